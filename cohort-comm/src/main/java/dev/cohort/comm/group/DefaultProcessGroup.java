@@ -1,0 +1,357 @@
+package dev.cohort.comm.group;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.CommException;
+import dev.cohort.comm.collective.AllGatherRing;
+import dev.cohort.comm.collective.AllReduceSelector;
+import dev.cohort.comm.collective.AllToAllPairwise;
+import dev.cohort.comm.collective.BarrierDissemination;
+import dev.cohort.comm.collective.BroadcastBinomialTree;
+import dev.cohort.comm.collective.CollectiveContext;
+import dev.cohort.comm.collective.GatherDirect;
+import dev.cohort.comm.collective.ReduceScatterRing;
+import dev.cohort.comm.collective.Reductions;
+import dev.cohort.comm.group.CollectiveChecker.Call;
+import dev.cohort.comm.group.CollectiveChecker.Op;
+import dev.cohort.comm.store.PrefixStore;
+import dev.cohort.comm.store.Store;
+import dev.cohort.comm.transport.CopyInbound;
+import dev.cohort.comm.transport.Exchange;
+import dev.cohort.comm.transport.Mesh;
+import dev.cohort.comm.transport.OpContext;
+import dev.cohort.comm.transport.Pair;
+import dev.cohort.comm.transport.RecvTransfer;
+import dev.cohort.comm.transport.SendTransfer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * The process group: a full mesh of pairs plus one communication thread that runs collectives in
+ * issue order. See {@link ProcessGroup} for the contract.
+ *
+ * <p>On the first failure the group reports it to the store (first report wins, so later errors
+ * elsewhere can name the original culprit), closes every pair so that peers blocked on this rank
+ * fail fast instead of waiting for their timeout, and latches the error for all later calls.
+ */
+public final class DefaultProcessGroup implements ProcessGroup {
+  private static final System.Logger LOG = System.getLogger(DefaultProcessGroup.class.getName());
+  private static final int PIECE_BYTES = 512 * 1024;
+
+  private final CommConfig config;
+  private final Store store;
+  private final int rank;
+  private final int size;
+  private final Pair[] pairs;
+  private final Exchange exchange = new Exchange();
+  private final ExecutorService thread;
+  private final AllReduceSelector selector;
+  private final CollectiveChecker checker = new CollectiveChecker();
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final int[] sendSeq;
+  private final int[] recvSeq;
+  private int nextSeq;
+  private int nextSubGroup;
+  private volatile RuntimeException failure;
+  private volatile boolean closed;
+
+  private DefaultProcessGroup(CommConfig config, Store store, int rank, int size, Pair[] pairs) {
+    this.config = config;
+    this.store = store;
+    this.rank = rank;
+    this.size = size;
+    this.pairs = pairs;
+    this.selector = new AllReduceSelector(config.allReduceAlgorithm(), config.smallMessageBytes());
+    this.sendSeq = new int[size];
+    this.recvSeq = new int[size];
+    this.thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "cohort-comm-rank" + rank);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Connects {@code rank} to the other ranks of a world already formed in {@code store} (see
+   * {@link Rendezvous}).
+   */
+  public static DefaultProcessGroup connect(CommConfig config, Store store, int rank, int size) {
+    new AllReduceSelector(config.allReduceAlgorithm(), 0); // fail on a bad name before connecting
+    Pair[] pairs = Mesh.connect(config, store, rank, size);
+    return new DefaultProcessGroup(config, store, rank, size, pairs);
+  }
+
+  /** Closes {@code c} when the group closes (the store server or client it was built on). */
+  void own(AutoCloseable c) {
+    owned.add(c);
+  }
+
+  @Override
+  public int rank() {
+    return rank;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  /** The transport used to reach {@code peer}: "tcp", "shm", or "self". */
+  public String transportTo(int peer) {
+    return peer == rank ? "self" : pairs[peer].kind();
+  }
+
+  @Override
+  public Work allReduceAsync(Tensor t, ReduceOp op) {
+    return collective(new Call(Op.ALL_REDUCE, t.type(), t.count(), -1, op), c -> {
+      selector.choose(t.byteSize(), size).run(c, t, op);
+      if (op == ReduceOp.AVG) {
+        Reductions.finishAverage(t.type(), t.bytes(), 0, t.count(), size);
+      }
+    });
+  }
+
+  @Override
+  public Work broadcastAsync(Tensor t, int root) {
+    checkRank(root, "root");
+    return collective(new Call(Op.BROADCAST, t.type(), t.count(), root, null),
+        c -> new BroadcastBinomialTree().run(c, t, root));
+  }
+
+  @Override
+  public Work allGatherAsync(Tensor in, Tensor out) {
+    requireBlocks(in, out, "allGather");
+    return collective(new Call(Op.ALL_GATHER, in.type(), in.count(), -1, null),
+        c -> new AllGatherRing().run(c, in, out));
+  }
+
+  @Override
+  public Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op) {
+    requireBlocks(out, in, "reduceScatter");
+    return collective(new Call(Op.REDUCE_SCATTER, in.type(), in.count(), -1, op), c -> {
+      new ReduceScatterRing().run(c, in, out, op);
+      if (op == ReduceOp.AVG) {
+        Reductions.finishAverage(out.type(), out.bytes(), 0, out.count(), size);
+      }
+    });
+  }
+
+  @Override
+  public Work gatherAsync(Tensor in, Tensor out, int root) {
+    checkRank(root, "root");
+    if (rank == root) {
+      requireBlocks(in, out, "gather");
+    }
+    return collective(new Call(Op.GATHER, in.type(), in.count(), root, null),
+        c -> new GatherDirect().gather(c, in, out, root));
+  }
+
+  @Override
+  public Work scatterAsync(Tensor in, Tensor out, int root) {
+    checkRank(root, "root");
+    if (rank == root) {
+      requireBlocks(out, in, "scatter");
+    }
+    return collective(new Call(Op.SCATTER, out.type(), out.count(), root, null),
+        c -> new GatherDirect().scatter(c, in, out, root));
+  }
+
+  @Override
+  public Work allToAllAsync(Tensor in, Tensor out) {
+    if (in.type() != out.type() || in.count() != out.count() || in.count() % size != 0) {
+      throw new IllegalArgumentException("allToAll needs in and out of the same type and count, a "
+          + "multiple of the group size " + size + "; got " + in + " and " + out);
+    }
+    return collective(new Call(Op.ALL_TO_ALL, in.type(), in.count(), -1, null),
+        c -> new AllToAllPairwise().run(c, in, out));
+  }
+
+  @Override
+  public Work barrierAsync() {
+    return collective(new Call(Op.BARRIER, null, 0, -1, null),
+        c -> new BarrierDissemination().run(c));
+  }
+
+  @Override
+  public Work sendAsync(Tensor t, int peer, int tag) {
+    checkPeer(peer);
+    return submit("send to rank " + peer, () -> {
+      OpContext op = OpContext.start(rank, "send(tag " + tag + ") to rank " + peer,
+          -(++sendSeq[peer]), config.timeout());
+      exchange.run(op, new SendTransfer(pairs[peer], op.seq(), tag, t.bytes()));
+    });
+  }
+
+  @Override
+  public Work recvAsync(Tensor t, int peer, int tag) {
+    checkPeer(peer);
+    return submit("recv from rank " + peer, () -> {
+      OpContext op = OpContext.start(rank, "recv(tag " + tag + ") from rank " + peer,
+          -(++recvSeq[peer]), config.timeout());
+      exchange.run(op, new RecvTransfer(pairs[peer], op.seq(), tag, new CopyInbound(t.bytes())));
+    });
+  }
+
+  @Override
+  public synchronized ProcessGroup newSubGroup(List<Integer> ranks) {
+    List<Integer> sorted = ranks.stream().sorted().distinct().toList();
+    if (sorted.isEmpty() || sorted.size() != ranks.size() || sorted.get(0) < 0
+        || sorted.get(sorted.size() - 1) >= size) {
+      throw new IllegalArgumentException("sub-group ranks must be distinct ranks of [0, " + size
+          + "), got " + ranks);
+    }
+    int id = nextSubGroup++;
+    int myIndex = sorted.indexOf(rank);
+    if (myIndex < 0) {
+      return null;
+    }
+    Store sub = new PrefixStore(store, "sub" + id);
+    return connect(config, sub, myIndex, sorted.size());
+  }
+
+  private Work collective(Call call, Consumer<CollectiveContext> body) {
+    synchronized (this) {
+      int seq = nextSeq++;
+      String name = call.op().label;
+      return submit(name + " #" + seq, () -> {
+        OpContext op = OpContext.start(rank, name, seq, config.timeout());
+        CollectiveContext c = new CollectiveContext(rank, size, pairs, exchange, op, PIECE_BYTES);
+        if (config.checkCollectives() && size > 1) {
+          checker.check(c, call);
+        }
+        body.accept(c);
+      });
+    }
+  }
+
+  private Work submit(String what, Runnable body) {
+    CommWork work = new CommWork("rank " + rank + ": " + what, config.timeout());
+    RuntimeException latched = failure;
+    if (latched != null || closed) {
+      work.fail(latched != null ? latched
+          : new CommException("rank " + rank + ": " + what + " issued on a closed group"));
+      return work;
+    }
+    try {
+      thread.execute(() -> {
+        RuntimeException before = failure;
+        if (before != null) {
+          work.fail(before);
+          return;
+        }
+        try {
+          body.run();
+          work.succeed();
+        } catch (RuntimeException e) {
+          work.fail(fail(e));
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      work.fail(failure != null ? failure : new CommException("rank " + rank + ": " + what
+          + " issued on a closed group"));
+    }
+    return work;
+  }
+
+  /** Latches the first failure, tells the store, and closes all pairs; returns what to report. */
+  private RuntimeException fail(RuntimeException e) {
+    RuntimeException reported = withFirstReport(e);
+    if (failure == null) {
+      failure = reported;
+    }
+    for (Pair p : pairs) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    return reported;
+  }
+
+  private RuntimeException withFirstReport(RuntimeException e) {
+    try {
+      byte[] mine = ("rank " + rank + ": " + e.getMessage()).getBytes(UTF_8);
+      byte[] first = store.compareAndSet("failure", null, mine);
+      if (first != null && !java.util.Arrays.equals(first, mine)) {
+        return new CommException(e.getMessage() + " [first failure reported in the group: "
+            + new String(first, UTF_8) + "]", e);
+      }
+    } catch (RuntimeException storeDown) {
+      LOG.log(System.Logger.Level.DEBUG, "could not report failure to the store", storeDown);
+    }
+    return e;
+  }
+
+  @Override
+  public void abort(String reason) {
+    fail(new CommException("rank " + rank + ": group aborted: " + reason));
+    thread.shutdownNow();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    thread.shutdown();
+    try {
+      if (!thread.awaitTermination(config.timeout().toMillis() + 5000, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "rank " + rank + ": collectives still running at close");
+        thread.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      thread.shutdownNow();
+    }
+    for (Pair p : pairs) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    exchange.close();
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.DEBUG, "close failed", e);
+      }
+    }
+  }
+
+  private void checkRank(int r, String what) {
+    if (r < 0 || r >= size) {
+      throw new IllegalArgumentException(what + " must be a rank in [0, " + size + "), got " + r);
+    }
+  }
+
+  private void checkPeer(int peer) {
+    checkRank(peer, "peer");
+    if (peer == rank) {
+      throw new IllegalArgumentException("rank " + rank + " cannot send to or receive from itself");
+    }
+  }
+
+  private void requireBlocks(Tensor block, Tensor whole, String op) {
+    if (block.type() != whole.type() || (long) block.count() * size != whole.count()) {
+      throw new IllegalArgumentException(op + " needs " + size + " x " + block.count() + " "
+          + block.type() + " elements in the larger buffer; got " + whole);
+    }
+  }
+
+  /** Shown in logs: "rank 2/4". */
+  @Override
+  public String toString() {
+    return "ProcessGroup[rank " + rank + "/" + size + "]";
+  }
+
+  /** For tests: the configured timeout. */
+  Duration timeout() {
+    return config.timeout();
+  }
+}

@@ -1,0 +1,147 @@
+package dev.cohort.comm.group;
+
+import java.util.List;
+
+/**
+ * A fixed set of ranks that run collectives together, the Cohort counterpart of c10d's
+ * ProcessGroup.
+ *
+ * <p><b>Contract.</b> Every rank of the group must issue the same collectives, with the same
+ * element type and count (and root where there is one), in the same order. Collectives of one group
+ * run one at a time in issue order on the group's communication thread; the {@code *Async} methods
+ * return at once with a {@link Work}, the others wait for it with the configured timeout. Buffers
+ * passed in must not be touched until the Work completes. Results are bit-identical on every rank.
+ *
+ * <p><b>Failure.</b> The first failure of any collective (timeout, dead peer, mismatch) aborts the
+ * group: pending and later collectives fail with an exception naming the operation, its sequence
+ * number and the peer involved. A failed group cannot be repaired; form a new one (a new
+ * generation) to go on.
+ */
+public interface ProcessGroup extends AutoCloseable {
+
+  /** This process's rank in the group, 0 &lt;= rank &lt; size. */
+  int rank();
+
+  /** Number of ranks in the group. */
+  int size();
+
+  /** Combines {@code t} element-wise across ranks; every rank ends with the result in {@code t}. */
+  Work allReduceAsync(Tensor t, ReduceOp op);
+
+  /** Copies {@code t} from {@code root} into {@code t} on every other rank. */
+  Work broadcastAsync(Tensor t, int root);
+
+  /** Rank r's {@code in} lands at slot r of {@code out}, which holds size() * in.count() elements. */
+  Work allGatherAsync(Tensor in, Tensor out);
+
+  /**
+   * Reduces {@code in} (size() * out.count() elements) across ranks; rank r receives reduced slot r
+   * in {@code out}.
+   */
+  Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op);
+
+  /** Like allGather, but only {@code root} receives; {@code out} is ignored elsewhere (may be null). */
+  Work gatherAsync(Tensor in, Tensor out, int root);
+
+  /** Root's slot r of {@code in} lands in {@code out} on rank r; {@code in} is ignored elsewhere. */
+  Work scatterAsync(Tensor in, Tensor out, int root);
+
+  /** Slot j of {@code in} on rank i lands in slot i of {@code out} on rank j. */
+  Work allToAllAsync(Tensor in, Tensor out);
+
+  /** Completes when every rank has reached the barrier. */
+  Work barrierAsync();
+
+  /** Point-to-point send to {@code peer}; must match a {@link #recvAsync} there with the same tag. */
+  Work sendAsync(Tensor t, int peer, int tag);
+
+  /** Point-to-point receive from {@code peer} into {@code t}. */
+  Work recvAsync(Tensor t, int peer, int tag);
+
+  /**
+   * Forms a sub-group of the given ranks (of this group), e.g. for model parallelism. Collective:
+   * every rank of this group must call it with the same list, members and non-members alike.
+   *
+   * @return the sub-group on members, null on non-members
+   */
+  ProcessGroup newSubGroup(List<Integer> ranks);
+
+  /** Fails every pending and future collective with {@code reason} and closes all connections. */
+  void abort(String reason);
+
+  /** Waits for pending collectives, then releases connections and shared memory. */
+  @Override
+  void close();
+
+  default void allReduce(Tensor t, ReduceOp op) {
+    allReduceAsync(t, op).await();
+  }
+
+  default void broadcast(Tensor t, int root) {
+    broadcastAsync(t, root).await();
+  }
+
+  default void allGather(Tensor in, Tensor out) {
+    allGatherAsync(in, out).await();
+  }
+
+  default void reduceScatter(Tensor in, Tensor out, ReduceOp op) {
+    reduceScatterAsync(in, out, op).await();
+  }
+
+  default void gather(Tensor in, Tensor out, int root) {
+    gatherAsync(in, out, root).await();
+  }
+
+  default void scatter(Tensor in, Tensor out, int root) {
+    scatterAsync(in, out, root).await();
+  }
+
+  default void allToAll(Tensor in, Tensor out) {
+    allToAllAsync(in, out).await();
+  }
+
+  default void barrier() {
+    barrierAsync().await();
+  }
+
+  default void send(Tensor t, int peer, int tag) {
+    sendAsync(t, peer, tag).await();
+  }
+
+  default void recv(Tensor t, int peer, int tag) {
+    recvAsync(t, peer, tag).await();
+  }
+
+  /** All-reduce of a Java array, staged through a direct buffer. */
+  default void allReduce(float[] data, ReduceOp op) {
+    Tensor t = Tensor.allocate(DataType.FLOAT32, data.length);
+    t.bytes().asFloatBuffer().put(data);
+    allReduce(t, op);
+    t.bytes().asFloatBuffer().get(data);
+  }
+
+  /** All-reduce of a Java array, staged through a direct buffer. */
+  default void allReduce(double[] data, ReduceOp op) {
+    Tensor t = Tensor.allocate(DataType.FLOAT64, data.length);
+    t.bytes().asDoubleBuffer().put(data);
+    allReduce(t, op);
+    t.bytes().asDoubleBuffer().get(data);
+  }
+
+  /** All-reduce of a Java array, staged through a direct buffer. */
+  default void allReduce(int[] data, ReduceOp op) {
+    Tensor t = Tensor.allocate(DataType.INT32, data.length);
+    t.bytes().asIntBuffer().put(data);
+    allReduce(t, op);
+    t.bytes().asIntBuffer().get(data);
+  }
+
+  /** All-reduce of a Java array, staged through a direct buffer. */
+  default void allReduce(long[] data, ReduceOp op) {
+    Tensor t = Tensor.allocate(DataType.INT64, data.length);
+    t.bytes().asLongBuffer().put(data);
+    allReduce(t, op);
+    t.bytes().asLongBuffer().get(data);
+  }
+}

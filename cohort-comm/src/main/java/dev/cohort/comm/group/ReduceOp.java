@@ -1,0 +1,12 @@
+package dev.cohort.comm.group;
+
+/**
+ * How all-reduce and reduce-scatter combine elements. AVG sums, then divides by the group size on
+ * every rank the same way (integer division for integer types), so results stay bit-identical.
+ */
+public enum ReduceOp {
+  SUM,
+  AVG,
+  MIN,
+  MAX
+}

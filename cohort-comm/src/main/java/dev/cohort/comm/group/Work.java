@@ -1,0 +1,35 @@
+package dev.cohort.comm.group;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A handle on a collective that may still be running. Collectives of one group run in the order
+ * they were issued; a Work completes exactly once, successfully or with an exception.
+ *
+ * <p>Thread-safe. {@link #await(Duration)} establishes happens-before from the collective's writes
+ * into the caller's buffers to the code after it.
+ */
+public interface Work {
+
+  /** True once the collective finished, successfully or not. */
+  boolean isCompleted();
+
+  /** True once the collective finished without error. */
+  boolean isSuccess();
+
+  /** The failure, if the collective failed. */
+  Optional<RuntimeException> exception();
+
+  /**
+   * Waits for completion.
+   *
+   * @throws dev.cohort.comm.CommTimeoutException if it is not done within {@code timeout}; the
+   *     collective keeps running (use {@link ProcessGroup#abort} to stop the group)
+   * @throws dev.cohort.comm.CommException the collective's own failure, rethrown
+   */
+  void await(Duration timeout);
+
+  /** Waits with the group's configured timeout. */
+  void await();
+}

@@ -1,0 +1,315 @@
+package dev.cohort.comm.store;
+
+import dev.cohort.comm.CommException;
+import dev.cohort.comm.PeerClosedException;
+import dev.cohort.comm.auth.Handshake;
+import dev.cohort.comm.wire.FrameReader;
+import dev.cohort.comm.wire.FrameWriter;
+import dev.cohort.comm.wire.Frames;
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The rendezvous store's server: hosted by rank 0 or run standalone ({@code cohort store}). One
+ * thread per client connection; clients are few (one per rank) and their requests tiny, so
+ * simplicity wins over an event loop. Every client must pass the {@link Handshake} first.
+ */
+public final class StoreServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(StoreServer.class.getName());
+  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  private static final int MAX_CONNECTIONS = 4096;
+
+  private final ServerSocket server;
+  private final byte[] secret;
+  private final int maxFrameBytes;
+  private final long instanceId = new java.security.SecureRandom().nextLong();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Map<String, byte[]> data = new HashMap<>();
+  private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+  private final AtomicLong connectionsAccepted = new AtomicLong();
+  private final Thread acceptor;
+  private volatile boolean closed;
+
+  private StoreServer(ServerSocket server, byte[] secret, int maxFrameBytes) {
+    this.server = server;
+    this.secret = secret.clone();
+    this.maxFrameBytes = maxFrameBytes;
+    this.acceptor = new Thread(this::acceptLoop, "cohort-store-accept-" + server.getLocalPort());
+    acceptor.setDaemon(true);
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param port 0 for an ephemeral port
+   * @throws CommException if the port is in use, naming it
+   */
+  public static StoreServer start(String host, int port, byte[] secret, int maxFrameBytes) {
+    if (secret == null || secret.length == 0) {
+      throw new dev.cohort.comm.AuthenticationException("the store needs a shared secret: set "
+          + "COHORT_SECRET or COHORT_SECRET_FILE");
+    }
+    ServerSocket ss = null;
+    try {
+      ss = new ServerSocket();
+      ss.setReuseAddress(true);
+      ss.bind(new InetSocketAddress(host, port), 512);
+    } catch (IOException e) {
+      closeQuietly(ss);
+      throw new CommException("store cannot listen on " + host + ":" + port + ": " + e.getMessage()
+          + (e instanceof java.net.BindException ? " (is another store or job using that port? "
+              + "choose another with --port or MASTER_PORT)" : ""), e);
+    }
+    StoreServer s = new StoreServer(ss, secret, maxFrameBytes);
+    s.acceptor.start();
+    return s;
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  public String host() {
+    return server.getInetAddress().getHostAddress();
+  }
+
+  /** A random id fixed for this server's life: clients use it to notice a restarted store. */
+  public long instanceId() {
+    return instanceId;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket s;
+      try {
+        s = server.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.log(System.Logger.Level.ERROR, "store accept failed; the store stops serving", e);
+        }
+        return;
+      }
+      if (clients.size() >= MAX_CONNECTIONS) {
+        LOG.log(System.Logger.Level.WARNING, "store refuses " + s.getRemoteSocketAddress()
+            + ": already " + MAX_CONNECTIONS + " connections");
+        closeQuietly(s);
+        continue;
+      }
+      clients.add(s);
+      Thread t = new Thread(() -> serve(s), "cohort-store-client-" + connectionsAccepted.incrementAndGet());
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  private void serve(Socket s) {
+    String who = "store client " + s.getRemoteSocketAddress();
+    try (s) {
+      s.setTcpNoDelay(true);
+      s.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+      DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+      Handshake.server(in, out, secret, Handshake.Purpose.STORE, who);
+      Frames.write(out, new FrameWriter().i64(instanceId).toByteArray());
+      s.setSoTimeout(0); // clients hold their connection for the whole job
+      while (!closed) {
+        byte[] request = Frames.read(in, maxFrameBytes, who);
+        Frames.write(out, handle(new FrameReader(request, who)));
+      }
+    } catch (PeerClosedException e) {
+      // A client that leaves is normal: ranks close their store connection when done.
+    } catch (CommException | IOException e) {
+      if (!closed && !(e instanceof SocketException)) {
+        LOG.log(System.Logger.Level.WARNING, who + " dropped: " + e.getMessage());
+      }
+    } finally {
+      clients.remove(s);
+    }
+  }
+
+  private byte[] handle(FrameReader r) {
+    StoreOp op = StoreOp.of(r.u8());
+    if (op == null) {
+      throw new dev.cohort.comm.ProtocolException("unknown store opcode");
+    }
+    FrameWriter w = new FrameWriter();
+    switch (op) {
+      case SET -> {
+        String key = r.string();
+        byte[] value = r.blob();
+        r.end();
+        mutate(() -> data.put(key, value));
+        w.u8(StoreOp.STATUS_OK);
+      }
+      case GET -> {
+        String key = r.string();
+        long waitMs = r.i64();
+        r.end();
+        byte[] v = awaitKeys(List.of(key), waitMs) ? read(key) : null;
+        if (v == null) {
+          w.u8(waitMs > 0 ? StoreOp.STATUS_TIMEOUT : StoreOp.STATUS_ABSENT);
+        } else {
+          w.u8(StoreOp.STATUS_OK).blob(v);
+        }
+      }
+      case ADD -> {
+        String key = r.string();
+        long delta = r.i64();
+        r.end();
+        long[] result = new long[1];
+        boolean[] numeric = {true};
+        mutate(() -> {
+          byte[] old = data.get(key);
+          try {
+            result[0] = (old == null ? 0 : Long.parseLong(new String(old, US_ASCII))) + delta;
+            data.put(key, Long.toString(result[0]).getBytes(US_ASCII));
+          } catch (NumberFormatException e) {
+            numeric[0] = false;
+          }
+        });
+        if (numeric[0]) {
+          w.u8(StoreOp.STATUS_OK).i64(result[0]);
+        } else {
+          w.u8(StoreOp.STATUS_ERROR).string("key '" + key + "' holds a value that is not a counter");
+        }
+      }
+      case CAS -> {
+        String key = r.string();
+        boolean expectAbsent = r.u8() == 1;
+        byte[] expected = r.blob();
+        byte[] desired = r.blob();
+        r.end();
+        byte[][] now = new byte[1][];
+        mutate(() -> {
+          byte[] cur = data.get(key);
+          boolean match = expectAbsent ? cur == null : cur != null && Arrays.equals(cur, expected);
+          if (match) {
+            data.put(key, desired);
+            now[0] = desired;
+          } else {
+            now[0] = cur;
+          }
+        });
+        if (now[0] == null) {
+          w.u8(StoreOp.STATUS_ABSENT);
+        } else {
+          w.u8(StoreOp.STATUS_OK).blob(now[0]);
+        }
+      }
+      case DELETE -> {
+        String key = r.string();
+        r.end();
+        boolean[] existed = new boolean[1];
+        mutate(() -> existed[0] = data.remove(key) != null);
+        w.u8(StoreOp.STATUS_OK).u8(existed[0] ? 1 : 0);
+      }
+      case WAIT, CHECK -> {
+        int n = r.i32();
+        if (n < 0 || n > 65536) {
+          throw new dev.cohort.comm.ProtocolException("store WAIT/CHECK for " + n + " keys");
+        }
+        String[] keys = new String[n];
+        for (int i = 0; i < n; i++) {
+          keys[i] = r.string();
+        }
+        long waitMs = op == StoreOp.WAIT ? r.i64() : 0;
+        r.end();
+        w.u8(awaitKeys(List.of(keys), waitMs) ? StoreOp.STATUS_OK : StoreOp.STATUS_TIMEOUT);
+      }
+      default -> throw new IllegalStateException(op.name());
+    }
+    return w.toByteArray();
+  }
+
+  private void mutate(Runnable change) {
+    lock.lock();
+    try {
+      change.run();
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private byte[] read(String key) {
+    lock.lock();
+    try {
+      return data.get(key);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean awaitKeys(List<String> keys, long waitMs) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, waitMs));
+    lock.lock();
+    try {
+      while (!data.keySet().containsAll(keys)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closed) {
+          return false;
+        }
+        changed.awaitNanos(left);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops accepting, drops every client connection and wakes every waiter. */
+  @Override
+  public void close() {
+    closed = true;
+    closeQuietly(server);
+    for (Socket s : clients) {
+      closeQuietly(s);
+    }
+    mutate(() -> {});
+    try {
+      acceptor.join(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "close failed", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "StoreServer[" + host() + ":" + port() + "]";
+  }
+}

@@ -1,0 +1,225 @@
+package dev.cohort.comm.store;
+
+import dev.cohort.comm.CommException;
+import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.StoreException;
+import dev.cohort.comm.auth.Handshake;
+import dev.cohort.comm.wire.FrameReader;
+import dev.cohort.comm.wire.FrameWriter;
+import dev.cohort.comm.wire.Frames;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Client of a {@link StoreServer}. One connection, one request in flight at a time (calls are
+ * serialized); the socket read timeout is always the request's own wait plus a margin, so no call
+ * can block forever even if the server hangs.
+ */
+public final class TcpStore implements Store {
+  private static final Duration MARGIN = Duration.ofSeconds(10);
+
+  private final String host;
+  private final int port;
+  private final Socket socket;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+  private final int maxFrameBytes;
+  private final long serverInstanceId;
+  private boolean broken;
+
+  private TcpStore(String host, int port, Socket socket, int maxFrameBytes) throws IOException {
+    this.host = host;
+    this.port = port;
+    this.socket = socket;
+    this.maxFrameBytes = maxFrameBytes;
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+    this.serverInstanceId = 0;
+  }
+
+  private TcpStore(TcpStore handshaken, long instanceId) {
+    this.host = handshaken.host;
+    this.port = handshaken.port;
+    this.socket = handshaken.socket;
+    this.maxFrameBytes = handshaken.maxFrameBytes;
+    this.in = handshaken.in;
+    this.out = handshaken.out;
+    this.serverInstanceId = instanceId;
+  }
+
+  /**
+   * Connects, retrying until {@code timeout} while the server is not up yet (ranks may start before
+   * the rank that hosts the store), then authenticates.
+   *
+   * @throws CommTimeoutException if no server answered in time
+   * @throws dev.cohort.comm.AuthenticationException if the secrets differ
+   */
+  public static TcpStore connect(String host, int port, byte[] secret, Duration timeout,
+      int maxFrameBytes) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    IOException last = null;
+    long backoffMs = 10;
+    while (System.nanoTime() < deadline) {
+      Socket s = new Socket();
+      try {
+        s.setTcpNoDelay(true);
+        int left = (int) Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
+        s.connect(new InetSocketAddress(host, port), left);
+        s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.plus(MARGIN).toMillis()));
+        TcpStore raw = new TcpStore(host, port, s, maxFrameBytes);
+        Handshake.client(raw.in, raw.out, secret, Handshake.Purpose.STORE, raw.describe());
+        long instance = new FrameReader(Frames.read(raw.in, 64, raw.describe()), raw.describe()).i64();
+        return new TcpStore(raw, instance);
+      } catch (IOException e) {
+        last = e;
+        closeQuietly(s);
+        sleep(backoffMs);
+        backoffMs = Math.min(500, backoffMs * 2);
+      } catch (RuntimeException e) {
+        closeQuietly(s);
+        throw e;
+      }
+    }
+    throw new CommTimeoutException("could not reach the store at " + host + ":" + port + " within "
+        + timeout.toMillis() + " ms" + (last == null ? "" : " (last error: " + last.getMessage()
+        + ")") + "; is the rank-0 process or `cohort store` running there?", last);
+  }
+
+  /** The id of the server process this client is talking to; changes when the store restarts. */
+  public long serverInstanceId() {
+    return serverInstanceId;
+  }
+
+  @Override
+  public void set(String key, byte[] value) {
+    call(new FrameWriter().u8(StoreOp.SET.ordinal()).string(key).blob(value), Duration.ZERO, "set " + key);
+  }
+
+  @Override
+  public byte[] get(String key, Duration timeout) {
+    FrameReader r = call(new FrameWriter().u8(StoreOp.GET.ordinal()).string(key)
+        .i64(Math.max(1, timeout.toMillis())), timeout, "get " + key);
+    int status = r.u8();
+    if (status == StoreOp.STATUS_OK) {
+      return r.blob();
+    }
+    throw new CommTimeoutException("store key '" + key + "' was not set within " + timeout.toMillis()
+        + " ms (store " + host + ":" + port + ")");
+  }
+
+  @Override
+  public Optional<byte[]> tryGet(String key) {
+    FrameReader r = call(new FrameWriter().u8(StoreOp.GET.ordinal()).string(key).i64(0),
+        Duration.ZERO, "get " + key);
+    return r.u8() == StoreOp.STATUS_OK ? Optional.of(r.blob()) : Optional.empty();
+  }
+
+  @Override
+  public long add(String key, long delta) {
+    FrameReader r = call(new FrameWriter().u8(StoreOp.ADD.ordinal()).string(key).i64(delta),
+        Duration.ZERO, "add " + key);
+    if (r.u8() != StoreOp.STATUS_OK) {
+      throw new StoreException("store refused add on '" + key + "': " + r.string());
+    }
+    return r.i64();
+  }
+
+  @Override
+  public byte[] compareAndSet(String key, byte[] expected, byte[] desired) {
+    FrameReader r = call(new FrameWriter().u8(StoreOp.CAS.ordinal()).string(key)
+        .u8(expected == null ? 1 : 0).blob(expected == null ? new byte[0] : expected).blob(desired),
+        Duration.ZERO, "compareAndSet " + key);
+    return r.u8() == StoreOp.STATUS_OK ? r.blob() : null;
+  }
+
+  @Override
+  public boolean delete(String key) {
+    FrameReader r = call(new FrameWriter().u8(StoreOp.DELETE.ordinal()).string(key), Duration.ZERO,
+        "delete " + key);
+    r.u8();
+    return r.u8() == 1;
+  }
+
+  @Override
+  public void waitFor(List<String> keys, Duration timeout) {
+    if (!keysRequest(StoreOp.WAIT, keys, timeout)) {
+      List<String> missing = keys.stream().filter(k -> tryGet(k).isEmpty()).toList();
+      throw new CommTimeoutException("store keys " + missing + " were not set within "
+          + timeout.toMillis() + " ms (store " + host + ":" + port + ")");
+    }
+  }
+
+  @Override
+  public boolean check(List<String> keys) {
+    return keysRequest(StoreOp.CHECK, keys, Duration.ZERO);
+  }
+
+  private boolean keysRequest(StoreOp op, List<String> keys, Duration timeout) {
+    FrameWriter w = new FrameWriter().u8(op.ordinal()).i32(keys.size());
+    keys.forEach(w::string);
+    if (op == StoreOp.WAIT) {
+      w.i64(Math.max(1, timeout.toMillis()));
+    }
+    return call(w, timeout, op + " " + keys).u8() == StoreOp.STATUS_OK;
+  }
+
+  private synchronized FrameReader call(FrameWriter request, Duration wait, String what) {
+    if (broken) {
+      throw new StoreException("store connection to " + host + ":" + port + " is broken; "
+          + what + " not sent");
+    }
+    try {
+      socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, wait.plus(MARGIN).toMillis()));
+      Frames.write(out, request.toByteArray());
+      return new FrameReader(Frames.read(in, maxFrameBytes, describe()), describe());
+    } catch (SocketTimeoutException e) {
+      broken = true;
+      throw new CommTimeoutException("store " + host + ":" + port + " did not answer '" + what
+          + "' within " + wait.plus(MARGIN).toMillis() + " ms", e);
+    } catch (IOException | CommException e) {
+      broken = true;
+      throw new StoreException("store " + host + ":" + port + " failed during '" + what + "': "
+          + e.getMessage(), e);
+    }
+  }
+
+  private String describe() {
+    return "store " + host + ":" + port;
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(socket);
+  }
+
+  @Override
+  public String toString() {
+    return "TcpStore[" + host + ":" + port + "]";
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommException("interrupted while connecting to the store", e);
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException e) {
+      // Closing a socket we are abandoning: nothing useful to do with the error.
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package dev.cohort.comm.transport;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.CommException;
+import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.WorldFormationException;
+import dev.cohort.comm.auth.Handshake;
+import dev.cohort.comm.store.Store;
+import dev.cohort.comm.transport.shm.ShmTransport;
+import dev.cohort.comm.transport.tcp.TcpPair;
+import dev.cohort.comm.wire.FrameReader;
+import dev.cohort.comm.wire.FrameWriter;
+import dev.cohort.comm.wire.Frames;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * Connects every rank of a group to every other rank: one authenticated TCP connection per pair,
+ * upgraded to shared memory where both ranks share a host and the configuration allows it.
+ *
+ * <p>Protocol: each rank listens, publishes {@code addr/<rank>} = "host:port|hostId" in the store,
+ * dials every lower rank and accepts every higher one. A dial may wait in the lower rank's backlog
+ * until that rank has finished its own dials, which by induction always happens, so the order cannot
+ * deadlock. The lower rank of each pair decides the transport.
+ */
+public final class Mesh {
+  private static final String ACK = "ok";
+
+  private Mesh() {}
+
+  /**
+   * Builds all pairs for {@code rank}. The returned array has null at index {@code rank}.
+   *
+   * @throws WorldFormationException if a peer claims a wrong rank or world size
+   * @throws CommTimeoutException if peers do not show up within the configured timeout
+   */
+  public static Pair[] connect(CommConfig cfg, Store store, int rank, int size) {
+    Pair[] pairs = new Pair[size];
+    if (size == 1) {
+      return pairs;
+    }
+    boolean shmWanted = cfg.transport() != CommConfig.TransportKind.TCP
+        && ShmTransport.available(cfg.shmDirectory());
+    if (shmWanted) {
+      ShmTransport.sweepOnce(cfg.shmDirectory());
+    }
+    long deadline = System.nanoTime() + cfg.timeout().toNanos();
+    try (ServerSocketChannel listener = listen(cfg, rank)) {
+      int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+      String me = cfg.advertiseAddress() + ":" + port;
+      store.set("addr/" + rank, (me + "|" + HostId.current()).getBytes(UTF_8));
+      String[] addr = new String[size];
+      String[] host = new String[size];
+      for (int j = 0; j < size; j++) {
+        if (j != rank) {
+          String[] v = new String(store.get("addr/" + j, left(deadline, cfg, rank, "addr of rank " + j)),
+              UTF_8).split("\\|", 2);
+          addr[j] = v[0];
+          host[j] = v.length > 1 ? v[1] : "";
+        }
+      }
+      for (int j = 0; j < rank; j++) {
+        pairs[j] = dial(cfg, rank, size, j, addr[j], deadline);
+      }
+      for (int accepted = 0; accepted < size - 1 - rank; accepted++) {
+        accept(cfg, listener, rank, size, pairs, addr, host, shmWanted, deadline);
+      }
+      return pairs;
+    } catch (IOException | RuntimeException e) {
+      for (Pair p : pairs) {
+        if (p != null) {
+          p.close();
+        }
+      }
+      if (e instanceof CommException ce) {
+        throw ce;
+      }
+      throw new CommException("rank " + rank + " failed to connect to its peers: " + e, e);
+    }
+  }
+
+  private static ServerSocketChannel listen(CommConfig cfg, int rank) throws IOException {
+    int lo = cfg.portMin();
+    int hi = cfg.portMax();
+    IOException last = null;
+    for (int port = lo; port <= hi; port++) {
+      ServerSocketChannel ch = ServerSocketChannel.open();
+      try {
+        ch.setOption(StandardSocketOptions.SO_RCVBUF, Math.max(64 * 1024, cfg.socketBufferBytes()));
+        ch.bind(new InetSocketAddress(cfg.bindAddress(), port), 1024);
+        ch.configureBlocking(false);
+        return ch;
+      } catch (IOException e) {
+        ch.close();
+        last = e;
+      }
+    }
+    throw new CommException("rank " + rank + " cannot listen on " + cfg.bindAddress() + " ports "
+        + lo + "-" + hi + ": " + (last instanceof BindException ? "all in use" : String.valueOf(last))
+        + "; widen COHORT_PORT_RANGE or free a port", last);
+  }
+
+  private static Pair dial(CommConfig cfg, int rank, int size, int peer, String address,
+      long deadline) throws IOException {
+    int colon = address.lastIndexOf(':');
+    InetSocketAddress target = new InetSocketAddress(address.substring(0, colon),
+        Integer.parseInt(address.substring(colon + 1)));
+    String what = "rank " + peer + " (" + address + ")";
+    SocketChannel ch = SocketChannel.open();
+    try {
+      tune(cfg, ch);
+      int ms = (int) Math.max(1, left(deadline, cfg, rank, "connect to " + what).toMillis());
+      ch.socket().connect(target, ms);
+      ch.socket().setSoTimeout(ms);
+      DataInputStream in = new DataInputStream(ch.socket().getInputStream());
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
+      Handshake.client(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
+      Frames.write(out, new FrameWriter().i32(rank).i32(size).toByteArray());
+      FrameReader verdict = new FrameReader(Frames.read(in, 4096, what), what);
+      String answer = verdict.string();
+      if (!ACK.equals(answer)) {
+        throw new WorldFormationException(what + " refused rank " + rank + ": " + answer);
+      }
+      String transport = new FrameReader(Frames.read(in, 64, what), what).string();
+      Pair p = "shm".equals(transport)
+          ? ShmTransport.open(peer, address, ch, in, out)
+          : new TcpPair(peer, address, ch);
+      ch.socket().setSoTimeout(0);
+      return p;
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e instanceof CommException ce ? ce
+          : new CommException("rank " + rank + " could not connect to " + what + ": " + e, e);
+    }
+  }
+
+  private static void accept(CommConfig cfg, ServerSocketChannel listener, int rank, int size,
+      Pair[] pairs, String[] addr, String[] host, boolean shmWanted, long deadline)
+      throws IOException {
+    SocketChannel ch;
+    while ((ch = listener.accept()) == null) {
+      if (System.nanoTime() - deadline > 0) {
+        StringBuilder missing = new StringBuilder();
+        for (int j = rank + 1; j < size; j++) {
+          if (pairs[j] == null) {
+            missing.append(' ').append(j).append(" (").append(addr[j]).append(')');
+          }
+        }
+        throw new CommTimeoutException("rank " + rank + " waited " + cfg.timeout().toMillis()
+            + " ms for connections from ranks" + missing);
+      }
+      sleepBriefly();
+    }
+    String what = "connection from " + ch.getRemoteAddress();
+    try {
+      ch.configureBlocking(true);
+      tune(cfg, ch);
+      ch.socket().setSoTimeout((int) Math.max(1, left(deadline, cfg, rank, what).toMillis()));
+      DataInputStream in = new DataInputStream(ch.socket().getInputStream());
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
+      Handshake.server(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
+      FrameReader hello = new FrameReader(Frames.read(in, 64, what), what);
+      int peer = hello.i32();
+      int peerSize = hello.i32();
+      String problem = peerSize != size ? "world size " + peerSize + " differs from ours (" + size + ")"
+          : peer <= rank || peer >= size ? "rank " + peer + " should not dial rank " + rank
+          : pairs[peer] != null ? "rank " + peer + " is already connected (duplicate rank?)" : null;
+      Frames.write(out, new FrameWriter().string(problem == null ? ACK : problem).toByteArray());
+      if (problem != null) {
+        throw new WorldFormationException("rank " + rank + " refused " + what + ": " + problem);
+      }
+      boolean shm = shmWanted && HostId.current().equals(host[peer]);
+      Frames.write(out, new FrameWriter().string(shm ? "shm" : "tcp").toByteArray());
+      pairs[peer] = shm
+          ? ShmTransport.create(rank, peer, addr[peer], ch, in, out, cfg.shmDirectory(), cfg.shmRingBytes())
+          : new TcpPair(peer, addr[peer], ch);
+      ch.socket().setSoTimeout(0);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  private static void tune(CommConfig cfg, SocketChannel ch) throws IOException {
+    ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+    if (cfg.socketBufferBytes() > 0) {
+      ch.setOption(StandardSocketOptions.SO_SNDBUF, cfg.socketBufferBytes());
+      ch.setOption(StandardSocketOptions.SO_RCVBUF, cfg.socketBufferBytes());
+    }
+  }
+
+  private static Duration left(long deadline, CommConfig cfg, int rank, String what) {
+    long ns = deadline - System.nanoTime();
+    if (ns <= 0) {
+      throw new CommTimeoutException("rank " + rank + " ran out of time (" + cfg.timeout().toMillis()
+          + " ms) forming the group: " + what);
+    }
+    return Duration.ofNanos(ns);
+  }
+
+  private static void sleepBriefly() {
+    try {
+      Thread.sleep(2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommException("interrupted while waiting for peers", e);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.cohort.comm.transport;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One rank's connection to one peer: an ordered, reliable byte stream in each direction. All calls
+ * are non-blocking and return how far they got; waiting is the job of the {@link Exchange} that
+ * drives many pairs at once, so that a rank can send to one peer while receiving from another.
+ *
+ * <p>Not thread-safe: a pair is driven by its group's communication thread only.
+ */
+public interface Pair extends AutoCloseable {
+
+  /** The peer's rank in the group that owns this pair. */
+  int peerRank();
+
+  /** The peer's address, as shown in error messages ("10.0.0.2:29501"). */
+  String peerAddress();
+
+  /** "tcp" or "shm", for diagnostics and benchmarks. */
+  String kind();
+
+  /**
+   * Writes as many bytes of {@code src} as fit now, advancing its position.
+   *
+   * @return bytes written, possibly 0
+   * @throws IOException if the connection is broken
+   */
+  int write(ByteBuffer src) throws IOException;
+
+  /**
+   * Hands bytes that have arrived to {@code sink}, at most {@code sink.remaining()}.
+   *
+   * @return bytes consumed, possibly 0
+   * @throws IOException if the connection is broken or the peer closed it
+   */
+  int read(Inbound sink) throws IOException;
+
+  /**
+   * Cheap liveness probe used while a transfer stalls: throws if the peer is known to be gone.
+   * Shared-memory pairs cannot see a dead peer in the ring, so they watch a socket for that.
+   */
+  void checkAlive() throws IOException;
+
+  /** Releases the connection; never throws. */
+  @Override
+  void close();
+}

@@ -1,0 +1,116 @@
+package dev.cohort.comm.transport.tcp;
+
+import dev.cohort.comm.transport.Inbound;
+import dev.cohort.comm.transport.Pair;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A {@link Pair} over a non-blocking TCP socket. Plain copies read straight from the socket into
+ * the destination; reductions go through a small staging buffer that also holds any partial element
+ * until its remaining bytes arrive.
+ */
+public final class TcpPair implements Pair {
+  private static final int STAGING_BYTES = 256 * 1024;
+
+  private final int peerRank;
+  private final String peerAddress;
+  private final SocketChannel channel;
+  /** Received but not yet consumed bytes, in [0, position): kept in write mode between calls. */
+  private final ByteBuffer staging =
+      ByteBuffer.allocateDirect(STAGING_BYTES).order(ByteOrder.nativeOrder());
+
+  /** Takes over a connected, authenticated channel and switches it to non-blocking mode. */
+  public TcpPair(int peerRank, String peerAddress, SocketChannel channel) throws IOException {
+    this.peerRank = peerRank;
+    this.peerAddress = peerAddress;
+    this.channel = channel;
+    channel.configureBlocking(false);
+  }
+
+  /** The socket, for registration with a selector. */
+  public SocketChannel channel() {
+    return channel;
+  }
+
+  @Override
+  public int peerRank() {
+    return peerRank;
+  }
+
+  @Override
+  public String peerAddress() {
+    return peerAddress;
+  }
+
+  @Override
+  public String kind() {
+    return "tcp";
+  }
+
+  @Override
+  public int write(ByteBuffer src) throws IOException {
+    return channel.write(src);
+  }
+
+  @Override
+  public int read(Inbound sink) throws IOException {
+    if (sink.remaining() == 0) {
+      return 0;
+    }
+    if (staging.position() == 0) {
+      ByteBuffer target = sink.target();
+      if (target != null) {
+        int n = channel.read(target.limit(target.position() + sink.remaining()));
+        if (n < 0) {
+          throw new EOFException("peer closed the connection");
+        }
+        if (n > 0) {
+          sink.advance(n);
+        }
+        return n;
+      }
+    }
+    if (staging.hasRemaining() && channel.read(staging) < 0) {
+      throw new EOFException("peer closed the connection");
+    }
+    return deliverStaged(sink);
+  }
+
+  private int deliverStaged(Inbound sink) {
+    int have = staging.position();
+    int n = Math.min(have, sink.remaining());
+    if (n < sink.remaining()) {
+      n -= n % sink.granule(); // a partial element waits for its other bytes
+    }
+    if (n == 0) {
+      return 0;
+    }
+    sink.accept(staging.slice(0, n).order(ByteOrder.nativeOrder()));
+    staging.flip().position(n);
+    staging.compact();
+    return n;
+  }
+
+  @Override
+  public void checkAlive() {
+    // A dead TCP peer shows up as EOF or a reset on the next read or write.
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // Closing after failure or at shutdown; the channel is unusable either way.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "tcp pair to rank " + peerRank + " (" + peerAddress + ")";
+  }
+}
