@@ -65,7 +65,7 @@ final class CommWork implements Work {
       Throwable cause = e.getCause();
       if (cause instanceof CommException ce) {
         // Rethrow a fresh exception of the same meaning so the waiter's stack shows up too.
-        throw rethrown(ce);
+        throw dev.cohort.comm.Failures.sameKind(ce, ce.getMessage());
       }
       throw new CommException(what + " failed: " + cause, cause);
     }
@@ -75,23 +75,6 @@ final class CommWork implements Work {
   public void await() {
     // Plus a margin: the collective enforces the timeout itself and reports better than we can.
     await(defaultTimeout.plusSeconds(5));
-  }
-
-  private static CommException rethrown(CommException ce) {
-    CommException copy;
-    if (ce instanceof CommTimeoutException) {
-      copy = new CommTimeoutException(ce.getMessage(), ce);
-    } else if (ce instanceof dev.cohort.comm.PeerClosedException) {
-      copy = new dev.cohort.comm.PeerClosedException(ce.getMessage(), ce);
-    } else if (ce instanceof dev.cohort.comm.CollectiveMismatchException) {
-      dev.cohort.comm.CollectiveMismatchException m =
-          new dev.cohort.comm.CollectiveMismatchException(ce.getMessage());
-      m.initCause(ce);
-      copy = m;
-    } else {
-      copy = new CommException(ce.getMessage(), ce);
-    }
-    return copy;
   }
 
   @Override

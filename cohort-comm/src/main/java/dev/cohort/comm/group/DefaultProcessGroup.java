@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
+import dev.cohort.comm.Failures;
 import dev.cohort.comm.collective.AllGatherRing;
 import dev.cohort.comm.collective.AllReduceSelector;
 import dev.cohort.comm.collective.AllToAllPairwise;
@@ -31,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * The process group: a full mesh of pairs plus one communication thread that runs collectives in
@@ -57,6 +59,8 @@ public final class DefaultProcessGroup implements ProcessGroup {
   private final int[] sendSeq;
   private final int[] recvSeq;
   private int nextSeq;
+  /** Collectives queued to the comm thread and not yet finished; guarded by this. */
+  private int queued;
   private int nextSubGroup;
   private volatile RuntimeException failure;
   private volatile boolean closed;
@@ -109,6 +113,15 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
   @Override
   public Work allReduceAsync(Tensor t, ReduceOp op) {
+    return issue(allReduceJob(t, op), false);
+  }
+
+  @Override
+  public void allReduce(Tensor t, ReduceOp op) {
+    issue(allReduceJob(t, op), true).await();
+  }
+
+  private Job allReduceJob(Tensor t, ReduceOp op) {
     return collective(new Call(Op.ALL_REDUCE, t.type(), t.count(), -1, op), c -> {
       selector.choose(t.byteSize(), size).run(c, t, op);
       if (op == ReduceOp.AVG) {
@@ -119,6 +132,15 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
   @Override
   public Work broadcastAsync(Tensor t, int root) {
+    return issue(broadcastJob(t, root), false);
+  }
+
+  @Override
+  public void broadcast(Tensor t, int root) {
+    issue(broadcastJob(t, root), true).await();
+  }
+
+  private Job broadcastJob(Tensor t, int root) {
     checkRank(root, "root");
     return collective(new Call(Op.BROADCAST, t.type(), t.count(), root, null),
         c -> new BroadcastBinomialTree().run(c, t, root));
@@ -127,19 +149,19 @@ public final class DefaultProcessGroup implements ProcessGroup {
   @Override
   public Work allGatherAsync(Tensor in, Tensor out) {
     requireBlocks(in, out, "allGather");
-    return collective(new Call(Op.ALL_GATHER, in.type(), in.count(), -1, null),
-        c -> new AllGatherRing().run(c, in, out));
+    return issue(collective(new Call(Op.ALL_GATHER, in.type(), in.count(), -1, null),
+        c -> new AllGatherRing().run(c, in, out)), false);
   }
 
   @Override
   public Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op) {
     requireBlocks(out, in, "reduceScatter");
-    return collective(new Call(Op.REDUCE_SCATTER, in.type(), in.count(), -1, op), c -> {
+    return issue(collective(new Call(Op.REDUCE_SCATTER, in.type(), in.count(), -1, op), c -> {
       new ReduceScatterRing().run(c, in, out, op);
       if (op == ReduceOp.AVG) {
         Reductions.finishAverage(out.type(), out.bytes(), 0, out.count(), size);
       }
-    });
+    }), false);
   }
 
   @Override
@@ -148,8 +170,8 @@ public final class DefaultProcessGroup implements ProcessGroup {
     if (rank == root) {
       requireBlocks(in, out, "gather");
     }
-    return collective(new Call(Op.GATHER, in.type(), in.count(), root, null),
-        c -> new GatherDirect().gather(c, in, out, root));
+    return issue(collective(new Call(Op.GATHER, in.type(), in.count(), root, null),
+        c -> new GatherDirect().gather(c, in, out, root)), false);
   }
 
   @Override
@@ -158,8 +180,8 @@ public final class DefaultProcessGroup implements ProcessGroup {
     if (rank == root) {
       requireBlocks(out, in, "scatter");
     }
-    return collective(new Call(Op.SCATTER, out.type(), out.count(), root, null),
-        c -> new GatherDirect().scatter(c, in, out, root));
+    return issue(collective(new Call(Op.SCATTER, out.type(), out.count(), root, null),
+        c -> new GatherDirect().scatter(c, in, out, root)), false);
   }
 
   @Override
@@ -168,34 +190,42 @@ public final class DefaultProcessGroup implements ProcessGroup {
       throw new IllegalArgumentException("allToAll needs in and out of the same type and count, a "
           + "multiple of the group size " + size + "; got " + in + " and " + out);
     }
-    return collective(new Call(Op.ALL_TO_ALL, in.type(), in.count(), -1, null),
-        c -> new AllToAllPairwise().run(c, in, out));
+    return issue(collective(new Call(Op.ALL_TO_ALL, in.type(), in.count(), -1, null),
+        c -> new AllToAllPairwise().run(c, in, out)), false);
   }
 
   @Override
   public Work barrierAsync() {
-    return collective(new Call(Op.BARRIER, null, 0, -1, null),
-        c -> new BarrierDissemination().run(c));
+    return issue(barrierJob(), false);
+  }
+
+  @Override
+  public void barrier() {
+    issue(barrierJob(), true).await();
+  }
+
+  private Job barrierJob() {
+    return collective(new Call(Op.BARRIER, null, 0, -1, null), c -> new BarrierDissemination().run(c));
   }
 
   @Override
   public Work sendAsync(Tensor t, int peer, int tag) {
     checkPeer(peer);
-    return submit("send to rank " + peer, () -> {
+    return issue(new Job("send to rank " + peer, unused -> {
       OpContext op = OpContext.start(rank, "send(tag " + tag + ") to rank " + peer,
           -(++sendSeq[peer]), config.timeout());
       exchange.run(op, new SendTransfer(pairs[peer], op.seq(), tag, t.bytes()));
-    });
+    }), false);
   }
 
   @Override
   public Work recvAsync(Tensor t, int peer, int tag) {
     checkPeer(peer);
-    return submit("recv from rank " + peer, () -> {
+    return issue(new Job("recv from rank " + peer, unused -> {
       OpContext op = OpContext.start(rank, "recv(tag " + tag + ") from rank " + peer,
           -(++recvSeq[peer]), config.timeout());
       exchange.run(op, new RecvTransfer(pairs[peer], op.seq(), tag, new CopyInbound(t.bytes())));
-    });
+    }), false);
   }
 
   @Override
@@ -215,22 +245,30 @@ public final class DefaultProcessGroup implements ProcessGroup {
     return connect(config, sub, myIndex, sorted.size());
   }
 
-  private Work collective(Call call, Consumer<CollectiveContext> body) {
-    synchronized (this) {
-      int seq = nextSeq++;
-      String name = call.op().label;
-      return submit(name + " #" + seq, () -> {
-        OpContext op = OpContext.start(rank, name, seq, config.timeout());
-        CollectiveContext c = new CollectiveContext(rank, size, pairs, exchange, op, PIECE_BYTES);
-        if (config.checkCollectives() && size > 1) {
-          checker.check(c, call);
-        }
-        body.accept(c);
-      });
-    }
+  /** A unit of work for the communication thread; collectives take their sequence number at issue. */
+  private record Job(String what, IntConsumer body) {}
+
+  /** Must be called under the group's monitor, via {@link #issue}, for sequence numbers to follow issue order. */
+  private Job collective(Call call, Consumer<CollectiveContext> body) {
+    return new Job(call.op().label, seq -> {
+      OpContext op = OpContext.start(rank, call.op().label, seq, config.timeout());
+      CollectiveContext c = new CollectiveContext(rank, size, pairs, exchange, op, PIECE_BYTES);
+      if (config.checkCollectives() && size > 1) {
+        checker.check(c, call);
+      }
+      body.accept(c);
+    });
   }
 
-  private Work submit(String what, Runnable body) {
+  /**
+   * Queues a job, or runs it at once on the calling thread when it is blocking and nothing is
+   * queued: the hand-off to the communication thread and back costs tens of microseconds, as much
+   * as a whole small all-reduce. The monitor keeps issue order and excludes the comm thread.
+   */
+  private synchronized Work issue(Job job, boolean blocking) {
+    boolean isCollective = !job.what().startsWith("send") && !job.what().startsWith("recv");
+    int seq = isCollective ? nextSeq++ : -1;
+    String what = isCollective ? job.what() + " #" + seq : job.what();
     CommWork work = new CommWork("rank " + rank + ": " + what, config.timeout());
     RuntimeException latched = failure;
     if (latched != null || closed) {
@@ -238,25 +276,42 @@ public final class DefaultProcessGroup implements ProcessGroup {
           : new CommException("rank " + rank + ": " + what + " issued on a closed group"));
       return work;
     }
+    Runnable task = () -> execute(job, seq, work);
+    if (blocking && queued == 0) {
+      task.run();
+      return work;
+    }
+    queued++;
     try {
       thread.execute(() -> {
-        RuntimeException before = failure;
-        if (before != null) {
-          work.fail(before);
-          return;
-        }
         try {
-          body.run();
-          work.succeed();
-        } catch (RuntimeException e) {
-          work.fail(fail(e));
+          task.run();
+        } finally {
+          synchronized (this) {
+            queued--;
+          }
         }
       });
     } catch (RejectedExecutionException e) {
+      queued--;
       work.fail(failure != null ? failure : new CommException("rank " + rank + ": " + what
           + " issued on a closed group"));
     }
     return work;
+  }
+
+  private void execute(Job job, int seq, CommWork work) {
+    RuntimeException before = failure;
+    if (before != null) {
+      work.fail(before);
+      return;
+    }
+    try {
+      job.body().accept(seq);
+      work.succeed();
+    } catch (RuntimeException e) {
+      work.fail(fail(e));
+    }
   }
 
   /** Latches the first failure, tells the store, and closes all pairs; returns what to report. */
@@ -275,11 +330,15 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
   private RuntimeException withFirstReport(RuntimeException e) {
     try {
-      byte[] mine = ("rank " + rank + ": " + e.getMessage()).getBytes(UTF_8);
+      String who = "rank " + rank + ": ";
+      String text = String.valueOf(e.getMessage());
+      byte[] mine = (text.startsWith(who) ? text : who + text).getBytes(UTF_8);
       byte[] first = store.compareAndSet("failure", null, mine);
       if (first != null && !java.util.Arrays.equals(first, mine)) {
-        return new CommException(e.getMessage() + " [first failure reported in the group: "
-            + new String(first, UTF_8) + "]", e);
+        String message = e.getMessage() + " [first failure reported in the group: "
+            + new String(first, UTF_8) + "]";
+        return e instanceof CommException ce ? Failures.sameKind(ce, message)
+            : new CommException(message, e);
       }
     } catch (RuntimeException storeDown) {
       LOG.log(System.Logger.Level.DEBUG, "could not report failure to the store", storeDown);

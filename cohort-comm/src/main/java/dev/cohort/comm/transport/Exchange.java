@@ -1,6 +1,9 @@
 package dev.cohort.comm.transport;
 
+import dev.cohort.comm.CollectiveMismatchException;
 import dev.cohort.comm.CommException;
+import dev.cohort.comm.Failures;
+import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.transport.tcp.TcpPair;
@@ -30,7 +33,11 @@ import java.util.concurrent.locks.LockSupport;
 public final class Exchange implements AutoCloseable {
   private static final long LIVENESS_PROBE_MS = 50;
   private static final int SPINS = 64;
-  private static final int YIELDS = 256;
+  /** Busy-poll this long before yielding: a peer on another core usually answers within it. */
+  private static final long SPIN_NANOS = 20_000;
+  /** Yield this long before parking: parks cost 50+ us of timer slack on Linux. */
+  private static final long YIELD_NANOS = 2_000_000;
+  private static final long PARK_NANOS = 50_000;
 
   private final Selector selector;
   private final Map<TcpPair, SelectionKey> keys = new IdentityHashMap<>();
@@ -51,6 +58,7 @@ public final class Exchange implements AutoCloseable {
   public void run(OpContext ctx, List<? extends Transfer> transfers) {
     List<ArrayDeque<Transfer>> lanes = lanes(transfers);
     int idle = 0;
+    long stalledSince = 0;
     long lastProbe = System.nanoTime();
     while (true) {
       boolean progress = false;
@@ -64,6 +72,8 @@ public final class Exchange implements AutoCloseable {
               progress |= t.step();
             } catch (IOException e) {
               throw peerFailed(ctx, t, e);
+            } catch (CollectiveMismatchException | ProtocolException e) {
+              throw Failures.sameKind(e, ctx.describe() + ": " + e.getMessage());
             }
           }
           if (!t.done()) {
@@ -79,12 +89,14 @@ public final class Exchange implements AutoCloseable {
       if (!pending) {
         return;
       }
+      long now = System.nanoTime();
       if (progress) {
         idle = 0;
         continue;
       }
-      idle++;
-      long now = System.nanoTime();
+      if (idle++ == 0) {
+        stalledSince = now;
+      }
       if (now - ctx.deadlineNanos() > 0) {
         throw timedOut(ctx, transfers);
       }
@@ -93,7 +105,7 @@ public final class Exchange implements AutoCloseable {
           probe(ctx, transfers);
           lastProbe = now;
         }
-        backOff(idle);
+        backOff(now - stalledSince);
       } else if (idle > SPINS) {
         select(ctx, lanes);
       } else {
@@ -122,13 +134,13 @@ public final class Exchange implements AutoCloseable {
     run(ctx, List.of(transfers));
   }
 
-  private static void backOff(int idle) {
-    if (idle < SPINS) {
+  private static void backOff(long stalledNanos) {
+    if (stalledNanos < SPIN_NANOS) {
       Thread.onSpinWait();
-    } else if (idle < SPINS + YIELDS) {
+    } else if (stalledNanos < YIELD_NANOS) {
       Thread.yield();
     } else {
-      LockSupport.parkNanos(Math.min(200_000L, 2_000L * (idle - SPINS - YIELDS + 1)));
+      LockSupport.parkNanos(PARK_NANOS);
     }
   }
 

@@ -2,9 +2,11 @@ package dev.cohort.comm.transport;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.store.Store;
@@ -34,6 +36,7 @@ import java.time.Duration;
  * deadlock. The lower rank of each pair decides the transport.
  */
 public final class Mesh {
+  private static final System.Logger LOG = System.getLogger(Mesh.class.getName());
   private static final String ACK = "ok";
 
   private Mesh() {}
@@ -72,8 +75,12 @@ public final class Mesh {
       for (int j = 0; j < rank; j++) {
         pairs[j] = dial(cfg, rank, size, j, addr[j], deadline);
       }
-      for (int accepted = 0; accepted < size - 1 - rank; accepted++) {
-        accept(cfg, listener, rank, size, pairs, addr, host, shmWanted, deadline);
+      int accepted = 0;
+      String[] dropped = new String[1];
+      while (accepted < size - 1 - rank) {
+        if (accept(cfg, listener, rank, size, pairs, addr, host, shmWanted, deadline, dropped)) {
+          accepted++;
+        }
       }
       return pairs;
     } catch (IOException | RuntimeException e) {
@@ -144,9 +151,13 @@ public final class Mesh {
     }
   }
 
-  private static void accept(CommConfig cfg, ServerSocketChannel listener, int rank, int size,
-      Pair[] pairs, String[] addr, String[] host, boolean shmWanted, long deadline)
-      throws IOException {
+  /**
+   * Accepts one connection. A stranger that fails the handshake (wrong secret, garbage, a port
+   * scanner) is logged and dropped without disturbing the group; returns false then.
+   */
+  private static boolean accept(CommConfig cfg, ServerSocketChannel listener, int rank, int size,
+      Pair[] pairs, String[] addr, String[] host, boolean shmWanted, long deadline,
+      String[] dropped) throws IOException {
     SocketChannel ch;
     while ((ch = listener.accept()) == null) {
       if (System.nanoTime() - deadline > 0) {
@@ -157,7 +168,9 @@ public final class Mesh {
           }
         }
         throw new CommTimeoutException("rank " + rank + " waited " + cfg.timeout().toMillis()
-            + " ms for connections from ranks" + missing);
+            + " ms for connections from ranks" + missing + (dropped[0] == null ? ""
+            : "; it dropped a connection that failed the handshake (a peer with another "
+            + "COHORT_SECRET, or not a Cohort peer): " + dropped[0]));
       }
       sleepBriefly();
     }
@@ -168,7 +181,15 @@ public final class Mesh {
       ch.socket().setSoTimeout((int) Math.max(1, left(deadline, cfg, rank, what).toMillis()));
       DataInputStream in = new DataInputStream(ch.socket().getInputStream());
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
-      Handshake.server(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
+      try {
+        Handshake.server(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
+      } catch (IOException | AuthenticationException | ProtocolException
+          | dev.cohort.comm.PeerClosedException e) {
+        dropped[0] = e.getMessage();
+        LOG.log(System.Logger.Level.WARNING, "rank " + rank + " dropped " + dropped[0]);
+        ch.close();
+        return false;
+      }
       FrameReader hello = new FrameReader(Frames.read(in, 64, what), what);
       int peer = hello.i32();
       int peerSize = hello.i32();
@@ -185,6 +206,7 @@ public final class Mesh {
           ? ShmTransport.create(rank, peer, addr[peer], ch, in, out, cfg.shmDirectory(), cfg.shmRingBytes())
           : new TcpPair(peer, addr[peer], ch);
       ch.socket().setSoTimeout(0);
+      return true;
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;

@@ -74,6 +74,11 @@ public final class TcpPair implements Pair {
         return n;
       }
     }
+    // Bytes already staged go first: the peer may have sent them and closed since.
+    int staged = deliverStaged(sink);
+    if (staged > 0) {
+      return staged;
+    }
     if (staging.hasRemaining() && channel.read(staging) < 0) {
       throw new EOFException("peer closed the connection");
     }

@@ -1,0 +1,86 @@
+package dev.cohort.lab.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.group.DataType;
+import dev.cohort.comm.group.DefaultProcessGroup;
+import dev.cohort.comm.group.ProcessGroup;
+import dev.cohort.comm.group.ProcessGroups;
+import dev.cohort.comm.group.ReduceOp;
+import dev.cohort.comm.group.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One rank of the all-reduce benchmark, in the style of nccl-tests: for each size, warm up, agree
+ * on an iteration count that fills the time budget, time the loop, and take the slowest rank's
+ * time. Rank 0 writes the results as JSON. Started by {@link CommBench} (one JVM per rank).
+ *
+ * <p>Arguments: rank size storePort outFile budgetMillis size1,size2,... ; the transport and
+ * algorithm come from the usual COHORT_* environment.
+ */
+public final class CommBenchWorker {
+  private CommBenchWorker() {}
+
+  public static void main(String[] args) throws Exception {
+    int rank = Integer.parseInt(args[0]);
+    int size = Integer.parseInt(args[1]);
+    int port = Integer.parseInt(args[2]);
+    Path out = Path.of(args[3]);
+    long budgetNanos = Long.parseLong(args[4]) * 1_000_000L;
+    long[] sizes = java.util.Arrays.stream(args[5].split(",")).mapToLong(Long::parseLong).toArray();
+    CommConfig cfg = CommConfig.fromEnvironment();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    String transport;
+    try (ProcessGroup pg = ProcessGroups.init(cfg,
+        new ProcessGroups.Init("127.0.0.1", port, rank, size, 0, rank == 0))) {
+      transport = pg instanceof DefaultProcessGroup d ? d.transportTo((rank + 1) % size) : "?";
+      Tensor timing = Tensor.allocate(DataType.FLOAT64, 1);
+      Tensor iters = Tensor.allocate(DataType.INT32, 1);
+      for (long bytes : sizes) {
+        Tensor t = Tensor.allocate(DataType.FLOAT32, (int) (bytes / 4));
+        for (int i = 0; i < t.count(); i++) {
+          t.bytes().putFloat(i * 4, 1f);
+        }
+        // Warm-up: three calls estimate the cost; rank 0 picks the count so that every rank runs
+        // the same number of calls (a collective loop must have the same length everywhere).
+        long w0 = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+          pg.allReduce(t, ReduceOp.SUM);
+        }
+        double perIter = (System.nanoTime() - w0) / 3.0;
+        iters.bytes().putInt(0, (int) Math.max(3, Math.min(100_000, budgetNanos / perIter)));
+        pg.broadcast(iters, 0);
+        int n = iters.bytes().getInt(0);
+        for (int i = 0; i < n / 4; i++) {
+          pg.allReduce(t, ReduceOp.SUM);
+        }
+        pg.barrier();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          pg.allReduce(t, ReduceOp.SUM);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9 / n;
+        timing.bytes().putDouble(0, seconds);
+        pg.allReduce(timing, ReduceOp.MAX);
+        double slowest = timing.bytes().getDouble(0);
+        if (rank == 0) {
+          rows.add(BenchMath.row(bytes, slowest, size, n));
+        }
+      }
+    }
+    if (rank == 0) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("impl", "cohort");
+      doc.put("np", size);
+      doc.put("transport", transport);
+      doc.put("algorithm", cfg.allReduceAlgorithm());
+      doc.put("results", rows);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
+    }
+  }
+}
