@@ -79,7 +79,7 @@ public record CommConfig(
   /** Defaults for everything, with the given secret. */
   public static CommConfig defaults(byte[] secret) {
     return new CommConfig(Duration.ofSeconds(120), "127.0.0.1", null, 0, 0, TransportKind.AUTO,
-        "auto", 64 * 1024, 4 << 20, Path.of("/dev/shm"), 4 << 20, false, 16 << 20, secret);
+        "auto", 64 * 1024, 1 << 20, Path.of("/dev/shm"), 4 << 20, false, 16 << 20, secret);
   }
 
   /** Defaults with the secret as UTF-8 text. */

@@ -26,7 +26,7 @@ public final class AllReduceRecursiveDoubling implements AllReduceAlgorithm {
     int v = fold.virtualRank();
     if (v >= 0) {
       // The outgoing copy keeps what this rank sends apart from what it is reducing into.
-      Tensor outgoing = Tensor.allocate(t.type(), t.count());
+      Tensor outgoing = c.scratch(t.type(), t.count());
       for (int k = 0, d = 1; d < fold.p; k++, d *= 2) {
         int partner = fold.realRank(v ^ d);
         outgoing.bytes().put(t.bytes());

@@ -23,15 +23,26 @@ public final class CollectiveContext {
   private final Exchange exchange;
   private final OpContext op;
   private final int pieceBytes;
+  private final Scratch scratch;
 
   public CollectiveContext(int rank, int size, Pair[] pairs, Exchange exchange, OpContext op,
-      int pieceBytes) {
+      int pieceBytes, Scratch scratch) {
     this.rank = rank;
     this.size = size;
     this.pairs = pairs;
     this.exchange = exchange;
     this.op = op;
     this.pieceBytes = pieceBytes;
+    this.scratch = scratch;
+  }
+
+  /**
+   * A temporary tensor owned by the group, valid until the next call. Collectives must not
+   * allocate direct memory per call: the JDK frees it only after a GC, and when its limit is hit it
+   * stalls the allocating thread in System.gc() and sleeps.
+   */
+  public Tensor scratch(dev.cohort.comm.group.DataType type, int count) {
+    return scratch.tensor(type, count);
   }
 
   public int rank() {

@@ -3,6 +3,7 @@ package dev.cohort.comm.group;
 import dev.cohort.comm.CollectiveMismatchException;
 import dev.cohort.comm.collective.AllGatherRing;
 import dev.cohort.comm.collective.CollectiveContext;
+import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
 
 /**
@@ -56,9 +57,10 @@ final class CollectiveChecker {
   }
 
   void check(CollectiveContext c, Call call) {
-    Tensor mine = Tensor.allocate(DataType.INT64, WORDS);
+    // Heap buffers: tiny, and garbage-collected like any object (direct ones are not).
+    Tensor mine = Tensor.of(ByteBuffer.allocate(WORDS * 8), DataType.INT64, WORDS);
     mine.bytes().asLongBuffer().put(call.words(c.op().seq()));
-    Tensor all = Tensor.allocate(DataType.INT64, WORDS * c.size());
+    Tensor all = Tensor.of(ByteBuffer.allocate(WORDS * 8 * c.size()), DataType.INT64, WORDS * c.size());
     new AllGatherRing().run(c, mine, all);
     LongBuffer words = all.bytes().asLongBuffer();
     long[] first = new long[WORDS];

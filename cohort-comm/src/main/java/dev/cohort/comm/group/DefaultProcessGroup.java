@@ -14,6 +14,7 @@ import dev.cohort.comm.collective.CollectiveContext;
 import dev.cohort.comm.collective.GatherDirect;
 import dev.cohort.comm.collective.ReduceScatterRing;
 import dev.cohort.comm.collective.Reductions;
+import dev.cohort.comm.collective.Scratch;
 import dev.cohort.comm.group.CollectiveChecker.Call;
 import dev.cohort.comm.group.CollectiveChecker.Op;
 import dev.cohort.comm.store.PrefixStore;
@@ -52,6 +53,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
   private final int size;
   private final Pair[] pairs;
   private final Exchange exchange = new Exchange();
+  private final Scratch scratch = new Scratch();
   private final ExecutorService thread;
   private final AllReduceSelector selector;
   private final CollectiveChecker checker = new CollectiveChecker();
@@ -104,6 +106,14 @@ public final class DefaultProcessGroup implements ProcessGroup {
   @Override
   public int size() {
     return size;
+  }
+
+  /**
+   * Time this rank's collectives have spent stalled, waiting for peers, since the group formed
+   * (ns). The rest of their time is moving and reducing bytes.
+   */
+  public long waitNanos() {
+    return exchange.waitNanos();
   }
 
   /** The transport used to reach {@code peer}: "tcp", "shm", or "self". */
@@ -252,7 +262,8 @@ public final class DefaultProcessGroup implements ProcessGroup {
   private Job collective(Call call, Consumer<CollectiveContext> body) {
     return new Job(call.op().label, seq -> {
       OpContext op = OpContext.start(rank, call.op().label, seq, config.timeout());
-      CollectiveContext c = new CollectiveContext(rank, size, pairs, exchange, op, PIECE_BYTES);
+      CollectiveContext c = new CollectiveContext(rank, size, pairs, exchange, op, PIECE_BYTES,
+          scratch);
       if (config.checkCollectives() && size > 1) {
         checker.check(c, call);
       }

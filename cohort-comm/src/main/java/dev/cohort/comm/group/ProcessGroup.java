@@ -113,35 +113,40 @@ public interface ProcessGroup extends AutoCloseable {
     recvAsync(t, peer, tag).await();
   }
 
-  /** All-reduce of a Java array, staged through a direct buffer. */
+  /** All-reduce of a Java array, staged through a heap buffer. */
   default void allReduce(float[] data, ReduceOp op) {
-    Tensor t = Tensor.allocate(DataType.FLOAT32, data.length);
+    Tensor t = heap(DataType.FLOAT32, data.length);
     t.bytes().asFloatBuffer().put(data);
     allReduce(t, op);
     t.bytes().asFloatBuffer().get(data);
   }
 
-  /** All-reduce of a Java array, staged through a direct buffer. */
+  /** All-reduce of a Java array, staged through a heap buffer. */
   default void allReduce(double[] data, ReduceOp op) {
-    Tensor t = Tensor.allocate(DataType.FLOAT64, data.length);
+    Tensor t = heap(DataType.FLOAT64, data.length);
     t.bytes().asDoubleBuffer().put(data);
     allReduce(t, op);
     t.bytes().asDoubleBuffer().get(data);
   }
 
-  /** All-reduce of a Java array, staged through a direct buffer. */
+  /** All-reduce of a Java array, staged through a heap buffer. */
   default void allReduce(int[] data, ReduceOp op) {
-    Tensor t = Tensor.allocate(DataType.INT32, data.length);
+    Tensor t = heap(DataType.INT32, data.length);
     t.bytes().asIntBuffer().put(data);
     allReduce(t, op);
     t.bytes().asIntBuffer().get(data);
   }
 
-  /** All-reduce of a Java array, staged through a direct buffer. */
+  /** All-reduce of a Java array, staged through a heap buffer. */
   default void allReduce(long[] data, ReduceOp op) {
-    Tensor t = Tensor.allocate(DataType.INT64, data.length);
+    Tensor t = heap(DataType.INT64, data.length);
     t.bytes().asLongBuffer().put(data);
     allReduce(t, op);
     t.bytes().asLongBuffer().get(data);
+  }
+
+  /** A heap-backed tensor: array conveniences must not churn direct memory, which only a GC frees. */
+  private static Tensor heap(DataType type, int count) {
+    return Tensor.of(java.nio.ByteBuffer.allocate(Math.multiplyExact(count, type.bytes())), type, count);
   }
 }

@@ -25,22 +25,24 @@ import java.util.concurrent.locks.LockSupport;
  * peer and receives from another progress together (full duplex), and a reduction runs on bytes as
  * they arrive.
  *
- * <p>Waiting adapts to the transports involved: shared-memory rings are polled (spin, then yield,
- * then short parks, since on an oversubscribed host spinning would steal the peer's core); sockets
- * alone are waited on with a selector. While stalled, shared-memory peers are probed for death every
- * {@value #LIVENESS_PROBE_MS} ms.
+ * <p>Waiting: spin briefly (a peer on another core answers within microseconds), then sleep in one
+ * selector over every pair involved: sockets for TCP pairs, and
+ * for shared-memory pairs the socket on which the peer rings a doorbell (see {@link Pair#prepareWait}).
+ * Sleeping matters on an oversubscribed host, where a spinning rank would steal the core of the
+ * rank it waits for. A dead peer wakes the selector too (its socket reaches end-of-stream).
  */
 public final class Exchange implements AutoCloseable {
   private static final long LIVENESS_PROBE_MS = 50;
-  private static final int SPINS = 64;
-  /** Busy-poll this long before yielding: a peer on another core usually answers within it. */
+  /**
+   * Busy-poll this long, then sleep in the selector. A peer on another core usually answers within
+   * it. There is no Thread.yield() phase on purpose: measured here, one yield under load cost
+   * milliseconds, and longer spins made 2 ranks on 2 cores slower, not faster.
+   */
   private static final long SPIN_NANOS = 20_000;
-  /** Yield this long before parking: parks cost 50+ us of timer slack on Linux. */
-  private static final long YIELD_NANOS = 2_000_000;
-  private static final long PARK_NANOS = 50_000;
 
   private final Selector selector;
-  private final Map<TcpPair, SelectionKey> keys = new IdentityHashMap<>();
+  private final Map<Pair, SelectionKey> keys = new IdentityHashMap<>();
+  private long waitNanos;
 
   public Exchange() {
     try {
@@ -61,6 +63,7 @@ public final class Exchange implements AutoCloseable {
     long stalledSince = 0;
     long lastProbe = System.nanoTime();
     while (true) {
+      long iterationStart = idle > 0 ? System.nanoTime() : 0;
       boolean progress = false;
       boolean pending = false;
       boolean shmPending = false;
@@ -87,10 +90,16 @@ public final class Exchange implements AutoCloseable {
         }
       }
       if (!pending) {
+        if (idle > 0) {
+          waitNanos += iterationStart - stalledSince;
+        }
         return;
       }
       long now = System.nanoTime();
       if (progress) {
+        if (idle > 0) {
+          waitNanos += iterationStart - stalledSince; // the stall ended when this pass began
+        }
         idle = 0;
         continue;
       }
@@ -100,18 +109,22 @@ public final class Exchange implements AutoCloseable {
       if (now - ctx.deadlineNanos() > 0) {
         throw timedOut(ctx, transfers);
       }
-      if (shmPending) {
-        if (now - lastProbe > TimeUnit.MILLISECONDS.toNanos(LIVENESS_PROBE_MS)) {
+      long stalled = now - stalledSince;
+      if (stalled < SPIN_NANOS) {
+        Thread.onSpinWait();
+      } else {
+        if (shmPending && now - lastProbe > TimeUnit.MILLISECONDS.toNanos(LIVENESS_PROBE_MS)) {
           probe(ctx, transfers);
           lastProbe = now;
         }
-        backOff(now - stalledSince);
-      } else if (idle > SPINS) {
-        select(ctx, lanes);
-      } else {
-        Thread.onSpinWait();
+        sleep(ctx, lanes);
       }
     }
+  }
+
+  /** Time this exchange spent stalled, waiting for peers, since it was made (ns). */
+  public long waitNanos() {
+    return waitNanos;
   }
 
   private static List<ArrayDeque<Transfer>> lanes(List<? extends Transfer> transfers) {
@@ -134,16 +147,6 @@ public final class Exchange implements AutoCloseable {
     run(ctx, List.of(transfers));
   }
 
-  private static void backOff(long stalledNanos) {
-    if (stalledNanos < SPIN_NANOS) {
-      Thread.onSpinWait();
-    } else if (stalledNanos < YIELD_NANOS) {
-      Thread.yield();
-    } else {
-      LockSupport.parkNanos(PARK_NANOS);
-    }
-  }
-
   private void probe(OpContext ctx, List<? extends Transfer> transfers) {
     for (Transfer t : transfers) {
       if (!t.done()) {
@@ -156,27 +159,53 @@ public final class Exchange implements AutoCloseable {
     }
   }
 
-  private void select(OpContext ctx, List<ArrayDeque<Transfer>> lanes) {
+  /**
+   * Sleeps until a pair that a lane waits on can move, the liveness-probe interval passes, or the
+   * deadline comes. Shared-memory pairs are armed first (see {@link Pair#prepareWait}); if any can
+   * move already, this returns at once.
+   */
+  private void sleep(OpContext ctx, List<ArrayDeque<Transfer>> lanes) {
+    List<Transfer> armed = new ArrayList<>();
     try {
       for (SelectionKey k : keys.values()) {
-        k.interestOps(0);
-      }
-      for (ArrayDeque<Transfer> lane : lanes) {
-        Transfer t = lane.peekFirst();
-        if (t != null && t.ready() && t.pair() instanceof TcpPair tcp) {
-          SelectionKey k = keys.get(tcp);
-          if (k == null || !k.isValid()) {
-            k = tcp.channel().register(selector, 0);
-            keys.put(tcp, k);
-          }
-          k.interestOps(k.interestOps() | (t.isReceive() ? SelectionKey.OP_READ : SelectionKey.OP_WRITE));
+        if (k.isValid()) {
+          k.interestOps(0);
         }
       }
-      long leftMs = TimeUnit.NANOSECONDS.toMillis(ctx.deadlineNanos() - System.nanoTime());
-      selector.select(Math.max(1, Math.min(leftMs, 100)));
-      selector.selectedKeys().clear();
+      boolean canMove = false;
+      for (ArrayDeque<Transfer> lane : lanes) {
+        Transfer t = lane.peekFirst();
+        if (t == null || !t.ready()) {
+          continue;
+        }
+        Pair p = t.pair();
+        armed.add(t);
+        if (!p.prepareWait(t.isReceive())) {
+          canMove = true;
+          break;
+        }
+        SelectionKey k = keys.get(p);
+        if (k == null || !k.isValid()) {
+          k = p.waitChannel().register(selector, 0);
+          keys.put(p, k);
+        }
+        k.interestOps(k.interestOps() | p.waitOps(t.isReceive()));
+      }
+      if (!canMove) {
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(ctx.deadlineNanos() - System.nanoTime());
+        selector.select(Math.max(1, Math.min(leftMs, LIVENESS_PROBE_MS)));
+        selector.selectedKeys().clear();
+      }
     } catch (IOException | ClosedSelectorException | java.nio.channels.CancelledKeyException e) {
-      throw new CommException(ctx.describe() + " failed while waiting for sockets: " + e, e);
+      throw new CommException(ctx.describe() + " failed while waiting for peers: " + e, e);
+    } finally {
+      for (Transfer t : armed) {
+        try {
+          t.pair().finishWait();
+        } catch (IOException e) {
+          throw peerFailed(ctx, t, e);
+        }
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.cohort.comm.transport;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
 
 /**
  * One rank's connection to one peer: an ordered, reliable byte stream in each direction. All calls
@@ -38,10 +39,31 @@ public interface Pair extends AutoCloseable {
   int read(Inbound sink) throws IOException;
 
   /**
-   * Cheap liveness probe used while a transfer stalls: throws if the peer is known to be gone.
-   * Shared-memory pairs cannot see a dead peer in the ring, so they watch a socket for that.
+   * Cheap liveness probe used while a transfer stalls. Throws, or makes the next read or write
+   * throw, once the peer is known to be gone. Shared-memory pairs cannot see a dead peer in the
+   * ring, so they watch a socket for that.
    */
   void checkAlive() throws IOException;
+
+  /** The channel a waiting rank sleeps on for this pair (a selector waits on it). */
+  SelectableChannel waitChannel();
+
+  /** Selection ops to wait for: for a receive, a send, on {@link #waitChannel()}. */
+  int waitOps(boolean receive);
+
+  /**
+   * Announces that this side is about to sleep until the peer moves. Returns false if progress is
+   * possible right now, in which case the caller must not sleep. Shared-memory pairs raise a flag
+   * in the ring that makes the peer ring a doorbell on the socket; TCP needs nothing.
+   */
+  boolean prepareWait(boolean receive);
+
+  /**
+   * After a sleep: withdraws the announcement and consumes doorbells.
+   *
+   * @throws IOException if the peer is gone
+   */
+  void finishWait() throws IOException;
 
   /** Releases the connection; never throws. */
   @Override

@@ -26,6 +26,21 @@ import java.util.Map;
 public final class CommBenchWorker {
   private CommBenchWorker() {}
 
+  /**
+   * Gets the JIT compiler through the hot paths before anything is timed, as a long training job
+   * would be: a few thousand small calls and some large ones. The same count on every rank.
+   */
+  private static void warmUp(ProcessGroup pg) {
+    int[][] plan = {{1024, 3000}, {16384, 500}, {262144, 50}, {1 << 20, 10}};
+    for (int[] step : plan) {
+      Tensor t = Tensor.allocate(DataType.FLOAT32, step[0]);
+      for (int i = 0; i < step[1]; i++) {
+        pg.allReduce(t, ReduceOp.SUM);
+      }
+    }
+    pg.barrier();
+  }
+
   public static void main(String[] args) throws Exception {
     int rank = Integer.parseInt(args[0]);
     int size = Integer.parseInt(args[1]);
@@ -39,6 +54,7 @@ public final class CommBenchWorker {
     try (ProcessGroup pg = ProcessGroups.init(cfg,
         new ProcessGroups.Init("127.0.0.1", port, rank, size, 0, rank == 0))) {
       transport = pg instanceof DefaultProcessGroup d ? d.transportTo((rank + 1) % size) : "?";
+      warmUp(pg);
       Tensor timing = Tensor.allocate(DataType.FLOAT64, 1);
       Tensor iters = Tensor.allocate(DataType.INT32, 1);
       for (long bytes : sizes) {
@@ -60,16 +76,23 @@ public final class CommBenchWorker {
           pg.allReduce(t, ReduceOp.SUM);
         }
         pg.barrier();
+        long wait0 = pg instanceof DefaultProcessGroup d ? d.waitNanos() : 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
           pg.allReduce(t, ReduceOp.SUM);
         }
         double seconds = (System.nanoTime() - t0) / 1e9 / n;
+        double waitShare = pg instanceof DefaultProcessGroup d
+            ? (d.waitNanos() - wait0) / 1e9 / n / seconds : Double.NaN;
         timing.bytes().putDouble(0, seconds);
         pg.allReduce(timing, ReduceOp.MAX);
         double slowest = timing.bytes().getDouble(0);
+        timing.bytes().putDouble(0, waitShare);
+        pg.allReduce(timing, ReduceOp.AVG);
         if (rank == 0) {
-          rows.add(BenchMath.row(bytes, slowest, size, n));
+          Map<String, Object> row = BenchMath.row(bytes, slowest, size, n);
+          row.put("wait_share", timing.bytes().getDouble(0)); // mean over ranks
+          rows.add(row);
         }
       }
     }

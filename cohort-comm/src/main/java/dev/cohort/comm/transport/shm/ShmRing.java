@@ -13,13 +13,22 @@ import java.nio.ByteOrder;
  * copies against the counter updates across processes. The two counters sit on separate cache
  * lines so the two sides do not fight over one line.
  *
- * <p>Layout at {@code controlOffset}: tail (8 bytes), padding to 128, head (8 bytes), padding to
- * {@link #CONTROL_BYTES}; the data area follows.
+ * <p>Sleeping: a side that cannot move raises its "waiting" flag, issues a full fence, and checks
+ * the ring once more before it sleeps on the pair's socket; the other side, after publishing its
+ * counter, issues a full fence and reads the flag. One of the two always sees the other (the
+ * Dekker pattern), so a wake-up is never lost, and no syscall is made while both sides are busy.
+ *
+ * <p>Layout at {@code controlOffset}, one 64-byte line each: tail, reader-waiting flag, head,
+ * writer-waiting flag; the data area follows at {@link #CONTROL_BYTES}.
  */
 final class ShmRing {
   static final int CONTROL_BYTES = 256;
+  /** Granularity of publication: small enough to pipeline, large enough to amortize the fences. */
+  static final int PUBLISH_BYTES = 128 * 1024;
   private static final int TAIL = 0;
+  private static final int READER_WAITING = 64;
   private static final int HEAD = 128;
+  private static final int WRITER_WAITING = 192;
   private static final VarHandle LONGS =
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
@@ -29,6 +38,7 @@ final class ShmRing {
   private final int capacity;
   /** This side's own counter, cached: tail for the writer, head for the reader. */
   private long mine;
+  private boolean wakePeer;
 
   ShmRing(ByteBuffer map, int controlOffset, int capacity) {
     this.map = map;
@@ -37,23 +47,25 @@ final class ShmRing {
     this.capacity = capacity;
   }
 
-  /** Writer side: copies what fits of {@code src} into the ring. */
+  /**
+   * Writer side: copies what fits of {@code src} into the ring, publishing every
+   * {@value #PUBLISH_BYTES} bytes so the reader can start on the first bytes while later ones are
+   * still being copied (and, symmetrically, {@link #read} frees space in steps).
+   */
   int write(ByteBuffer src) {
     long head = (long) LONGS.getAcquire(map, control + HEAD);
-    int free = capacity - (int) (mine - head);
-    int n = Math.min(free, src.remaining());
-    if (n == 0) {
-      return 0;
-    }
-    int idx = (int) (mine % capacity);
-    int first = Math.min(n, capacity - idx);
-    map.put(data + idx, src, src.position(), first);
-    if (first < n) {
-      map.put(data, src, src.position() + first, n - first);
+    int n = Math.min(capacity - (int) (mine - head), src.remaining());
+    int done = 0;
+    while (done < n) {
+      int idx = (int) (mine % capacity);
+      int len = Math.min(Math.min(n - done, capacity - idx), PUBLISH_BYTES);
+      map.put(data + idx, src, src.position() + done, len);
+      done += len;
+      mine += len;
+      LONGS.setRelease(map, control + TAIL, mine);
+      wakePeer |= claimWake(READER_WAITING);
     }
     src.position(src.position() + n);
-    mine += n;
-    LONGS.setRelease(map, control + TAIL, mine);
     return n;
   }
 
@@ -67,18 +79,64 @@ final class ShmRing {
     if (n < sink.remaining()) {
       n -= n % sink.granule();
     }
-    if (n == 0) {
-      return 0;
+    int done = 0;
+    while (done < n) {
+      int idx = (int) (mine % capacity);
+      int len = Math.min(Math.min(n - done, capacity - idx), PUBLISH_BYTES);
+      if (len < n - done) {
+        len -= len % sink.granule(); // PUBLISH_BYTES and the capacity are multiples of 8
+      }
+      sink.accept(map.slice(data + idx, len).order(ByteOrder.nativeOrder()));
+      done += len;
+      mine += len;
+      LONGS.setRelease(map, control + HEAD, mine);
+      wakePeer |= claimWake(WRITER_WAITING);
     }
-    int idx = (int) (mine % capacity);
-    int first = Math.min(n, capacity - idx);
-    sink.accept(map.slice(data + idx, first).order(ByteOrder.nativeOrder()));
-    if (first < n) {
-      sink.accept(map.slice(data, n - first).order(ByteOrder.nativeOrder()));
-    }
-    mine += n;
-    LONGS.setRelease(map, control + HEAD, mine);
     return n;
+  }
+
+  /** Reader side: announces sleep; false if bytes arrived meanwhile (then do not sleep). */
+  boolean armReader() {
+    return arm(READER_WAITING, () -> (long) LONGS.getVolatile(map, control + TAIL) == mine);
+  }
+
+  /** Writer side: announces sleep; false if space freed up meanwhile. */
+  boolean armWriter() {
+    return arm(WRITER_WAITING, () -> mine - (long) LONGS.getVolatile(map, control + HEAD) == capacity);
+  }
+
+  void disarmReader() {
+    LONGS.setVolatile(map, control + READER_WAITING, 0L);
+  }
+
+  void disarmWriter() {
+    LONGS.setVolatile(map, control + WRITER_WAITING, 0L);
+  }
+
+  /**
+   * True, once, if a publication since the last call found the other side asleep: the caller must
+   * then ring its doorbell.
+   */
+  boolean takeWakePeer() {
+    boolean w = wakePeer;
+    wakePeer = false;
+    return w;
+  }
+
+  private boolean arm(int flag, java.util.function.BooleanSupplier stillStuck) {
+    LONGS.setVolatile(map, control + flag, 1L);
+    VarHandle.fullFence();
+    if (stillStuck.getAsBoolean()) {
+      return true;
+    }
+    LONGS.setVolatile(map, control + flag, 0L);
+    return false;
+  }
+
+  private boolean claimWake(int flag) {
+    VarHandle.fullFence();
+    return (long) LONGS.getVolatile(map, control + flag) == 1L
+        && LONGS.compareAndSet(map, control + flag, 1L, 0L);
   }
 
   static int footprint(int capacity) {

@@ -6,6 +6,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -98,6 +100,26 @@ public final class TcpPair implements Pair {
     staging.flip().position(n);
     staging.compact();
     return n;
+  }
+
+  @Override
+  public SelectableChannel waitChannel() {
+    return channel;
+  }
+
+  @Override
+  public int waitOps(boolean receive) {
+    return receive ? SelectionKey.OP_READ : SelectionKey.OP_WRITE;
+  }
+
+  @Override
+  public boolean prepareWait(boolean receive) {
+    return true;
+  }
+
+  @Override
+  public void finishWait() {
+    // Readiness is the kernel's business: nothing to withdraw.
   }
 
   @Override

@@ -1,0 +1,103 @@
+package dev.cohort.cli;
+
+import dev.cohort.lab.bench.CommBench;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cohort bench}: benchmarks that compare Cohort with its peers. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+    subcommands = {BenchCommand.Comm.class})
+final class BenchCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  @Command(name = "comm", mixinStandardHelpOptions = true,
+      description = "All-reduce latency and bandwidth (nccl-tests style) for Cohort's transports "
+          + "and algorithms and for PyTorch gloo; writes comm.md and comm.json.")
+  static final class Comm implements Callable<Integer> {
+    @Option(names = "--np", split = ",", defaultValue = "2,3,4",
+        description = "Process counts (default ${DEFAULT-VALUE}).")
+    List<Integer> nps;
+
+    @Option(names = "--sizes", split = ",",
+        defaultValue = "4096,16384,65536,262144,1048576,4194304,16777216,67108864",
+        description = "Message sizes in bytes, multiples of 4 (default 4 KiB to 64 MiB).")
+    List<Long> sizes;
+
+    @Option(names = "--reps", defaultValue = "3",
+        description = "Repetitions of the headline runs; medians are reported (default ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--budget-ms", defaultValue = "300",
+        description = "Time per size per run (default ${DEFAULT-VALUE} ms).")
+    long budgetMs;
+
+    @Option(names = "--no-algorithms", description = "Skip the per-algorithm sweep.")
+    boolean noAlgorithms;
+
+    @Option(names = "--no-peer", description = "Skip PyTorch gloo.")
+    boolean noPeer;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+        description = "Interpreter with Debian's python3-torch (default ${DEFAULT-VALUE}).")
+    Path python;
+
+    @Option(names = "--peer-script", defaultValue = "bench/peers/gloo_allreduce.py",
+        description = "The gloo benchmark script (default ${DEFAULT-VALUE}).")
+    Path peerScript;
+
+    @Option(names = "--out", defaultValue = "docs/benchmarks",
+        description = "Where comm.md and comm.json go (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      for (long s : sizes) {
+        if (s <= 0 || s % 4 != 0 || s > Integer.MAX_VALUE) {
+          System.err.println("--sizes: " + s + " is not a positive multiple of 4 below 2 GiB");
+          return 2;
+        }
+      }
+      for (int np : nps) {
+        if (np < 1 || np > 64) {
+          System.err.println("--np: " + np + " is not between 1 and 64");
+          return 2;
+        }
+      }
+      if (reps < 1) {
+        System.err.println("--reps must be at least 1");
+        return 2;
+      }
+      Path py = noPeer ? null : python;
+      if (py != null && !(Files.isExecutable(py) && Files.isRegularFile(peerScript) && hasTorch(py))) {
+        System.err.println("warning: the peer cannot run (need " + python + " with torch, and "
+            + peerScript + "); install with: apt-get install python3-torch libopenblas0-openmp. "
+            + "Continuing without it.");
+        py = null;
+      }
+      new CommBench(new CommBench.Options(nps, sizes, reps, budgetMs, !noAlgorithms, py,
+          peerScript, out), System.out).run();
+      return 0;
+    }
+
+    private static boolean hasTorch(Path python) {
+      try {
+        Process p = new ProcessBuilder(python.toString(), "-c", "import torch.distributed")
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+      } catch (java.io.IOException e) {
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+}

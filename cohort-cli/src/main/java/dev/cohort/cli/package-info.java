@@ -1,0 +1,2 @@
+/** The cohort command line (picocli). */
+package dev.cohort.cli;

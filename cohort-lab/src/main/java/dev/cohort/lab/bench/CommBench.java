@@ -1,0 +1,120 @@
+package dev.cohort.lab.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code cohort bench comm}: all-reduce latency and bandwidth, nccl-tests style, for Cohort's
+ * transports and algorithms and for the peer (PyTorch's gloo backend) in the same run. Runs of
+ * Cohort and of the peer alternate, repeated, and medians are reported, because this machine's
+ * speed drifts from minute to minute.
+ */
+public final class CommBench {
+
+  /**
+   * @param nps process counts
+   * @param sizes message sizes in bytes (multiples of 4)
+   * @param reps repetitions of the headline runs (Cohort shm, Cohort tcp, gloo), medians taken
+   * @param budgetMs time to spend per size per run
+   * @param algorithms also sweep each algorithm on each transport once
+   * @param python the peer's interpreter, or null to skip the peer
+   * @param peerScript the peer's benchmark script
+   */
+  public record Options(List<Integer> nps, List<Long> sizes, int reps, long budgetMs,
+      boolean algorithms, Path python, Path peerScript, Path outDir) {}
+
+  /** One measured configuration. */
+  public record Config(String impl, String transport, String algorithm) {
+    public String label() {
+      return impl.equals("gloo") ? "gloo" : impl + " " + transport + " " + algorithm;
+    }
+  }
+
+  static final Config SHM = new Config("cohort", "shm", "auto");
+  static final Config TCP = new Config("cohort", "tcp", "auto");
+  static final Config GLOO = new Config("gloo", "tcp", "default");
+
+  private final Options opt;
+  private final PrintStream out;
+  /** Raw results: config label, then np, then one JSON document per run. */
+  private final Map<String, Map<Integer, List<JsonNode>>> results = new LinkedHashMap<>();
+  private final List<Double> memcpy = new ArrayList<>();
+  private final SecureRandom random = new SecureRandom();
+
+  public CommBench(Options opt, PrintStream out) {
+    this.opt = opt;
+    this.out = out;
+  }
+
+  /** Runs everything and writes comm.md and comm.json; returns the markdown path. */
+  public Path run() throws IOException, InterruptedException {
+    RankLauncher launcher = new RankLauncher(Files.createTempDirectory("cohort-bench-"));
+    List<Config> headline = new ArrayList<>(List.of(SHM, TCP));
+    if (opt.python() != null) {
+      headline.add(1, GLOO);
+    }
+    int total = opt.reps() * opt.nps().size() * headline.size()
+        + (opt.algorithms() ? opt.nps().size() * 2 * 3 : 0);
+    int done = 0;
+    for (int rep = 0; rep < opt.reps(); rep++) {
+      memcpy.add(MemcpyProbe.measure(5));
+      for (int np : opt.nps()) {
+        for (Config c : headline) {
+          measure(launcher, c, np, ++done, total);
+        }
+      }
+    }
+    if (opt.algorithms()) {
+      for (int np : opt.nps()) {
+        for (String transport : List.of("shm", "tcp")) {
+          for (String algo : List.of("ring", "halving-doubling", "recursive-doubling")) {
+            measure(launcher, new Config("cohort", transport, algo), np, ++done, total);
+          }
+        }
+      }
+    }
+    memcpy.add(MemcpyProbe.measure(5));
+    return new CommBenchReport(opt, results, memcpy).write(opt.outDir(), out);
+  }
+
+  private void measure(RankLauncher launcher, Config c, int np, int index, int total)
+      throws IOException, InterruptedException {
+    long t0 = System.nanoTime();
+    out.printf("[%d/%d] %d processes, %s ... ", index, total, np, c.label());
+    out.flush();
+    String sizes = String.join(",", opt.sizes().stream().map(String::valueOf).toList());
+    List<String> cmd;
+    Map<String, String> env = new LinkedHashMap<>();
+    if (c.impl().equals("gloo")) {
+      cmd = List.of(opt.python().toString(), opt.peerScript().toString(), "{rank}",
+          Integer.toString(np), "{port}", "{out}", Long.toString(opt.budgetMs()), sizes);
+      env.put("OMP_NUM_THREADS", "1");
+    } else {
+      cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-Xmx512m", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
+          CommBenchWorker.class.getName(), "{rank}", Integer.toString(np), "{port}", "{out}",
+          Long.toString(opt.budgetMs()), sizes);
+      byte[] secret = new byte[16];
+      random.nextBytes(secret);
+      env.put("COHORT_SECRET", HexFormat.of().formatHex(secret));
+      env.put("COHORT_TRANSPORT", c.transport());
+      env.put("COHORT_ALLREDUCE_ALGO", c.algorithm());
+    }
+    JsonNode doc = launcher.run(c.label() + " with " + np + " processes", np, cmd, env,
+        60 + opt.sizes().size() * (opt.budgetMs() * 3 / 1000 + 10));
+    results.computeIfAbsent(c.label(), k -> new LinkedHashMap<>())
+        .computeIfAbsent(np, k -> new ArrayList<>()).add(doc);
+    JsonNode last = doc.get("results").get(doc.get("results").size() - 1);
+    out.printf("%.1f s (largest: %.2f GB/s busbw)%n", (System.nanoTime() - t0) / 1e9,
+        last.get("busbw_GBps").asDouble());
+  }
+}
