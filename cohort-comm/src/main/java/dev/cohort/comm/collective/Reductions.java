@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Element-wise reduction kernels: {@code acc[i] = op(acc[i], in[i])}.
+ * Element-wise reduction kernels.
  *
  * <p>Buffers may be direct, mapped (shared memory) or heap. Typed buffer views do not vectorize on
  * JDK 17, so the kernels move blocks of {@value #BLOCK} elements into per-thread Java arrays (bulk
@@ -19,188 +19,190 @@ import java.nio.ByteOrder;
 public final class Reductions {
   static final int BLOCK = 2048;
 
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-  private static final class Scratch {
-    final float[] fa = new float[BLOCK];
-    final float[] fb = new float[BLOCK];
-    final double[] da = new double[BLOCK];
-    final double[] db = new double[BLOCK];
-    final int[] ia = new int[BLOCK];
-    final int[] ib = new int[BLOCK];
-    final long[] la = new long[BLOCK];
-    final long[] lb = new long[BLOCK];
-  }
+  private static final ThreadLocal<Kernel[]> KERNELS = ThreadLocal.withInitial(() ->
+      new Kernel[] {new FloatKernel(), new DoubleKernel(), new IntKernel(), new LongKernel()});
 
   private Reductions() {}
 
   /**
-   * Combines {@code count} elements of {@code in} (from its byte offset {@code inOff}) into
-   * {@code acc} (from {@code accOff}). AVG combines as SUM; see {@link #finishAverage}.
+   * {@code acc[i] = op(acc[i], in[i])} for {@code count} elements from the given byte offsets. AVG
+   * combines as SUM; see {@link #finishAverage}.
    */
   public static void reduceInto(DataType type, ReduceOp op, ByteBuffer acc, int accOff,
       ByteBuffer in, int inOff, int count) {
-    ByteBuffer a = acc.duplicate().order(ByteOrder.nativeOrder()).position(accOff);
-    ByteBuffer b = in.duplicate().order(ByteOrder.nativeOrder()).position(inOff);
-    Scratch s = SCRATCH.get();
-    switch (type) {
-      case FLOAT32 -> floats(op, a.asFloatBuffer(), b.asFloatBuffer(), count, s);
-      case FLOAT64 -> doubles(op, a.asDoubleBuffer(), b.asDoubleBuffer(), count, s);
-      case INT32 -> ints(op, a.asIntBuffer(), b.asIntBuffer(), count, s);
-      case INT64 -> longs(op, a.asLongBuffer(), b.asLongBuffer(), count, s);
-      default -> throw new IllegalArgumentException(type.name());
+    Kernel k = kernel(type);
+    int size = type.bytes();
+    for (int done = 0; done < count; done += BLOCK) {
+      int n = Math.min(BLOCK, count - done);
+      k.load(acc, accOff + done * size, n, true);
+      k.load(in, inOff + done * size, n, false);
+      k.combine(op, n);
+      k.store(acc, accOff + done * size, n);
+    }
+  }
+
+  /**
+   * Reduces the same {@code count} elements of every source, in source order, and writes the result
+   * to every destination, all at byte offset {@code off}: one pass over memory for a whole
+   * shared-memory all-reduce segment. AVG divides by the number of sources.
+   */
+  public static void reduceMany(DataType type, ReduceOp op, ByteBuffer[] sources,
+      ByteBuffer[] destinations, int off, int count) {
+    Kernel k = kernel(type);
+    int size = type.bytes();
+    for (int done = 0; done < count; done += BLOCK) {
+      int n = Math.min(BLOCK, count - done);
+      int at = off + done * size;
+      k.load(sources[0], at, n, true);
+      for (int s = 1; s < sources.length; s++) {
+        k.load(sources[s], at, n, false);
+        k.combine(op, n);
+      }
+      if (op == ReduceOp.AVG) {
+        k.divide(n, sources.length);
+      }
+      for (ByteBuffer d : destinations) {
+        k.store(d, at, n);
+      }
     }
   }
 
   /** Divides each of {@code count} elements from byte offset {@code off} by {@code n}. */
   public static void finishAverage(DataType type, ByteBuffer buf, int off, int count, int n) {
-    ByteBuffer a = buf.duplicate().order(ByteOrder.nativeOrder()).position(off);
-    switch (type) {
-      case FLOAT32 -> {
-        var v = a.asFloatBuffer();
-        for (int i = 0; i < count; i++) {
-          v.put(i, v.get(i) / n);
-        }
-      }
-      case FLOAT64 -> {
-        var v = a.asDoubleBuffer();
-        for (int i = 0; i < count; i++) {
-          v.put(i, v.get(i) / n);
-        }
-      }
-      case INT32 -> {
-        var v = a.asIntBuffer();
-        for (int i = 0; i < count; i++) {
-          v.put(i, v.get(i) / n);
-        }
-      }
-      case INT64 -> {
-        var v = a.asLongBuffer();
-        for (int i = 0; i < count; i++) {
-          v.put(i, v.get(i) / n);
-        }
-      }
-      default -> throw new IllegalArgumentException(type.name());
+    Kernel k = kernel(type);
+    int size = type.bytes();
+    for (int done = 0; done < count; done += BLOCK) {
+      int len = Math.min(BLOCK, count - done);
+      k.load(buf, off + done * size, len, true);
+      k.divide(len, n);
+      k.store(buf, off + done * size, len);
     }
   }
 
-  private static void floats(ReduceOp op, java.nio.FloatBuffer a, java.nio.FloatBuffer b, int count,
-      Scratch s) {
-    float[] x = s.fa;
-    float[] y = s.fb;
-    for (int done = 0; done < count; done += BLOCK) {
-      int n = Math.min(BLOCK, count - done);
-      a.get(done, x, 0, n);
-      b.get(done, y, 0, n);
+  private static Kernel kernel(DataType type) {
+    return KERNELS.get()[type.ordinal()];
+  }
+
+  /** One element type: an accumulator block x and an operand block y in Java arrays. */
+  private interface Kernel {
+    /** Loads n elements at byte offset {@code off} into x (acc) or y. */
+    void load(ByteBuffer src, int off, int n, boolean acc);
+
+    /** x = op(x, y). */
+    void combine(ReduceOp op, int n);
+
+    /** x = x / by (integer division for integer types). */
+    void divide(int n, int by);
+
+    /** Stores x's first n elements at byte offset {@code off}. */
+    void store(ByteBuffer dst, int off, int n);
+  }
+
+  private static ByteBuffer at(ByteBuffer b, int off) {
+    return b.duplicate().order(ByteOrder.nativeOrder()).position(off);
+  }
+
+  private static final class FloatKernel implements Kernel {
+    final float[] x = new float[BLOCK];
+    final float[] y = new float[BLOCK];
+
+    public void load(ByteBuffer src, int off, int n, boolean acc) {
+      at(src, off).asFloatBuffer().get(acc ? x : y, 0, n);
+    }
+
+    public void combine(ReduceOp op, int n) {
       switch (op) {
-        case SUM, AVG -> {
-          for (int i = 0; i < n; i++) {
-            x[i] += y[i];
-          }
-        }
-        case MIN -> {
-          for (int i = 0; i < n; i++) {
-            x[i] = Math.min(x[i], y[i]);
-          }
-        }
-        case MAX -> {
-          for (int i = 0; i < n; i++) {
-            x[i] = Math.max(x[i], y[i]);
-          }
-        }
+        case SUM, AVG -> { for (int i = 0; i < n; i++) x[i] += y[i]; }
+        case MIN -> { for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]); }
+        case MAX -> { for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]); }
         default -> throw new IllegalArgumentException(op.name());
       }
-      a.put(done, x, 0, n);
+    }
+
+    public void divide(int n, int by) {
+      for (int i = 0; i < n; i++) x[i] /= by;
+    }
+
+    public void store(ByteBuffer dst, int off, int n) {
+      at(dst, off).asFloatBuffer().put(x, 0, n);
     }
   }
 
-  private static void doubles(ReduceOp op, java.nio.DoubleBuffer a, java.nio.DoubleBuffer b,
-      int count, Scratch s) {
-    double[] x = s.da;
-    double[] y = s.db;
-    for (int done = 0; done < count; done += BLOCK) {
-      int n = Math.min(BLOCK, count - done);
-      a.get(done, x, 0, n);
-      b.get(done, y, 0, n);
+  private static final class DoubleKernel implements Kernel {
+    final double[] x = new double[BLOCK];
+    final double[] y = new double[BLOCK];
+
+    public void load(ByteBuffer src, int off, int n, boolean acc) {
+      at(src, off).asDoubleBuffer().get(acc ? x : y, 0, n);
+    }
+
+    public void combine(ReduceOp op, int n) {
       switch (op) {
-        case SUM, AVG -> {
-          for (int i = 0; i < n; i++) {
-            x[i] += y[i];
-          }
-        }
-        case MIN -> {
-          for (int i = 0; i < n; i++) {
-            x[i] = Math.min(x[i], y[i]);
-          }
-        }
-        case MAX -> {
-          for (int i = 0; i < n; i++) {
-            x[i] = Math.max(x[i], y[i]);
-          }
-        }
+        case SUM, AVG -> { for (int i = 0; i < n; i++) x[i] += y[i]; }
+        case MIN -> { for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]); }
+        case MAX -> { for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]); }
         default -> throw new IllegalArgumentException(op.name());
       }
-      a.put(done, x, 0, n);
+    }
+
+    public void divide(int n, int by) {
+      for (int i = 0; i < n; i++) x[i] /= by;
+    }
+
+    public void store(ByteBuffer dst, int off, int n) {
+      at(dst, off).asDoubleBuffer().put(x, 0, n);
     }
   }
 
-  private static void ints(ReduceOp op, java.nio.IntBuffer a, java.nio.IntBuffer b, int count,
-      Scratch s) {
-    int[] x = s.ia;
-    int[] y = s.ib;
-    for (int done = 0; done < count; done += BLOCK) {
-      int n = Math.min(BLOCK, count - done);
-      a.get(done, x, 0, n);
-      b.get(done, y, 0, n);
+  private static final class IntKernel implements Kernel {
+    final int[] x = new int[BLOCK];
+    final int[] y = new int[BLOCK];
+
+    public void load(ByteBuffer src, int off, int n, boolean acc) {
+      at(src, off).asIntBuffer().get(acc ? x : y, 0, n);
+    }
+
+    public void combine(ReduceOp op, int n) {
       switch (op) {
-        case SUM, AVG -> {
-          for (int i = 0; i < n; i++) {
-            x[i] += y[i];
-          }
-        }
-        case MIN -> {
-          for (int i = 0; i < n; i++) {
-            x[i] = Math.min(x[i], y[i]);
-          }
-        }
-        case MAX -> {
-          for (int i = 0; i < n; i++) {
-            x[i] = Math.max(x[i], y[i]);
-          }
-        }
+        case SUM, AVG -> { for (int i = 0; i < n; i++) x[i] += y[i]; }
+        case MIN -> { for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]); }
+        case MAX -> { for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]); }
         default -> throw new IllegalArgumentException(op.name());
       }
-      a.put(done, x, 0, n);
+    }
+
+    public void divide(int n, int by) {
+      for (int i = 0; i < n; i++) x[i] /= by;
+    }
+
+    public void store(ByteBuffer dst, int off, int n) {
+      at(dst, off).asIntBuffer().put(x, 0, n);
     }
   }
 
-  private static void longs(ReduceOp op, java.nio.LongBuffer a, java.nio.LongBuffer b, int count,
-      Scratch s) {
-    long[] x = s.la;
-    long[] y = s.lb;
-    for (int done = 0; done < count; done += BLOCK) {
-      int n = Math.min(BLOCK, count - done);
-      a.get(done, x, 0, n);
-      b.get(done, y, 0, n);
+  private static final class LongKernel implements Kernel {
+    final long[] x = new long[BLOCK];
+    final long[] y = new long[BLOCK];
+
+    public void load(ByteBuffer src, int off, int n, boolean acc) {
+      at(src, off).asLongBuffer().get(acc ? x : y, 0, n);
+    }
+
+    public void combine(ReduceOp op, int n) {
       switch (op) {
-        case SUM, AVG -> {
-          for (int i = 0; i < n; i++) {
-            x[i] += y[i];
-          }
-        }
-        case MIN -> {
-          for (int i = 0; i < n; i++) {
-            x[i] = Math.min(x[i], y[i]);
-          }
-        }
-        case MAX -> {
-          for (int i = 0; i < n; i++) {
-            x[i] = Math.max(x[i], y[i]);
-          }
-        }
+        case SUM, AVG -> { for (int i = 0; i < n; i++) x[i] += y[i]; }
+        case MIN -> { for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]); }
+        case MAX -> { for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]); }
         default -> throw new IllegalArgumentException(op.name());
       }
-      a.put(done, x, 0, n);
+    }
+
+    public void divide(int n, int by) {
+      for (int i = 0; i < n; i++) x[i] /= by;
+    }
+
+    public void store(ByteBuffer dst, int off, int n) {
+      at(dst, off).asLongBuffer().put(x, 0, n);
     }
   }
 }

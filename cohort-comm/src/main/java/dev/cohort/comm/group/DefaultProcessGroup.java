@@ -1,12 +1,10 @@
 package dev.cohort.comm.group;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
-import dev.cohort.comm.Failures;
 import dev.cohort.comm.collective.AllGatherRing;
 import dev.cohort.comm.collective.AllReduceSelector;
+import dev.cohort.comm.collective.AllReduceSharedMemory;
 import dev.cohort.comm.collective.AllToAllPairwise;
 import dev.cohort.comm.collective.BarrierDissemination;
 import dev.cohort.comm.collective.BroadcastBinomialTree;
@@ -26,7 +24,6 @@ import dev.cohort.comm.transport.OpContext;
 import dev.cohort.comm.transport.Pair;
 import dev.cohort.comm.transport.RecvTransfer;
 import dev.cohort.comm.transport.SendTransfer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -52,11 +49,12 @@ public final class DefaultProcessGroup implements ProcessGroup {
   private final int rank;
   private final int size;
   private final Pair[] pairs;
-  private final Exchange exchange = new Exchange();
+  private final Exchange exchange;
   private final Scratch scratch = new Scratch();
   private final ExecutorService thread;
   private final AllReduceSelector selector;
   private final CollectiveChecker checker = new CollectiveChecker();
+  private final SharedAllocator sharedMemory;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final int[] sendSeq;
   private final int[] recvSeq;
@@ -74,8 +72,12 @@ public final class DefaultProcessGroup implements ProcessGroup {
     this.size = size;
     this.pairs = pairs;
     this.selector = new AllReduceSelector(config.allReduceAlgorithm(), config.smallMessageBytes());
+    long localRanks = 1 + java.util.Arrays.stream(pairs).filter(p -> p != null && "shm".equals(p.kind())).count();
+    this.exchange = new Exchange(localRanks <= Runtime.getRuntime().availableProcessors()
+        ? Exchange.SPIN_NANOS_DEDICATED : Exchange.SPIN_NANOS_OVERSUBSCRIBED);
     this.sendSeq = new int[size];
     this.recvSeq = new int[size];
+    this.sharedMemory = new SharedAllocator(this, store, config);
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "cohort-comm-rank" + rank);
       t.setDaemon(true);
@@ -132,7 +134,16 @@ public final class DefaultProcessGroup implements ProcessGroup {
   }
 
   private Job allReduceJob(Tensor t, ReduceOp op) {
+    // Small shared tensors take the latency-optimal path: its one exchange beats the two
+    // synchronizations of the in-place path. Every rank decides alike (same count, same config).
+    SharedRegion region = t.region() != null && t.region().group() == this
+        && t.byteSize() > config.smallMessageBytes() ? t.region() : null;
     return collective(new Call(Op.ALL_REDUCE, t.type(), t.count(), -1, op), c -> {
+      if (region != null) {
+        new AllReduceSharedMemory().run(c, region.byRank(), region.slot(), t.regionOffset(),
+            t.type(), t.count(), op);
+        return; // AVG is divided in the same pass
+      }
       selector.choose(t.byteSize(), size).run(c, t, op);
       if (op == ReduceOp.AVG) {
         Reductions.finishAverage(t.type(), t.bytes(), 0, t.count(), size);
@@ -239,6 +250,14 @@ public final class DefaultProcessGroup implements ProcessGroup {
   }
 
   @Override
+  public Tensor allocate(DataType type, int count) {
+    boolean allShm = size > 1 && java.util.Arrays.stream(pairs)
+        .allMatch(p -> p == null || "shm".equals(p.kind()));
+    // Pair kinds are the same seen from both ends, so every rank takes the same branch.
+    return allShm ? sharedMemory.allocate(type, count) : Tensor.allocate(type, count);
+  }
+
+  @Override
   public synchronized ProcessGroup newSubGroup(List<Integer> ranks) {
     List<Integer> sorted = ranks.stream().sorted().distinct().toList();
     if (sorted.isEmpty() || sorted.size() != ranks.size() || sorted.get(0) < 0
@@ -327,7 +346,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
   /** Latches the first failure, tells the store, and closes all pairs; returns what to report. */
   private RuntimeException fail(RuntimeException e) {
-    RuntimeException reported = withFirstReport(e);
+    RuntimeException reported = FailureReports.withFirstReport(store, rank, e);
     if (failure == null) {
       failure = reported;
     }
@@ -337,24 +356,6 @@ public final class DefaultProcessGroup implements ProcessGroup {
       }
     }
     return reported;
-  }
-
-  private RuntimeException withFirstReport(RuntimeException e) {
-    try {
-      String who = "rank " + rank + ": ";
-      String text = String.valueOf(e.getMessage());
-      byte[] mine = (text.startsWith(who) ? text : who + text).getBytes(UTF_8);
-      byte[] first = store.compareAndSet("failure", null, mine);
-      if (first != null && !java.util.Arrays.equals(first, mine)) {
-        String message = e.getMessage() + " [first failure reported in the group: "
-            + new String(first, UTF_8) + "]";
-        return e instanceof CommException ce ? Failures.sameKind(ce, message)
-            : new CommException(message, e);
-      }
-    } catch (RuntimeException storeDown) {
-      LOG.log(System.Logger.Level.DEBUG, "could not report failure to the store", storeDown);
-    }
-    return e;
   }
 
   @Override
@@ -418,10 +419,5 @@ public final class DefaultProcessGroup implements ProcessGroup {
   @Override
   public String toString() {
     return "ProcessGroup[rank " + rank + "/" + size + "]";
-  }
-
-  /** For tests: the configured timeout. */
-  Duration timeout() {
-    return config.timeout();
   }
 }

@@ -25,6 +25,15 @@ public interface ProcessGroup extends AutoCloseable {
   /** Number of ranks in the group. */
   int size();
 
+  /**
+   * Allocates a tensor of zeros placed for this group's fastest collectives. When every rank of
+   * the group is on this host and shared memory is on, the memory is mapped by every rank, and
+   * all-reduce on it (or on a slice of it) runs in place with no copies; otherwise it is an
+   * ordinary direct buffer. Collective: every rank must call it, in the same order, with the same
+   * type and count. Use it for buffers that are reduced again and again, such as gradient buckets.
+   */
+  Tensor allocate(DataType type, int count);
+
   /** Combines {@code t} element-wise across ranks; every rank ends with the result in {@code t}. */
   Work allReduceAsync(Tensor t, ReduceOp op);
 

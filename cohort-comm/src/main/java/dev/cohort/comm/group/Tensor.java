@@ -15,11 +15,34 @@ public final class Tensor {
   private final ByteBuffer buffer;
   private final DataType type;
   private final int count;
+  /** Set for tensors from {@link ProcessGroup#allocate}: the peers' mappings of the same memory. */
+  private final SharedRegion region;
+  /** Byte offset of this view within {@link #region}. */
+  private final int regionOffset;
 
-  private Tensor(ByteBuffer buffer, DataType type, int count) {
+  private Tensor(ByteBuffer buffer, DataType type, int count, SharedRegion region, int regionOffset) {
     this.buffer = buffer;
     this.type = type;
     this.count = count;
+    this.region = region;
+    this.regionOffset = regionOffset;
+  }
+
+  /** A tensor over shared memory that {@code region} describes. */
+  static Tensor shared(SharedRegion region, DataType type, int count) {
+    ByteBuffer view = region.local().duplicate().clear().limit(count * type.bytes()).slice()
+        .order(ByteOrder.nativeOrder());
+    return new Tensor(view, type, count, region, 0);
+  }
+
+  /** The shared region this tensor lives in, or null for ordinary memory. */
+  SharedRegion region() {
+    return region;
+  }
+
+  /** Byte offset of this tensor within its shared region. */
+  int regionOffset() {
+    return regionOffset;
   }
 
   /**
@@ -43,7 +66,7 @@ public final class Tensor {
           + "read-only");
     }
     ByteBuffer view = buffer.duplicate().clear().limit((int) need).slice().order(ByteOrder.nativeOrder());
-    return new Tensor(view, type, count);
+    return new Tensor(view, type, count, null, 0);
   }
 
   /** A new direct tensor of {@code count} zeros. */
@@ -78,7 +101,8 @@ public final class Tensor {
       throw new IndexOutOfBoundsException("slice [" + from + ", " + (from + n) + ") of " + count);
     }
     int b = type.bytes();
-    return new Tensor(buffer.slice(from * b, n * b).order(ByteOrder.nativeOrder()), type, n);
+    return new Tensor(buffer.slice(from * b, n * b).order(ByteOrder.nativeOrder()), type, n,
+        region, regionOffset + from * b);
   }
 
   @Override

@@ -33,18 +33,23 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Exchange implements AutoCloseable {
   private static final long LIVENESS_PROBE_MS = 50;
-  /**
-   * Busy-poll this long, then sleep in the selector. A peer on another core usually answers within
-   * it. There is no Thread.yield() phase on purpose: measured here, one yield under load cost
-   * milliseconds, and longer spins made 2 ranks on 2 cores slower, not faster.
-   */
-  private static final long SPIN_NANOS = 20_000;
+  /** Spin budget when this host has a core for every local rank: a peer usually answers within it. */
+  public static final long SPIN_NANOS_DEDICATED = 50_000;
+  /** Spin budget on an oversubscribed host, where spinning steals the core of the awaited peer. */
+  public static final long SPIN_NANOS_OVERSUBSCRIBED = 5_000;
 
   private final Selector selector;
   private final Map<Pair, SelectionKey> keys = new IdentityHashMap<>();
   private long waitNanos;
 
-  public Exchange() {
+  private final long spinNanos;
+
+  /**
+   * @param spinNanos how long to busy-poll before sleeping in the selector. There is no
+   *     Thread.yield() phase on purpose: measured here, one yield under load cost milliseconds.
+   */
+  public Exchange(long spinNanos) {
+    this.spinNanos = spinNanos;
     try {
       selector = Selector.open();
     } catch (IOException e) {
@@ -110,7 +115,7 @@ public final class Exchange implements AutoCloseable {
         throw timedOut(ctx, transfers);
       }
       long stalled = now - stalledSince;
-      if (stalled < SPIN_NANOS) {
+      if (stalled < spinNanos) {
         Thread.onSpinWait();
       } else {
         if (shmPending && now - lastProbe > TimeUnit.MILLISECONDS.toNanos(LIVENESS_PROBE_MS)) {

@@ -40,6 +40,7 @@ public final class CommBench {
   }
 
   static final Config SHM = new Config("cohort", "shm", "auto");
+  static final Config ZERO_COPY = new Config("cohort", "shm", "zero-copy");
   static final Config TCP = new Config("cohort", "tcp", "auto");
   static final Config GLOO = new Config("gloo", "tcp", "default");
 
@@ -58,9 +59,9 @@ public final class CommBench {
   /** Runs everything and writes comm.md and comm.json; returns the markdown path. */
   public Path run() throws IOException, InterruptedException {
     RankLauncher launcher = new RankLauncher(Files.createTempDirectory("cohort-bench-"));
-    List<Config> headline = new ArrayList<>(List.of(SHM, TCP));
+    List<Config> headline = new ArrayList<>(List.of(SHM, ZERO_COPY, TCP));
     if (opt.python() != null) {
-      headline.add(1, GLOO);
+      headline.add(2, GLOO);
     }
     int total = opt.reps() * opt.nps().size() * headline.size()
         + (opt.algorithms() ? opt.nps().size() * 2 * 3 : 0);
@@ -102,12 +103,12 @@ public final class CommBench {
       cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-Xmx512m", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
           CommBenchWorker.class.getName(), "{rank}", Integer.toString(np), "{port}", "{out}",
-          Long.toString(opt.budgetMs()), sizes);
+          Long.toString(opt.budgetMs()), sizes, c.algorithm().equals("zero-copy") ? "zero-copy" : "plain");
       byte[] secret = new byte[16];
       random.nextBytes(secret);
       env.put("COHORT_SECRET", HexFormat.of().formatHex(secret));
       env.put("COHORT_TRANSPORT", c.transport());
-      env.put("COHORT_ALLREDUCE_ALGO", c.algorithm());
+      env.put("COHORT_ALLREDUCE_ALGO", c.algorithm().equals("zero-copy") ? "auto" : c.algorithm());
     }
     JsonNode doc = launcher.run(c.label() + " with " + np + " processes", np, cmd, env,
         60 + opt.sizes().size() * (opt.budgetMs() * 3 / 1000 + 10));

@@ -55,7 +55,9 @@ final class CommBenchReport {
         + Machine.describe() + ". float32 SUM all-reduce, one process per rank on this host; "
         + "latency is the slowest rank's mean time per call; algbw = bytes / latency; busbw = algbw "
         + "x 2(n-1)/n (nccl-tests). Headline runs alternate Cohort and gloo, " + opt.reps()
-        + " repetitions, medians shown.");
+        + " repetitions, medians shown. `shm auto` all-reduces ordinary direct buffers through "
+        + "shared-memory rings; `shm zero-copy` all-reduces tensors from ProcessGroup.allocate, "
+        + "which every rank maps, in place.");
     line("");
     line(String.format(Locale.ROOT, "Single-thread memcpy bandwidth (same run, median of %d probes): "
         + "**%.2f GB/s**.", memcpy.size(), memcpyGBps));
@@ -101,31 +103,37 @@ final class CommBenchReport {
 
   private Map<String, Object> targets(double memcpyGBps, boolean peer) {
     Map<String, Object> t = new LinkedHashMap<>();
-    String shm = CommBench.SHM.label();
     String gloo = CommBench.GLOO.label();
+    List<CommBench.Config> shm = List.of(CommBench.SHM, CommBench.ZERO_COPY);
     if (peer && opt.nps().contains(2)) {
-      double worst = Double.POSITIVE_INFINITY;
-      for (long b : opt.sizes()) {
-        if (b >= 16 << 20 && b <= 64 << 20) {
-          worst = Math.min(worst, busbw(shm, 2, b) / busbw(gloo, 2, b));
+      for (CommBench.Config c : shm) {
+        double worst = Double.POSITIVE_INFINITY;
+        for (long b : opt.sizes()) {
+          if (b >= 16 << 20 && b <= 64 << 20) {
+            worst = Math.min(worst, busbw(c.label(), 2, b) / busbw(gloo, 2, b));
+          }
         }
+        t.put("2 processes, 16-64 MiB, " + c.label() + ": busbw / gloo's (worst size; target >= 2)",
+            verdict(worst, 2, true));
       }
-      t.put("2 processes, 16-64 MiB: busbw / gloo's (worst size; target >= 2)", verdict(worst, 2, true));
     }
     if (peer && opt.sizes().contains(4096L)) {
       for (int np : opt.nps()) {
-        double r = latency(shm, np, 4096) / latency(gloo, np, 4096);
-        t.put(np + " processes, 4 KiB: latency / gloo's (target <= 1)", verdict(r, 1, false));
+        double r = latency(CommBench.SHM.label(), np, 4096) / latency(gloo, np, 4096);
+        t.put(np + " processes, 4 KiB, " + CommBench.SHM.label() + ": latency / gloo's (target <= 1)",
+            verdict(r, 1, false));
       }
     }
     if (opt.nps().contains(2)) {
-      double best = 0;
-      for (long b : opt.sizes()) {
-        best = Math.max(best, busbw(shm, 2, b));
+      for (CommBench.Config c : shm) {
+        double best = 0;
+        for (long b : opt.sizes()) {
+          best = Math.max(best, busbw(c.label(), 2, b));
+        }
+        t.put("2 processes, " + c.label() + ": best busbw / memcpy (target >= 0.5)",
+            verdict(best / memcpyGBps, 0.5, true) + String.format(Locale.ROOT, " (%.2f of %.2f GB/s)",
+                best, memcpyGBps));
       }
-      t.put("shared memory, 2 processes: best busbw / memcpy (target >= 0.5)",
-          verdict(best / memcpyGBps, 0.5, true) + String.format(Locale.ROOT,
-              " (%.2f of %.2f GB/s)", best, memcpyGBps));
     }
     return t;
   }
@@ -138,26 +146,35 @@ final class CommBenchReport {
   private void headlineTable(int np, boolean peer) {
     line("## " + np + " processes");
     line("");
-    StringBuilder head = new StringBuilder("| size | shm lat (us) | shm busbw (GB/s) | tcp lat (us) "
-        + "| tcp busbw (GB/s) |");
-    StringBuilder rule = new StringBuilder("|---:|---:|---:|---:|---:|");
+    List<CommBench.Config> cols = new ArrayList<>(List.of(CommBench.SHM, CommBench.ZERO_COPY,
+        CommBench.TCP));
     if (peer) {
-      head.append(" gloo lat (us) | gloo busbw (GB/s) | shm/gloo busbw | gloo/shm latency |");
-      rule.append("---:|---:|---:|---:|");
+      cols.add(CommBench.GLOO);
+    }
+    StringBuilder head = new StringBuilder("| size |");
+    StringBuilder rule = new StringBuilder("|---:|");
+    for (CommBench.Config c : cols) {
+      head.append(' ').append(c.label()).append(": lat (us) | busbw (GB/s) |");
+      rule.append("---:|---:|");
+    }
+    if (peer) {
+      head.append(" busbw vs gloo: shm / zero-copy | latency: gloo / shm |");
+      rule.append("---:|---:|");
     }
     line(head.toString());
     line(rule.toString());
     for (long b : opt.sizes()) {
-      String shm = CommBench.SHM.label();
-      String tcp = CommBench.TCP.label();
-      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %.1f | %.3f | %.1f | %.3f |",
-          human(b), latency(shm, np, b) * 1e6, busbw(shm, np, b), latency(tcp, np, b) * 1e6,
-          busbw(tcp, np, b)));
+      StringBuilder row = new StringBuilder("| " + human(b) + " |");
+      for (CommBench.Config c : cols) {
+        row.append(String.format(Locale.ROOT, " %.1f | %.3f |", latency(c.label(), np, b) * 1e6,
+            busbw(c.label(), np, b)));
+      }
       if (peer) {
         String gloo = CommBench.GLOO.label();
-        row.append(String.format(Locale.ROOT, " %.1f | %.3f | %.2fx | %.2fx |",
-            latency(gloo, np, b) * 1e6, busbw(gloo, np, b),
-            busbw(shm, np, b) / busbw(gloo, np, b), latency(gloo, np, b) / latency(shm, np, b)));
+        row.append(String.format(Locale.ROOT, " %.2fx / %.2fx | %.2fx |",
+            busbw(CommBench.SHM.label(), np, b) / busbw(gloo, np, b),
+            busbw(CommBench.ZERO_COPY.label(), np, b) / busbw(gloo, np, b),
+            latency(gloo, np, b) / latency(CommBench.SHM.label(), np, b)));
       }
       line(row.toString());
     }
@@ -168,7 +185,8 @@ final class CommBenchReport {
     line("## Algorithms, " + np + " processes (busbw GB/s, one run each)");
     line("");
     List<String> labels = results.keySet().stream()
-        .filter(l -> l.startsWith("cohort") && !l.endsWith(" auto")).toList();
+        .filter(l -> l.startsWith("cohort") && !l.endsWith(" auto") && !l.endsWith("zero-copy"))
+        .toList();
     line("| size | " + String.join(" | ", labels) + " |");
     line("|---:|" + "---:|".repeat(labels.size()));
     for (long b : opt.sizes()) {

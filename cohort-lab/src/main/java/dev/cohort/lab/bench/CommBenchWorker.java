@@ -20,8 +20,9 @@ import java.util.Map;
  * on an iteration count that fills the time budget, time the loop, and take the slowest rank's
  * time. Rank 0 writes the results as JSON. Started by {@link CommBench} (one JVM per rank).
  *
- * <p>Arguments: rank size storePort outFile budgetMillis size1,size2,... ; the transport and
- * algorithm come from the usual COHORT_* environment.
+ * <p>Arguments: rank size storePort outFile budgetMillis size1,size2,... [zero-copy]; with
+ * zero-copy the tensors come from {@link ProcessGroup#allocate}. The transport and algorithm come
+ * from the usual COHORT_* environment.
  */
 public final class CommBenchWorker {
   private CommBenchWorker() {}
@@ -30,10 +31,11 @@ public final class CommBenchWorker {
    * Gets the JIT compiler through the hot paths before anything is timed, as a long training job
    * would be: a few thousand small calls and some large ones. The same count on every rank.
    */
-  private static void warmUp(ProcessGroup pg) {
+  private static void warmUp(ProcessGroup pg, boolean zeroCopy) {
     int[][] plan = {{1024, 3000}, {16384, 500}, {262144, 50}, {1 << 20, 10}};
     for (int[] step : plan) {
-      Tensor t = Tensor.allocate(DataType.FLOAT32, step[0]);
+      Tensor t = zeroCopy ? pg.allocate(DataType.FLOAT32, step[0])
+          : Tensor.allocate(DataType.FLOAT32, step[0]);
       for (int i = 0; i < step[1]; i++) {
         pg.allReduce(t, ReduceOp.SUM);
       }
@@ -48,17 +50,19 @@ public final class CommBenchWorker {
     Path out = Path.of(args[3]);
     long budgetNanos = Long.parseLong(args[4]) * 1_000_000L;
     long[] sizes = java.util.Arrays.stream(args[5].split(",")).mapToLong(Long::parseLong).toArray();
+    boolean zeroCopy = args.length > 6 && args[6].equals("zero-copy");
     CommConfig cfg = CommConfig.fromEnvironment();
     List<Map<String, Object>> rows = new ArrayList<>();
     String transport;
     try (ProcessGroup pg = ProcessGroups.init(cfg,
         new ProcessGroups.Init("127.0.0.1", port, rank, size, 0, rank == 0))) {
       transport = pg instanceof DefaultProcessGroup d ? d.transportTo((rank + 1) % size) : "?";
-      warmUp(pg);
+      warmUp(pg, zeroCopy);
       Tensor timing = Tensor.allocate(DataType.FLOAT64, 1);
       Tensor iters = Tensor.allocate(DataType.INT32, 1);
       for (long bytes : sizes) {
-        Tensor t = Tensor.allocate(DataType.FLOAT32, (int) (bytes / 4));
+        Tensor t = zeroCopy ? pg.allocate(DataType.FLOAT32, (int) (bytes / 4))
+            : Tensor.allocate(DataType.FLOAT32, (int) (bytes / 4));
         for (int i = 0; i < t.count(); i++) {
           t.bytes().putFloat(i * 4, 1f);
         }
@@ -101,7 +105,7 @@ public final class CommBenchWorker {
       doc.put("impl", "cohort");
       doc.put("np", size);
       doc.put("transport", transport);
-      doc.put("algorithm", cfg.allReduceAlgorithm());
+      doc.put("algorithm", zeroCopy ? "zero-copy" : cfg.allReduceAlgorithm());
       doc.put("results", rows);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
     }
