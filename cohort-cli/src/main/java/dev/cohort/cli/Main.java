@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code cohort} command. */
 @Command(name = "cohort", mixinStandardHelpOptions = true, version = "cohort 0.1.0",
     description = "Distributed deep-learning training for the JVM.",
-    subcommands = {StoreCommand.class, BenchCommand.class, QuickstartCommand.class,
+    subcommands = {QuickstartCommand.class, TrainCommand.class, WorkerCommand.class,
+        StoreCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -1,0 +1,60 @@
+package dev.cohort.cli;
+
+import dev.cohort.cli.launch.LocalLauncher;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cohort train --nproc N}: data-parallel training with N worker processes on this host. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model on Fashion-MNIST with N worker processes on this host.")
+final class TrainCommand implements Callable<Integer> {
+  @Mixin
+  TrainOptions train;
+
+  @Option(names = "--nproc", defaultValue = "2", description = "Worker processes (default ${DEFAULT-VALUE}).")
+  int nproc;
+
+  @Option(names = "--master-port", defaultValue = "0",
+      description = "Port of the rendezvous store (default: any free port).")
+  int port;
+
+  @Option(names = "--run-dir", description = "Run folder (default runs/<time>-<model>-np<N>).")
+  Path runDir;
+
+  @Option(names = "--threads", defaultValue = "0",
+      description = "libtorch threads per worker (default: cores / workers, at least 1).")
+  int threads;
+
+  @Override
+  public Integer call() throws Exception {
+    if (nproc < 1 || nproc > 256) {
+      System.err.println("cohort train: --nproc must be between 1 and 256, got " + nproc);
+      return 2;
+    }
+    try {
+      train.toConfig(null); // validate before starting anything
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort train: " + e.getMessage());
+      return 2;
+    }
+    Path dir = runDir != null ? runDir : Path.of("runs", LocalDateTime.now().format(
+        DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + train.model + "-np" + nproc);
+    int t = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / nproc);
+    List<String> args = new ArrayList<>(List.of("worker", "--run-dir", dir.toString()));
+    args.addAll(train.toArgs());
+    LocalLauncher.Outcome o = new LocalLauncher(System.out).run(nproc, args, dir, "127.0.0.1", port,
+        t, List.of("-Xss1m"));
+    if (o.exitCode() != 0) {
+      System.err.println("cohort train: " + o.report());
+      return 1;
+    }
+    return 0;
+  }
+}

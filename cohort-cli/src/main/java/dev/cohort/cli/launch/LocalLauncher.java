@@ -1,0 +1,167 @@
+package dev.cohort.cli.launch;
+
+import dev.cohort.comm.store.StoreServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts N worker JVMs on this host and watches them, like torchrun: it hosts the rendezvous store,
+ * gives every worker its rank and a fresh shared secret, tees rank 0's output to the console, and
+ * writes every rank's output to {@code rank-<r>.log} in the run folder. If any worker fails, the
+ * others are stopped and the failing rank, its exit status and its last log lines are reported.
+ * No worker outlives the launcher, which also stops them when it is interrupted.
+ */
+public final class LocalLauncher {
+  private static final int TAIL_LINES = 15;
+  private final PrintStream out;
+
+  public LocalLauncher(PrintStream out) {
+    this.out = out;
+  }
+
+  /** What happened: 0 when every worker succeeded. */
+  public record Outcome(int exitCode, int failedRank, String report) {}
+
+  /**
+   * @param workerArgs arguments after {@code java -cp ... dev.cohort.cli.Main}, e.g. worker --model cnn
+   * @param threadsPerWorker intra-op threads for libtorch in each worker
+   */
+  public Outcome run(int nproc, List<String> workerArgs, Path runDir, String bindHost, int port,
+      int threadsPerWorker, List<String> jvmOptions) throws IOException, InterruptedException {
+    Files.createDirectories(runDir);
+    byte[] secretBytes = new byte[32];
+    new SecureRandom().nextBytes(secretBytes);
+    String secret = System.getenv().getOrDefault("COHORT_SECRET", HexFormat.of().formatHex(secretBytes));
+    List<Process> procs = new ArrayList<>();
+    Thread reaper = new Thread(() -> stopAll(procs), "cohort-launcher-shutdown");
+    Runtime.getRuntime().addShutdownHook(reaper);
+    try (StoreServer store = StoreServer.start(bindHost, port, secret.getBytes(StandardCharsets.UTF_8),
+        16 << 20)) {
+      for (int r = 0; r < nproc; r++) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-Dai.djl.pytorch.num_threads=" + threadsPerWorker);
+        cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+        cmd.add("-Dai.djl.offline=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.cohort.cli.Main");
+        cmd.addAll(workerArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("RANK", Integer.toString(r));
+        env.put("LOCAL_RANK", Integer.toString(r));
+        env.put("WORLD_SIZE", Integer.toString(nproc));
+        env.put("MASTER_ADDR", store.host());
+        env.put("MASTER_PORT", Integer.toString(store.port()));
+        env.put("COHORT_SECRET", secret);
+        env.put(WorldEnvironment.LAUNCHER_STORE, "1");
+        Path log = runDir.resolve("rank-" + r + ".log");
+        if (r == 0) {
+          Process p = pb.start();
+          procs.add(p);
+          tee(p, log);
+        } else {
+          pb.redirectOutput(log.toFile());
+          procs.add(pb.start());
+        }
+      }
+      return watch(procs, runDir);
+    } finally {
+      stopAll(procs);
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook is running.
+      }
+    }
+  }
+
+  private Outcome watch(List<Process> procs, Path runDir) throws InterruptedException, IOException {
+    while (true) {
+      boolean allDone = true;
+      for (int r = 0; r < procs.size(); r++) {
+        Process p = procs.get(r);
+        if (p.isAlive()) {
+          allDone = false;
+        } else if (p.exitValue() != 0) {
+          stopAll(procs);
+          Path log = runDir.resolve("rank-" + r + ".log");
+          String report = "worker rank " + r + " failed with exit status " + p.exitValue()
+              + "; the other workers were stopped. Last lines of " + log + ":\n" + tail(log);
+          return new Outcome(p.exitValue(), r, report);
+        }
+      }
+      if (allDone) {
+        return new Outcome(0, -1, "all " + procs.size() + " workers finished");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private void tee(Process p, Path log) throws IOException {
+    Writer file = Files.newBufferedWriter(log);
+    Thread t = new Thread(() -> {
+      try (file; BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        int c;
+        StringBuilder line = new StringBuilder();
+        while ((c = in.read()) >= 0) {
+          out.print((char) c); // progress bars redraw with \r: pass characters through as they come
+          line.append((char) c);
+          if (c == '\n') {
+            file.write(line.toString());
+            file.flush();
+            line.setLength(0);
+          }
+        }
+        file.write(line.toString());
+      } catch (IOException e) {
+        out.println("(lost rank 0's output: " + e.getMessage() + ")");
+      }
+    }, "cohort-launcher-rank0-output");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void stopAll(List<Process> procs) {
+    for (Process p : procs) {
+      p.destroy();
+    }
+    for (Process p : procs) {
+      try {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  static String tail(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return "  (no output)";
+    }
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    StringBuilder sb = new StringBuilder();
+    for (String l : lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())) {
+      sb.append("  | ").append(l).append('\n');
+    }
+    return sb.toString();
+  }
+}

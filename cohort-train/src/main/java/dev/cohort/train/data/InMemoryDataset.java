@@ -1,0 +1,93 @@
+package dev.cohort.train.data;
+
+/**
+ * A labelled data set held in memory as float features in [0, 1] and int labels: what the
+ * distributed trainer consumes. Users with their own data build one with {@link #of}.
+ */
+public final class InMemoryDataset {
+  private final float[] features;
+  private final int[] labels;
+  private final int featureSize;
+  private final int[] featureShape;
+  private final int classes;
+
+  private InMemoryDataset(float[] features, int[] labels, int[] featureShape, int classes) {
+    int size = 1;
+    for (int d : featureShape) {
+      size *= d;
+    }
+    if (features.length != (long) size * labels.length) {
+      throw new IllegalArgumentException(labels.length + " samples of shape "
+          + java.util.Arrays.toString(featureShape) + " need " + (long) size * labels.length
+          + " features, got " + features.length);
+    }
+    for (int l : labels) {
+      if (l < 0 || l >= classes) {
+        throw new IllegalArgumentException("label " + l + " outside [0, " + classes + ")");
+      }
+    }
+    this.features = features;
+    this.labels = labels;
+    this.featureSize = size;
+    this.featureShape = featureShape.clone();
+    this.classes = classes;
+  }
+
+  /**
+   * A data set from flat features (sample after sample) and labels.
+   *
+   * @param featureShape the shape of one sample, e.g. {1, 28, 28}
+   */
+  public static InMemoryDataset of(float[] features, int[] labels, int[] featureShape, int classes) {
+    return new InMemoryDataset(features, labels, featureShape, classes);
+  }
+
+  static InMemoryDataset fromUnsignedBytes(IdxReader.IdxArray x, IdxReader.IdxArray y, int classes) {
+    float[] f = new float[x.data().length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (x.data()[i] & 0xFF) / 255f;
+    }
+    int[] l = new int[y.items()];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = y.data()[i] & 0xFF;
+    }
+    int[] shape = new int[x.dims().length];
+    shape[0] = 1; // channels
+    System.arraycopy(x.dims(), 1, shape, 1, x.dims().length - 1);
+    return new InMemoryDataset(f, l, shape, classes);
+  }
+
+  public int size() {
+    return labels.length;
+  }
+
+  public int featureSize() {
+    return featureSize;
+  }
+
+  /** Shape of one sample, e.g. {1, 28, 28}. */
+  public int[] featureShape() {
+    return featureShape.clone();
+  }
+
+  public int classes() {
+    return classes;
+  }
+
+  /** Copies sample {@code index}'s features into {@code dst} at {@code offset}. */
+  public void copyFeatures(int index, float[] dst, int offset) {
+    System.arraycopy(features, index * featureSize, dst, offset, featureSize);
+  }
+
+  public int label(int index) {
+    return labels[index];
+  }
+
+  /** The first {@code n} samples (for quick runs and tests). */
+  public InMemoryDataset head(int n) {
+    int m = Math.min(n, size());
+    float[] f = java.util.Arrays.copyOf(features, m * featureSize);
+    int[] l = java.util.Arrays.copyOf(labels, m);
+    return new InMemoryDataset(f, l, featureShape, classes);
+  }
+}

@@ -1,0 +1,186 @@
+package dev.cohort.train.ddp;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.cohort.comm.group.ProcessGroup;
+import dev.cohort.comm.group.ReduceOp;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.data.Batches;
+import dev.cohort.train.data.DistributedSampler;
+import dev.cohort.train.data.InMemoryDataset;
+import dev.cohort.train.metrics.Breakdown;
+import dev.cohort.train.metrics.RunListener;
+import dev.cohort.train.metrics.StepRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Trains one DJL model on N worker processes as if it were one model with an N-times larger batch.
+ *
+ * <p>Per step, on every rank: build the local slice of the global batch; forward and backward
+ * (accumulating gradients over the micro-batches); average gradients over ranks
+ * ({@link GradientSync}); optimizer step. Rank 0's initial parameters are broadcast first, and
+ * parameter checksums are compared at the end (and every {@code checkEvery} steps), so ranks that
+ * drift apart are caught and named instead of silently training different models.
+ */
+public final class DistributedTrainer {
+  private final ProcessGroup pg;
+  private final TrainConfig cfg;
+  private final Supplier<Block> block;
+  private final RunListener listener;
+
+  /** What a finished run measured. */
+  public record Result(List<Double> testAccuracy, List<Double> trainLoss, Breakdown breakdown,
+      int steps, List<Integer> bucketBytes, float[] parameters) {}
+
+  /**
+   * @param block makes the model's (uninitialized) block; called once
+   * @param listener told about every step and epoch (progress bar, metrics files)
+   */
+  public DistributedTrainer(ProcessGroup pg, TrainConfig cfg, Supplier<Block> block,
+      RunListener listener) {
+    this.pg = pg;
+    this.cfg = cfg;
+    this.block = block;
+    this.listener = listener;
+  }
+
+  /** Runs the whole training. Collective: every rank calls it with the same configuration. */
+  public Result train(InMemoryDataset trainSet, InMemoryDataset testSet) {
+    // Same seed everywhere: initialization then matches even before the broadcast makes it exact.
+    Engine.getInstance().setRandomSeed(cfg.seed());
+    try (Model model = Model.newInstance("cohort-" + cfg.model())) {
+      model.setBlock(block.get());
+      try (Trainer trainer = model.newTrainer(trainingConfig())) {
+        int[] fs = trainSet.featureShape();
+        long[] dims = new long[fs.length + 1];
+        dims[0] = 1;
+        for (int i = 0; i < fs.length; i++) {
+          dims[i + 1] = fs[i];
+        }
+        trainer.initialize(new Shape(dims));
+        List<Parameter> params = new ArrayList<>();
+        for (Parameter p : model.getBlock().getParameters().values()) {
+          if (p.requiresGradient()) {
+            params.add(p);
+          }
+        }
+        ParameterSync.broadcastFromRank0(pg, params);
+        GradientSync sync = new GradientSync(pg, params, cfg.bucketBytes(), cfg.overlap());
+        return loop(trainer, params, sync, trainSet, testSet);
+      }
+    }
+  }
+
+  private Result loop(Trainer trainer, List<Parameter> params, GradientSync sync,
+      InMemoryDataset trainSet, InMemoryDataset testSet) {
+    int globalBatch = cfg.batch() * pg.size() * cfg.accumulation();
+    DistributedSampler sampler = new DistributedSampler(trainSet.size(), globalBatch, pg.rank(),
+        pg.size(), cfg.seed(), cfg.remainder(), true);
+    Breakdown breakdown = new Breakdown();
+    List<Double> accuracy = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    int steps = 0;
+    int perEpoch = sampler.batchesPerEpoch();
+    listener.onStart(cfg, pg.size(), perEpoch, sync.bucketBytes());
+    for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+      int[] order = sampler.order(epoch);
+      double[] lossSum = {0, 0};
+      for (int b = 0; b < perEpoch && (cfg.maxSteps() == 0 || steps < cfg.maxSteps()); b++) {
+        StepRecord r = step(trainer, sync, trainSet, sampler.localIndices(order, b), steps, epoch);
+        steps++;
+        lossSum[0] += r.loss();
+        lossSum[1]++;
+        breakdown.add(r);
+        listener.onStep(r, b + 1, perEpoch);
+        if (cfg.checkEvery() > 0 && steps % cfg.checkEvery() == 0) {
+          ParameterSync.verifyIdentical(pg, params, "after step " + steps);
+        }
+      }
+      pg.allReduce(lossSum, ReduceOp.SUM);
+      losses.add(lossSum[0] / Math.max(1, lossSum[1]));
+      accuracy.add(Evaluation.accuracy(trainer, pg, testSet));
+      listener.onEpoch(epoch, losses.get(epoch), accuracy.get(epoch));
+      if (cfg.maxSteps() > 0 && steps >= cfg.maxSteps()) {
+        break;
+      }
+    }
+    ParameterSync.verifyIdentical(pg, params, "at the end of training");
+    return new Result(accuracy, losses, breakdown, steps, sync.bucketBytes(), snapshot(params));
+  }
+
+  /** All parameters, concatenated in model order. */
+  private static float[] snapshot(List<Parameter> params) {
+    long total = 0;
+    for (Parameter p : params) {
+      total += ParameterViews.elements(p);
+    }
+    float[] out = new float[(int) total];
+    int at = 0;
+    for (Parameter p : params) {
+      java.nio.FloatBuffer f = ParameterViews.value(p).asFloatBuffer();
+      int n = f.remaining();
+      f.get(out, at, n);
+      at += n;
+    }
+    return out;
+  }
+
+  /** One optimizer step: micro-batches, gradient averaging, update; returns where time went. */
+  private StepRecord step(Trainer trainer, GradientSync sync, InMemoryDataset data, int[] indices,
+      int step, int epoch) {
+    long t0 = System.nanoTime();
+    long dataNanos = 0;
+    long computeNanos = 0;
+    float loss = 0;
+    int micro = cfg.batch();
+    try (NDManager m = trainer.getManager().newSubManager();
+        GradientCollector gc = trainer.newGradientCollector()) {
+      // One collector for all micro-batches: their gradients add up, and one all-reduce follows.
+      for (int k = 0; k < cfg.accumulation(); k++) {
+        long d0 = System.nanoTime();
+        int[] part = java.util.Arrays.copyOfRange(indices, k * micro, (k + 1) * micro);
+        NDList batch = Batches.build(m, data, part);
+        long c0 = System.nanoTime();
+        dataNanos += c0 - d0;
+        NDList pred = trainer.forward(new NDList(batch.get(0)));
+        NDArray l = trainer.getLoss().evaluate(new NDList(batch.get(1)), pred);
+        gc.backward(cfg.accumulation() == 1 ? l : l.div(cfg.accumulation()));
+        loss += l.getFloat() / cfg.accumulation();
+        computeNanos += System.nanoTime() - c0;
+      }
+    }
+    GradientSync.Timing comm = sync.averageGradients();
+    long o0 = System.nanoTime();
+    trainer.step();
+    long end = System.nanoTime();
+    return new StepRecord(step, epoch, loss, indices.length, dataNanos, computeNanos,
+        comm.totalNanos() - comm.waitNanos(), comm.waitNanos(), end - o0, end - t0);
+  }
+
+  private DefaultTrainingConfig trainingConfig() {
+    float lr = cfg.effectiveLearningRate(pg.size());
+    Tracker tracker = Tracker.fixed(lr);
+    if (cfg.warmupSteps() > 0) {
+      tracker = Tracker.warmUp().setMainTracker(tracker).optWarmUpSteps(cfg.warmupSteps())
+          .optWarmUpBeginValue(lr / Math.max(1, cfg.warmupSteps())).build();
+    }
+    Optimizer opt = cfg.optimizer().equals("adam")
+        ? Optimizer.adam().optLearningRateTracker(tracker).build()
+        : Optimizer.sgd().setLearningRateTracker(tracker).optMomentum(cfg.momentum()).build();
+    return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(opt);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.cohort.train.ddp;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.Trainer;
+import dev.cohort.comm.group.ProcessGroup;
+import dev.cohort.comm.group.ReduceOp;
+import dev.cohort.train.data.Batches;
+import dev.cohort.train.data.InMemoryDataset;
+
+/** Accuracy over a data set, each rank scoring every N-th batch and the counts summed. */
+public final class Evaluation {
+  private static final int BATCH = 500;
+
+  private Evaluation() {}
+
+  /** Fraction of samples whose arg-max prediction equals the label. Collective. */
+  public static double accuracy(Trainer trainer, ProcessGroup pg, InMemoryDataset data) {
+    long[] counts = new long[2];
+    int batches = (data.size() + BATCH - 1) / BATCH;
+    for (int b = pg.rank(); b < batches; b += pg.size()) {
+      int from = b * BATCH;
+      int n = Math.min(BATCH, data.size() - from);
+      int[] idx = new int[n];
+      for (int i = 0; i < n; i++) {
+        idx[i] = from + i;
+      }
+      try (NDManager m = trainer.getManager().newSubManager()) {
+        NDList batch = Batches.build(m, data, idx);
+        NDArray pred = trainer.evaluate(new NDList(batch.get(0))).singletonOrThrow();
+        NDArray hit = pred.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+            .eq(batch.get(1));
+        counts[0] += hit.sum().getLong();
+        counts[1] += n;
+      }
+    }
+    pg.allReduce(counts, ReduceOp.SUM);
+    return counts[1] == 0 ? Double.NaN : (double) counts[0] / counts[1];
+  }
+}

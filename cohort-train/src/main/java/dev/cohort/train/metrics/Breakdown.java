@@ -1,0 +1,52 @@
+package dev.cohort.train.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Sums of step records: totals and shares of each phase, for summaries and the end table. */
+public final class Breakdown {
+  private long data;
+  private long compute;
+  private long comm;
+  private long wait;
+  private long optimizer;
+  private long total;
+  private long samples;
+  private int steps;
+
+  public void add(StepRecord r) {
+    data += r.dataNanos();
+    compute += r.computeNanos();
+    comm += r.commNanos();
+    wait += r.waitNanos();
+    optimizer += r.optimizerNanos();
+    total += r.totalNanos();
+    samples += r.samples();
+    steps++;
+  }
+
+  public int steps() {
+    return steps;
+  }
+
+  public long samples() {
+    return samples;
+  }
+
+  public double seconds() {
+    return total / 1e9;
+  }
+
+  /** Milliseconds per step of each phase. */
+  public Map<String, Double> perStepMillis() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    double n = Math.max(1, steps) * 1e6;
+    m.put("data", data / n);
+    m.put("forward_backward", compute / n);
+    m.put("communication", comm / n);
+    m.put("wait", wait / n);
+    m.put("optimizer", optimizer / n);
+    m.put("step", total / n);
+    return m;
+  }
+}
