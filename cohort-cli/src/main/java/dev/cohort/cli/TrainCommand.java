@@ -49,8 +49,13 @@ final class TrainCommand implements Callable<Integer> {
     int t = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / nproc);
     List<String> args = new ArrayList<>(List.of("worker", "--run-dir", dir.toString()));
     args.addAll(train.toArgs());
-    LocalLauncher.Outcome o = new LocalLauncher(System.out).run(nproc, args, dir, "127.0.0.1", port,
-        t, List.of("-Xss1m"));
+    LocalLauncher.Outcome o;
+    try {
+      o = new LocalLauncher(System.out).run(nproc, args, dir, "127.0.0.1", port, t, List.of());
+    } catch (dev.cohort.comm.CommException e) {
+      System.err.println("cohort train: " + e.getMessage());
+      return 1;
+    }
     if (o.exitCode() != 0) {
       System.err.println("cohort train: " + o.report());
       return 1;

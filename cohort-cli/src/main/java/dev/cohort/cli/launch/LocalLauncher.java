@@ -34,12 +34,21 @@ public final class LocalLauncher {
   /** What happened: 0 when every worker succeeded. */
   public record Outcome(int exitCode, int failedRank, String report) {}
 
-  /**
-   * @param workerArgs arguments after {@code java -cp ... dev.cohort.cli.Main}, e.g. worker --model cnn
-   * @param threadsPerWorker intra-op threads for libtorch in each worker
-   */
+  /** The worker program: {@code cohort worker} with the given arguments. */
   public Outcome run(int nproc, List<String> workerArgs, Path runDir, String bindHost, int port,
       int threadsPerWorker, List<String> jvmOptions) throws IOException, InterruptedException {
+    return run(nproc, "dev.cohort.cli.Main", workerArgs, runDir, bindHost, port, threadsPerWorker,
+        jvmOptions);
+  }
+
+  /**
+   * @param mainClass the workers' main class, on this JVM's class path
+   * @param workerArgs its arguments, e.g. worker --model cnn
+   * @param threadsPerWorker intra-op threads for libtorch in each worker
+   */
+  public Outcome run(int nproc, String mainClass, List<String> workerArgs, Path runDir,
+      String bindHost, int port, int threadsPerWorker, List<String> jvmOptions)
+      throws IOException, InterruptedException {
     Files.createDirectories(runDir);
     byte[] secretBytes = new byte[32];
     new SecureRandom().nextBytes(secretBytes);
@@ -58,7 +67,7 @@ public final class LocalLauncher {
         cmd.add("-Dai.djl.offline=true");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.cohort.cli.Main");
+        cmd.add(mainClass);
         cmd.addAll(workerArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Map<String, String> env = pb.environment();

@@ -1,0 +1,48 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mpirun -np 2 cohort worker} forms a world from Open MPI's variables and trains. */
+@Timeout(300)
+class MpirunTest {
+
+  @Test
+  void workersStartedByMpirunShouldTrainTogether(@TempDir Path dir) throws Exception {
+    Path mpirun = Path.of("/usr/bin/mpirun");
+    // CI installs openmpi-bin (.ci/run); a developer machine without it skips this test.
+    Assumptions.assumeTrue(Files.isExecutable(mpirun), "openmpi-bin is not installed");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    List<String> cmd = List.of(mpirun.toString(), "--allow-run-as-root", "--oversubscribe",
+        "-np", "2", "-x", "COHORT_SECRET=mpi-test", "-x", "MASTER_PORT=" + port,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
+        "-cp", System.getProperty("java.class.path"), "dev.cohort.cli.Main", "worker",
+        "--model", "mlp", "--max-steps", "5", "--train-limit", "2048", "--test-limit", "500",
+        "--no-progress", "--run-dir", dir.resolve("run").toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("mpirun.log").toFile()).start();
+    boolean done = p.waitFor(240, TimeUnit.SECONDS);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    String log = Files.readString(dir.resolve("mpirun.log"), StandardCharsets.UTF_8);
+    assertThat(done).as(log).isTrue();
+    assertThat(p.exitValue()).as(log).isZero();
+    assertThat(log).contains("Run summary").contains("workers                  2");
+    assertThat(dir.resolve("run/summary.json")).exists();
+  }
+}
