@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code cohort bench}: benchmarks that compare Cohort with its peers. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-    subcommands = {BenchCommand.Comm.class})
+    subcommands = {BenchCommand.Comm.class, BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
 
   @Override
@@ -87,7 +87,7 @@ final class BenchCommand implements Runnable {
       return 0;
     }
 
-    private static boolean hasTorch(Path python) {
+    static boolean hasTorch(Path python) {
       try {
         Process p = new ProcessBuilder(python.toString(), "-c", "import torch.distributed")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -98,6 +98,56 @@ final class BenchCommand implements Runnable {
         Thread.currentThread().interrupt();
         return false;
       }
+    }
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Training throughput with 1 and 2 workers against PyTorch DDP (gloo); writes "
+          + "train.md and train.json.")
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--models", split = ",", defaultValue = "mlp,cnn", description = "Models (default ${DEFAULT-VALUE}).")
+    List<String> models;
+
+    @Option(names = "--np", split = ",", defaultValue = "1,2", description = "Worker counts (default ${DEFAULT-VALUE}).")
+    List<Integer> nps;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch per worker (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--steps", defaultValue = "150", description = "Steps per run (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--reps", defaultValue = "3", description = "Repetitions (default ${DEFAULT-VALUE}).")
+    int reps;
+
+    @Option(names = "--no-peer", description = "Skip PyTorch DDP.")
+    boolean noPeer;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Interpreter with python3-torch.")
+    Path python;
+
+    @Option(names = "--peer-script", defaultValue = "bench/peers/ddp_train.py", description = "The DDP script.")
+    Path peerScript;
+
+    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Output folder (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      if (steps <= dev.cohort.cli.bench.TrainBench.WARMUP + 10 || reps < 1 || !nps.contains(1)) {
+        System.err.println("cohort bench train: need --steps > " + (dev.cohort.cli.bench.TrainBench.WARMUP + 10)
+            + ", --reps >= 1 and 1 among --np (speedups are relative to 1 worker)");
+        return 2;
+      }
+      Path py = noPeer ? null : python;
+      if (py != null && !(Files.isRegularFile(peerScript) && Comm.hasTorch(py))) {
+        System.err.println("warning: PyTorch DDP cannot run (need " + python + " with torch and "
+            + peerScript + "); install with: apt-get install python3-torch libopenblas0-openmp");
+        py = null;
+      }
+      new dev.cohort.cli.bench.TrainBench(new dev.cohort.cli.bench.TrainBench.Options(models, nps,
+          batch, steps, reps, py, peerScript, out), System.out).run();
+      return 0;
     }
   }
 }
