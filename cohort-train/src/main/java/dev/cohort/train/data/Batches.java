@@ -10,20 +10,18 @@ public final class Batches {
 
   /** Features as {@code (n, shape...)} float32, labels as {@code (n)} float32 class indices. */
   public static NDList build(NDManager manager, InMemoryDataset data, int[] indices) {
-    int n = indices.length;
-    int size = data.featureSize();
-    float[] x = new float[n * size];
-    float[] y = new float[n];
-    for (int i = 0; i < n; i++) {
-      data.copyFeatures(indices[i], x, i * size);
-      y[i] = data.label(indices[i]);
-    }
+    return toNd(manager, data, BatchPrefetcher.gather(data, indices));
+  }
+
+  /** NDArrays from a batch gathered in Java arrays (possibly by a {@link BatchPrefetcher}). */
+  public static NDList toNd(NDManager manager, InMemoryDataset data, BatchPrefetcher.Host host) {
     int[] fs = data.featureShape();
     long[] dims = new long[fs.length + 1];
-    dims[0] = n;
+    dims[0] = host.labels().length;
     for (int i = 0; i < fs.length; i++) {
       dims[i + 1] = fs[i];
     }
-    return new NDList(manager.create(x, new Shape(dims)), manager.create(y));
+    return new NDList(manager.create(host.features(), new Shape(dims)),
+        manager.create(host.labels()));
   }
 }

@@ -17,6 +17,7 @@ import ai.djl.training.tracker.Tracker;
 import dev.cohort.comm.group.ProcessGroup;
 import dev.cohort.comm.group.ReduceOp;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.data.BatchPrefetcher;
 import dev.cohort.train.data.Batches;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.InMemoryDataset;
@@ -41,6 +42,7 @@ public final class DistributedTrainer {
   private final TrainConfig cfg;
   private final Supplier<Block> block;
   private final RunListener listener;
+  private BatchPrefetcher prefetcher;
 
   /** What a finished run measured. */
   public record Result(List<Double> testAccuracy, List<Double> trainLoss, Breakdown breakdown,
@@ -96,11 +98,14 @@ public final class DistributedTrainer {
     int steps = 0;
     int perEpoch = sampler.batchesPerEpoch();
     listener.onStart(cfg, pg.size(), perEpoch, sync.bucketBytes());
+    prefetcher = new BatchPrefetcher(trainSet);
     for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
       int[] order = sampler.order(epoch);
       double[] lossSum = {0, 0};
       for (int b = 0; b < perEpoch && (cfg.maxSteps() == 0 || steps < cfg.maxSteps()); b++) {
-        StepRecord r = step(trainer, sync, trainSet, sampler.localIndices(order, b), steps, epoch);
+        int[] next = b + 1 < perEpoch ? sampler.localIndices(order, b + 1) : null;
+        StepRecord r = step(trainer, sync, trainSet, sampler.localIndices(order, b), next, steps,
+            epoch);
         steps++;
         lossSum[0] += r.loss();
         lossSum[1]++;
@@ -118,6 +123,7 @@ public final class DistributedTrainer {
         break;
       }
     }
+    prefetcher.close();
     ParameterSync.verifyIdentical(pg, params, "at the end of training");
     return new Result(accuracy, losses, breakdown, steps, sync.bucketBytes(), snapshot(params));
   }
@@ -141,7 +147,7 @@ public final class DistributedTrainer {
 
   /** One optimizer step: micro-batches, gradient averaging, update; returns where time went. */
   private StepRecord step(Trainer trainer, GradientSync sync, InMemoryDataset data, int[] indices,
-      int step, int epoch) {
+      int[] nextIndices, int step, int epoch) {
     long t0 = System.nanoTime();
     long dataNanos = 0;
     long computeNanos = 0;
@@ -152,8 +158,9 @@ public final class DistributedTrainer {
       // One collector for all micro-batches: their gradients add up, and one all-reduce follows.
       for (int k = 0; k < cfg.accumulation(); k++) {
         long d0 = System.nanoTime();
-        int[] part = java.util.Arrays.copyOfRange(indices, k * micro, (k + 1) * micro);
-        NDList batch = Batches.build(m, data, part);
+        NDList batch = cfg.accumulation() == 1
+            ? Batches.toNd(m, data, prefetcher.take(indices))
+            : Batches.build(m, data, java.util.Arrays.copyOfRange(indices, k * micro, (k + 1) * micro));
         long c0 = System.nanoTime();
         dataNanos += c0 - d0;
         NDList pred = trainer.forward(new NDList(batch.get(0)));
@@ -162,6 +169,9 @@ public final class DistributedTrainer {
         loss += l.getFloat() / cfg.accumulation();
         computeNanos += System.nanoTime() - c0;
       }
+    }
+    if (nextIndices != null && cfg.accumulation() == 1) {
+      prefetcher.prefetch(nextIndices); // gathered while this step communicates
     }
     GradientSync.Timing comm = sync.averageGradients();
     long o0 = System.nanoTime();

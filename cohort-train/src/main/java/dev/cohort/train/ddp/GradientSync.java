@@ -23,6 +23,29 @@ public final class GradientSync {
   private final ProcessGroup pg;
   private final List<Bucket> buckets = new ArrayList<>();
   private final boolean overlap;
+  /** Stands for a bucket already reduced inline. */
+  private static final Work DONE = new Work() {
+    @Override
+    public boolean isCompleted() {
+      return true;
+    }
+
+    @Override
+    public boolean isSuccess() {
+      return true;
+    }
+
+    @Override
+    public java.util.Optional<RuntimeException> exception() {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public void await(java.time.Duration timeout) {}
+
+    @Override
+    public void await() {}
+  };
 
   /** Parameters of one bucket and where each sits in it (in elements). */
   private record Bucket(List<Parameter> params, int[] offsets, Tensor buffer) {}
@@ -90,14 +113,21 @@ public final class GradientSync {
     long wait0 = waitNanos();
     long bytes = 0;
     List<Work> works = new ArrayList<>(buckets.size());
-    for (Bucket b : buckets) {
+    for (int i = 0; i < buckets.size(); i++) {
+      Bucket b = buckets.get(i);
       copy(b, true);
-      Work w = pg.allReduceAsync(b.buffer(), ReduceOp.AVG);
-      if (!overlap) {
-        w.await();
-      }
-      works.add(w);
       bytes += b.buffer().byteSize();
+      if (i == buckets.size() - 1 || !overlap) {
+        // Nothing left to overlap with: reduce on this thread once the queue has drained, which
+        // saves two thread hand-offs (tens of microseconds each, far more on a busy VM).
+        for (Work w : works) {
+          w.await();
+        }
+        pg.allReduce(b.buffer(), ReduceOp.AVG);
+        works.add(DONE);
+      } else {
+        works.add(pg.allReduceAsync(b.buffer(), ReduceOp.AVG));
+      }
     }
     for (int i = 0; i < buckets.size(); i++) {
       works.get(i).await();
