@@ -19,13 +19,7 @@ public final class AllReduceHalvingDoubling implements AllReduceAlgorithm {
 
   @Override
   public void run(CollectiveContext c, Tensor t, ReduceOp op) {
-    if (c.size() == 1) {
-      return;
-    }
-    PowerOfTwoFold fold = new PowerOfTwoFold(c.rank(), c.size());
-    fold.foldIn(c, t, op);
-    int v = fold.virtualRank();
-    if (v >= 0) {
+    PowerOfTwoFold.allReduce(c, t, op, fold -> v -> {
       int steps = Integer.numberOfTrailingZeros(fold.p);
       int[] lo = new int[steps + 1];
       int[] hi = new int[steps + 1];
@@ -50,7 +44,6 @@ public final class AllReduceHalvingDoubling implements AllReduceAlgorithm {
         int otherHi = lo[k + 1] == lo[k] ? hi[k] : lo[k + 1];
         c.run(c.send(partner, mine, steps + k), c.recv(partner, t.slice(otherLo, otherHi - otherLo), steps + k));
       }
-    }
-    fold.foldOut(c, t);
+    });
   }
 }

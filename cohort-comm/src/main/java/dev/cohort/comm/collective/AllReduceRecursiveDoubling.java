@@ -18,13 +18,7 @@ public final class AllReduceRecursiveDoubling implements AllReduceAlgorithm {
 
   @Override
   public void run(CollectiveContext c, Tensor t, ReduceOp op) {
-    if (c.size() == 1) {
-      return;
-    }
-    PowerOfTwoFold fold = new PowerOfTwoFold(c.rank(), c.size());
-    fold.foldIn(c, t, op);
-    int v = fold.virtualRank();
-    if (v >= 0) {
+    PowerOfTwoFold.allReduce(c, t, op, fold -> v -> {
       // The outgoing copy keeps what this rank sends apart from what it is reducing into.
       Tensor outgoing = c.scratch(t.type(), t.count());
       for (int k = 0, d = 1; d < fold.p; k++, d *= 2) {
@@ -32,7 +26,6 @@ public final class AllReduceRecursiveDoubling implements AllReduceAlgorithm {
         outgoing.bytes().put(t.bytes());
         c.run(c.send(partner, outgoing, k), c.recvReduce(partner, t, op, k));
       }
-    }
-    fold.foldOut(c, t);
+    });
   }
 }

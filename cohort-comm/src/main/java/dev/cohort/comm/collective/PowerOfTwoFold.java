@@ -33,6 +33,29 @@ final class PowerOfTwoFold {
     return v < extra ? 2 * v + 1 : v + extra;
   }
 
+  /** The power-of-two part of an algorithm, run by participants with their virtual rank. */
+  interface Body {
+    void run(int virtualRank);
+  }
+
+  /**
+   * Folds in, runs {@code body} on the participants, folds out: the whole non-power-of-two
+   * wrapper around a power-of-two all-reduce schedule.
+   */
+  static void allReduce(CollectiveContext c, Tensor t, ReduceOp op,
+      java.util.function.Function<PowerOfTwoFold, Body> schedule) {
+    if (c.size() == 1) {
+      return;
+    }
+    PowerOfTwoFold fold = new PowerOfTwoFold(c.rank(), c.size());
+    fold.foldIn(c, t, op);
+    int v = fold.virtualRank();
+    if (v >= 0) {
+      schedule.apply(fold).run(v);
+    }
+    fold.foldOut(c, t);
+  }
+
   /** Before the algorithm: even ranks of the first 2e send everything to their odd partner. */
   void foldIn(CollectiveContext c, Tensor t, ReduceOp op) {
     if (rank >= 2 * extra) {

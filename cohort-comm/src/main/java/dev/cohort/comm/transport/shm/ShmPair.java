@@ -1,7 +1,7 @@
 package dev.cohort.comm.transport.shm;
 
 import dev.cohort.comm.transport.Inbound;
-import dev.cohort.comm.transport.Pair;
+import dev.cohort.comm.transport.AbstractPair;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,9 +16,7 @@ import java.nio.channels.SocketChannel;
  * ring alone could never show) and doorbells (one byte wakes a peer that sleeps in its selector
  * instead of spinning, see {@link ShmRing}).
  */
-public final class ShmPair implements Pair {
-  private final int peerRank;
-  private final String peerAddress;
+public final class ShmPair extends AbstractPair {
   private final ShmRing tx;
   private final ShmRing rx;
   private final SocketChannel control;
@@ -29,22 +27,11 @@ public final class ShmPair implements Pair {
 
   ShmPair(int peerRank, String peerAddress, ShmRing tx, ShmRing rx, SocketChannel control)
       throws IOException {
-    this.peerRank = peerRank;
-    this.peerAddress = peerAddress;
+    super(peerRank, peerAddress);
     this.tx = tx;
     this.rx = rx;
     this.control = control;
     control.configureBlocking(false);
-  }
-
-  @Override
-  public int peerRank() {
-    return peerRank;
-  }
-
-  @Override
-  public String peerAddress() {
-    return peerAddress;
   }
 
   @Override
@@ -131,10 +118,5 @@ public final class ShmPair implements Pair {
     } catch (IOException e) {
       // Shutting down; the mapping is released by the garbage collector.
     }
-  }
-
-  @Override
-  public String toString() {
-    return "shm pair to rank " + peerRank + " (" + peerAddress + ")";
   }
 }

@@ -1,7 +1,7 @@
 package dev.cohort.comm.transport.tcp;
 
 import dev.cohort.comm.transport.Inbound;
-import dev.cohort.comm.transport.Pair;
+import dev.cohort.comm.transport.AbstractPair;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,11 +15,9 @@ import java.nio.channels.SocketChannel;
  * the destination; reductions go through a small staging buffer that also holds any partial element
  * until its remaining bytes arrive.
  */
-public final class TcpPair implements Pair {
+public final class TcpPair extends AbstractPair {
   private static final int STAGING_BYTES = 256 * 1024;
 
-  private final int peerRank;
-  private final String peerAddress;
   private final SocketChannel channel;
   /** Received but not yet consumed bytes, in [0, position): kept in write mode between calls. */
   private final ByteBuffer staging =
@@ -27,8 +25,7 @@ public final class TcpPair implements Pair {
 
   /** Takes over a connected, authenticated channel and switches it to non-blocking mode. */
   public TcpPair(int peerRank, String peerAddress, SocketChannel channel) throws IOException {
-    this.peerRank = peerRank;
-    this.peerAddress = peerAddress;
+    super(peerRank, peerAddress);
     this.channel = channel;
     channel.configureBlocking(false);
   }
@@ -36,16 +33,6 @@ public final class TcpPair implements Pair {
   /** The socket, for registration with a selector. */
   public SocketChannel channel() {
     return channel;
-  }
-
-  @Override
-  public int peerRank() {
-    return peerRank;
-  }
-
-  @Override
-  public String peerAddress() {
-    return peerAddress;
   }
 
   @Override
@@ -134,10 +121,5 @@ public final class TcpPair implements Pair {
     } catch (IOException e) {
       // Closing after failure or at shutdown; the channel is unusable either way.
     }
-  }
-
-  @Override
-  public String toString() {
-    return "tcp pair to rank " + peerRank + " (" + peerAddress + ")";
   }
 }
