@@ -12,8 +12,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.cohort.comm.group.ProcessGroup;
 import dev.cohort.comm.group.ReduceOp;
 import dev.cohort.train.TrainConfig;
@@ -24,6 +22,7 @@ import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.StepRecord;
+import dev.cohort.train.optim.FusedOptimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -33,7 +32,7 @@ import java.util.function.Supplier;
  *
  * <p>Per step, on every rank: build the local slice of the global batch; forward and backward
  * (accumulating gradients over the micro-batches); average gradients over ranks
- * ({@link GradientSync}); optimizer step. Rank 0's initial parameters are broadcast first, and
+ * ({@link GradientSync}); update the parameters in place ({@link FusedOptimizer}). Rank 0's initial parameters are broadcast first, and
  * parameter checksums are compared at the end (and every {@code checkEvery} steps), so ranks that
  * drift apart are caught and named instead of silently training different models.
  */
@@ -43,6 +42,8 @@ public final class DistributedTrainer {
   private final Supplier<Block> block;
   private final RunListener listener;
   private BatchPrefetcher prefetcher;
+  private List<java.nio.ByteBuffer> weights;
+  private FusedOptimizer optimizer;
 
   /** What a finished run measured. */
   public record Result(List<Double> testAccuracy, List<Double> trainLoss, Breakdown breakdown,
@@ -82,6 +83,9 @@ public final class DistributedTrainer {
         }
         ParameterSync.broadcastFromRank0(pg, params);
         GradientSync sync = new GradientSync(pg, params, cfg.bucketBytes(), cfg.overlap());
+        weights = params.stream().map(ParameterViews::value).toList();
+        optimizer = new FusedOptimizer(cfg.optimizer(), cfg.momentum(),
+            params.stream().map(p -> (int) ParameterViews.elements(p)).toList());
         return loop(trainer, params, sync, trainSet, testSet);
       }
     }
@@ -175,22 +179,23 @@ public final class DistributedTrainer {
     }
     GradientSync.Timing comm = sync.averageGradients();
     long o0 = System.nanoTime();
-    trainer.step();
+    optimizer.step(weights, sync.gradientViews(), step + 1, learningRate(step));
     long end = System.nanoTime();
     return new StepRecord(step, epoch, loss, indices.length, dataNanos, computeNanos,
         comm.totalNanos() - comm.waitNanos(), comm.waitNanos(), end - o0, end - t0);
   }
 
-  private DefaultTrainingConfig trainingConfig() {
+  /** The rate for step {@code step} (from 0): linear warm-up to the (scaled) base rate. */
+  float learningRate(int step) {
     float lr = cfg.effectiveLearningRate(pg.size());
-    Tracker tracker = Tracker.fixed(lr);
-    if (cfg.warmupSteps() > 0) {
-      tracker = Tracker.warmUp().setMainTracker(tracker).optWarmUpSteps(cfg.warmupSteps())
-          .optWarmUpBeginValue(lr / Math.max(1, cfg.warmupSteps())).build();
-    }
-    Optimizer opt = cfg.optimizer().equals("adam")
-        ? Optimizer.adam().optLearningRateTracker(tracker).build()
-        : Optimizer.sgd().setLearningRateTracker(tracker).optMomentum(cfg.momentum()).build();
-    return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(opt);
+    return step < cfg.warmupSteps() ? lr * (step + 1) / cfg.warmupSteps() : lr;
+  }
+
+  /**
+   * DJL's trainer runs forward and backward only: updates are the {@link FusedOptimizer}'s, so
+   * the optimizer configured here is never stepped.
+   */
+  private static DefaultTrainingConfig trainingConfig() {
+    return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss());
   }
 }

@@ -16,36 +16,17 @@ import java.util.List;
  * Averages gradients over the ranks, DDP style: parameters are grouped into buckets of about
  * {@code bucketBytes} (last layers first, the order in which a backward pass finishes them), each
  * bucket is packed from libtorch's gradient memory into a buffer from
- * {@link ProcessGroup#allocate} (zero-copy all-reduce on one host), all-reduced asynchronously so
- * that packing the next bucket overlaps the previous bucket's communication, and unpacked back.
+ * {@link ProcessGroup#allocate} (zero-copy all-reduce on one host), and all-reduced asynchronously
+ * so that packing the next bucket overlaps the previous bucket's communication. The averages stay
+ * in the buckets, where the optimizer reads them ({@link #gradientViews}); libtorch's gradients are
+ * zeroed as they are packed, ready for the next backward pass.
  */
 public final class GradientSync {
   private final ProcessGroup pg;
   private final List<Bucket> buckets = new ArrayList<>();
   private final boolean overlap;
-  /** Stands for a bucket already reduced inline. */
-  private static final Work DONE = new Work() {
-    @Override
-    public boolean isCompleted() {
-      return true;
-    }
+  private final List<ByteBuffer> views;
 
-    @Override
-    public boolean isSuccess() {
-      return true;
-    }
-
-    @Override
-    public java.util.Optional<RuntimeException> exception() {
-      return java.util.Optional.empty();
-    }
-
-    @Override
-    public void await(java.time.Duration timeout) {}
-
-    @Override
-    public void await() {}
-  };
 
   /** Parameters of one bucket and where each sits in it (in elements). */
   private record Bucket(List<Parameter> params, int[] offsets, Tensor buffer) {}
@@ -80,6 +61,18 @@ public final class GradientSync {
     if (!current.isEmpty()) {
       buckets.add(bucket(current, currentElems));
     }
+    List<ByteBuffer> byParam = new ArrayList<>();
+    for (Parameter p : params) {
+      for (Bucket b : buckets) {
+        int k = b.params().indexOf(p);
+        if (k >= 0) {
+          int bytes = (int) ParameterViews.elements(p) * 4;
+          byParam.add(b.buffer().bytes().slice(b.offsets()[k] * 4, bytes)
+              .order(java.nio.ByteOrder.nativeOrder()));
+        }
+      }
+    }
+    this.views = List.copyOf(byParam);
   }
 
   private Bucket bucket(List<Parameter> params, long elems) {
@@ -104,56 +97,68 @@ public final class GradientSync {
     return buckets.stream().map(b -> b.buffer().byteSize()).toList();
   }
 
-  /** Replaces every gradient with its average over all ranks. Collective. */
+  /**
+   * Moves every gradient into its bucket and averages the buckets over all ranks. Collective.
+   * Afterwards {@link #gradientViews} hold the averages and libtorch's gradients are zero.
+   */
   public Timing averageGradients() {
-    if (pg.size() == 1) {
-      return new Timing(0, 0, 0, 0); // one worker: its gradients are already the average
-    }
     long t0 = System.nanoTime();
     long wait0 = waitNanos();
     long bytes = 0;
     List<Work> works = new ArrayList<>(buckets.size());
     for (int i = 0; i < buckets.size(); i++) {
       Bucket b = buckets.get(i);
-      copy(b, true);
+      pack(b);
       bytes += b.buffer().byteSize();
+      if (pg.size() == 1) {
+        continue; // one worker: its gradients are the average
+      }
       if (i == buckets.size() - 1 || !overlap) {
         // Nothing left to overlap with: reduce on this thread once the queue has drained, which
         // saves two thread hand-offs (tens of microseconds each, far more on a busy VM).
         for (Work w : works) {
           w.await();
         }
+        works.clear();
         pg.allReduce(b.buffer(), ReduceOp.AVG);
-        works.add(DONE);
       } else {
         works.add(pg.allReduceAsync(b.buffer(), ReduceOp.AVG));
       }
     }
-    for (int i = 0; i < buckets.size(); i++) {
-      works.get(i).await();
-      copy(buckets.get(i), false);
+    for (Work w : works) {
+      w.await();
     }
     return new Timing(System.nanoTime() - t0, waitNanos() - wait0, buckets.size(), bytes);
+  }
+
+  /** Each parameter's averaged gradient, in model order: slices of the buckets. */
+  public List<ByteBuffer> gradientViews() {
+    return views;
   }
 
   private long waitNanos() {
     return pg instanceof DefaultProcessGroup d ? d.waitNanos() : 0;
   }
 
-  /** Packs gradients into the bucket ({@code in}) or unpacks the averages back out. */
-  private static void copy(Bucket b, boolean in) {
+  /** Copies the bucket's gradients out of libtorch into the bucket and zeroes them there. */
+  private static void pack(Bucket b) {
     ByteBuffer bucket = b.buffer().bytes();
     for (int i = 0; i < b.params().size(); i++) {
       Parameter p = b.params().get(i);
       try (NDArray grad = p.getArray().getGradient()) {
         ByteBuffer g = ParameterViews.view(grad, "gradient of " + p.getName());
-        ByteBuffer slot = bucket.slice(b.offsets()[i] * 4, g.capacity());
-        if (in) {
-          slot.put(g);
-        } else {
-          g.put(slot);
-        }
+        bucket.slice(b.offsets()[i] * 4, g.capacity()).put(g.duplicate());
+        zero(g);
       }
+    }
+  }
+
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024);
+
+  private static void zero(ByteBuffer b) {
+    ByteBuffer dst = b.duplicate().clear();
+    while (dst.hasRemaining()) {
+      dst.put(ZEROS.duplicate().limit(Math.min(ZEROS.capacity(), dst.remaining())));
     }
   }
 }
