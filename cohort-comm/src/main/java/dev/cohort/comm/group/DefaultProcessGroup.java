@@ -232,7 +232,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
   @Override
   public Work sendAsync(Tensor t, int peer, int tag) {
     checkPeer(peer);
-    return issue(new Job("send to rank " + peer, unused -> {
+    return issue(new Job("send to rank " + peer, false, unused -> {
       OpContext op = OpContext.start(rank, "send(tag " + tag + ") to rank " + peer,
           -(++sendSeq[peer]), config.timeout());
       exchange.run(op, new SendTransfer(pairs[peer], op.seq(), tag, t.bytes()));
@@ -242,7 +242,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
   @Override
   public Work recvAsync(Tensor t, int peer, int tag) {
     checkPeer(peer);
-    return issue(new Job("recv from rank " + peer, unused -> {
+    return issue(new Job("recv from rank " + peer, false, unused -> {
       OpContext op = OpContext.start(rank, "recv(tag " + tag + ") from rank " + peer,
           -(++recvSeq[peer]), config.timeout());
       exchange.run(op, new RecvTransfer(pairs[peer], op.seq(), tag, new CopyInbound(t.bytes())));
@@ -274,12 +274,14 @@ public final class DefaultProcessGroup implements ProcessGroup {
     return connect(config, sub, myIndex, sorted.size());
   }
 
-  /** A unit of work for the communication thread; collectives take their sequence number at issue. */
-  private record Job(String what, IntConsumer body) {}
+  /**
+   * A unit of work for the communication thread. Collectives get the group's next sequence number
+   * when issued ({@link #issue}); point-to-point operations number their messages per peer.
+   */
+  private record Job(String what, boolean collective, IntConsumer body) {}
 
-  /** Must be called under the group's monitor, via {@link #issue}, for sequence numbers to follow issue order. */
   private Job collective(Call call, Consumer<CollectiveContext> body) {
-    return new Job(call.op().label, seq -> {
+    return new Job(call.op().label, true, seq -> {
       OpContext op = OpContext.start(rank, call.op().label, seq, config.timeout());
       CollectiveContext c = new CollectiveContext(rank, size, pairs, exchange, op, PIECE_BYTES,
           scratch);
@@ -296,9 +298,8 @@ public final class DefaultProcessGroup implements ProcessGroup {
    * as a whole small all-reduce. The monitor keeps issue order and excludes the comm thread.
    */
   private synchronized Work issue(Job job, boolean blocking) {
-    boolean isCollective = !job.what().startsWith("send") && !job.what().startsWith("recv");
-    int seq = isCollective ? nextSeq++ : -1;
-    String what = isCollective ? job.what() + " #" + seq : job.what();
+    int seq = job.collective() ? nextSeq++ : -1;
+    String what = job.collective() ? job.what() + " #" + seq : job.what();
     CommWork work = new CommWork("rank " + rank + ": " + what, config.timeout());
     RuntimeException latched = failure;
     if (latched != null || closed) {
