@@ -37,6 +37,13 @@ class TrainingEquivalenceTest {
     System.out.printf("max |param| %.4f, max difference %.3g, relative %.3g%n", maxAbs, maxDiff,
         maxDiff / maxAbs);
     assertThat(maxDiff / maxAbs).as("relative difference").isLessThan(1e-5);
+    // Gradient accumulation: 2 workers x 2 micro-batches of 16 also make one step of 64.
+    float[] accumulated = train(dir.resolve("np2-acc2"), 2, 16, 20, List.of("--accumulation", "2")).get(0);
+    double accDiff = 0;
+    for (int i = 0; i < one.length; i++) {
+      accDiff = Math.max(accDiff, Math.abs(one[i] - accumulated[i]));
+    }
+    assertThat(accDiff / maxAbs).as("relative difference with accumulation").isLessThan(1e-5);
     // And training did move the parameters: the check is not comparing two initializations.
     float[] init = train(dir.resolve("np1-0"), 1, 64, 0).get(0);
     double moved = 0;
@@ -51,12 +58,18 @@ class TrainingEquivalenceTest {
   }
 
   private static List<float[]> train(Path dir, int nproc, int batch, int steps) throws Exception {
+    return train(dir, nproc, batch, steps, List.of());
+  }
+
+  private static List<float[]> train(Path dir, int nproc, int batch, int steps, List<String> extra)
+      throws Exception {
     Files.createDirectories(dir);
     Path dump = dir.resolve("params");
-    List<String> args = List.of("worker", "--model", "mlp", "--optimizer", "sgd",
+    List<String> args = new ArrayList<>(List.of("worker", "--model", "mlp", "--optimizer", "sgd",
         "--batch", "" + batch, "--seed", "3", "--train-limit", "4096", "--test-limit", "500",
         "--max-steps", "" + Math.max(1, steps), "--lr", steps == 0 ? "1e-30" : "0.1",
-        "--no-progress", "--dump-params", dump.toString());
+        "--no-progress", "--dump-params", dump.toString()));
+    args.addAll(extra);
     LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(System.out)).run(nproc,
         "dev.cohort.cli.Main", args, dir, "127.0.0.1", 0, 1, List.of());
     assertThat(o.exitCode()).as(o.report()).isZero();
