@@ -1,0 +1,223 @@
+package dev.cohort.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A folder of checkpoints, {@code ckpt-<step>/} each holding {@code state.bin} and
+ * {@code manifest.json}, written as a commit: everything goes into a temporary folder, is fsynced,
+ * and the folder is renamed into place (then the parent is fsynced). A crash or a full disk leaves
+ * at worst a temporary folder, never a half-written checkpoint under a real name; the previous
+ * checkpoints are untouched. Loading verifies the manifest and the SHA-256 of the state and falls
+ * back to the newest checkpoint that passes, saying what was wrong with the others.
+ */
+public final class CheckpointStore {
+  static final String PREFIX = "ckpt-";
+  static final String STATE = "state.bin";
+  static final String MANIFEST = "manifest.json";
+
+  private final Path dir;
+  private final int keep;
+  private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** @param keep how many complete checkpoints to keep (older ones are deleted after a write) */
+  public CheckpointStore(Path dir, int keep) {
+    if (keep < 1) {
+      throw new IllegalArgumentException("keep at least 1 checkpoint, got " + keep);
+    }
+    this.dir = dir;
+    this.keep = keep;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Writes {@code s} atomically and prunes old checkpoints.
+   *
+   * @return the checkpoint's folder
+   * @throws IOException with the folder and the cause (e.g. "No space left on device"); nothing
+   *     under a checkpoint name was changed
+   */
+  public Path write(TrainingState s) throws IOException {
+    Files.createDirectories(dir);
+    Path target = dir.resolve(name(s.step()));
+    Path tmp = dir.resolve(".tmp-" + name(s.step()) + "-" + ProcessHandle.current().pid());
+    deleteTree(tmp);
+    try {
+      Files.createDirectories(tmp);
+      MessageDigest sha = sha256();
+      try (OutputStream f = Files.newOutputStream(tmp.resolve(STATE));
+          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+              new DigestOutputStream(f, sha), 1 << 20))) {
+        CheckpointFormat.write(s, out);
+      }
+      fsync(tmp.resolve(STATE));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("format_version", CheckpointFormat.VERSION);
+      m.put("step", s.step());
+      m.put("epoch", s.epoch());
+      m.put("batch", s.batch());
+      m.put("created", Instant.now().toString());
+      m.put("state_bytes", Files.size(tmp.resolve(STATE)));
+      m.put("state_sha256", HexFormat.of().formatHex(sha.digest()));
+      m.put("arrays", s.arrays().keySet());
+      m.put("meta", s.meta());
+      json.writeValue(tmp.resolve(MANIFEST).toFile(), m);
+      fsync(tmp.resolve(MANIFEST));
+      fsync(tmp);
+      deleteTree(target); // a rewrite of the same step replaces it whole
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new IOException("the file system under " + dir + " cannot rename atomically", e);
+      }
+      fsync(dir);
+    } catch (IOException e) {
+      deleteTree(tmp);
+      throw new IOException("could not write checkpoint " + target + ": " + e.getMessage()
+          + "; earlier checkpoints are intact", e);
+    }
+    prune();
+    return target;
+  }
+
+  /** A checkpoint that passed verification, and where it is. */
+  public record Loaded(TrainingState state, Path path) {}
+
+  /**
+   * The newest checkpoint that verifies, or empty if there is none. Each one skipped is reported to
+   * {@code warn} with the reason (missing file, size or SHA-256 mismatch, truncation, version).
+   */
+  public Optional<Loaded> loadNewest(Consumer<String> warn) {
+    List<Long> steps = steps();
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      Path p = dir.resolve(name(steps.get(i)));
+      try {
+        return Optional.of(new Loaded(load(p), p));
+      } catch (IOException e) {
+        warn.accept("checkpoint " + p + " is unusable (" + e.getMessage() + "); "
+            + (i > 0 ? "falling back to an older one" : "no older checkpoint left"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Loads and verifies one checkpoint folder. */
+  public TrainingState load(Path ckpt) throws IOException {
+    JsonNode m;
+    try {
+      m = json.readTree(ckpt.resolve(MANIFEST).toFile());
+    } catch (IOException e) {
+      throw new IOException("manifest unreadable: " + e.getMessage(), e);
+    }
+    if (m.path("format_version").asInt(-1) != CheckpointFormat.VERSION) {
+      throw new IOException("format version " + m.path("format_version") + ", this Cohort reads "
+          + CheckpointFormat.VERSION);
+    }
+    Path state = ckpt.resolve(STATE);
+    long size = Files.size(state);
+    if (size != m.path("state_bytes").asLong(-1)) {
+      throw new IOException(STATE + " has " + size + " bytes, the manifest says "
+          + m.path("state_bytes").asLong() + " (truncated?)");
+    }
+    MessageDigest sha = sha256();
+    TrainingState s;
+    @SuppressWarnings("unchecked")
+    Map<String, Object> meta = json.convertValue(m.path("meta"), Map.class);
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+        new DigestInputStream(Files.newInputStream(state), sha), 1 << 20))) {
+      s = CheckpointFormat.read(in, size, meta == null ? Map.of() : meta);
+    }
+    String got = HexFormat.of().formatHex(sha.digest());
+    if (!got.equals(m.path("state_sha256").asText())) {
+      throw new IOException("SHA-256 of " + STATE + " does not match the manifest (corrupted)");
+    }
+    return s;
+  }
+
+  /** Steps of the checkpoints present (complete or not), ascending; temporary folders excluded. */
+  public List<Long> steps() {
+    List<Long> out = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*")) {
+      for (Path p : ds) {
+        try {
+          out.add(Long.parseLong(p.getFileName().toString().substring(PREFIX.length())));
+        } catch (NumberFormatException e) {
+          // Not one of ours.
+        }
+      }
+    } catch (IOException e) {
+      return out;
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private void prune() throws IOException {
+    List<Long> steps = steps();
+    for (int i = 0; i < steps.size() - keep; i++) {
+      deleteTree(dir.resolve(name(steps.get(i))));
+    }
+  }
+
+  static String name(long step) {
+    return PREFIX + String.format("%09d", step);
+  }
+
+  private static void fsync(Path p) throws IOException {
+    try (FileChannel ch = Files.isDirectory(p) ? FileChannel.open(p, StandardOpenOption.READ)
+        : FileChannel.open(p, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}
