@@ -44,7 +44,8 @@ final class TrainCommand implements Callable<Integer> {
       System.err.println("cohort train: " + e.getMessage());
       return 2;
     }
-    Path dir = runDir != null ? runDir : Path.of("runs", LocalDateTime.now().format(
+    // A resumed run goes on in its own folder unless told otherwise.
+    Path dir = runDir != null ? runDir : train.resume != null ? train.resume : Path.of("runs", LocalDateTime.now().format(
         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + train.model + "-np" + nproc);
     int t = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / nproc);
     List<String> args = new ArrayList<>(List.of("worker", "--run-dir", dir.toString()));

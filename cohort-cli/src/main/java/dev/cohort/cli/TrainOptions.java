@@ -75,6 +75,17 @@ final class TrainOptions {
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
 
+  @Option(names = "--checkpoint-every", defaultValue = "0",
+      description = "Write a checkpoint every N steps into <run>/checkpoints (default: never).")
+  int checkpointEvery;
+
+  @Option(names = "--keep-checkpoints", defaultValue = "3",
+      description = "Checkpoints to keep (default ${DEFAULT-VALUE}).")
+  int keepCheckpoints;
+
+  @Option(names = "--resume", description = "Continue the run in this folder from its newest valid checkpoint.")
+  Path resume;
+
   /** Validated configuration; throws IllegalArgumentException with the offending option. */
   TrainConfig toConfig(Path runDir) {
     DistributedSampler.Remainder rem;
@@ -90,7 +101,7 @@ final class TrainOptions {
     return new TrainConfig(model, epochs, batch, accumulation, optimizer, lr, momentum, scaleLr,
         warmup, seed, (long) (bucketMb * 1_000_000), !noOverlap, checkEvery, rem,
         data == null ? FashionMnist.DEFAULT_DIR : data, trainLimit, testLimit, maxSteps, runDir,
-        !noProgress);
+        !noProgress, new dev.cohort.train.Checkpointing(checkpointEvery, keepCheckpoints, resume));
   }
 
   /** The same options as arguments, to hand to worker processes. */
@@ -108,6 +119,12 @@ final class TrainOptions {
     }
     if (noProgress) {
       a.add("--no-progress");
+    }
+    a.addAll(List.of("--checkpoint-every", "" + checkpointEvery, "--keep-checkpoints",
+        "" + keepCheckpoints));
+    if (resume != null) {
+      a.add("--resume");
+      a.add(resume.toString());
     }
     if (data != null) {
       a.add("--data");

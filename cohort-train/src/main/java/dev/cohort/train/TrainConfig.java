@@ -30,6 +30,7 @@ import java.util.Map;
  * @param maxSteps stop after this many optimizer steps (0: no limit)
  * @param runDir where config.json, summary.json and metrics.csv go (null: nowhere)
  * @param progress draw a progress bar on rank 0
+ * @param checkpointing checkpoint interval, retention and resume source
  */
 public record TrainConfig(
     String model,
@@ -51,7 +52,8 @@ public record TrainConfig(
     int testLimit,
     int maxSteps,
     Path runDir,
-    boolean progress) {
+    boolean progress,
+    Checkpointing checkpointing) {
 
   public TrainConfig {
     require(epochs >= 1, "epochs must be >= 1, got " + epochs);
@@ -66,13 +68,16 @@ public record TrainConfig(
     require(bucketBytes >= 1024, "bucket size must be at least 1 KiB, got " + bucketBytes);
     require(checkEvery >= 0, "check-every must be >= 0");
     require(trainLimit >= 0 && testLimit >= 0 && maxSteps >= 0, "limits must be >= 0");
+    if (checkpointing == null) {
+      checkpointing = Checkpointing.NONE;
+    }
   }
 
   /** Sensible defaults: the quickstart's CNN run. */
   public static TrainConfig defaults() {
     return new TrainConfig("cnn", 1, 64, 1, "adam", 0.001f, 0f, false, 0, 42, 25L << 20, true, 0,
         DistributedSampler.Remainder.DROP, dev.cohort.train.data.FashionMnist.DEFAULT_DIR, 0, 0,
-        0, null, true);
+        0, null, true, Checkpointing.NONE);
   }
 
   /** The rows of the start-up table and of config.json. */
@@ -98,6 +103,9 @@ public record TrainConfig(
     m.put("train_limit", trainLimit);
     m.put("test_limit", testLimit);
     m.put("max_steps", maxSteps);
+    m.put("checkpoint_every", checkpointing.every());
+    m.put("keep_checkpoints", checkpointing.keep());
+    m.put("resumed_from", checkpointing.resumeFrom() == null ? null : checkpointing.resumeFrom().toString());
     return m;
   }
 

@@ -137,6 +137,14 @@ public final class TrainWorker {
     s.put("peak_memory_bytes_per_worker", memory);
     s.put("final_test_accuracy", r.testAccuracy().isEmpty() ? null
         : r.testAccuracy().get(r.testAccuracy().size() - 1));
+    if (r.checkpoints() != null && r.checkpoints().count() > 0) {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("written", r.checkpoints().count());
+      c.put("bytes_each", r.checkpoints().bytesEach());
+      c.put("snapshot_ms_mean", r.checkpoints().snapshotMillisMean());
+      c.put("background_write_ms_mean", r.checkpoints().writeMillisMean());
+      s.put("checkpoints", c);
+    }
     return s;
   }
 

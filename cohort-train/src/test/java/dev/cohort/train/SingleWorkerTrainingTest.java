@@ -22,7 +22,7 @@ class SingleWorkerTrainingTest {
   void aWorldOfOneShouldLearnAndWriteTheRunFolder(@TempDir Path dir) throws Exception {
     TrainConfig cfg = new TrainConfig("mlp", 1, 64, 1, "adam", 0.001f, 0f, false, 0, 7, 1 << 20,
         true, 10, DistributedSampler.Remainder.DROP, FashionMnist.DEFAULT_DIR, 6400, 2000, 0,
-        dir.resolve("run"), true);
+        dir.resolve("run"), true, null);
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     Map<String, Object> summary = TrainWorker.run(CommConfig.defaults("t"),
         new TrainWorker.World("127.0.0.1", 0, 0, 1, 0, true, 0, "test"), cfg,

@@ -23,7 +23,10 @@ import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.StepRecord;
 import dev.cohort.train.optim.FusedOptimizer;
+import dev.cohort.checkpoint.TrainingState;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -47,7 +50,12 @@ public final class DistributedTrainer {
 
   /** What a finished run measured. */
   public record Result(List<Double> testAccuracy, List<Double> trainLoss, Breakdown breakdown,
-      int steps, List<Integer> bucketBytes, float[] parameters) {}
+      int steps, List<Integer> bucketBytes, float[] parameters, Checkpoints.Stats checkpoints) {
+
+    Result withCheckpoints(Checkpoints.Stats stats) {
+      return new Result(testAccuracy, trainLoss, breakdown, steps, bucketBytes, parameters, stats);
+    }
+  }
 
   /**
    * @param block makes the model's (uninitialized) block; called once
@@ -86,27 +94,41 @@ public final class DistributedTrainer {
         weights = params.stream().map(ParameterViews::value).toList();
         optimizer = new FusedOptimizer(cfg.optimizer(), cfg.momentum(),
             params.stream().map(p -> (int) ParameterViews.elements(p)).toList());
-        return loop(trainer, params, sync, trainSet, testSet);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("model", cfg.model());
+        meta.put("parameter_count", params.stream().mapToLong(ParameterViews::elements).sum());
+        meta.put("optimizer", cfg.optimizer());
+        meta.put("seed", cfg.seed());
+        meta.put("train_samples", trainSet.size());
+        try (Checkpoints checkpoints = new Checkpoints(pg, cfg.checkpointing(), cfg.runDir(),
+            weights, optimizer, meta, System.err)) {
+          TrainingState from = cfg.checkpointing().resumeFrom() == null ? null : checkpoints.resume();
+          Result r = loop(trainer, params, sync, trainSet, testSet, checkpoints, from);
+          checkpoints.close();
+          return r.withCheckpoints(checkpoints.stats());
+        }
       }
     }
   }
 
   private Result loop(Trainer trainer, List<Parameter> params, GradientSync sync,
-      InMemoryDataset trainSet, InMemoryDataset testSet) {
+      InMemoryDataset trainSet, InMemoryDataset testSet, Checkpoints checkpoints,
+      TrainingState from) {
     int globalBatch = cfg.batch() * pg.size() * cfg.accumulation();
     DistributedSampler sampler = new DistributedSampler(trainSet.size(), globalBatch, pg.rank(),
         pg.size(), cfg.seed(), cfg.remainder(), true);
     Breakdown breakdown = new Breakdown();
     List<Double> accuracy = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
-    int steps = 0;
+    int steps = from == null ? 0 : (int) from.step();
     int perEpoch = sampler.batchesPerEpoch();
     listener.onStart(cfg, pg.size(), perEpoch, sync.bucketBytes());
     prefetcher = new BatchPrefetcher(trainSet);
-    for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+    for (int epoch = from == null ? 0 : from.epoch(); epoch < cfg.epochs(); epoch++) {
       int[] order = sampler.order(epoch);
       double[] lossSum = {0, 0};
-      for (int b = 0; b < perEpoch && (cfg.maxSteps() == 0 || steps < cfg.maxSteps()); b++) {
+      int first = from != null && epoch == from.epoch() ? from.batch() : 0;
+      for (int b = first; b < perEpoch && (cfg.maxSteps() == 0 || steps < cfg.maxSteps()); b++) {
         int[] next = b + 1 < perEpoch ? sampler.localIndices(order, b + 1) : null;
         StepRecord r = step(trainer, sync, trainSet, sampler.localIndices(order, b), next, steps,
             epoch);
@@ -118,18 +140,23 @@ public final class DistributedTrainer {
         if (cfg.checkEvery() > 0 && steps % cfg.checkEvery() == 0) {
           ParameterSync.verifyIdentical(pg, params, "after step " + steps);
         }
+        if (checkpoints.due(steps)) {
+          boolean lastOfEpoch = b + 1 == perEpoch;
+          checkpoints.save(steps, lastOfEpoch ? epoch + 1 : epoch, lastOfEpoch ? 0 : b + 1);
+        }
       }
       pg.allReduce(lossSum, ReduceOp.SUM);
       losses.add(lossSum[0] / Math.max(1, lossSum[1]));
       accuracy.add(Evaluation.accuracy(trainer, pg, testSet));
-      listener.onEpoch(epoch, losses.get(epoch), accuracy.get(epoch));
+      listener.onEpoch(epoch, losses.get(losses.size() - 1), accuracy.get(accuracy.size() - 1));
       if (cfg.maxSteps() > 0 && steps >= cfg.maxSteps()) {
         break;
       }
     }
     prefetcher.close();
     ParameterSync.verifyIdentical(pg, params, "at the end of training");
-    return new Result(accuracy, losses, breakdown, steps, sync.bucketBytes(), snapshot(params));
+    return new Result(accuracy, losses, breakdown, steps, sync.bucketBytes(), snapshot(params),
+        null);
   }
 
   /** All parameters, concatenated in model order. */

@@ -51,6 +51,37 @@ public final class FusedOptimizer {
     }
   }
 
+  /** The optimizer's state as named arrays (live references), for checkpoints. */
+  public java.util.Map<String, float[]> state() {
+    java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < first.length; i++) {
+      if (first[i] != null) {
+        m.put("optimizer/first/" + i, first[i]);
+      }
+      if (second[i] != null) {
+        m.put("optimizer/second/" + i, second[i]);
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Restores state saved by {@link #state}.
+   *
+   * @throws IllegalArgumentException if the saved state does not fit this optimizer and model
+   */
+  public void restore(java.util.Map<String, float[]> saved) {
+    for (var e : state().entrySet()) {
+      float[] from = saved.get(e.getKey());
+      if (from == null || from.length != e.getValue().length) {
+        throw new IllegalArgumentException("the checkpoint has no optimizer state '" + e.getKey()
+            + "' of " + e.getValue().length + " values: was it written with another optimizer "
+            + "or model?");
+      }
+      System.arraycopy(from, 0, e.getValue(), 0, from.length);
+    }
+  }
+
   /**
    * Updates every parameter in place.
    *

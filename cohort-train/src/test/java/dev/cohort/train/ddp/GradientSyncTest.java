@@ -49,10 +49,10 @@ class GradientSyncTest {
   void invalidTrainingOptionsShouldBeRejectedWithTheirName() {
     TrainConfig d = TrainConfig.defaults();
     assertThatThrownBy(() -> new TrainConfig(d.model(), 0, d.batch(), 1, "sgd", 0.1f, 0, false, 0,
-        1, 1 << 20, true, 0, d.remainder(), d.dataDir(), 0, 0, 0, null, false))
+        1, 1 << 20, true, 0, d.remainder(), d.dataDir(), 0, 0, 0, null, false, null))
         .hasMessageContaining("epochs");
     assertThatThrownBy(() -> new TrainConfig(d.model(), 1, d.batch(), 1, "rmsprop", 0.1f, 0, false, 0,
-        1, 1 << 20, true, 0, d.remainder(), d.dataDir(), 0, 0, 0, null, false))
+        1, 1 << 20, true, 0, d.remainder(), d.dataDir(), 0, 0, 0, null, false, null))
         .hasMessageContaining("optimizer");
     assertThatThrownBy(() -> Models.byName("resnet", 10)).hasMessageContaining("mlp");
   }

@@ -1,0 +1,71 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cohort.cli.launch.LocalLauncher;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run stopped between checkpoints and resumed ends with exactly the parameters of a run that was
+ * never stopped: the steps after the last checkpoint are redone, bit for bit.
+ */
+@Timeout(300)
+class ResumeTest {
+
+  @Test
+  void aResumedRunShouldEndBitwiseEqualToAnUninterruptedOne(@TempDir Path dir) throws Exception {
+    Path straight = dir.resolve("straight");
+    Path stopped = dir.resolve("stopped");
+    run(straight, 30, List.of());
+    // Stop at step 25: the newest checkpoint is from step 20, so 5 steps are lost and redone.
+    run(stopped, 25, List.of());
+    assertThat(Files.list(stopped.resolve("checkpoints")).map(p -> p.getFileName().toString())
+        .sorted().toList()).containsExactly("ckpt-000000010", "ckpt-000000020");
+    run(stopped, 30, List.of("--resume", stopped.toString()));
+    for (int r = 0; r < 2; r++) {
+      float[] a = read(straight.resolve("params.rank" + r));
+      float[] b = read(stopped.resolve("params.rank" + r));
+      assertThat(a.length).isEqualTo(b.length);
+      for (int i = 0; i < a.length; i++) {
+        if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+          throw new AssertionError("rank " + r + " parameter element " + i + " differs: " + a[i]
+              + " vs " + b[i]);
+        }
+      }
+    }
+    String summary = Files.readString(stopped.resolve("summary.json"));
+    assertThat(summary).contains("\"resumed_from\"").contains("\"checkpoints\"");
+  }
+
+  private static void run(Path dir, int steps, List<String> extra) throws Exception {
+    Files.createDirectories(dir);
+    List<String> args = new ArrayList<>(List.of("worker", "--model", "mlp", "--optimizer", "adam",
+        "--batch", "32", "--seed", "5", "--train-limit", "4096", "--test-limit", "500",
+        "--max-steps", "" + steps, "--checkpoint-every", "10", "--no-progress",
+        "--run-dir", dir.toString(), "--dump-params", dir.resolve("params").toString()));
+    args.addAll(extra);
+    LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2,
+        "dev.cohort.cli.Main", args, dir, "127.0.0.1", 0, 1, List.of());
+    assertThat(o.exitCode()).as(o.report()).isZero();
+  }
+
+  private static float[] read(Path p) throws IOException {
+    int n = (int) (Files.size(p) / 4);
+    float[] f = new float[n];
+    try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(p)))) {
+      for (int i = 0; i < n; i++) {
+        f[i] = in.readFloat();
+      }
+    }
+    return f;
+  }
+}

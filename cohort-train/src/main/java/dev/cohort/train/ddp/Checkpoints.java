@@ -1,0 +1,162 @@
+package dev.cohort.train.ddp;
+
+import dev.cohort.checkpoint.AsyncCheckpointWriter;
+import dev.cohort.checkpoint.CheckpointStore;
+import dev.cohort.checkpoint.TrainingState;
+import dev.cohort.comm.group.DataType;
+import dev.cohort.comm.group.ProcessGroup;
+import dev.cohort.comm.group.Tensor;
+import dev.cohort.train.Checkpointing;
+import dev.cohort.train.optim.FusedOptimizer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trainer's side of checkpointing. Parameters and optimizer state are the same on every rank,
+ * so rank 0 alone writes them: it copies them to memory on the training thread (the only pause
+ * training sees) and an {@link AsyncCheckpointWriter} does the rest. On resume rank 0 picks the
+ * newest checkpoint that verifies and every rank loads that one.
+ *
+ * <p>There is no random state to save: the data order is a function of (seed, epoch), and the
+ * models have no dropout.
+ */
+public final class Checkpoints implements AutoCloseable {
+  private final ProcessGroup pg;
+  private final Checkpointing cfg;
+  private final List<ByteBuffer> weights;
+  private final FusedOptimizer optimizer;
+  private final Map<String, Object> meta;
+  private final AsyncCheckpointWriter writer;
+  private final PrintStream log;
+  private long snapshotNanos;
+  private long writeNanos;
+  private long bytes;
+  private int written;
+  private boolean closed;
+
+  /** What checkpointing cost, for the run summary. */
+  public record Stats(int count, double snapshotMillisMean, double writeMillisMean, long bytesEach) {}
+
+  /** @param runDir rank 0's run folder (checkpoints go to runDir/checkpoints); may be null elsewhere */
+  Checkpoints(ProcessGroup pg, Checkpointing cfg, Path runDir, List<ByteBuffer> weights,
+      FusedOptimizer optimizer, Map<String, Object> meta, PrintStream log) {
+    this.pg = pg;
+    this.cfg = cfg;
+    this.weights = weights;
+    this.optimizer = optimizer;
+    this.meta = meta;
+    this.log = log;
+    boolean writes = cfg.every() > 0 && pg.rank() == 0;
+    if (writes && runDir == null) {
+      throw new IllegalArgumentException("checkpointing needs a run folder (--run-dir)");
+    }
+    this.writer = writes ? new AsyncCheckpointWriter(
+        new CheckpointStore(runDir.resolve("checkpoints"), cfg.keep())) : null;
+  }
+
+  /** True when step {@code step} (counted from 1) should be checkpointed. */
+  boolean due(long step) {
+    return cfg.every() > 0 && step % cfg.every() == 0;
+  }
+
+  /** Rank 0: snapshots and queues a checkpoint of the state after {@code step} steps. */
+  void save(long step, int nextEpoch, int nextBatch) {
+    if (writer == null) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    Map<String, float[]> arrays = new LinkedHashMap<>();
+    for (int i = 0; i < weights.size(); i++) {
+      ByteBuffer w = weights.get(i);
+      float[] copy = new float[w.capacity() / 4];
+      w.duplicate().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(copy);
+      arrays.put("parameter/" + i, copy);
+    }
+    optimizer.state().forEach((k, v) -> arrays.put(k, v.clone()));
+    TrainingState s = new TrainingState(step, nextEpoch, nextBatch, arrays, meta);
+    snapshotNanos += System.nanoTime() - t0;
+    try {
+      record(writer.submit(s));
+    } catch (IOException e) {
+      throw new UncheckedIOException("checkpoint failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void record(AsyncCheckpointWriter.Written w) {
+    if (w != null) {
+      writeNanos += w.nanos();
+      bytes = w.bytes();
+      written++;
+    }
+  }
+
+  /**
+   * Loads the newest valid checkpoint of the run being resumed into the parameters and optimizer.
+   * Collective.
+   *
+   * @return the restored position
+   * @throws IllegalStateException if there is no usable checkpoint, or it belongs to another model
+   */
+  TrainingState resume() {
+    Path dir = cfg.resumeFrom().resolve("checkpoints");
+    CheckpointStore store = new CheckpointStore(dir, cfg.keep());
+    Tensor step = Tensor.of(ByteBuffer.allocate(8), DataType.INT64, 1);
+    step.bytes().putLong(0, pg.rank() == 0
+        ? store.loadNewest(w -> log.println("warning: " + w)).map(l -> l.state().step()).orElse(-1L)
+        : 0);
+    pg.broadcast(step, 0);
+    long chosen = step.bytes().getLong(0);
+    if (chosen < 0) {
+      throw new IllegalStateException("no usable checkpoint in " + dir + " to resume from");
+    }
+    TrainingState s;
+    try {
+      s = store.load(dir.resolve(String.format("ckpt-%09d", chosen)));
+    } catch (IOException e) {
+      throw new IllegalStateException("rank " + pg.rank() + " cannot load the checkpoint of step "
+          + chosen + " that rank 0 chose: " + e.getMessage(), e);
+    }
+    for (String key : List.of("model", "parameter_count")) {
+      if (!String.valueOf(s.meta().get(key)).equals(String.valueOf(meta.get(key)))) {
+        throw new IllegalStateException("the checkpoint in " + dir + " has " + key + " "
+            + s.meta().get(key) + ", this run has " + meta.get(key));
+      }
+    }
+    for (int i = 0; i < weights.size(); i++) {
+      float[] saved = s.arrays().get("parameter/" + i);
+      ByteBuffer w = weights.get(i);
+      if (saved == null || saved.length * 4 != w.capacity()) {
+        throw new IllegalStateException("the checkpoint does not fit parameter " + i);
+      }
+      w.duplicate().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(saved);
+    }
+    optimizer.restore(s.arrays());
+    return s;
+  }
+
+  Stats stats() {
+    return new Stats(written, written == 0 ? 0 : snapshotNanos / 1e6 / written,
+        written == 0 ? 0 : writeNanos / 1e6 / written, bytes);
+  }
+
+  /** Waits for the last write. */
+  @Override
+  public void close() {
+    if (writer != null && !closed) {
+      closed = true;
+      try {
+        AsyncCheckpointWriter.Written last = writer.await();
+        record(last);
+        writer.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("checkpoint failed: " + e.getMessage(), e);
+      }
+    }
+  }
+}
