@@ -77,23 +77,32 @@ public final class TrainWorker {
         listeners.add(recorder);
       }
       long t0 = System.nanoTime();
-      DistributedTrainer.Result result = new DistributedTrainer(pg, cfg,
-          () -> dev.cohort.train.model.Models.byName(cfg.model(), classes), fanOut(listeners))
-          .train(train, test);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      List<Long> memory = gatherPeakMemory(pg);
-      Map<String, Object> summary = summary(cfg, pg.size(), result, seconds, memory);
-      if (recorder != null) {
-        recorder.writeSummary(summary);
-        recorder.close();
+      GracefulStop stop = GracefulStop.install();
+      try {
+        DistributedTrainer.Result result = new DistributedTrainer(pg, cfg,
+            () -> dev.cohort.train.model.Models.byName(cfg.model(), classes), fanOut(listeners),
+            stop::requested).train(train, test);
+        if (result.stoppedAtStep() > 0 && lead) {
+          out.println("stopped on request after step " + result.stoppedAtStep()
+              + (cfg.checkpointing().every() > 0 ? ", final checkpoint written" : ""));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<Long> memory = gatherPeakMemory(pg);
+        Map<String, Object> summary = summary(cfg, pg.size(), result, seconds, memory);
+        if (recorder != null) {
+          recorder.writeSummary(summary);
+          recorder.close();
+        }
+        if (lead) {
+          out.println(endTable(summary, recorder == null ? null : recorder.dir()));
+        }
+        if (dumpParameters != null) {
+          dump(result.parameters(), Path.of(dumpParameters + ".rank" + pg.rank()));
+        }
+        return summary;
+      } finally {
+        stop.finished(); // only now may a JVM that got SIGTERM exit: the outputs are written
       }
-      if (lead) {
-        out.println(endTable(summary, recorder == null ? null : recorder.dir()));
-      }
-      if (dumpParameters != null) {
-        dump(result.parameters(), Path.of(dumpParameters + ".rank" + pg.rank()));
-      }
-      return summary;
     }
   }
 
@@ -130,6 +139,9 @@ public final class TrainWorker {
     }
     s.put("epochs", epochs);
     s.put("steps", r.steps());
+    if (r.stoppedAtStep() > 0) {
+      s.put("stopped_on_request_after_step", r.stoppedAtStep());
+    }
     s.put("train_seconds", r.breakdown().seconds());
     s.put("wall_seconds", seconds);
     s.put("samples_per_second", r.breakdown().samples() * workers / Math.max(1e-9, r.breakdown().seconds()));

@@ -21,10 +21,13 @@ import java.util.concurrent.TimeUnit;
  * gives every worker its rank and a fresh shared secret, tees rank 0's output to the console, and
  * writes every rank's output to {@code rank-<r>.log} in the run folder. If any worker fails, the
  * others are stopped and the failing rank, its exit status and its last log lines are reported.
- * No worker outlives the launcher, which also stops them when it is interrupted.
+ * No worker outlives the launcher. Interrupting the launcher (Ctrl-C, SIGTERM) stops the workers
+ * gracefully: they finish the same step, write a final checkpoint when checkpointing is on, and
+ * exit.
  */
 public final class LocalLauncher {
   private static final int TAIL_LINES = 15;
+  private static final int GRACE_SECONDS = 30;
   private final PrintStream out;
 
   public LocalLauncher(PrintStream out) {
@@ -146,13 +149,17 @@ public final class LocalLauncher {
     t.start();
   }
 
+  /**
+   * SIGTERM to every worker, which makes them agree on a last step, write a final checkpoint and
+   * exit; SIGKILL to any still running after {@value #GRACE_SECONDS} s.
+   */
   private static void stopAll(List<Process> procs) {
     for (Process p : procs) {
       p.destroy();
     }
     for (Process p : procs) {
       try {
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        if (!p.waitFor(GRACE_SECONDS, TimeUnit.SECONDS)) {
           p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {

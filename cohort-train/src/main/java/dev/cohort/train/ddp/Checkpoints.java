@@ -60,6 +60,11 @@ public final class Checkpoints implements AutoCloseable {
         new CheckpointStore(runDir.resolve("checkpoints"), cfg.keep())) : null;
   }
 
+  /** True if this run writes checkpoints at all. */
+  boolean enabled() {
+    return cfg.every() > 0;
+  }
+
   /** True when step {@code step} (counted from 1) should be checkpointed. */
   boolean due(long step) {
     return cfg.every() > 0 && step % cfg.every() == 0;

@@ -44,17 +44,30 @@ public final class DistributedTrainer {
   private final TrainConfig cfg;
   private final Supplier<Block> block;
   private final RunListener listener;
+  private final java.util.function.BooleanSupplier stopRequested;
+  /** Workers agree on a stop every this many steps: one tiny all-reduce, amortized. */
+  static final int STOP_CHECK_EVERY = 5;
   private BatchPrefetcher prefetcher;
+  private int stoppedAt;
   private List<java.nio.ByteBuffer> weights;
   private FusedOptimizer optimizer;
 
   /** What a finished run measured. */
   public record Result(List<Double> testAccuracy, List<Double> trainLoss, Breakdown breakdown,
-      int steps, List<Integer> bucketBytes, float[] parameters, Checkpoints.Stats checkpoints) {
+      int steps, List<Integer> bucketBytes, float[] parameters, Checkpoints.Stats checkpoints,
+      int stoppedAtStep) {
 
     Result withCheckpoints(Checkpoints.Stats stats) {
-      return new Result(testAccuracy, trainLoss, breakdown, steps, bucketBytes, parameters, stats);
+      return new Result(testAccuracy, trainLoss, breakdown, steps, bucketBytes, parameters, stats,
+          stoppedAtStep);
     }
+  }
+
+  /** True on every rank if any rank has been asked to stop. Collective. */
+  private boolean stopAgreed() {
+    int[] flag = {stopRequested.getAsBoolean() ? 1 : 0};
+    pg.allReduce(flag, ReduceOp.MAX);
+    return flag[0] > 0;
   }
 
   /**
@@ -63,10 +76,20 @@ public final class DistributedTrainer {
    */
   public DistributedTrainer(ProcessGroup pg, TrainConfig cfg, Supplier<Block> block,
       RunListener listener) {
+    this(pg, cfg, block, listener, () -> false);
+  }
+
+  /**
+   * @param stopRequested polled by every rank; once any rank sees it, all stop after the same step
+   *     (with a final checkpoint when checkpointing is on)
+   */
+  public DistributedTrainer(ProcessGroup pg, TrainConfig cfg, Supplier<Block> block,
+      RunListener listener, java.util.function.BooleanSupplier stopRequested) {
     this.pg = pg;
     this.cfg = cfg;
     this.block = block;
     this.listener = listener;
+    this.stopRequested = stopRequested;
   }
 
   /** Runs the whole training. Collective: every rank calls it with the same configuration. */
@@ -140,23 +163,28 @@ public final class DistributedTrainer {
         if (cfg.checkEvery() > 0 && steps % cfg.checkEvery() == 0) {
           ParameterSync.verifyIdentical(pg, params, "after step " + steps);
         }
-        if (checkpoints.due(steps)) {
-          boolean lastOfEpoch = b + 1 == perEpoch;
+        boolean lastOfEpoch = b + 1 == perEpoch;
+        boolean stop = steps % STOP_CHECK_EVERY == 0 && stopAgreed();
+        if (checkpoints.due(steps) || (stop && checkpoints.enabled())) {
           checkpoints.save(steps, lastOfEpoch ? epoch + 1 : epoch, lastOfEpoch ? 0 : b + 1);
+        }
+        if (stop) {
+          stoppedAt = steps;
+          break;
         }
       }
       pg.allReduce(lossSum, ReduceOp.SUM);
       losses.add(lossSum[0] / Math.max(1, lossSum[1]));
       accuracy.add(Evaluation.accuracy(trainer, pg, testSet));
       listener.onEpoch(epoch, losses.get(losses.size() - 1), accuracy.get(accuracy.size() - 1));
-      if (cfg.maxSteps() > 0 && steps >= cfg.maxSteps()) {
+      if (stoppedAt > 0 || (cfg.maxSteps() > 0 && steps >= cfg.maxSteps())) {
         break;
       }
     }
     prefetcher.close();
     ParameterSync.verifyIdentical(pg, params, "at the end of training");
     return new Result(accuracy, losses, breakdown, steps, sync.bucketBytes(), snapshot(params),
-        null);
+        null, stoppedAt);
   }
 
   /** All parameters, concatenated in model order. */

@@ -1,0 +1,50 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cohort.cli.launch.LocalLauncher;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM to the workers: they agree on a last step, write a final checkpoint, exit 0. */
+@Timeout(180)
+class GracefulStopTest {
+
+  @Test
+  void sigtermShouldStopEveryWorkerAfterTheSameStepWithAFinalCheckpoint(@TempDir Path dir)
+      throws Exception {
+    List<String> args = List.of("worker", "--model", "mlp", "--batch", "32", "--epochs", "1000",
+        "--train-limit", "4096", "--test-limit", "200", "--checkpoint-every", "100000",
+        "--no-progress", "--run-dir", dir.toString());
+    CompletableFuture<LocalLauncher.Outcome> run = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new LocalLauncher(new PrintStream(System.out)).run(2, "dev.cohort.cli.Main", args,
+            dir, "127.0.0.1", 0, 1, List.of());
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    // Wait until training is under way (metrics.csv has lines), then SIGTERM every worker.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!(Files.exists(dir.resolve("metrics.csv")) && Files.readAllLines(dir.resolve("metrics.csv")).size() > 20)) {
+      assertThat(System.nanoTime()).as("training started").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+    LocalLauncher.Outcome o = run.get(90, TimeUnit.SECONDS);
+    assertThat(o.exitCode()).as(o.report()).isZero();
+    String summary = Files.readString(dir.resolve("summary.json"));
+    assertThat(summary).contains("stopped_on_request_after_step");
+    long step = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary)
+        .get("stopped_on_request_after_step").asLong();
+    assertThat(dir.resolve("checkpoints").resolve(String.format("ckpt-%09d", step))).isDirectory();
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
+  }
+}
