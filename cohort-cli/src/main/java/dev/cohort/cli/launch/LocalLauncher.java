@@ -29,9 +29,16 @@ public final class LocalLauncher {
   private static final int TAIL_LINES = 15;
   private static final int GRACE_SECONDS = 30;
   private final PrintStream out;
+  private long generation;
 
   public LocalLauncher(PrintStream out) {
     this.out = out;
+  }
+
+  /** The rendezvous generation to start the workers in (a restarted world uses a higher one). */
+  public LocalLauncher generation(long g) {
+    this.generation = g;
+    return this;
   }
 
   /** What happened: 0 when every worker succeeded. */
@@ -81,13 +88,14 @@ public final class LocalLauncher {
         env.put("MASTER_PORT", Integer.toString(store.port()));
         env.put("COHORT_SECRET", secret);
         env.put(WorldEnvironment.LAUNCHER_STORE, "1");
+        env.put("COHORT_GENERATION", Long.toString(generation));
         Path log = runDir.resolve("rank-" + r + ".log");
         if (r == 0) {
           Process p = pb.start();
           procs.add(p);
           tee(p, log);
         } else {
-          pb.redirectOutput(log.toFile());
+          pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
           procs.add(pb.start());
         }
       }
@@ -125,7 +133,8 @@ public final class LocalLauncher {
   }
 
   private void tee(Process p, Path log) throws IOException {
-    Writer file = Files.newBufferedWriter(log);
+    Writer file = Files.newBufferedWriter(log, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
     Thread t = new Thread(() -> {
       try (file; BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
           StandardCharsets.UTF_8))) {

@@ -32,9 +32,15 @@ public final class RunRecorder implements RunListener, AutoCloseable {
       c.put("steps_per_epoch", stepsPerEpoch);
       c.put("gradient_buckets_bytes", bucketBytes);
       json.writeValue(dir.resolve("config.json").toFile(), c);
-      csv = Files.newBufferedWriter(dir.resolve("metrics.csv"));
-      csv.write(StepRecord.CSV_HEADER);
-      csv.newLine();
+      // A resumed run appends: metrics.csv then tells the whole story, restarts included.
+      boolean append = cfg.checkpointing().resumeFrom() != null
+          && Files.exists(dir.resolve("metrics.csv"));
+      csv = Files.newBufferedWriter(dir.resolve("metrics.csv"), java.nio.file.StandardOpenOption.CREATE,
+          append ? java.nio.file.StandardOpenOption.APPEND : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+      if (!append) {
+        csv.write(StepRecord.CSV_HEADER);
+        csv.newLine();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the run folder " + dir, e);
     }
