@@ -33,6 +33,11 @@ final class TrainCommand implements Callable<Integer> {
           + "times (default ${DEFAULT-VALUE}); use with --checkpoint-every.")
   int maxRestarts;
 
+  @Option(names = "--hang-timeout", defaultValue = "300",
+      description = "Seconds without progress after which a worker counts as hung (default "
+          + "${DEFAULT-VALUE}; 0: never).")
+  long hangTimeout;
+
   @Option(names = "--threads", defaultValue = "0",
       description = "libtorch threads per worker (default: cores / workers, at least 1).")
   int threads;
@@ -63,8 +68,9 @@ final class TrainCommand implements Callable<Integer> {
     for (int attempt = 0; ; attempt++) {
       LocalLauncher.Outcome o;
       try {
-        o = new LocalLauncher(System.out).generation(attempt).run(nproc, args, dir, "127.0.0.1",
-            port, t, List.of());
+        o = new LocalLauncher(System.out).generation(attempt)
+            .hangTimeout(java.time.Duration.ofSeconds(hangTimeout))
+            .run(nproc, args, dir, "127.0.0.1", port, t, List.of());
       } catch (dev.cohort.comm.CommException e) {
         System.err.println("cohort train: " + e.getMessage());
         return 1;

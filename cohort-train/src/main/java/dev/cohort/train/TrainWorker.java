@@ -76,6 +76,18 @@ public final class TrainWorker {
       if (recorder != null) {
         listeners.add(recorder);
       }
+      // Heartbeats are for a launcher that hosts the store and watches (cohort train).
+      Heartbeat heartbeat = world.hostStore() ? null : new Heartbeat(
+          dev.cohort.comm.store.TcpStore.connect(world.storeHost(), world.storePort(),
+              comm.secret(), comm.timeout(), comm.maxFrameBytes()), world.generation(), world.rank());
+      if (heartbeat != null) {
+        listeners.add(new RunListener() {
+          @Override
+          public void onStep(StepRecord r, int batchInEpoch, int batchesPerEpoch) {
+            heartbeat.step(r.step() + 1);
+          }
+        });
+      }
       long t0 = System.nanoTime();
       GracefulStop stop = GracefulStop.install();
       try {
@@ -101,6 +113,9 @@ public final class TrainWorker {
         }
         return summary;
       } finally {
+        if (heartbeat != null) {
+          heartbeat.close();
+        }
         stop.finished(); // only now may a JVM that got SIGTERM exit: the outputs are written
       }
     }

@@ -30,9 +30,20 @@ public final class LocalLauncher {
   private static final int GRACE_SECONDS = 30;
   private final PrintStream out;
   private long generation;
+  private java.time.Duration hangTimeout = java.time.Duration.ofMinutes(5);
 
   public LocalLauncher(PrintStream out) {
     this.out = out;
+  }
+
+  /**
+   * Treat a worker whose heartbeat (steps done) has not moved for this long as hung: stop every
+   * worker and report it. 0 turns the check off. Checked only once a worker has done a step, so
+   * start-up and data loading never count.
+   */
+  public LocalLauncher hangTimeout(java.time.Duration t) {
+    this.hangTimeout = t;
+    return this;
   }
 
   /** The rendezvous generation to start the workers in (a restarted world uses a higher one). */
@@ -99,7 +110,7 @@ public final class LocalLauncher {
           procs.add(pb.start());
         }
       }
-      return watch(procs, runDir);
+      return watch(procs, runDir, store);
     } finally {
       stopAll(procs);
       try {
@@ -110,8 +121,18 @@ public final class LocalLauncher {
     }
   }
 
-  private Outcome watch(List<Process> procs, Path runDir) throws InterruptedException, IOException {
+  private Outcome watch(List<Process> procs, Path runDir, StoreServer store)
+      throws InterruptedException, IOException {
+    long[][] last = new long[procs.size()][2];
+    long[] stepChange = new long[procs.size()];
+    long[] beatChange = new long[procs.size()];
+    java.util.Arrays.fill(stepChange, System.nanoTime());
+    java.util.Arrays.fill(beatChange, System.nanoTime());
     while (true) {
+      Outcome hung = hung(procs, runDir, store, last, stepChange, beatChange);
+      if (hung != null) {
+        return hung;
+      }
       boolean allDone = true;
       for (int r = 0; r < procs.size(); r++) {
         Process p = procs.get(r);
@@ -130,6 +151,55 @@ public final class LocalLauncher {
       }
       Thread.sleep(100);
     }
+  }
+
+  /**
+   * Kills everyone and reports if a worker's step count stopped moving; else null. The culprit is
+   * a rank whose heartbeat stopped altogether (a frozen process), else the rank furthest behind;
+   * the others are only waiting for it in a collective.
+   */
+  private Outcome hung(List<Process> procs, Path runDir, StoreServer store, long[][] last,
+      long[] stepChange, long[] beatChange) throws IOException {
+    if (hangTimeout.isZero()) {
+      return null;
+    }
+    long now = System.nanoTime();
+    boolean stuck = false;
+    for (int r = 0; r < procs.size(); r++) {
+      String[] v = store.peek(dev.cohort.train.Heartbeat.key(generation, r))
+          .map(b -> new String(b, StandardCharsets.UTF_8)).orElse("0:0").split(":");
+      long steps = Long.parseLong(v[0]);
+      long beats = Long.parseLong(v[1]);
+      if (steps != last[r][0]) {
+        stepChange[r] = now;
+      }
+      if (beats != last[r][1]) {
+        beatChange[r] = now;
+      }
+      last[r][0] = steps;
+      last[r][1] = beats;
+      stuck |= steps > 0 && now - stepChange[r] > hangTimeout.toNanos();
+    }
+    if (!stuck) {
+      return null;
+    }
+    int culprit = 0;
+    for (int r = 0; r < procs.size(); r++) {
+      boolean frozen = now - beatChange[r] > 3 * dev.cohort.train.Heartbeat.PERIOD_MS * 1_000_000L;
+      if (frozen || last[r][0] < last[culprit][0]) {
+        culprit = r;
+        if (frozen) {
+          break;
+        }
+      }
+    }
+    for (Process p : procs) {
+      p.destroyForcibly(); // a hung process may not heed SIGTERM
+    }
+    Path log = runDir.resolve("rank-" + culprit + ".log");
+    return new Outcome(-1, culprit, "worker rank " + culprit + " hung: no progress for "
+        + hangTimeout.toSeconds() + " s after step " + last[culprit][0] + "; all workers were "
+        + "stopped. Last lines of " + log + ":\n" + tail(log));
   }
 
   private void tee(Process p, Path log) throws IOException {

@@ -99,6 +99,14 @@ public final class StoreServer implements AutoCloseable {
     return instanceId;
   }
 
+  /**
+   * Reads a key in the hosting process, without a connection: how a launcher that hosts the store
+   * watches its workers' heartbeats.
+   */
+  public java.util.Optional<byte[]> peek(String key) {
+    return java.util.Optional.ofNullable(read(key));
+  }
+
   private void acceptLoop() {
     while (!closed) {
       Socket s;
