@@ -158,7 +158,9 @@ public final class ChaosRun {
     }
     md.append("\nDetection: from SIGKILL until the launcher has stopped the other workers. Restart: "
         + "from then until the restarted world has trained its first step (JVM start, DJL load, "
-        + "rendezvous, checkpoint load). Steps lost: trained after the last checkpoint, redone.\n");
+        + "rendezvous, checkpoint load). Steps lost: trained after the last complete checkpoint, "
+        + "redone; more than the interval when the kill lands while the newest checkpoint is still "
+        + "being written in the background.\n");
     md.append(String.format(Locale.ROOT, "%nFinal test accuracy: %.4f uninterrupted, %.4f with "
         + "failures (difference %.2f points; resumes are bit-exact, so it should be 0).%n",
         accCalm, accChaos, 100 * (accChaos - accCalm)));
