@@ -37,7 +37,8 @@ final class WorkerCommand implements Callable<Integer> {
       TrainWorker.run(CommConfig.fromEnvironment(), world, train.toConfig(runDir), System.out,
           dumpParams);
       return 0;
-    } catch (IllegalArgumentException | IOException | CommException | DivergenceException e) {
+    } catch (IllegalArgumentException | IllegalStateException | IOException | CommException
+        | DivergenceException | java.io.UncheckedIOException e) {
       System.err.println("cohort worker: " + e.getMessage());
       return e instanceof IllegalArgumentException ? 2 : 1;
     }

@@ -46,6 +46,20 @@ class ResumeTest {
     assertThat(summary).contains("\"resumed_from\"").contains("\"checkpoints\"");
   }
 
+  @Test
+  void resumingOnOtherDataShouldBeRefused(@TempDir Path dir) throws Exception {
+    run(dir, 12, List.of());
+    // Same model and optimizer, but 2048 training samples instead of 4096: another data set.
+    List<String> args = new ArrayList<>(List.of("worker", "--model", "mlp", "--optimizer", "adam",
+        "--batch", "32", "--seed", "5", "--train-limit", "2048", "--test-limit", "500",
+        "--max-steps", "20", "--no-progress", "--run-dir", dir.toString(), "--resume",
+        dir.toString()));
+    LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2,
+        "dev.cohort.cli.Main", args, dir, "127.0.0.1", 0, 1, List.of());
+    assertThat(o.exitCode()).isNotZero();
+    assertThat(o.report()).contains("data_fingerprint");
+  }
+
   private static void run(Path dir, int steps, List<String> extra) throws Exception {
     Files.createDirectories(dir);
     List<String> args = new ArrayList<>(List.of("worker", "--model", "mlp", "--optimizer", "adam",

@@ -83,6 +83,24 @@ public final class InMemoryDataset {
     return labels[index];
   }
 
+  /**
+   * CRC-32C of the labels, the features and the shape: resuming a run on other data is refused
+   * by comparing this with the checkpoint's.
+   */
+  public String fingerprint() {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * 4096);
+    for (int at = 0; at < features.length; at += 4096) {
+      b.clear();
+      b.asFloatBuffer().put(features, at, Math.min(4096, features.length - at));
+      crc.update(b.array(), 0, 4 * Math.min(4096, features.length - at));
+    }
+    for (int l : labels) {
+      crc.update(l);
+    }
+    return size() + "x" + java.util.Arrays.toString(featureShape) + ":" + Long.toHexString(crc.getValue());
+  }
+
   /** The first {@code n} samples (for quick runs and tests). */
   public InMemoryDataset head(int n) {
     int m = Math.min(n, size());

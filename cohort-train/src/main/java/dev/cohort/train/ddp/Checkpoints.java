@@ -127,7 +127,7 @@ public final class Checkpoints implements AutoCloseable {
       throw new IllegalStateException("rank " + pg.rank() + " cannot load the checkpoint of step "
           + chosen + " that rank 0 chose: " + e.getMessage(), e);
     }
-    for (String key : List.of("model", "parameter_count")) {
+    for (String key : List.of("model", "parameter_count", "optimizer", "data_fingerprint")) {
       if (!String.valueOf(s.meta().get(key)).equals(String.valueOf(meta.get(key)))) {
         throw new IllegalStateException("the checkpoint in " + dir + " has " + key + " "
             + s.meta().get(key) + ", this run has " + meta.get(key));

@@ -122,7 +122,7 @@ public final class DistributedTrainer {
         meta.put("parameter_count", params.stream().mapToLong(ParameterViews::elements).sum());
         meta.put("optimizer", cfg.optimizer());
         meta.put("seed", cfg.seed());
-        meta.put("train_samples", trainSet.size());
+        meta.put("data_fingerprint", trainSet.fingerprint());
         try (Checkpoints checkpoints = new Checkpoints(pg, cfg.checkpointing(), cfg.runDir(),
             weights, optimizer, meta, System.err)) {
           TrainingState from = cfg.checkpointing().resumeFrom() == null ? null : checkpoints.resume();
