@@ -3,8 +3,6 @@ package dev.cohort.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.cli.launch.LocalLauncher;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +30,8 @@ class ResumeTest {
         .sorted().toList()).containsExactly("ckpt-000000010", "ckpt-000000020");
     run(stopped, 30, List.of("--resume", stopped.toString()));
     for (int r = 0; r < 2; r++) {
-      float[] a = read(straight.resolve("params.rank" + r));
-      float[] b = read(stopped.resolve("params.rank" + r));
+      float[] a = ParamDumps.read(straight.resolve("params.rank" + r));
+      float[] b = ParamDumps.read(stopped.resolve("params.rank" + r));
       assertThat(a.length).isEqualTo(b.length);
       for (int i = 0; i < a.length; i++) {
         if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
@@ -70,16 +68,5 @@ class ResumeTest {
     LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2,
         "dev.cohort.cli.Main", args, dir, "127.0.0.1", 0, 1, List.of());
     assertThat(o.exitCode()).as(o.report()).isZero();
-  }
-
-  private static float[] read(Path p) throws IOException {
-    int n = (int) (Files.size(p) / 4);
-    float[] f = new float[n];
-    try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(p)))) {
-      for (int i = 0; i < n; i++) {
-        f[i] = in.readFloat();
-      }
-    }
-    return f;
   }
 }

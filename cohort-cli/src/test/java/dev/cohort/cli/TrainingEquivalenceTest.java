@@ -3,8 +3,6 @@ package dev.cohort.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.cli.launch.LocalLauncher;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,19 +73,8 @@ class TrainingEquivalenceTest {
     assertThat(o.exitCode()).as(o.report()).isZero();
     List<float[]> out = new ArrayList<>();
     for (int r = 0; r < nproc; r++) {
-      out.add(read(Path.of(dump + ".rank" + r)));
+      out.add(ParamDumps.read(Path.of(dump + ".rank" + r)));
     }
     return out;
-  }
-
-  private static float[] read(Path p) throws IOException {
-    int n = (int) (Files.size(p) / 4);
-    float[] f = new float[n];
-    try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(p)))) {
-      for (int i = 0; i < n; i++) {
-        f[i] = in.readFloat();
-      }
-    }
-    return f;
   }
 }
