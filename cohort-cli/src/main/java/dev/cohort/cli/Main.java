@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cohort", mixinStandardHelpOptions = true, version = "cohort 0.1.0",
     description = "Distributed deep-learning training for the JVM.",
     subcommands = {QuickstartCommand.class, TrainCommand.class, WorkerCommand.class,
-        StoreCommand.class, BenchCommand.class, LabCommand.class,
+        StoreCommand.class, BenchCommand.class, LabCommand.class, PlanCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
