@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code cohort lab}: experiments about efficiency and reliability. */
 @Command(name = "lab", mixinStandardHelpOptions = true, description = "Experiments.",
-    subcommands = {LabCommand.Chaos.class})
+    subcommands = {LabCommand.Chaos.class, CalibrateCommand.class})
 final class LabCommand implements Runnable {
 
   @Override
