@@ -164,6 +164,10 @@ public final class TrainWorker {
     s.put("peak_memory_bytes_per_worker", memory);
     s.put("final_test_accuracy", r.testAccuracy().isEmpty() ? null
         : r.testAccuracy().get(r.testAccuracy().size() - 1));
+    s.put("shifted_test_accuracy", new java.util.TreeMap<>(r.shiftedAccuracy()));
+    if (!r.trainLoss().isEmpty() && !r.testAccuracy().isEmpty()) {
+      s.put("final_train_loss", r.trainLoss().get(r.trainLoss().size() - 1));
+    }
     if (r.checkpoints() != null && r.checkpoints().count() > 0) {
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("written", r.checkpoints().count());

@@ -19,6 +19,7 @@ import dev.cohort.train.data.BatchPrefetcher;
 import dev.cohort.train.data.Batches;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.InMemoryDataset;
+import dev.cohort.train.data.Shifts;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.StepRecord;
@@ -48,6 +49,7 @@ public final class DistributedTrainer {
   /** Workers agree on a stop every this many steps: one tiny all-reduce, amortized. */
   static final int STOP_CHECK_EVERY = 5;
   private BatchPrefetcher prefetcher;
+  private final Map<String, Double> shifted = new LinkedHashMap<>();
   private int stoppedAt;
   private List<java.nio.ByteBuffer> weights;
   private FusedOptimizer optimizer;
@@ -55,11 +57,11 @@ public final class DistributedTrainer {
   /** What a finished run measured. */
   public record Result(List<Double> testAccuracy, List<Double> trainLoss, Breakdown breakdown,
       int steps, List<Integer> bucketBytes, float[] parameters, Checkpoints.Stats checkpoints,
-      int stoppedAtStep) {
+      int stoppedAtStep, Map<String, Double> shiftedAccuracy) {
 
     Result withCheckpoints(Checkpoints.Stats stats) {
       return new Result(testAccuracy, trainLoss, breakdown, steps, bucketBytes, parameters, stats,
-          stoppedAtStep);
+          stoppedAtStep, shiftedAccuracy);
     }
   }
 
@@ -183,8 +185,13 @@ public final class DistributedTrainer {
     }
     prefetcher.close();
     ParameterSync.verifyIdentical(pg, params, "at the end of training");
+    // Generalization beyond the test distribution: the same test set, shifted.
+    for (Shifts.Kind kind : Shifts.Kind.values()) {
+      shifted.put(kind.name().toLowerCase(java.util.Locale.ROOT),
+          Evaluation.accuracy(trainer, pg, Shifts.apply(testSet, kind, cfg.seed())));
+    }
     return new Result(accuracy, losses, breakdown, steps, sync.bucketBytes(), snapshot(params),
-        null, stoppedAt);
+        null, stoppedAt, Map.copyOf(shifted));
   }
 
   /** All parameters, concatenated in model order. */
