@@ -1,10 +1,8 @@
 package dev.cohort.train;
 
 import dev.cohort.comm.CommConfig;
-import dev.cohort.comm.group.DataType;
 import dev.cohort.comm.group.ProcessGroup;
 import dev.cohort.comm.group.ProcessGroups;
-import dev.cohort.comm.group.Tensor;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.ddp.DistributedTrainer;
@@ -15,7 +13,6 @@ import dev.cohort.train.metrics.StepRecord;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -180,15 +177,7 @@ public final class TrainWorker {
   }
 
   private static List<Long> gatherPeakMemory(ProcessGroup pg) {
-    Tensor mine = Tensor.of(ByteBuffer.allocate(8), DataType.INT64, 1);
-    mine.bytes().putLong(0, peakRssBytes());
-    Tensor all = Tensor.of(ByteBuffer.allocate(8 * pg.size()), DataType.INT64, pg.size());
-    pg.allGather(mine, all);
-    List<Long> out = new ArrayList<>();
-    for (int r = 0; r < pg.size(); r++) {
-      out.add(all.bytes().getLong(r * 8));
-    }
-    return out;
+    return java.util.Arrays.stream(pg.allGather(new long[] {peakRssBytes()})).boxed().toList();
   }
 
   /** Peak resident memory of this process (VmHWM), or -1 where /proc is not available. */

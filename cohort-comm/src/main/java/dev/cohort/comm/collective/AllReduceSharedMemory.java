@@ -3,7 +3,6 @@ package dev.cohort.comm.collective;
 import dev.cohort.comm.CollectiveMismatchException;
 import dev.cohort.comm.group.DataType;
 import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -34,14 +33,9 @@ public final class AllReduceSharedMemory {
   }
 
   private static void agree(CollectiveContext c, long[] mine) {
-    Tensor in = Tensor.of(ByteBuffer.allocate(WORDS * 8), DataType.INT64, WORDS);
-    in.bytes().asLongBuffer().put(mine);
-    Tensor all = Tensor.of(ByteBuffer.allocate(WORDS * 8 * c.size()), DataType.INT64,
-        WORDS * c.size());
-    new AllGatherRing().run(c, in, all);
-    long[] other = new long[WORDS];
+    long[] all = SmallGather.longs(c, mine);
     for (int r = 0; r < c.size(); r++) {
-      all.bytes().asLongBuffer().get(r * WORDS, other);
+      long[] other = Arrays.copyOfRange(all, r * WORDS, (r + 1) * WORDS);
       if (!Arrays.equals(mine, other)) {
         throw new CollectiveMismatchException("rank " + c.rank() + " all-reduces shared tensor "
             + describe(mine) + " but rank " + r + " passed " + describe(other)

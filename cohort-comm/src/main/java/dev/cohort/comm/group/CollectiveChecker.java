@@ -1,10 +1,8 @@
 package dev.cohort.comm.group;
 
 import dev.cohort.comm.CollectiveMismatchException;
-import dev.cohort.comm.collective.AllGatherRing;
+import dev.cohort.comm.collective.SmallGather;
 import dev.cohort.comm.collective.CollectiveContext;
-import java.nio.ByteBuffer;
-import java.nio.LongBuffer;
 
 /**
  * Check mode: before each collective, ranks all-gather a fingerprint of the call (operation, type,
@@ -57,17 +55,10 @@ final class CollectiveChecker {
   }
 
   void check(CollectiveContext c, Call call) {
-    // Heap buffers: tiny, and garbage-collected like any object (direct ones are not).
-    Tensor mine = Tensor.of(ByteBuffer.allocate(WORDS * 8), DataType.INT64, WORDS);
-    mine.bytes().asLongBuffer().put(call.words(c.op().seq()));
-    Tensor all = Tensor.of(ByteBuffer.allocate(WORDS * 8 * c.size()), DataType.INT64, WORDS * c.size());
-    new AllGatherRing().run(c, mine, all);
-    LongBuffer words = all.bytes().asLongBuffer();
-    long[] first = new long[WORDS];
-    words.get(0, first);
+    long[] words = SmallGather.longs(c, call.words(c.op().seq()));
+    long[] first = java.util.Arrays.copyOfRange(words, 0, WORDS);
     for (int r = 1; r < c.size(); r++) {
-      long[] other = new long[WORDS];
-      words.get(r * WORDS, other);
+      long[] other = java.util.Arrays.copyOfRange(words, r * WORDS, (r + 1) * WORDS);
       if (!java.util.Arrays.equals(first, other)) {
         throw new CollectiveMismatchException("collective mismatch seen by rank " + c.rank()
             + ": rank 0 called " + Call.describe(first) + " but rank " + r + " called "

@@ -122,6 +122,17 @@ public interface ProcessGroup extends AutoCloseable {
     recvAsync(t, peer, tag).await();
   }
 
+  /** Every rank's {@code mine}, rank after rank; all ranks must pass arrays of the same length. */
+  default long[] allGather(long[] mine) {
+    Tensor in = heap(DataType.INT64, mine.length);
+    in.bytes().asLongBuffer().put(mine);
+    Tensor all = heap(DataType.INT64, mine.length * size());
+    allGather(in, all);
+    long[] out = new long[mine.length * size()];
+    all.bytes().asLongBuffer().get(out);
+    return out;
+  }
+
   /** All-reduce of a Java array, staged through a heap buffer. */
   default void allReduce(float[] data, ReduceOp op) {
     Tensor t = heap(DataType.FLOAT32, data.length);

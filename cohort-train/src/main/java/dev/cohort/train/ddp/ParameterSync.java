@@ -29,20 +29,18 @@ public final class ParameterSync {
    */
   public static void verifyIdentical(ProcessGroup pg, List<Parameter> params, String when) {
     int n = params.size();
-    Tensor mine = Tensor.of(ByteBuffer.allocate(Math.max(1, n) * 8), DataType.INT64, n);
+    long[] mine = new long[n];
     for (int i = 0; i < n; i++) {
       CRC32C crc = new CRC32C();
       crc.update(ParameterViews.value(params.get(i)));
-      mine.bytes().putLong(i * 8, crc.getValue());
+      mine[i] = crc.getValue();
     }
-    Tensor all = Tensor.of(ByteBuffer.allocate(Math.max(1, n) * 8 * pg.size()), DataType.INT64,
-        n * pg.size());
-    pg.allGather(mine, all);
+    long[] all = pg.allGather(mine);
     List<Integer> differing = new ArrayList<>();
     String firstParam = null;
     for (int r = 1; r < pg.size(); r++) {
       for (int i = 0; i < n; i++) {
-        if (all.bytes().getLong((r * n + i) * 8) != all.bytes().getLong(i * 8)) {
+        if (all[r * n + i] != all[i]) {
           differing.add(r);
           if (firstParam == null) {
             firstParam = params.get(i).getName() + " (parameter " + i + " of " + n + ")";
