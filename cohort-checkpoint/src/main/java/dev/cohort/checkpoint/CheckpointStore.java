@@ -68,7 +68,7 @@ public final class CheckpointStore {
    */
   public Path write(TrainingState s) throws IOException {
     Files.createDirectories(dir);
-    Path target = dir.resolve(name(s.step()));
+    Path target = path(s.step());
     Path tmp = dir.resolve(".tmp-" + name(s.step()) + "-" + ProcessHandle.current().pid());
     deleteTree(tmp);
     try {
@@ -119,7 +119,7 @@ public final class CheckpointStore {
   public Optional<Loaded> loadNewest(Consumer<String> warn) {
     List<Long> steps = steps();
     for (int i = steps.size() - 1; i >= 0; i--) {
-      Path p = dir.resolve(name(steps.get(i)));
+      Path p = path(steps.get(i));
       try {
         return Optional.of(new Loaded(load(p), p));
       } catch (IOException e) {
@@ -187,8 +187,13 @@ public final class CheckpointStore {
   private void prune() throws IOException {
     List<Long> steps = steps();
     for (int i = 0; i < steps.size() - keep; i++) {
-      deleteTree(dir.resolve(name(steps.get(i))));
+      deleteTree(path(steps.get(i)));
     }
+  }
+
+  /** The folder of the checkpoint of {@code step} (whether or not it exists). */
+  public Path path(long step) {
+    return dir.resolve(name(step));
   }
 
   static String name(long step) {

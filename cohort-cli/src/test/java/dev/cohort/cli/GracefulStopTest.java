@@ -44,7 +44,8 @@ class GracefulStopTest {
     assertThat(summary).contains("stopped_on_request_after_step");
     long step = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary)
         .get("stopped_on_request_after_step").asLong();
-    assertThat(dir.resolve("checkpoints").resolve(String.format("ckpt-%09d", step))).isDirectory();
+    assertThat(new dev.cohort.checkpoint.CheckpointStore(dir.resolve("checkpoints"), 3).path(step))
+        .isDirectory();
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
   }
 }

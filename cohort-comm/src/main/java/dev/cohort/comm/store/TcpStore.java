@@ -36,24 +36,17 @@ public final class TcpStore implements Store {
   private final long serverInstanceId;
   private boolean broken;
 
-  private TcpStore(String host, int port, Socket socket, int maxFrameBytes) throws IOException {
+  /** Authenticates over a connected socket and learns which server instance answered. */
+  private TcpStore(String host, int port, Socket socket, byte[] secret, int maxFrameBytes)
+      throws IOException {
     this.host = host;
     this.port = port;
     this.socket = socket;
     this.maxFrameBytes = maxFrameBytes;
     this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
     this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-    this.serverInstanceId = 0;
-  }
-
-  private TcpStore(TcpStore handshaken, long instanceId) {
-    this.host = handshaken.host;
-    this.port = handshaken.port;
-    this.socket = handshaken.socket;
-    this.maxFrameBytes = handshaken.maxFrameBytes;
-    this.in = handshaken.in;
-    this.out = handshaken.out;
-    this.serverInstanceId = instanceId;
+    Handshake.client(in, out, secret, Handshake.Purpose.STORE, describe());
+    this.serverInstanceId = new FrameReader(Frames.read(in, 64, describe()), describe()).i64();
   }
 
   /**
@@ -75,10 +68,7 @@ public final class TcpStore implements Store {
         int left = (int) Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
         s.connect(new InetSocketAddress(host, port), left);
         s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.plus(MARGIN).toMillis()));
-        TcpStore raw = new TcpStore(host, port, s, maxFrameBytes);
-        Handshake.client(raw.in, raw.out, secret, Handshake.Purpose.STORE, raw.describe());
-        long instance = new FrameReader(Frames.read(raw.in, 64, raw.describe()), raw.describe()).i64();
-        return new TcpStore(raw, instance);
+        return new TcpStore(host, port, s, secret, maxFrameBytes);
       } catch (IOException e) {
         last = e;
         closeQuietly(s);

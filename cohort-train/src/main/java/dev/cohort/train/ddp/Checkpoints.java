@@ -111,21 +111,26 @@ public final class Checkpoints implements AutoCloseable {
   TrainingState resume() {
     Path dir = cfg.resumeFrom().resolve("checkpoints");
     CheckpointStore store = new CheckpointStore(dir, cfg.keep());
+    // Rank 0 picks (and has already loaded and verified) the newest good checkpoint; the others
+    // load the one it names, so every rank resumes from the same step.
+    TrainingState s = pg.rank() == 0
+        ? store.loadNewest(w -> log.println("warning: " + w)).map(CheckpointStore.Loaded::state)
+            .orElse(null)
+        : null;
     Tensor step = Tensor.of(ByteBuffer.allocate(8), DataType.INT64, 1);
-    step.bytes().putLong(0, pg.rank() == 0
-        ? store.loadNewest(w -> log.println("warning: " + w)).map(l -> l.state().step()).orElse(-1L)
-        : 0);
+    step.bytes().putLong(0, pg.rank() == 0 ? (s == null ? -1 : s.step()) : 0);
     pg.broadcast(step, 0);
     long chosen = step.bytes().getLong(0);
     if (chosen < 0) {
       throw new IllegalStateException("no usable checkpoint in " + dir + " to resume from");
     }
-    TrainingState s;
-    try {
-      s = store.load(dir.resolve(String.format("ckpt-%09d", chosen)));
-    } catch (IOException e) {
-      throw new IllegalStateException("rank " + pg.rank() + " cannot load the checkpoint of step "
-          + chosen + " that rank 0 chose: " + e.getMessage(), e);
+    if (s == null) {
+      try {
+        s = store.load(store.path(chosen));
+      } catch (IOException e) {
+        throw new IllegalStateException("rank " + pg.rank() + " cannot load the checkpoint of "
+            + "step " + chosen + " that rank 0 chose: " + e.getMessage(), e);
+      }
     }
     for (String key : List.of("model", "parameter_count", "optimizer", "data_fingerprint")) {
       if (!String.valueOf(s.meta().get(key)).equals(String.valueOf(meta.get(key)))) {
