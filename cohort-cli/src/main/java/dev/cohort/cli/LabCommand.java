@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cohort lab}: experiments about efficiency and reliability. */
 @Command(name = "lab", mixinStandardHelpOptions = true, description = "Experiments.",
-    subcommands = {LabCommand.Chaos.class, CalibrateCommand.class})
+    subcommands = {LabCommand.Chaos.class, CalibrateCommand.class,
+        dev.cohort.cli.sweep.SweepCommand.class})
 final class LabCommand implements Runnable {
 
   @Override

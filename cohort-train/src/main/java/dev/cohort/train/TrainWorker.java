@@ -147,6 +147,7 @@ public final class TrainWorker {
       m.put("epoch", e + 1);
       m.put("train_loss", e < r.trainLoss().size() ? r.trainLoss().get(e) : null);
       m.put("test_accuracy", r.testAccuracy().get(e));
+      m.put("train_seconds", r.epochSeconds().get(e));
       epochs.add(m);
     }
     s.put("epochs", epochs);
@@ -161,6 +162,7 @@ public final class TrainWorker {
     s.put("peak_memory_bytes_per_worker", memory);
     s.put("final_test_accuracy", r.testAccuracy().isEmpty() ? null
         : r.testAccuracy().get(r.testAccuracy().size() - 1));
+    s.put("final_train_accuracy", r.trainAccuracy());
     s.put("shifted_test_accuracy", new java.util.TreeMap<>(r.shiftedAccuracy()));
     if (!r.trainLoss().isEmpty() && !r.testAccuracy().isEmpty()) {
       s.put("final_train_loss", r.trainLoss().get(r.trainLoss().size() - 1));

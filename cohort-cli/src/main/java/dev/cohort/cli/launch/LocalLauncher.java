@@ -52,6 +52,24 @@ public final class LocalLauncher {
     return this;
   }
 
+  /**
+   * Where each worker runs: words before its command line (e.g. {@code ip netns exec NS}) and
+   * extra environment (e.g. the addresses it binds and advertises).
+   */
+  public interface Placement {
+    List<String> commandPrefix(int rank);
+
+    Map<String, String> environment(int rank);
+  }
+
+  private Placement placement;
+
+  /** Puts each worker in its place (an emulated host); by default all run here as they are. */
+  public LocalLauncher placement(Placement p) {
+    this.placement = p;
+    return this;
+  }
+
   /** What happened: 0 when every worker succeeded. */
   public record Outcome(int exitCode, int failedRank, String report) {}
 
@@ -81,6 +99,9 @@ public final class LocalLauncher {
         16 << 20)) {
       for (int r = 0; r < nproc; r++) {
         List<String> cmd = new ArrayList<>();
+        if (placement != null) {
+          cmd.addAll(placement.commandPrefix(r));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
         cmd.add("-Dai.djl.pytorch.num_threads=" + threadsPerWorker);
@@ -100,6 +121,9 @@ public final class LocalLauncher {
         env.put("COHORT_SECRET", secret);
         env.put(WorldEnvironment.LAUNCHER_STORE, "1");
         env.put("COHORT_GENERATION", Long.toString(generation));
+        if (placement != null) {
+          env.putAll(placement.environment(r));
+        }
         Path log = runDir.resolve("rank-" + r + ".log");
         if (r == 0) {
           Process p = pb.start();

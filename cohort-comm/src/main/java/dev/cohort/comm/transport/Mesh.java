@@ -126,6 +126,9 @@ public final class Mesh {
     SocketChannel ch = SocketChannel.open();
     try {
       tune(cfg, ch);
+      // Leave from the interface we listen on: on a multi-homed host (or an emulated network that
+      // tells ranks apart by address) the peer then sees the address this rank is known by.
+      ch.bind(new InetSocketAddress(cfg.bindAddress(), 0));
       int ms = (int) Math.max(1, left(deadline, cfg, rank, "connect to " + what).toMillis());
       ch.socket().connect(target, ms);
       ch.socket().setSoTimeout(ms);

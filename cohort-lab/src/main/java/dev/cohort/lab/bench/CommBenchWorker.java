@@ -55,7 +55,8 @@ public final class CommBenchWorker {
     List<Map<String, Object>> rows = new ArrayList<>();
     String transport;
     try (ProcessGroup pg = ProcessGroups.init(cfg,
-        new ProcessGroups.Init("127.0.0.1", port, rank, size, 0, rank == 0))) {
+        new ProcessGroups.Init(System.getenv().getOrDefault("MASTER_ADDR", "127.0.0.1"), port,
+            rank, size, 0, rank == 0))) {
       transport = pg instanceof DefaultProcessGroup d ? d.transportTo((rank + 1) % size) : "?";
       warmUp(pg, zeroCopy);
       Tensor timing = Tensor.allocate(DataType.FLOAT64, 1);

@@ -44,6 +44,17 @@ public record NetworkModel(double alphaSeconds, double betaSecondsPerByte,
     };
   }
 
+  /**
+   * This network with a link of {@code bytesPerSecond} (infinity: no limit) and {@code
+   * extraLatencySeconds} more per message: the slower of the two bandwidths bounds a transfer,
+   * and the latencies add.
+   */
+  public NetworkModel under(double extraLatencySeconds, double bytesPerSecond) {
+    double linkBeta = Double.isInfinite(bytesPerSecond) ? 0 : 1 / bytesPerSecond;
+    return new NetworkModel(alphaSeconds + extraLatencySeconds,
+        Math.max(betaSecondsPerByte, linkBeta), gammaSecondsPerByte);
+  }
+
   /** The cheapest algorithm for this message and worker count, and its time. */
   public Choice best(int n, double bytes) {
     Choice best = null;

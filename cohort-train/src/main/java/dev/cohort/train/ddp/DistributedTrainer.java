@@ -57,11 +57,12 @@ public final class DistributedTrainer {
   /** What a finished run measured. */
   public record Result(List<Double> testAccuracy, List<Double> trainLoss, Breakdown breakdown,
       int steps, List<Integer> bucketBytes, float[] parameters, Checkpoints.Stats checkpoints,
-      int stoppedAtStep, Map<String, Double> shiftedAccuracy) {
+      int stoppedAtStep, Map<String, Double> shiftedAccuracy, List<Double> epochSeconds,
+      double trainAccuracy) {
 
     Result withCheckpoints(Checkpoints.Stats stats) {
       return new Result(testAccuracy, trainLoss, breakdown, steps, bucketBytes, parameters, stats,
-          stoppedAtStep, shiftedAccuracy);
+          stoppedAtStep, shiftedAccuracy, epochSeconds, trainAccuracy);
     }
   }
 
@@ -145,6 +146,7 @@ public final class DistributedTrainer {
     Breakdown breakdown = new Breakdown();
     List<Double> accuracy = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
+    List<Double> epochSeconds = new ArrayList<>();
     int steps = from == null ? 0 : (int) from.step();
     int perEpoch = sampler.batchesPerEpoch();
     listener.onStart(cfg, pg.size(), perEpoch, sync.bucketBytes());
@@ -178,6 +180,7 @@ public final class DistributedTrainer {
       pg.allReduce(lossSum, ReduceOp.SUM);
       losses.add(lossSum[0] / Math.max(1, lossSum[1]));
       accuracy.add(Evaluation.accuracy(trainer, pg, testSet));
+      epochSeconds.add(breakdown.seconds());
       listener.onEpoch(epoch, losses.get(losses.size() - 1), accuracy.get(accuracy.size() - 1));
       if (stoppedAt > 0 || (cfg.maxSteps() > 0 && steps >= cfg.maxSteps())) {
         break;
@@ -190,8 +193,11 @@ public final class DistributedTrainer {
       shifted.put(kind.name().toLowerCase(java.util.Locale.ROOT),
           Evaluation.accuracy(trainer, pg, Shifts.apply(testSet, kind, cfg.seed())));
     }
+    // The train-test gap: accuracy on (up to) as many training samples as the test set has.
+    double trainAccuracy = Evaluation.accuracy(trainer, pg,
+        trainSet.head(Math.max(testSet.size(), 1000)));
     return new Result(accuracy, losses, breakdown, steps, sync.bucketBytes(), snapshot(params),
-        null, stoppedAt, Map.copyOf(shifted));
+        null, stoppedAt, Map.copyOf(shifted), epochSeconds, trainAccuracy);
   }
 
   /** All parameters, concatenated in model order. */

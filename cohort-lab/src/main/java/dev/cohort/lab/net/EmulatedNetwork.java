@@ -1,0 +1,53 @@
+package dev.cohort.lab.net;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where and how N local workers talk to each other under a {@link NetworkCondition}: the command
+ * that puts a worker in its place (a network namespace, or nothing), the addresses it binds and
+ * advertises, and where the launcher's store listens. Closing it removes everything it made.
+ */
+public interface EmulatedNetwork extends AutoCloseable {
+
+  NetworkCondition condition();
+
+  /**
+   * How the condition is made, for reports: "network namespaces + tc" (kernel-shaped), with
+   * "+ delay relay" where latency is added in user space, or "emulated in-process" on loopback.
+   */
+  String method();
+
+  /** Address the launcher's rendezvous store binds so every worker can reach it. */
+  String storeHost();
+
+  /** Command words to put before the worker's command line (e.g. ip netns exec NAME). */
+  List<String> commandPrefix(int rank);
+
+  /** COHORT_* variables for the worker: TCP transport, bind and advertised address, port. */
+  Map<String, String> environment(int rank);
+
+  @Override
+  void close();
+
+  /**
+   * Builds the condition for {@code workers} workers: namespaces, veth pairs on a bridge, tc rate
+   * limits and nft loss when this process may (root, with ip and tc); a loopback relay otherwise,
+   * or when making namespaces fails (the reason goes to {@code warnings}).
+   *
+   * @param preferNamespaces false forces the in-process fallback
+   * @throws IllegalArgumentException when the condition cannot be made here (loss without nft)
+   */
+  static EmulatedNetwork open(NetworkCondition condition, int workers, boolean preferNamespaces,
+      long seed, java.util.function.Consumer<String> warnings) throws java.io.IOException {
+    if (preferNamespaces && NamespaceNetwork.available()) {
+      try {
+        return NamespaceNetwork.create(condition, workers, seed);
+      } catch (java.io.IOException e) {
+        warnings.accept("cannot make network namespaces (" + e.getMessage() + "); emulating "
+            + condition.name() + " in-process on loopback instead");
+      }
+    }
+    return LoopbackNetwork.create(condition, workers, seed);
+  }
+}

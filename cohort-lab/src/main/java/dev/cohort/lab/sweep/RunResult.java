@@ -1,0 +1,23 @@
+package dev.cohort.lab.sweep;
+
+import dev.cohort.lab.model.StepTimeModel;
+
+/**
+ * One sweep run: its configuration, how its network was made, what it measured and what the model
+ * predicted for it.
+ *
+ * @param method how the network condition was emulated (see EmulatedNetwork.method)
+ * @param predicted null until the model has been calibrated
+ */
+public record RunResult(RunSpec spec, String method, Measured measured,
+    StepTimeModel.Prediction predicted) {
+
+  public RunResult withPrediction(StepTimeModel.Prediction p) {
+    return new RunResult(spec, method, measured, p);
+  }
+
+  /** Predicted over measured step time, minus one. */
+  public double predictionError() {
+    return predicted.step() * 1000 / measured.stepMs() - 1;
+  }
+}

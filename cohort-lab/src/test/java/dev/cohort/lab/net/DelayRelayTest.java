@@ -1,0 +1,101 @@
+package dev.cohort.lab.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DelayRelayTest {
+
+  /** An echo server behind a relay: every byte comes back intact, in order, after two delays. */
+  @Test
+  void relaysBytesInOrderAfterTheLatencyEachWay() throws Exception {
+    try (ServerSocket echo = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread server = new Thread(() -> {
+        try (Socket s = echo.accept()) {
+          s.getInputStream().transferTo(s.getOutputStream());
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      server.start();
+      int port;
+      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = probe.getLocalPort();
+      }
+      NetworkCondition net = NetworkCondition.parse("lat=20ms,jitter=5ms");
+      try (DelayRelay relay = new DelayRelay(net, List.of(new DelayRelay.Route(0,
+              new InetSocketAddress("127.0.0.1", port), (InetSocketAddress) echo.getLocalSocketAddress())),
+          Map.of(), false, 1);
+          Socket client = new Socket("127.0.0.1", port)) {
+        client.setTcpNoDelay(true);
+        DataOutputStream out = new DataOutputStream(client.getOutputStream());
+        DataInputStream in = new DataInputStream(client.getInputStream());
+        byte[] sent = new byte[3 << 20];
+        new Random(3).nextBytes(sent);
+        long t0 = System.nanoTime();
+        Thread writer = new Thread(() -> {
+          try {
+            out.write(sent);
+            out.flush();
+          } catch (Exception e) {
+            throw new RuntimeException(e);
+          }
+        });
+        writer.start();
+        byte[] back = new byte[sent.length];
+        in.readFully(back);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        writer.join();
+        assertThat(back).isEqualTo(sent);
+        assertThat(ms).as("round trip through two 20 ms delays").isGreaterThanOrEqualTo(40);
+        assertThat(relay.bytesRelayed()).isEqualTo(2L * sent.length);
+      }
+      server.join(5000);
+    }
+  }
+
+  @Test
+  void ratesAreKeptForEachSendersUplink() throws Exception {
+    // 8 Mbit/s = 1 MB/s: 512 KiB must take about half a second; the lower bound is what matters.
+    try (ServerSocket sink = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Thread server = new Thread(() -> {
+        try (Socket s = sink.accept()) {
+          s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      server.start();
+      int port;
+      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        port = probe.getLocalPort();
+      }
+      NetworkCondition net = NetworkCondition.parse("lat=0,rate=8mbit");
+      InetAddress sender = InetAddress.getByName("127.0.1.7");
+      try (DelayRelay relay = new DelayRelay(net, List.of(
+          new DelayRelay.Route(0, new InetSocketAddress("127.0.0.1", port),
+              (InetSocketAddress) sink.getLocalSocketAddress()),
+          new DelayRelay.Route(1, new InetSocketAddress("127.0.0.1", 0),
+              new InetSocketAddress("127.0.0.1", 9))), Map.of(sender, 1), true, 1)) {
+        long t0 = System.nanoTime();
+        try (Socket client = new Socket()) {
+          client.bind(new InetSocketAddress(sender, 0));
+          client.connect(new InetSocketAddress("127.0.0.1", port));
+          client.getOutputStream().write(new byte[512 << 10]);
+        }
+        server.join(10_000);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(seconds).isGreaterThan(0.4);
+      }
+    }
+  }
+}

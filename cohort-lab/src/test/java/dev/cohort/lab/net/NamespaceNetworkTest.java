@@ -1,0 +1,32 @@
+package dev.cohort.lab.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Needs root and iproute2 (as in CI); skipped elsewhere, where the loopback fallback is used. */
+class NamespaceNetworkTest {
+
+  @Test
+  void buildsOneNamespacePerWorkerWithShapedLinksAndRemovesThem() throws Exception {
+    assumeTrue(NamespaceNetwork.available(), "needs root with ip and tc");
+    String ip = Shell.which("ip");
+    String ns;
+    try (EmulatedNetwork net = EmulatedNetwork.open(NetworkCondition.parse("lat=2ms,rate=50mbit"),
+        2, true, 1, w -> { throw new AssertionError(w); })) {
+      assertThat(net.method()).contains("network namespaces", "tc tbf", "delay relay");
+      ns = net.commandPrefix(1).get(3);
+      assertThat(Shell.run(List.of(ip, "netns", "list"))).contains(ns);
+      String qdisc = Shell.run(List.of(ip, "netns", "exec", ns, Shell.which("tc"), "qdisc", "show"));
+      assertThat(qdisc).contains("tbf").contains("50Mbit");
+      String bind = net.environment(1).get("COHORT_BIND_ADDR");
+      assertThat(Shell.run(List.of(ip, "netns", "exec", ns, ip, "-o", "-4", "addr", "show")))
+          .contains(bind + "/24");
+      // Peers dial the relay on the bridge, not the worker itself: that is where latency is added.
+      assertThat(net.environment(1).get("COHORT_ADVERTISE_ADDR")).isEqualTo(net.storeHost());
+    }
+    assertThat(Shell.run(List.of(ip, "netns", "list"))).doesNotContain(ns);
+  }
+}
