@@ -26,8 +26,12 @@ import picocli.CommandLine.Option;
         + "networks; write an HTML report comparing measurement with the cost model.")
 public final class SweepCommand implements Callable<Integer> {
   @Option(names = "--grid", defaultValue = "standard",
-      description = "standard (every question, ~15 min on 2 cores) or small (~1 min).")
+      description = "standard (every question, ~25 min on 2 cores with 3 repeats) or small.")
   String grid;
+
+  @Option(names = "--repeats", defaultValue = "3",
+      description = "Runs of every configuration, in rounds; the median counts (default ${DEFAULT-VALUE}).")
+  int repeats;
 
   @Option(names = "--max-workers", defaultValue = "4", description = "Most workers (default ${DEFAULT-VALUE}).")
   int maxWorkers;
@@ -60,8 +64,9 @@ public final class SweepCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
-    if (maxWorkers < 1 || maxWorkers > 16 || price < 0) {
-      System.err.println("cohort lab sweep: --max-workers must be 1..16 and --price >= 0");
+    if (maxWorkers < 1 || maxWorkers > 16 || price < 0 || repeats < 1) {
+      System.err.println("cohort lab sweep: --max-workers must be 1..16, --price >= 0 and "
+          + "--repeats >= 1");
       return 2;
     }
     List<RunSpec> specs;
@@ -88,7 +93,8 @@ public final class SweepCommand implements Callable<Integer> {
       data = json.copy().disable(com.fasterxml.jackson.databind.DeserializationFeature
           .FAIL_ON_UNKNOWN_PROPERTIES).readValue(saved.toFile(), SweepData.class);
     } else {
-      System.out.printf("Sweep: %d runs (%s grid), run folders in %s%n", specs.size(), grid, runs);
+      System.out.printf("Sweep: %d configurations x %d (%s grid), run folders in %s%n",
+          specs.size(), repeats, grid, runs);
       System.out.println("Measuring the network paths (2-process all-reduce, direct and through "
           + "the delay relay) ...");
       Map<String, NetworkModel> paths = PathCalibration.measure(runs.resolve("paths"),
@@ -96,7 +102,7 @@ public final class SweepCommand implements Callable<Integer> {
       paths.forEach((k, m) -> System.out.printf(java.util.Locale.ROOT,
           "  %s: alpha %.0f us, %.2f GB/s%n", k, m.alphaSeconds() * 1e6,
           1e-9 / m.betaSecondsPerByte()));
-      data = new SweepData(paths, new SweepRunner(runs, !noNamespaces, System.out).run(specs));
+      data = new SweepData(paths, new SweepRunner(runs, !noNamespaces, System.out).run(specs, repeats));
     }
     Predictions.Predicted p = Predictions.apply(data.runs(), data.paths(), cores);
     new ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
@@ -105,7 +111,7 @@ public final class SweepCommand implements Callable<Integer> {
     Files.createDirectories(benchOut);
     Files.copy(out.resolve("sweep.md"), benchOut.resolve("sweep.md"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    System.out.println(SweepReport.summaryLine(p.runs()));
+    System.out.println(SweepReport.summaryLine(p.runs(), cores));
     System.out.println("Report: " + html + " (numbers: " + out.resolve("sweep.md") + ", data: "
         + saved + ")");
     return 0;

@@ -20,8 +20,8 @@ import java.util.Map;
 
 /**
  * Runs each configuration of a sweep as a real multi-process training job on its emulated network
- * and collects what it measured. Progress goes to the console; every finished run is added to
- * {@code runs.json} at once, so an interrupted sweep keeps what it did.
+ * and collects what it measured. Progress goes to the console; after every round the results so
+ * far are written to {@code runs.json}, so an interrupted sweep keeps what it did.
  */
 final class SweepRunner {
   private final Path runsDir;
@@ -35,34 +35,55 @@ final class SweepRunner {
     this.out = out;
   }
 
-  List<RunResult> run(List<RunSpec> specs) throws IOException, InterruptedException {
-    List<RunResult> results = new ArrayList<>();
-    long t0 = System.nanoTime();
+  /**
+   * Runs every configuration {@code repeats} times, in rounds (the whole grid, then again), so
+   * that a slow spell of this host spreads over all configurations instead of spoiling one; each
+   * result is the repetition with the median step time.
+   */
+  List<RunResult> run(List<RunSpec> specs, int repeats) throws IOException, InterruptedException {
+    List<List<RunResult>> byRun = new ArrayList<>();
     for (int i = 0; i < specs.size(); i++) {
-      RunSpec s = specs.get(i);
-      out.printf(Locale.ROOT, "[%d/%d] %-9s %s, %d worker(s), global batch %d, %s, %s ... ", i + 1,
-          specs.size(), s.group(), s.model(), s.workers(), s.globalBatch(), s.algorithm(),
-          s.network());
-      out.flush();
-      RunResult r = runOne(s);
-      results.add(r);
-      out.printf(Locale.ROOT, "%.1f ms/step, %,.0f samples/s%s (%.0f s elapsed)%n",
-          r.measured().stepMs(), r.measured().samplesPerSecond(),
-          r.measured().testAccuracy().isEmpty() ? "" : String.format(Locale.ROOT,
-              ", test accuracy %.4f", r.measured().finalTestAccuracy()),
-          (System.nanoTime() - t0) / 1e9);
+      byRun.add(new ArrayList<>());
+    }
+    long t0 = System.nanoTime();
+    List<RunResult> results = new ArrayList<>();
+    for (int round = 0; round < repeats; round++) {
+      for (int i = 0; i < specs.size(); i++) {
+        RunSpec s = specs.get(i);
+        out.printf(Locale.ROOT, "[%s%d/%d] %-9s %s, %d worker(s), global batch %d, %s, %s ... ",
+            repeats > 1 ? "round " + (round + 1) + "/" + repeats + ", " : "", i + 1, specs.size(),
+            s.group(), s.model(), s.workers(), s.globalBatch(), s.algorithm(), s.network());
+        out.flush();
+        RunResult r = runOne(s, repeats > 1 ? "-r" + (round + 1) : "");
+        byRun.get(i).add(r);
+        out.printf(Locale.ROOT, "%.1f ms/step, %,.0f samples/s%s (%.0f s elapsed)%n",
+            r.measured().stepMs(), r.measured().samplesPerSecond(),
+            r.measured().testAccuracy().isEmpty() ? "" : String.format(Locale.ROOT,
+                ", test accuracy %.4f", r.measured().finalTestAccuracy()),
+            (System.nanoTime() - t0) / 1e9);
+      }
+      results = byRun.stream().map(SweepRunner::median).toList();
       save(results, runsDir.resolve("runs.json"));
     }
     return results;
+  }
+
+  /** The repetition with the median step time, carrying every repetition's step time. */
+  private static RunResult median(List<RunResult> reps) {
+    List<RunResult> sorted = reps.stream()
+        .sorted(java.util.Comparator.comparingDouble(r -> r.measured().stepMs())).toList();
+    RunResult mid = sorted.get((sorted.size() - 1) / 2);
+    return new RunResult(mid.spec(), mid.method(), mid.measured(), null,
+        reps.stream().map(r -> r.measured().stepMs()).toList());
   }
 
   static void save(List<RunResult> results, Path file) throws IOException {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), results);
   }
 
-  private RunResult runOne(RunSpec spec) throws IOException, InterruptedException {
+  private RunResult runOne(RunSpec spec, String suffix) throws IOException, InterruptedException {
     NetworkCondition condition = NetworkCondition.parse(spec.network());
-    Path dir = runsDir.resolve(spec.id());
+    Path dir = runsDir.resolve(spec.id() + suffix);
     if (Files.exists(dir)) {
       try (var files = Files.walk(dir)) {
         for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -94,7 +115,7 @@ final class SweepRunner {
         throw new IllegalStateException("sweep run " + spec.id() + " failed on "
             + net.method() + ": " + o.report());
       }
-      return new RunResult(spec, net.method(), RunFolder.read(dir), null);
+      return new RunResult(spec, net.method(), RunFolder.read(dir), null, List.of());
     }
   }
 }

@@ -28,14 +28,15 @@ class SweepCommandTest {
    */
   @Test
   void theSmallSweepIsMeasuredPredictedAndReported(@TempDir Path dir) throws Exception {
-    int code = new CommandLine(new SweepCommand()).execute("--grid", "small", "--out",
+    int code = new CommandLine(new SweepCommand()).execute("--grid", "small", "--repeats", "1",
+        "--out",
         dir.resolve("report").toString(), "--runs-dir", dir.resolve("runs").toString(),
         "--bench-out", dir.resolve("bench").toString(),
         "--calibration", Path.of("../docs/benchmarks/calibration.json").toString());
     assertThat(code).isZero();
     SweepData data = new ObjectMapper().readValue(dir.resolve("report/sweep.json").toFile(),
         SweepData.class);
-    assertThat(data.runs()).hasSize(8).allSatisfy(r -> {
+    assertThat(data.runs()).hasSize(10).allSatisfy(r -> {
       assertThat(r.measured().stepMs()).isPositive();
       assertThat(r.predicted()).isNotNull();
     });
@@ -44,7 +45,9 @@ class SweepCommandTest {
     assertThat(slow.spec().network()).isEqualTo("lat=10ms");
     assertThat(slow.method()).contains("relay");
     assertThat(slow.measured().stepMs()).as("two 10 ms messages per all-reduce").isGreaterThan(20);
-    List<Double> errors = Predictions.errors(data.runs());
+    List<Double> errors = Predictions.errors(data.runs(),
+        Runtime.getRuntime().availableProcessors());
+    assertThat(errors).hasSize(3);
     assertThat(BenchMath.median(errors)).isLessThan(0.25);
     assertThat(errors).allSatisfy(e -> assertThat(e).isLessThan(0.45));
     assertThat(dir.resolve("report/index.html")).isNotEmptyFile();
@@ -57,7 +60,7 @@ class SweepCommandTest {
     RunSpec spec = new RunSpec("latency", "mlp", 2, 64, 25, "auto", "lat=5ms,rate=200mbit",
         "adam", 0.001f, 0, 42, 1, 10, 2048, 200, 0);
     List<RunResult> runs = new SweepRunner(dir, false, new PrintStream(
-        PrintStream.nullOutputStream())).run(List.of(spec));
+        PrintStream.nullOutputStream())).run(List.of(spec), 1);
     assertThat(runs.get(0).method()).isEqualTo("emulated in-process (user-space relay on loopback)");
     assertThat(runs.get(0).measured().stepMs()).isGreaterThan(10);
     assertThat(Files.readString(dir.resolve("runs.json"))).contains("emulated in-process");
@@ -70,5 +73,6 @@ class SweepCommandTest {
     assertThat(cmd.execute("--grid", "huge", "--out", dir.toString())).isEqualTo(2);
     assertThat(cmd.execute("--max-workers", "0", "--out", dir.toString())).isEqualTo(2);
     assertThat(cmd.execute("--report-only", "--out", dir.toString())).isEqualTo(2);
+    assertThat(cmd.execute("--repeats", "0", "--out", dir.toString())).isEqualTo(2);
   }
 }

@@ -2,17 +2,23 @@ package dev.cohort.lab.model;
 
 import dev.cohort.comm.collective.AllReduceSelector;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Predicts one data-parallel training step — data, forward/backward, communication, waiting,
- * optimizer — and each worker's memory, from a {@link Calibration} measured by short
- * runs and an α-β-γ {@link NetworkModel} of the path between workers. It knows what the trainer
- * does: gradients travel in buckets, each all-reduced by the algorithm Cohort's selector would pick
- * (or the one forced), one after the other. And it knows what sharing a host does: workers on the
- * same cores slow each other down, and the faster workers wait at each all-reduce for the slowest.
- * Both are measured with two workers and with a crowd of twice as many workers as cores, and
- * interpolated linearly in between; beyond the crowd, work slows in proportion to the workers and
- * the slowest worker's lead grows like the expected maximum of that many normal variables.
+ * optimizer and the step's fixed overhead — and each worker's memory, from a {@link Calibration}
+ * measured by short runs and an α-β-γ {@link NetworkModel} of the path between workers. It knows
+ * what the trainer does: gradients travel in buckets, each all-reduced by the algorithm Cohort's
+ * selector would pick (or the one forced), one after the other. And it knows what sharing a host
+ * does: workers on the same cores slow each other's work down, every step pays an overhead for
+ * handing the cores between more threads than there are (growing less than the batch), moving
+ * gradients costs more or less than the path's α-β model says (caches, cores), and the faster
+ * workers wait at each all-reduce for the slowest. All four are measured with two workers
+ * and with a crowd of twice as many workers as cores, each at a small and a large per-worker
+ * batch; between the two batches they are interpolated in log(batch) (outside, the nearer one
+ * holds), between the two worker counts linearly; beyond the crowd, work and overhead grow in
+ * proportion to the workers and the slowest worker's lead like the expected maximum of that many
+ * normal variables.
  */
 public final class StepTimeModel {
   /** Cohort's default threshold for the latency-optimal algorithm (CommConfig). */
@@ -30,40 +36,60 @@ public final class StepTimeModel {
   }
 
   /**
-   * Costs of one model, measured by short runs: one worker alone, and two single-thread workers
-   * side by side (how much sharing the host costs).
+   * What a worker alone costs.
    *
-   * @param computeFixedSeconds forward/backward time that does not grow with the batch; "compute"
-   *     here includes the rest of the worker's step outside data, communication and optimizer
-   *     (reading the loss, releasing the step's arrays), which also grows with the batch
+   * @param computeFixedSeconds forward/backward time that does not grow with the batch
    * @param computePerSampleOneThread forward/backward time per sample with one libtorch thread
    * @param computePerSampleAllThreads the same with all cores' threads (a single worker's setting)
    * @param dataPerSampleSeconds batch assembly per sample
    * @param optimizerSeconds one optimizer update of all parameters
    * @param packSecondsPerByte copying gradients into buckets and zeroing them, per gradient byte
-   * @param computeSlowdownTwo forward/backward and data time of each of two workers sharing the
-   *     host, over one worker's alone
-   * @param fixedSlowdownTwo the same for the optimizer
-   * @param waitFractionTwo time two workers wait for each other, over their local work
-   * @param crowdWorkers the worker count of the crowded measurement (twice the cores)
-   * @param computeSlowdownCrowd forward/backward and data slowdown of each of the crowd
-   * @param waitFractionCrowd the crowd's waiting over its local work
+   * @param overheadOneThread the rest of a step (reading the loss, releasing the step's arrays,
+   *     waking helper threads) with one libtorch thread
+   * @param overheadAllThreads the same with all cores' threads
+   */
+  public record Alone(double computeFixedSeconds, double computePerSampleOneThread,
+      double computePerSampleAllThreads, double dataPerSampleSeconds, double optimizerSeconds,
+      double packSecondsPerByte, double overheadOneThread, double overheadAllThreads) {}
+
+  /**
+   * What sharing the host costs, measured with {@code workers} single-thread workers side by side,
+   * each with {@code batch} samples per step.
+   *
+   * @param computeSlowdown forward/backward and data time over one worker's alone
+   * @param optimizerSlowdown the same for the optimizer
+   * @param overheadSeconds the step's fixed overhead
+   * @param waitFraction time spent waiting for the slowest worker, over the local work
+   * @param commFactor measured communication (packing and all-reduce) over what the path's α-β-γ
+   *     model says: caches shared with the batch's work and cores shared with other workers make
+   *     the same bytes cheaper or dearer to move
+   */
+  public record Sharing(int workers, int batch, double computeSlowdown, double optimizerSlowdown,
+      double overheadSeconds, double waitFraction, double commFactor) {}
+
+  /**
+   * A model's costs on this host.
+   *
+   * @param sharing measured with two workers and with twice as many workers as cores, each at
+   *     two batch sizes
    * @param memoryFixedBytes a worker's peak resident memory apart from the batch
    * @param memoryPerSampleBytes resident memory per sample of the per-worker batch
    * @param cores cores of the host the workers share
    */
-  public record Calibration(String model, double parameters, double computeFixedSeconds,
-      double computePerSampleOneThread, double computePerSampleAllThreads,
-      double dataPerSampleSeconds, double optimizerSeconds, double packSecondsPerByte,
-      double computeSlowdownTwo, double fixedSlowdownTwo,
-      double waitFractionTwo, int crowdWorkers, double computeSlowdownCrowd,
-      double waitFractionCrowd, double memoryFixedBytes, double memoryPerSampleBytes, int cores) {}
+  public record Calibration(String model, double parameters, Alone alone, List<Sharing> sharing,
+      double memoryFixedBytes, double memoryPerSampleBytes, int cores) {
+
+    /** The largest worker count sharing was measured with. */
+    public int crowdWorkers() {
+      return sharing.stream().mapToInt(Sharing::workers).max().orElse(2);
+    }
+  }
 
   /** One step's predicted costs in seconds, and the memory of one worker in bytes. */
   public record Prediction(double data, double compute, double communication, double waiting,
-      double optimizer, double memoryBytes) {
+      double optimizer, double overhead, double memoryBytes) {
     public double step() {
-      return data + compute + communication + waiting + optimizer;
+      return data + compute + communication + waiting + optimizer + overhead;
     }
   }
 
@@ -78,49 +104,83 @@ public final class StepTimeModel {
    */
   public Prediction predict(int workers, int threads, int batchPerWorker, String algorithm,
       List<Integer> bucketBytes, double extraLatencySeconds, double linkBytesPerSecond) {
-    double scale = workers / 2.0;
-    double computeShare = workers == 1 ? 1 : Math.max(1, sharing(workers,
-        cal.computeSlowdownTwo(), cal.computeSlowdownCrowd(), (double) workers / cal.crowdWorkers()));
-    double fixedShare = workers == 1 ? 1 : Math.max(1, cal.fixedSlowdownTwo() * scale);
-    double perSample = threads >= cal.cores() ? cal.computePerSampleAllThreads()
-        : cal.computePerSampleOneThread();
-    double compute = (cal.computeFixedSeconds() + perSample * batchPerWorker) * computeShare;
-    double data = cal.dataPerSampleSeconds() * batchPerWorker * computeShare;
-    double optimizer = cal.optimizerSeconds() * fixedShare;
-    // The path's own per-message and per-byte costs were measured with two processes; more slow
-    // down with sharing. The emulated latency and rate do not.
-    double commShare = Math.max(1, scale);
-    NetworkModel shared = new NetworkModel(net.alphaSeconds() * commShare,
-        net.betaSecondsPerByte() * commShare, net.gammaSecondsPerByte() * commShare)
-        .under(extraLatencySeconds, linkBytesPerSecond);
-    AllReduceSelector selector = new AllReduceSelector(algorithm, SMALL_MESSAGE_BYTES);
-    double comm = 0;
-    double bytes = 0;
-    for (int b : bucketBytes) {
-      bytes += b;
-      if (workers > 1) {
-        comm += shared.allReduceSeconds(selector.choose(b, workers).name(), workers, b);
-      }
-    }
-    double communication = cal.packSecondsPerByte() * bytes * fixedShare + comm;
-    double local = compute + data + optimizer;
-    double waiting = workers == 1 ? 0 : local * sharing(workers, cal.waitFractionTwo(),
-        cal.waitFractionCrowd(), expectedMax(workers) / expectedMax(cal.crowdWorkers()));
+    Alone a = cal.alone();
+    boolean allThreads = threads >= cal.cores();
+    int b = batchPerWorker;
+    double beyond = (double) workers / cal.crowdWorkers();
+    double computeShare = workers == 1 ? 1
+        : Math.max(1, shared(workers, b, Sharing::computeSlowdown, beyond));
+    double optimizerShare = workers == 1 ? 1
+        : Math.max(1, shared(workers, b, Sharing::optimizerSlowdown, beyond));
+    double perSample = allThreads ? a.computePerSampleAllThreads() : a.computePerSampleOneThread();
+    double compute = (a.computeFixedSeconds() + perSample * batchPerWorker) * computeShare;
+    double data = a.dataPerSampleSeconds() * batchPerWorker * computeShare;
+    double optimizer = a.optimizerSeconds() * optimizerShare;
+    double overhead = workers == 1
+        ? (allThreads ? a.overheadAllThreads() : a.overheadOneThread())
+        : shared(workers, b, Sharing::overheadSeconds, beyond);
+    // What the host itself costs to move the bytes is scaled by the measured factor; what the
+    // emulated network adds (latency, a slower link) is not.
+    double bytes = bucketBytes.stream().mapToDouble(Integer::doubleValue).sum();
+    double machine = allReduceSeconds(net, algorithm, workers, bucketBytes);
+    double emulated = allReduceSeconds(net.under(extraLatencySeconds, linkBytesPerSecond),
+        algorithm, workers, bucketBytes);
+    double factor = workers == 1 ? 1 : shared(workers, b, Sharing::commFactor, beyond);
+    double communication = factor * (a.packSecondsPerByte() * bytes + machine)
+        + (emulated - machine);
+    double local = compute + data + optimizer + overhead;
+    double waiting = workers == 1 ? 0 : local * shared(workers, b, Sharing::waitFraction,
+        expectedMax(workers) / expectedMax(cal.crowdWorkers()));
     double memory = cal.memoryFixedBytes() + cal.memoryPerSampleBytes() * batchPerWorker
         + (workers > 1 ? bytes : 0);
-    return new Prediction(data, compute, communication, waiting, optimizer, memory);
+    return new Prediction(data, compute, communication, waiting, optimizer, overhead, memory);
+  }
+
+  /** All-reducing the buckets one after the other, each with the algorithm Cohort would pick. */
+  public static double allReduceSeconds(NetworkModel net, String algorithm, int workers,
+      List<Integer> bucketBytes) {
+    if (workers <= 1) {
+      return 0;
+    }
+    AllReduceSelector selector = new AllReduceSelector(algorithm, SMALL_MESSAGE_BYTES);
+    double seconds = 0;
+    for (int bucket : bucketBytes) {
+      seconds += net.allReduceSeconds(selector.choose(bucket, workers).name(), workers, bucket);
+    }
+    return seconds;
   }
 
   /**
-   * A sharing effect measured at 2 workers ({@code two}) and at the crowd ({@code crowd}):
-   * linear in between, the crowd's value times {@code beyond} past it.
+   * A sharing effect for {@code workers} with {@code batch} samples each: measured at 2 and at
+   * the crowd, linear in between, the crowd's value times {@code beyond} (at least 1) past it.
    */
-  private double sharing(int workers, double two, double crowd, double beyond) {
+  private double shared(int workers, int batch, ToDoubleFunction<Sharing> f, double beyond) {
     int c = cal.crowdWorkers();
+    double crowd = atBatch(c, batch, f);
     if (workers >= c) {
       return crowd * Math.max(1, beyond);
     }
+    double two = atBatch(2, batch, f);
     return two + (crowd - two) * (workers - 2) / (double) (c - 2);
+  }
+
+  /** The effect measured with {@code workers}, interpolated in log(batch) between the batches. */
+  private double atBatch(int workers, int batch, ToDoubleFunction<Sharing> f) {
+    List<Sharing> points = cal.sharing().stream().filter(s -> s.workers() == workers)
+        .sorted(java.util.Comparator.comparingInt(Sharing::batch)).toList();
+    if (points.isEmpty()) {
+      throw new IllegalStateException("no sharing measured with " + workers + " workers");
+    }
+    Sharing lo = points.get(0);
+    Sharing hi = points.get(points.size() - 1);
+    if (batch <= lo.batch() || lo.batch() == hi.batch()) {
+      return f.applyAsDouble(lo);
+    }
+    if (batch >= hi.batch()) {
+      return f.applyAsDouble(hi);
+    }
+    double t = Math.log((double) batch / lo.batch()) / Math.log((double) hi.batch() / lo.batch());
+    return f.applyAsDouble(lo) + t * (f.applyAsDouble(hi) - f.applyAsDouble(lo));
   }
 
   private static double expectedMax(int n) {

@@ -114,10 +114,8 @@ final class NamespaceNetwork implements EmulatedNetwork {
       Shell.run(concat(in, ip, "link", "set", "lo", "up"));
       if (net.rateMbit() > 0) {
         // The worker's uplink (its side's egress) and downlink (the bridge side's egress).
-        List<String> tbf = tbf();
-        Shell.run(concat(List.of(tc, "qdisc", "add", "dev", host), tbf.toArray(String[]::new)));
-        Shell.run(concat(in, concat(List.of(tc, "qdisc", "add", "dev", nic),
-            tbf.toArray(String[]::new)).toArray(String[]::new)));
+        Shell.run(tbf(tc, host));
+        Shell.run(concat(in, tbf(tc, nic).toArray(String[]::new)));
       }
       if (net.lossPercent() > 0) {
         long perTenThousand = Math.round(net.lossPercent() * 100);
@@ -138,13 +136,14 @@ final class NamespaceNetwork implements EmulatedNetwork {
     }
   }
 
-  private List<String> tbf() {
+  /** The tc command that limits {@code dev}'s egress to the condition's rate. */
+  private List<String> tbf(String tc, String dev) {
     long bytesPerSecond = (long) net.bytesPerSecond();
     // A burst of 2 ms of traffic (at least 64 KiB, one segmentation-offloaded packet) keeps the
     // average rate exact without starving TCP; 200 ms of queue before the link drops.
     long burst = Math.max(64 << 10, bytesPerSecond / 500);
-    return List.of("root", "tbf", "rate", (bytesPerSecond * 8) + "bit", "burst", Long.toString(burst),
-        "latency", "200ms");
+    return List.of(tc, "qdisc", "add", "dev", dev, "root", "tbf", "rate", (bytesPerSecond * 8)
+        + "bit", "burst", Long.toString(burst), "latency", "200ms");
   }
 
   @Override

@@ -55,7 +55,7 @@ public final class SweepReport {
     h.append("<p>").append(esc(Machine.describe())).append(", ").append(cores)
         .append(" cores. Every run is a real multi-process training job; networks are emulated as "
             + "the method column says. Step times are medians of rank 0's steps after warm-up.</p>\n");
-    h.append("<h2>Cost model against measurement</h2>\n<p>").append(esc(summaryLine(view.runs())))
+    h.append("<h2>Cost model against measurement</h2>\n<p>").append(esc(summaryLine(view.runs(), cores)))
         .append("</p>\n");
     for (SweepFigures.Figure f : new SweepFigures(view, price).all()) {
       byte[] png = Charts.png(f.chart());
@@ -76,26 +76,34 @@ public final class SweepReport {
   }
 
   /** "Model vs measurement over N runs: median error x%, worst y% (run); target ≤10% / ≤20%." */
-  public static String summaryLine(List<RunResult> runs) {
-    List<Double> e = Predictions.errors(runs);
-    if (e.isEmpty()) {
+  public static String summaryLine(List<RunResult> runs, int cores) {
+    List<RunResult> tested = Predictions.validation(runs, cores);
+    if (tested.isEmpty()) {
       return "No predictions.";
     }
-    RunResult worst = runs.stream().filter(r -> r.predicted() != null
-            && !r.spec().group().equals(Calibrations.GROUP))
+    List<Double> e = Predictions.errors(runs, cores);
+    RunResult worst = tested.stream()
         .max(Comparator.comparingDouble(r -> Math.abs(r.predictionError()))).orElseThrow();
     double median = BenchMath.median(e);
     double max = e.stream().mapToDouble(d -> d).max().orElse(0);
-    return String.format(Locale.ROOT, "Step-time model against measurement over %d runs (the "
-        + "calibration runs excluded): median error %.1f%%, worst %.1f%% (%s); target median "
-        + "<= 10%%, worst <= 20%%: %s.", e.size(), 100 * median, 100 * max, worst.spec().id(),
-        median <= 0.10 && max <= 0.20 ? "met" : "NOT met");
+    long fitted = runs.stream().filter(r -> r.predicted() != null).count() - tested.size();
+    List<Double> all = runs.stream().filter(r -> r.predicted() != null
+        && !r.spec().group().equals(dev.cohort.lab.sweep.Calibrations.GROUP))
+        .map(r -> Math.abs(r.predictionError())).toList();
+    return String.format(Locale.ROOT, "Step-time model against measurement over %d runs (%d runs "
+        + "left out: the calibration runs and runs with a calibration run's configuration): "
+        + "median error %.1f%%, worst %.1f%% (%s); target median <= 10%%, worst <= 20%%: %s. "
+        + "Over all %d runs that are not calibration runs: median %.1f%%, worst %.1f%%.",
+        e.size(), fitted, 100 * median, 100 * max, worst.spec().id(),
+        median <= 0.10 && max <= 0.20 ? "met" : "NOT met", all.size(),
+        100 * BenchMath.median(all), 100 * all.stream().mapToDouble(d -> d).max().orElse(0));
   }
 
   private String runsTable() {
     StringBuilder t = new StringBuilder("<table><tr><th class=\"l\">group</th><th>model</th>"
         + "<th>workers</th><th>global batch</th><th class=\"l\">algorithm</th><th>bucket MB</th>"
         + "<th class=\"l\">network</th><th class=\"l\">method</th><th>measured ms/step</th>"
+        + "<th>repeats: min–max</th>"
         + "<th>model ms/step</th><th>error</th><th>samples/s</th><th>speedup</th>"
         + "<th>MiB/worker</th><th>test acc.</th></tr>\n");
     for (RunResult r : view.runs()) {
@@ -105,6 +113,7 @@ public final class SweepReport {
           .append("</td><td>").append(r.spec().bucketMb()).append("</td><td class=\"l\">")
           .append(esc(r.spec().network())).append("</td><td class=\"l\">").append(esc(r.method()))
           .append("</td><td>").append(f1(r.measured().stepMs())).append("</td><td>")
+          .append(spread(r)).append("</td><td>")
           .append(r.predicted() == null ? "" : f1(r.predicted().step() * 1e3)).append("</td><td>")
           .append(r.predicted() == null ? "" : pct(r.predictionError())).append("</td><td>")
           .append(String.format(Locale.ROOT, "%,.0f", view.throughput(r, false))).append("</td><td>")
@@ -176,21 +185,28 @@ public final class SweepReport {
         + "emulated link rate bounds β.</p>%n", 1e-9 / paths.values().iterator().next()
         .gammaSecondsPerByte()));
     t.append("<table><tr><th class=\"l\">model</th><th>parameters</th><th>fixed ms</th>"
-        + "<th>µs/sample, 1 thread (with the step's rest)</th><th>µs/sample, all cores</th><th>data µs/sample</th>"
-        + "<th>optimizer ms</th><th>pack ns/byte</th><th>2-worker slowdown: "
-        + "compute, rest</th><th>2-worker wait share</th><th>fixed MiB</th><th>KiB/sample</th>"
-        + "</tr>\n");
+        + "<th>µs/sample, 1 thread</th><th>µs/sample, all cores</th><th>data µs/sample</th>"
+        + "<th>optimizer ms</th><th>pack ns/byte</th><th>overhead ms: 1 thread, all</th>"
+        + "<th class=\"l\">sharing: workers × batch: slowdown, overhead ms, wait, comm factor</th>"
+        + "<th>fixed MiB</th><th>KiB/sample</th></tr>\n");
     for (StepTimeModel.Calibration c : predicted.calibrations().values()) {
+      StepTimeModel.Alone a = c.alone();
       t.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%,.0f</td><td>%.2f</td>"
-          + "<td>%.1f</td><td>%.1f</td><td>%.2f</td><td>%.2f</td><td>%.3f</td>"
-          + "<td>%.2f, %.2f</td><td>%.2f</td><td>%.0f</td><td>%.1f</td></tr>%n", c.model(),
-          c.parameters(),
-          c.computeFixedSeconds() * 1e3, c.computePerSampleOneThread() * 1e6,
-          c.computePerSampleAllThreads() * 1e6, c.dataPerSampleSeconds() * 1e6,
-          c.optimizerSeconds() * 1e3, c.packSecondsPerByte() * 1e9,
-          c.computeSlowdownTwo(), c.fixedSlowdownTwo(), c.waitFractionTwo(), c.memoryFixedBytes() / 1048576, c.memoryPerSampleBytes() / 1024));
+          + "<td>%.1f</td><td>%.1f</td><td>%.2f</td><td>%.2f</td><td>%.3f</td><td>%.2f, %.2f</td>"
+          + "<td class=\"l\">%s</td><td>%.0f</td><td>%.1f</td></tr>%n", c.model(),
+          c.parameters(), a.computeFixedSeconds() * 1e3, a.computePerSampleOneThread() * 1e6,
+          a.computePerSampleAllThreads() * 1e6, a.dataPerSampleSeconds() * 1e6,
+          a.optimizerSeconds() * 1e3, a.packSecondsPerByte() * 1e9, a.overheadOneThread() * 1e3,
+          a.overheadAllThreads() * 1e3, String.join("; ", c.sharing().stream()
+              .map(SweepReport::sharing).toList()),
+          c.memoryFixedBytes() / 1048576, c.memoryPerSampleBytes() / 1024));
     }
     return t.append("</table>\n").toString();
+  }
+
+  private static String sharing(StepTimeModel.Sharing s) {
+    return String.format(Locale.ROOT, "%d × %d: %.2fx, %.2f, %.0f%%, %.2f", s.workers(), s.batch(),
+        s.computeSlowdown(), s.overheadSeconds() * 1e3, 100 * s.waitFraction(), s.commFactor());
   }
 
   /** The numbers for docs/benchmarks: the model's accuracy and one line per run. */
@@ -198,15 +214,15 @@ public final class SweepReport {
     StringBuilder m = new StringBuilder("# Efficiency lab sweep\n\n");
     m.append(Machine.describe()).append(", ").append(cores).append(" cores. Written by `bin/cohort "
         + "lab sweep`; plots and tables in docs/lab/index.html.\n\n");
-    m.append(summaryLine(view.runs())).append("\n\n");
+    m.append(summaryLine(view.runs(), cores)).append("\n\n");
     m.append("| group | model | workers | global batch | algorithm | bucket MB | network | method | "
-        + "measured ms/step | model ms/step | error | samples/s | MiB/worker | test acc. |\n");
-    m.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + "measured ms/step | repeats | model ms/step | error | samples/s | MiB/worker | test acc. |\n");
+    m.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (RunResult r : view.runs()) {
       m.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %s | %s | %.1f | %s | %s "
-          + "| %,.0f | %d | %s |%n", r.spec().group(), r.spec().model(), r.spec().workers(),
+          + "| %s | %,.0f | %d | %s |%n", r.spec().group(), r.spec().model(), r.spec().workers(),
           r.spec().globalBatch(), r.spec().algorithm(), r.spec().bucketMb(), r.spec().network(),
-          r.method(), r.measured().stepMs(),
+          r.method(), r.measured().stepMs(), spread(r),
           r.predicted() == null ? "" : f1(r.predicted().step() * 1e3),
           r.predicted() == null ? "" : pct(r.predictionError()), view.throughput(r, false),
           r.measured().peakMemoryBytes() >> 20, f4(r.measured().finalTestAccuracy())));
@@ -229,6 +245,16 @@ public final class SweepReport {
     }
     m.append("\n").append(spread("Accuracy over seeds", view.group("seed"))).append('\n');
     return m.toString();
+  }
+
+  /** The spread of a run's repetitions: "41.2–47.9", or "" for a single run. */
+  private static String spread(RunResult r) {
+    List<Double> reps = r.repeatStepMs() == null ? List.of() : r.repeatStepMs();
+    if (reps.size() < 2) {
+      return "";
+    }
+    return f1(reps.stream().mapToDouble(d -> d).min().orElse(0)) + "–"
+        + f1(reps.stream().mapToDouble(d -> d).max().orElse(0));
   }
 
   private static String f1(double d) {

@@ -29,7 +29,7 @@ public final class Predictions {
     for (RunResult r : runs) {
       String model = r.spec().model();
       if (!cals.containsKey(model)) {
-        cals.put(model, Calibrations.fit(model, runs, cores));
+        cals.put(model, Calibrations.fit(model, runs, cores, paths.get(PathCalibration.DIRECT)));
       }
     }
     List<RunResult> out = new ArrayList<>();
@@ -50,10 +50,28 @@ public final class Predictions {
     return new Predicted(cals, out);
   }
 
-  /** Prediction errors (|predicted / measured - 1|) of the runs that did not calibrate the model. */
-  public static List<Double> errors(List<RunResult> runs) {
+  /**
+   * The runs that test the model: not calibration runs, and not runs whose configuration one of
+   * the calibration runs already had (same model, workers, per-worker batch, threads, network,
+   * algorithm, buckets, optimizer), which the model was in effect fitted to.
+   */
+  public static List<RunResult> validation(List<RunResult> runs, int cores) {
+    List<List<Object>> calibrated = runs.stream()
+        .filter(r -> r.spec().group().equals(Calibrations.GROUP)).map(r -> key(r, cores)).toList();
     return runs.stream().filter(r -> r.predicted() != null
-            && !r.spec().group().equals(Calibrations.GROUP))
-        .map(r -> Math.abs(r.predictionError())).toList();
+        && !r.spec().group().equals(Calibrations.GROUP) && !calibrated.contains(key(r, cores)))
+        .toList();
+  }
+
+  /** Prediction errors (|predicted / measured - 1|) of the {@link #validation} runs. */
+  public static List<Double> errors(List<RunResult> runs, int cores) {
+    return validation(runs, cores).stream().map(r -> Math.abs(r.predictionError())).toList();
+  }
+
+  private static List<Object> key(RunResult r, int cores) {
+    RunSpec s = r.spec();
+    int threads = s.threads() > 0 ? s.threads() : Math.max(1, cores / s.workers());
+    return List.of(s.model(), s.workers(), s.batchPerWorker(), threads, s.network(),
+        s.algorithm(), s.bucketMb(), s.optimizer());
   }
 }

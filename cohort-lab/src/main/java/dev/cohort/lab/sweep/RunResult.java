@@ -7,13 +7,15 @@ import dev.cohort.lab.model.StepTimeModel;
  * predicted for it.
  *
  * @param method how the network condition was emulated (see EmulatedNetwork.method)
+ * @param measured the repetition with the median step time
  * @param predicted null until the model has been calibrated
+ * @param repeatStepMs the median step time of every repetition, in the order they ran
  */
 public record RunResult(RunSpec spec, String method, Measured measured,
-    StepTimeModel.Prediction predicted) {
+    StepTimeModel.Prediction predicted, java.util.List<Double> repeatStepMs) {
 
   public RunResult withPrediction(StepTimeModel.Prediction p) {
-    return new RunResult(spec, method, measured, p);
+    return new RunResult(spec, method, measured, p, repeatStepMs);
   }
 
   /** Predicted over measured step time, minus one. */

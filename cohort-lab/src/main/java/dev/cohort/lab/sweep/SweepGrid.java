@@ -53,11 +53,14 @@ public final class SweepGrid {
     return dedupe(runs);
   }
 
-  /** A minute's sweep for tests: MLP timing on 1 and 2 workers, plain and with 10 ms latency. */
+  /**
+   * A short sweep for tests: MLP timing on 1 and 2 workers, plain and with 10 ms latency, at
+   * per-worker batches the calibration runs (32 and 128) do not have.
+   */
   public static List<RunSpec> small(int cores) {
-    RunSpec mlp = new RunSpec("scaling", "mlp", 1, 128, 25, "auto", "none", "adam", 0.001f, 0, 42,
+    RunSpec mlp = new RunSpec("scaling", "mlp", 1, 96, 25, "auto", "none", "adam", 0.001f, 0, 42,
         1, 40, 6000, 200, 0);
-    List<RunSpec> runs = new ArrayList<>(Calibrations.runs(mlp, 64, 128, cores));
+    List<RunSpec> runs = new ArrayList<>(Calibrations.runs(mlp, 32, 128, cores));
     runs.add(mlp);
     runs.add(mlp.with("scaling", 2, "none"));
     runs.add(mlp.with("latency", 2, "lat=10ms"));

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 class StepTimeModelTest {
   /** 1 ms fixed + 0.1 ms per sample; no sharing cost, no waiting: only the network differs. */
   private static final StepTimeModel.Calibration QUIET = new StepTimeModel.Calibration("m", 1e6,
-      1e-3, 1e-4, 0.6e-4, 0, 2e-3, 0, 1, 1, 0, 4, 1, 0, 500e6, 1e5, 2);
+      new StepTimeModel.Alone(1e-3, 1e-4, 0.6e-4, 0, 2e-3, 0, 0, 0),
+      List.of(new StepTimeModel.Sharing(2, 64, 1, 1, 0, 0, 1),
+          new StepTimeModel.Sharing(4, 64, 1, 1, 0, 0, 1)), 500e6, 1e5, 2);
   private static final NetworkModel FREE = new NetworkModel(0, 0, 0);
   private static final List<Integer> ONE_BUCKET = List.of(4_000_000);
 
@@ -59,8 +61,10 @@ class StepTimeModelTest {
 
   @Test
   void sharingTheHostSlowsWorkAndMoreWorkersWaitLonger() {
-    StepTimeModel.Calibration shared = new StepTimeModel.Calibration("m", 1e6, 1e-3, 1e-4, 0.6e-4,
-        0, 2e-3, 0, 1.5, 1.2, 0.1, 4, 3.0, 0.2, 500e6, 1e5, 2);
+    StepTimeModel.Calibration shared = new StepTimeModel.Calibration("m", 1e6,
+        new StepTimeModel.Alone(1e-3, 1e-4, 0.6e-4, 0, 2e-3, 0, 0, 0),
+        List.of(new StepTimeModel.Sharing(2, 60, 1.5, 1.2, 0, 0.1, 1),
+            new StepTimeModel.Sharing(4, 30, 3.0, 2, 1e-3, 0.2, 1)), 500e6, 1e5, 2);
     StepTimeModel m = new StepTimeModel(shared, FREE);
     StepTimeModel.Prediction two = m.predict(2, 1, 60, "ring", ONE_BUCKET, 0, Double.POSITIVE_INFINITY);
     StepTimeModel.Prediction four = m.predict(4, 1, 30, "ring", ONE_BUCKET, 0, Double.POSITIVE_INFINITY);
@@ -72,9 +76,48 @@ class StepTimeModelTest {
     assertThat(three.compute()).isCloseTo(2.25 * (1e-3 + 40 * 1e-4), within(1e-12));
     assertThat(four.compute()).isCloseTo(3.0 * (1e-3 + 30 * 1e-4), within(1e-12));
     assertThat(eight.compute()).isCloseTo(6.0 * (1e-3 + 15 * 1e-4), within(1e-12));
+    // The fixed per-step overhead does not grow with the batch: 0 at 2, 1 ms at 4, 2 ms at 8.
+    assertThat(three.overhead()).isCloseTo(0.5e-3, within(1e-12));
+    assertThat(four.overhead()).isCloseTo(1e-3, within(1e-12));
+    assertThat(eight.overhead()).isCloseTo(2e-3, within(1e-12));
     assertThat(two.waiting()).isCloseTo(0.1 * (two.compute() + two.optimizer()), within(1e-12));
-    assertThat(four.waiting()).isCloseTo(0.2 * (four.compute() + four.optimizer()), within(1e-12));
-    assertThat(eight.waiting() / (eight.compute() + eight.optimizer())).isGreaterThan(0.2);
+    assertThat(four.waiting()).isCloseTo(0.2 * (four.compute() + four.optimizer() + 1e-3),
+        within(1e-12));
+    assertThat(eight.waiting() / (eight.compute() + eight.optimizer() + eight.overhead()))
+        .isGreaterThan(0.2);
+  }
+
+  @Test
+  void sharingMeasuredAtTwoBatchesIsInterpolatedInLogBatch() {
+    StepTimeModel.Calibration c = new StepTimeModel.Calibration("m", 1e6,
+        new StepTimeModel.Alone(1e-3, 1e-4, 0.6e-4, 0, 2e-3, 0, 0, 0),
+        List.of(new StepTimeModel.Sharing(2, 16, 1, 1, 1e-3, 0, 1),
+            new StepTimeModel.Sharing(2, 256, 1, 1, 5e-3, 0, 1),
+            new StepTimeModel.Sharing(4, 64, 1, 1, 8e-3, 0, 1)), 500e6, 1e5, 2);
+    StepTimeModel m = new StepTimeModel(c, FREE);
+    double inf = Double.POSITIVE_INFINITY;
+    assertThat(m.predict(2, 1, 8, "ring", ONE_BUCKET, 0, inf).overhead()).isEqualTo(1e-3);
+    assertThat(m.predict(2, 1, 64, "ring", ONE_BUCKET, 0, inf).overhead())
+        .isCloseTo(3e-3, within(1e-12)); // log2: 16 -> 64 is half of 16 -> 256
+    assertThat(m.predict(2, 1, 1024, "ring", ONE_BUCKET, 0, inf).overhead()).isEqualTo(5e-3);
+    assertThat(m.predict(3, 1, 64, "ring", ONE_BUCKET, 0, inf).overhead())
+        .isCloseTo(5.5e-3, within(1e-12)); // halfway between 2 and 4 workers
+  }
+
+  @Test
+  void theCommunicationFactorScalesTheHostsPartNotTheEmulatedNetworks() {
+    StepTimeModel.Calibration c = new StepTimeModel.Calibration("m", 1e6,
+        new StepTimeModel.Alone(1e-3, 1e-4, 0.6e-4, 0, 2e-3, 1e-10, 0, 0),
+        List.of(new StepTimeModel.Sharing(2, 64, 1, 1, 0, 0, 0.5),
+            new StepTimeModel.Sharing(4, 64, 1, 1, 0, 0, 0.5)), 500e6, 1e5, 2);
+    NetworkModel path = new NetworkModel(1e-4, 1e-9, 0);
+    StepTimeModel m = new StepTimeModel(c, path);
+    // Host: 4e-4 packing + 2 messages of 0.1 ms + 4 MB at 1 GB/s = 4.6 ms, halved; 10 ms latency
+    // adds 2 x 10 ms untouched.
+    assertThat(m.predict(2, 1, 64, "ring", ONE_BUCKET, 0, Double.POSITIVE_INFINITY).communication())
+        .isCloseTo(0.5 * 4.6e-3, within(1e-12));
+    assertThat(m.predict(2, 1, 64, "ring", ONE_BUCKET, 0.01, Double.POSITIVE_INFINITY)
+        .communication()).isCloseTo(0.5 * 4.6e-3 + 0.02, within(1e-12));
   }
 
   @Test

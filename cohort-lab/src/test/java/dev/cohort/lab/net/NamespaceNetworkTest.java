@@ -29,4 +29,17 @@ class NamespaceNetworkTest {
     }
     assertThat(Shell.run(List.of(ip, "netns", "list"))).doesNotContain(ns);
   }
+
+  @Test
+  void lossIsAnNftRuleOnEachWorkersWayOut() throws Exception {
+    assumeTrue(NamespaceNetwork.available() && Shell.which("nft") != null,
+        "needs root with ip, tc and nft");
+    try (EmulatedNetwork net = EmulatedNetwork.open(NetworkCondition.parse("loss=2.5%"), 1, true, 1,
+        w -> { throw new AssertionError(w); })) {
+      assertThat(net.method()).contains("nft loss").doesNotContain("relay");
+      String rules = Shell.run(List.of(Shell.which("ip"), "netns", "exec",
+          net.commandPrefix(0).get(3), Shell.which("nft"), "list", "ruleset"));
+      assertThat(rules).contains("numgen random mod 10000 < 250").contains("drop");
+    }
+  }
 }

@@ -65,7 +65,7 @@ class SweepReportTest {
   @Test
   void summarySaysWhetherTheTargetIsMet() {
     List<RunResult> runs = Predictions.apply(SweepFixtures.sweep(), SweepFixtures.PATHS, 2).runs();
-    assertThat(SweepReport.summaryLine(runs)).containsPattern("median error [0-9.]+%")
+    assertThat(SweepReport.summaryLine(runs, 2)).containsPattern("median error [0-9.]+%")
         .containsAnyOf(": met.", ": NOT met.");
   }
 

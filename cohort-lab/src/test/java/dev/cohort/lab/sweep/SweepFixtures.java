@@ -1,6 +1,7 @@
 package dev.cohort.lab.sweep;
 
 import dev.cohort.lab.model.NetworkModel;
+import dev.cohort.lab.model.StepTimeModel;
 import dev.cohort.lab.net.PathCalibration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,20 +31,27 @@ public final class SweepFixtures {
         600L << 20, BUCKETS, BUCKETS.stream().mapToInt(i -> i).sum() / 4.0);
     String method = spec.network().startsWith("lat") || spec.network().equals("wan")
         ? "network namespaces + veth + user-space delay relay" : "network namespaces + veth";
-    return new RunResult(spec, method, m, null);
+    return new RunResult(spec, method, m, null, List.of(step));
   }
 
   /** The calibration of a model with 1 ms fixed and 0.5 ms per sample on one thread. */
   public static List<RunResult> calibration(RunSpec base) {
     List<RunSpec> specs = Calibrations.runs(base, 30, 120, 2);
+    NetworkModel direct = PATHS.get(PathCalibration.DIRECT);
+    // Communication exactly as packing alone (0.4 ms) plus the direct path's model says.
+    double two = 0.4 + 1e3 * StepTimeModel.allReduceSeconds(direct, "auto", 2, BUCKETS);
+    double four = 0.4 + 1e3 * StepTimeModel.allReduceSeconds(direct, "auto", 4, BUCKETS);
     return List.of(
         run(specs.get(0), 0.3, 1 + 0.5 * 30, 0.4, 0, 2, 0, List.of(0.6)),
         run(specs.get(1), 1.2, 1 + 0.5 * 120, 0.4, 0, 2, 0, List.of(0.7)),
         run(specs.get(2), 1.2, 1 + 0.3 * 120, 0.4, 0, 2, 0, List.of(0.7)),
-        // Two workers side by side: forward/backward 1.5x slower, the optimizer 2x, 10% waiting.
-        run(specs.get(3), 1.8, 1.5 * 61, 2.0, 0.1 * (1.8 + 91.5 + 4), 4, 0, List.of(0.72)),
-        // Four workers on two cores: 3x slower, 20% waiting.
-        run(specs.get(4), 3.6, 3 * 61, 3.0, 0.2 * (3.6 + 183 + 4), 4, 0, List.of(0.72)));
+        // Two workers side by side: forward/backward 1.5x slower, the optimizer 2x, 10% waiting;
+        // 0.5 ms overhead at the small batch, 1 ms at the large one.
+        run(specs.get(3), 0.45, 1.5 * 16, two, 0.1 * (0.45 + 24 + 4 + 0.5), 4, 0.5, List.of(0.7)),
+        run(specs.get(4), 1.8, 1.5 * 61, two, 0.1 * (1.8 + 91.5 + 4 + 1), 4, 1, List.of(0.72)),
+        // Four workers on two cores: 3x slower, 20% waiting, 2 ms overhead.
+        run(specs.get(5), 0.9, 3 * 16, four, 0.2 * (0.9 + 48 + 4 + 2), 4, 2, List.of(0.7)),
+        run(specs.get(6), 3.6, 3 * 61, four, 0.2 * (3.6 + 183 + 4 + 2), 4, 2, List.of(0.72)));
   }
 
   /** A little of every group the report plots. */
