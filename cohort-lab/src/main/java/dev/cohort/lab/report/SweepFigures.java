@@ -32,7 +32,8 @@ final class SweepFigures {
     add(f, "speedup.png", "Speedup over one worker (measured: solid, model: dashed), per network.",
         scaling(false));
     add(f, "efficiency.png", "Scaling efficiency: speedup / workers.", scaling(true));
-    add(f, "breakdown.png", "Where a step's time goes (measured medians, rank 0).", breakdown());
+    add(f, "breakdown.png", "Where a step's time goes (measured medians, rank 0). Waiting is time "
+        + "stalled on peers' data, so the emulated network's delay shows there.", breakdown());
     add(f, "latency.png", "Throughput of 2 workers as one-way latency grows.", latency());
     add(f, "bandwidth.png", "Throughput of 2 workers as each link's rate shrinks.", bandwidth());
     add(f, "algorithms.png", "All-reduce algorithms compared (step time).", algorithms());
@@ -97,6 +98,7 @@ final class SweepFigures {
     parts.put("communication", r -> r.measured().commMs());
     parts.put("waiting", r -> r.measured().waitMs());
     parts.put("optimizer", r -> r.measured().optimizerMs());
+    parts.put("rest of the step", r -> r.measured().otherMs());
     parts.forEach((name, f) -> c.addSeries(name, labels,
         runs.stream().map(r -> (Number) f.applyAsDouble(r)).toList()));
     return c;
