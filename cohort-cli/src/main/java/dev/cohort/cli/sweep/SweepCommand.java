@@ -63,6 +63,17 @@ public final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return sweep();
+    } catch (IllegalStateException | IllegalArgumentException | java.io.IOException e) {
+      // A run that failed, a condition this host cannot make, a folder that cannot be written:
+      // what ran so far stays in <runs-dir>/runs.json.
+      System.err.println("cohort lab sweep: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private int sweep() throws java.io.IOException, InterruptedException {
     int cores = Runtime.getRuntime().availableProcessors();
     if (maxWorkers < 1 || maxWorkers > 16 || price < 0 || repeats < 1) {
       System.err.println("cohort lab sweep: --max-workers must be 1..16, --price >= 0 and "
@@ -102,11 +113,14 @@ public final class SweepCommand implements Callable<Integer> {
       paths.forEach((k, m) -> System.out.printf(java.util.Locale.ROOT,
           "  %s: alpha %.0f us, %.2f GB/s%n", k, m.alphaSeconds() * 1e6,
           1e-9 / m.betaSecondsPerByte()));
-      data = new SweepData(paths, new SweepRunner(runs, !noNamespaces, System.out).run(specs, repeats));
+      data = new SweepData(cores, paths,
+          new SweepRunner(runs, !noNamespaces, System.out).run(specs, repeats));
     }
+    // The host the runs were made on decides how many threads each worker had.
+    cores = data.cores() > 0 ? data.cores() : cores;
     Predictions.Predicted p = Predictions.apply(data.runs(), data.paths(), cores);
     new ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-        .writeValue(saved.toFile(), new SweepData(data.paths(), p.runs()));
+        .writeValue(saved.toFile(), new SweepData(cores, data.paths(), p.runs()));
     Path html = new SweepReport(p, data.paths(), price, cores).write(out);
     Files.createDirectories(benchOut);
     Files.copy(out.resolve("sweep.md"), benchOut.resolve("sweep.md"),

@@ -41,6 +41,7 @@ class SweepCommandTest {
       assertThat(r.predicted()).isNotNull();
     });
     assertThat(data.paths()).containsKeys("direct", "relay");
+    assertThat(data.cores()).isEqualTo(Runtime.getRuntime().availableProcessors());
     RunResult slow = data.runs().get(data.runs().size() - 1);
     assertThat(slow.spec().network()).isEqualTo("lat=10ms");
     assertThat(slow.method()).contains("relay");
