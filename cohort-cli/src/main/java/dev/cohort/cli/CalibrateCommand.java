@@ -7,6 +7,8 @@ import dev.cohort.cli.launch.LocalLauncher;
 import dev.cohort.comm.collective.Reductions;
 import dev.cohort.comm.group.DataType;
 import dev.cohort.comm.group.ReduceOp;
+import dev.cohort.lab.model.NetworkModel;
+import dev.cohort.lab.net.PathCalibration;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -97,7 +99,7 @@ final class CalibrateCommand implements Callable<Integer> {
     return dev.cohort.lab.bench.BenchMath.median(rates.subList(2, rates.size()));
   }
 
-  /** Fits T(S) = 2 alpha + S (beta + gamma / 2), the 2-process ring, to measured TCP times. */
+  /** α and β of 2-process ring all-reduces over TCP loopback (fitted as PathCalibration does). */
   private static double[] alphaBeta(Path work, double reduceGBps) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -123,29 +125,7 @@ final class CalibrateCommand implements Callable<Integer> {
       }
     }
     JsonNode rows = new ObjectMapper().readTree(result.toFile()).get("results");
-    double sx = 0;
-    double sy = 0;
-    double sxx = 0;
-    double sxy = 0;
-    int n = 0;
-    double small = 0;
-    // The slope comes from the large messages, where bandwidth dominates; alpha from the smallest,
-    // where the fixed per-message cost does (a fit over both lets noise push alpha below zero).
-    for (JsonNode row : rows) {
-      double x = row.get("bytes").asDouble();
-      if (x <= 4096) {
-        small = row.get("latency_us").asDouble() / 1e6;
-        continue;
-      }
-      n++;
-      double y = row.get("latency_us").asDouble() / 1e6;
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      sxy += x * y;
-    }
-    double slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-    double beta = Math.max(1e-12, slope - 0.5 / (reduceGBps * 1e9));
-    return new double[] {Math.max(0, (small - 4096 * slope) / 2), beta};
+    NetworkModel fit = PathCalibration.fit(rows, reduceGBps * 1e9);
+    return new double[] {fit.alphaSeconds(), fit.betaSecondsPerByte()};
   }
 }

@@ -119,8 +119,7 @@ public final class SweepCommand implements Callable<Integer> {
     // The host the runs were made on decides how many threads each worker had.
     cores = data.cores() > 0 ? data.cores() : cores;
     Predictions.Predicted p = Predictions.apply(data.runs(), data.paths(), cores);
-    new ObjectMapper().enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-        .writeValue(saved.toFile(), new SweepData(cores, data.paths(), p.runs()));
+    SweepRunner.save(new SweepData(cores, data.paths(), p.runs()), saved);
     Path html = new SweepReport(p, data.paths(), price, cores).write(out);
     Files.createDirectories(benchOut);
     Files.copy(out.resolve("sweep.md"), benchOut.resolve("sweep.md"),

@@ -77,7 +77,8 @@ final class SweepRunner {
         reps.stream().map(r -> r.measured().stepMs()).toList());
   }
 
-  static void save(List<RunResult> results, Path file) throws IOException {
+  /** Writes runs, or a whole sweep, as indented JSON. */
+  static void save(Object results, Path file) throws IOException {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), results);
   }
 
@@ -109,8 +110,7 @@ final class SweepRunner {
               return net.environment(rank);
             }
           })
-          .run(spec.workers(), args, dir, net.storeHost(), 0, threads,
-              List.of("-Djava.awt.headless=true"));
+          .run(spec.workers(), args, dir, net.storeHost(), 0, threads, List.of());
       if (o.exitCode() != 0) {
         throw new IllegalStateException("sweep run " + spec.id() + " failed on "
             + net.method() + ": " + o.report());

@@ -7,6 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -15,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * A user-space TCP relay that adds latency and jitter (this kernel has no netem) and, where the
@@ -74,6 +77,22 @@ public final class DelayRelay implements AutoCloseable {
       close();
       throw new IOException("relay cannot listen: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A relay for {@code workers} workers: peers reach worker r at {@code listen(r)}, which passes on
+   * to {@code target(r)}, the address worker r binds and so also sends from.
+   */
+  public static DelayRelay forWorkers(NetworkCondition net, int workers,
+      IntFunction<InetSocketAddress> listen, IntFunction<InetSocketAddress> target,
+      boolean limitRate, long seed) throws IOException {
+    List<Route> routes = new ArrayList<>();
+    Map<InetAddress, Integer> ranks = new HashMap<>();
+    for (int r = 0; r < workers; r++) {
+      routes.add(new Route(r, listen.apply(r), target.apply(r)));
+      ranks.put(target.apply(r).getAddress(), r);
+    }
+    return new DelayRelay(net, routes, ranks, limitRate, seed);
   }
 
   /** Bytes relayed so far, both directions. */

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,14 +42,9 @@ final class LoopbackNetwork implements EmulatedNetwork {
     }
     DelayRelay relay = null;
     if (!net.isNone()) {
-      List<DelayRelay.Route> routes = new ArrayList<>();
-      Map<InetAddress, Integer> ranks = new HashMap<>();
-      for (int r = 0; r < workers; r++) {
-        routes.add(new DelayRelay.Route(r, new InetSocketAddress("127.0.0.1", ports[r]),
-            new InetSocketAddress(address(r), ports[r])));
-        ranks.put(InetAddress.getByName(address(r)), r);
-      }
-      relay = new DelayRelay(net, routes, ranks, true, seed);
+      relay = DelayRelay.forWorkers(net, workers,
+          r -> new InetSocketAddress("127.0.0.1", ports[r]),
+          r -> new InetSocketAddress(address(r), ports[r]), true, seed);
     }
     return new LoopbackNetwork(net, ports, relay);
   }

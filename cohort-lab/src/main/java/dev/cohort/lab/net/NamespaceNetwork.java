@@ -1,12 +1,10 @@
 package dev.cohort.lab.net;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -125,14 +123,8 @@ final class NamespaceNetwork implements EmulatedNetwork {
       }
     }
     if (net.needsDelay()) {
-      List<DelayRelay.Route> routes = new ArrayList<>();
-      Map<InetAddress, Integer> ranks = new HashMap<>();
-      for (int r = 0; r < workers; r++) {
-        routes.add(new DelayRelay.Route(r, new InetSocketAddress(subnet + "1", PORT + r),
-            new InetSocketAddress(address(r), PORT + r)));
-        ranks.put(InetAddress.getByName(address(r)), r);
-      }
-      relay = new DelayRelay(net, routes, ranks, false, seed);
+      relay = DelayRelay.forWorkers(net, workers, r -> new InetSocketAddress(subnet + "1", PORT + r),
+          r -> new InetSocketAddress(address(r), PORT + r), false, seed);
     }
   }
 

@@ -94,7 +94,7 @@ public final class PathCalibration {
    * A 2-process ring takes T(S) = 2α + S·β + S·γ/2: the slope over the larger sizes gives β, the
    * smallest size gives α (a joint fit lets noise push α below zero).
    */
-  static NetworkModel fit(JsonNode rows, double reduce) {
+  public static NetworkModel fit(JsonNode rows, double reduce) {
     double sx = 0;
     double sy = 0;
     double sxx = 0;

@@ -124,11 +124,7 @@ final class SweepFigures {
       return null;
     }
     XYChart c = Charts.xy("Throughput vs latency (2 workers)", "one-way latency (ms)", "samples/s");
-    List<Double> x = runs.stream().map(v::latencyMs).toList();
-    Charts.measured(c, "measured", x, runs.stream().map(r -> v.throughput(r, false)).toList());
-    Charts.predicted(c, "model", x, runs.stream().map(r -> v.throughput(r, true)).toList());
-    v.baselineThroughput().ifPresent(t -> Charts.predicted(c, "1 worker", List.of(x.get(0),
-        x.get(x.size() - 1)), List.of(t, t)));
+    throughputs(c, runs, runs.stream().map(v::latencyMs).toList());
     return c;
   }
 
@@ -141,14 +137,34 @@ final class SweepFigures {
     XYChart c = Charts.xy("Throughput vs link rate (2 workers)", "link rate (Mbit/s)", "samples/s");
     c.getStyler().setXAxisLogarithmic(true);
     List<Double> x = runs.stream().map(v::rateMbit).toList();
+    v.twoWorkersNoNetwork().ifPresent(r -> level(c, "unlimited (measured)", x,
+        v.throughput(r, false)));
+    throughputs(c, runs, x);
+    return c;
+  }
+
+  /** Measured and predicted throughput of {@code runs} at {@code x}, and 1 worker's as a level. */
+  private void throughputs(XYChart c, List<RunResult> runs, List<Double> x) {
     Charts.measured(c, "measured", x, runs.stream().map(r -> v.throughput(r, false)).toList());
     Charts.predicted(c, "model", x, runs.stream().map(r -> v.throughput(r, true)).toList());
-    v.twoWorkersNoNetwork().ifPresent(r -> Charts.predicted(c, "unlimited (measured)",
-        List.of(x.get(0), x.get(x.size() - 1)),
-        List.of(v.throughput(r, false), v.throughput(r, false))));
-    v.baselineThroughput().ifPresent(t -> Charts.predicted(c, "1 worker", List.of(x.get(0),
-        x.get(x.size() - 1)), List.of(t, t)));
-    return c;
+    v.baselineThroughput().ifPresent(t -> level(c, "1 worker", x, t));
+  }
+
+  /** A horizontal reference line across the x range. */
+  private static void level(XYChart c, String name, List<Double> x, double y) {
+    Charts.predicted(c, name, List.of(x.get(0), x.get(x.size() - 1)), List.of(y, y));
+  }
+
+  /** Two bar series per runs: measured and the model's, from the same per-run quantity. */
+  private static void measuredAndModel(CategoryChart c, String name, List<String> labels,
+      List<RunResult> runs, java.util.function.BiFunction<RunResult, Boolean, Double> value) {
+    c.addSeries(name, labels, runs.stream().map(r -> (Number) value.apply(r, false)).toList());
+    c.addSeries(name.equals("measured") ? "model" : name + " (model)", labels,
+        runs.stream().map(r -> (Number) value.apply(r, true)).toList());
+  }
+
+  private static double stepMs(RunResult r, boolean predicted) {
+    return predicted ? r.predicted().step() * 1e3 : r.measured().stepMs();
   }
 
   private Chart<?, ?> algorithms() {
@@ -161,9 +177,7 @@ final class SweepFigures {
     for (String net : v.networks(runs)) {
       List<RunResult> rs = runs.stream().filter(r -> r.spec().network().equals(net)).toList();
       List<String> algos = rs.stream().map(r -> r.spec().algorithm()).toList();
-      c.addSeries(net, algos, rs.stream().map(r -> (Number) r.measured().stepMs()).toList());
-      c.addSeries(net + " (model)", algos,
-          rs.stream().map(r -> (Number) (r.predicted().step() * 1e3)).toList());
+      measuredAndModel(c, net, algos, rs, SweepFigures::stepMs);
     }
     return c;
   }
@@ -180,8 +194,7 @@ final class SweepFigures {
         "ms per step");
     List<String> labels = runs.stream().map(r -> r.spec().bucketMb() + "; "
         + r.measured().bucketBytes().size()).toList();
-    c.addSeries("measured", labels, runs.stream().map(r -> (Number) r.measured().stepMs()).toList());
-    c.addSeries("model", labels, runs.stream().map(r -> (Number) (r.predicted().step() * 1e3)).toList());
+    measuredAndModel(c, "measured", labels, runs, SweepFigures::stepMs);
     return c;
   }
 
@@ -208,8 +221,7 @@ final class SweepFigures {
     }
     CategoryChart c = Charts.bars("Cost per epoch", "workers, network", "cost");
     List<String> labels = labels(runs);
-    c.addSeries("measured", labels, runs.stream().map(r -> (Number) v.epochCost(r, false, price)).toList());
-    c.addSeries("model", labels, runs.stream().map(r -> (Number) v.epochCost(r, true, price)).toList());
+    measuredAndModel(c, "measured", labels, runs, (r, p) -> v.epochCost(r, p, price));
     return c;
   }
 

@@ -81,7 +81,7 @@ public final class SweepReport {
     if (tested.isEmpty()) {
       return "No predictions.";
     }
-    List<Double> e = Predictions.errors(runs, cores);
+    List<Double> e = tested.stream().map(r -> Math.abs(r.predictionError())).toList();
     RunResult worst = tested.stream()
         .max(Comparator.comparingDouble(r -> Math.abs(r.predictionError()))).orElseThrow();
     double median = BenchMath.median(e);
