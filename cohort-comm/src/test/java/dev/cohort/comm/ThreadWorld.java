@@ -1,7 +1,5 @@
 package dev.cohort.comm;
 
-import dev.cohort.comm.group.ProcessGroup;
-import dev.cohort.comm.group.ProcessGroups;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.cohort.train;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.cohort.comm.store.Store;
+import dev.cohort.comm.Store;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

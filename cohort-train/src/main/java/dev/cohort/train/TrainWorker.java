@@ -1,8 +1,8 @@
 package dev.cohort.train;
 
 import dev.cohort.comm.CommConfig;
-import dev.cohort.comm.group.ProcessGroup;
-import dev.cohort.comm.group.ProcessGroups;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ProcessGroups;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.ddp.DistributedTrainer;

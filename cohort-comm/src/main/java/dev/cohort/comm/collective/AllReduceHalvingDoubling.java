@@ -1,7 +1,7 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 
 /**
  * Recursive halving then doubling (Rabenseifner): log2(p) exchange steps per phase instead of the

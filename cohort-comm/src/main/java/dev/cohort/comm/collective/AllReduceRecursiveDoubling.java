@@ -1,7 +1,7 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 
 /**
  * Recursive doubling for small messages: log2(p) steps, each swapping the whole vector with the

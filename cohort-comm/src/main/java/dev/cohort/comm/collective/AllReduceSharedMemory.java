@@ -1,14 +1,14 @@
 package dev.cohort.comm.collective;
 
 import dev.cohort.comm.CollectiveMismatchException;
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.ReduceOp;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ReduceOp;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
  * Zero-copy all-reduce for tensors that every rank of a single-host group maps (see
- * {@link dev.cohort.comm.group.ProcessGroup#allocate}). Rank r reduces segment r straight out of
+ * {@link dev.cohort.comm.ProcessGroup#allocate}). Rank r reduces segment r straight out of
  * all n buffers and writes the result straight into all n: each rank reads and writes each byte of
  * the tensor once, instead of pushing it through rings as copies. Two small messages bracket the
  * pass: an agreement on what is being reduced (which also tells every rank that all inputs are

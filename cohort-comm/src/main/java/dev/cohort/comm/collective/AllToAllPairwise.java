@@ -1,6 +1,6 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.Tensor;
 import dev.cohort.comm.transport.Transfer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.Tensor;
 
 /**
  * Dissemination barrier: in round k each rank signals rank + 2^k and waits for rank - 2^k; after

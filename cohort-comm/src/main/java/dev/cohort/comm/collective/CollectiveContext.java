@@ -1,7 +1,7 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 import dev.cohort.comm.transport.CopyInbound;
 import dev.cohort.comm.transport.Exchange;
 import dev.cohort.comm.transport.OpContext;
@@ -41,7 +41,7 @@ public final class CollectiveContext {
    * allocate direct memory per call: the JDK frees it only after a GC, and when its limit is hit it
    * stalls the allocating thread in System.gc() and sleeps.
    */
-  public Tensor scratch(dev.cohort.comm.group.DataType type, int count) {
+  public Tensor scratch(dev.cohort.comm.DataType type, int count) {
     return scratch.tensor(type, count);
   }
 

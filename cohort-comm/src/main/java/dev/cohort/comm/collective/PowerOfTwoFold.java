@@ -1,7 +1,7 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 
 /**
  * Lets power-of-two algorithms run on any group size. With p the largest power of two not above n

@@ -1,7 +1,7 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.ReduceOp;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ReduceOp;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

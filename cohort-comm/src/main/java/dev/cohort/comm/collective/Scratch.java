@@ -1,7 +1,7 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.Tensor;
 import java.nio.ByteBuffer;
 
 /**

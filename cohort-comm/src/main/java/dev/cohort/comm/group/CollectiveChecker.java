@@ -1,5 +1,8 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ReduceOp;
+
 import dev.cohort.comm.CollectiveMismatchException;
 import dev.cohort.comm.collective.SmallGather;
 import dev.cohort.comm.collective.CollectiveContext;

@@ -1,5 +1,7 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.Work;
+
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
 import java.time.Duration;

@@ -1,5 +1,11 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
+import dev.cohort.comm.Work;
+
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.collective.AllGatherRing;
@@ -16,7 +22,7 @@ import dev.cohort.comm.collective.Scratch;
 import dev.cohort.comm.group.CollectiveChecker.Call;
 import dev.cohort.comm.group.CollectiveChecker.Op;
 import dev.cohort.comm.store.PrefixStore;
-import dev.cohort.comm.store.Store;
+import dev.cohort.comm.Store;
 import dev.cohort.comm.transport.CopyInbound;
 import dev.cohort.comm.transport.Exchange;
 import dev.cohort.comm.transport.Mesh;
@@ -96,7 +102,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
   }
 
   /** Closes {@code c} when the group closes (the store server or client it was built on). */
-  void own(AutoCloseable c) {
+  public void own(AutoCloseable c) {
     owned.add(c);
   }
 
@@ -136,11 +142,11 @@ public final class DefaultProcessGroup implements ProcessGroup {
   private Job allReduceJob(Tensor t, ReduceOp op) {
     // Small shared tensors take the latency-optimal path: its one exchange beats the two
     // synchronizations of the in-place path. Every rank decides alike (same count, same config).
-    SharedRegion region = t.region() != null && t.region().group() == this
-        && t.byteSize() > config.smallMessageBytes() ? t.region() : null;
+    SharedRegion region = TensorAccess.region(t) != null && TensorAccess.region(t).group() == this
+        && t.byteSize() > config.smallMessageBytes() ? TensorAccess.region(t) : null;
     return collective(new Call(Op.ALL_REDUCE, t.type(), t.count(), -1, op), c -> {
       if (region != null) {
-        new AllReduceSharedMemory().run(c, region.byRank(), region.slot(), t.regionOffset(),
+        new AllReduceSharedMemory().run(c, region.byRank(), region.slot(), TensorAccess.regionOffset(t),
             t.type(), t.count(), op);
         return; // AVG is divided in the same pass
       }

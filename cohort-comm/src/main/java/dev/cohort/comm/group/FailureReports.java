@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.Failures;
-import dev.cohort.comm.store.Store;
+import dev.cohort.comm.Store;
 import java.util.Arrays;
 
 /**

@@ -5,7 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.store.PrefixStore;
-import dev.cohort.comm.store.Store;
+import dev.cohort.comm.Store;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;

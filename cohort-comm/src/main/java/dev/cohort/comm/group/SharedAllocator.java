@@ -1,9 +1,13 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.Tensor;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cohort.comm.CommConfig;
-import dev.cohort.comm.store.Store;
+import dev.cohort.comm.Store;
 import dev.cohort.comm.transport.shm.SharedArena;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -50,7 +54,7 @@ final class SharedAllocator {
         }
       }
       group.barrier(); // every rank has mapped every file: the names can go
-      return Tensor.shared(new SharedRegion(group, slot, byRank, rank), type, count);
+      return TensorAccess.shared(new SharedRegion(group, slot, byRank, rank), type, count);
     } finally {
       SharedArena.unlink(mine.path());
     }

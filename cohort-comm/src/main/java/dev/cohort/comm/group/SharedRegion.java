@@ -1,5 +1,7 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.ProcessGroup;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -12,9 +14,9 @@ import java.nio.ByteBuffer;
  * @param byRank every rank's buffer, this rank's own included
  * @param rank this process's rank
  */
-record SharedRegion(ProcessGroup group, int slot, ByteBuffer[] byRank, int rank) {
+public record SharedRegion(ProcessGroup group, int slot, ByteBuffer[] byRank, int rank) {
 
-  ByteBuffer local() {
+  public ByteBuffer local() {
     return byRank[rank];
   }
 }

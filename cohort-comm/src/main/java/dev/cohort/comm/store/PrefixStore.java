@@ -1,5 +1,7 @@
 package dev.cohort.comm.store;
 
+import dev.cohort.comm.Store;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

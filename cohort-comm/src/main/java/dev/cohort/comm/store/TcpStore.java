@@ -1,5 +1,7 @@
 package dev.cohort.comm.store;
 
+import dev.cohort.comm.Store;
+
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.StoreException;

@@ -9,7 +9,7 @@ import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.auth.Handshake;
-import dev.cohort.comm.store.Store;
+import dev.cohort.comm.Store;
 import dev.cohort.comm.transport.shm.ShmTransport;
 import dev.cohort.comm.transport.tcp.TcpPair;
 import dev.cohort.comm.wire.FrameReader;

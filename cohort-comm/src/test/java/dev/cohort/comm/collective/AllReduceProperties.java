@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.ThreadWorld;
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CommConfig.TransportKind;
 import dev.cohort.comm.ThreadWorld;
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.ProcessGroup;
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;

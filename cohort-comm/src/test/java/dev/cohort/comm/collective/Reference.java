@@ -1,8 +1,8 @@
 package dev.cohort.comm.collective;
 
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 

@@ -1,5 +1,10 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
+import dev.cohort.comm.Work;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

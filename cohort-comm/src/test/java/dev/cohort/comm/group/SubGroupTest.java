@@ -1,5 +1,8 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,11 +1,11 @@
 package dev.cohort.comm.it;
 
 import dev.cohort.comm.CommConfig;
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.ProcessGroup;
-import dev.cohort.comm.group.ProcessGroups;
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ProcessGroups;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 
 /**
  * A rank process for integration tests: forms a world, prints READY after a few all-reduces, then

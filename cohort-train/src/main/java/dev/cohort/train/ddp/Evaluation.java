@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.Trainer;
-import dev.cohort.comm.group.ProcessGroup;
-import dev.cohort.comm.group.ReduceOp;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
 import dev.cohort.train.data.Batches;
 import dev.cohort.train.data.InMemoryDataset;
 

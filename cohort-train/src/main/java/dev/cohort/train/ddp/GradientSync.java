@@ -2,12 +2,12 @@ package dev.cohort.train.ddp;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
-import dev.cohort.comm.group.DataType;
+import dev.cohort.comm.DataType;
 import dev.cohort.comm.group.DefaultProcessGroup;
-import dev.cohort.comm.group.ProcessGroup;
-import dev.cohort.comm.group.ReduceOp;
-import dev.cohort.comm.group.Tensor;
-import dev.cohort.comm.group.Work;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
+import dev.cohort.comm.Work;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.cohort.train.ddp;
 
 import ai.djl.nn.Parameter;
-import dev.cohort.comm.group.DataType;
-import dev.cohort.comm.group.ProcessGroup;
-import dev.cohort.comm.group.Tensor;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.Tensor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

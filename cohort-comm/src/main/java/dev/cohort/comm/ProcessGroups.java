@@ -1,7 +1,8 @@
-package dev.cohort.comm.group;
+package dev.cohort.comm;
 
-import dev.cohort.comm.CommConfig;
-import dev.cohort.comm.store.Store;
+import dev.cohort.comm.group.DefaultProcessGroup;
+import dev.cohort.comm.group.Rendezvous;
+
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
 

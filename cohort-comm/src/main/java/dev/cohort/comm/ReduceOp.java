@@ -1,4 +1,4 @@
-package dev.cohort.comm.group;
+package dev.cohort.comm;
 
 /**
  * How all-reduce and reduce-scatter combine elements. AVG sums, then divides by the group size on

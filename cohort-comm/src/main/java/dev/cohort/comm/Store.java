@@ -1,4 +1,4 @@
-package dev.cohort.comm.store;
+package dev.cohort.comm;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.cohort.comm.group;
+package dev.cohort.comm;
 
 import java.util.List;
 

@@ -1,5 +1,7 @@
-package dev.cohort.comm.group;
+package dev.cohort.comm;
 
+import dev.cohort.comm.group.SharedRegion;
+import dev.cohort.comm.group.TensorAccess;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -12,6 +14,27 @@ import java.util.Objects;
  * <p>A tensor is a view: the collective writes results into the same memory the caller passed.
  */
 public final class Tensor {
+  static {
+    // Lets the implementation (dev.cohort.comm.group, not exported) see shared-memory placement
+    // without making it part of the public API.
+    TensorAccess.install(new TensorAccess.Accessor() {
+      @Override
+      public Tensor shared(SharedRegion region, DataType type, int count) {
+        return Tensor.shared(region, type, count);
+      }
+
+      @Override
+      public SharedRegion region(Tensor t) {
+        return t.region;
+      }
+
+      @Override
+      public int regionOffset(Tensor t) {
+        return t.regionOffset;
+      }
+    });
+  }
+
   private final ByteBuffer buffer;
   private final DataType type;
   private final int count;
@@ -29,20 +52,10 @@ public final class Tensor {
   }
 
   /** A tensor over shared memory that {@code region} describes. */
-  static Tensor shared(SharedRegion region, DataType type, int count) {
+  private static Tensor shared(SharedRegion region, DataType type, int count) {
     ByteBuffer view = region.local().duplicate().clear().limit(count * type.bytes()).slice()
         .order(ByteOrder.nativeOrder());
     return new Tensor(view, type, count, region, 0);
-  }
-
-  /** The shared region this tensor lives in, or null for ordinary memory. */
-  SharedRegion region() {
-    return region;
-  }
-
-  /** Byte offset of this tensor within its shared region. */
-  int regionOffset() {
-    return regionOffset;
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.cohort.comm.group;
+package dev.cohort.comm;
 
 /** Element types a collective can carry. Data travels in the host's native byte order. */
 public enum DataType {
