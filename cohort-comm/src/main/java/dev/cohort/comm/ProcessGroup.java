@@ -1,5 +1,6 @@
 package dev.cohort.comm;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -167,6 +168,6 @@ public interface ProcessGroup extends AutoCloseable {
 
   /** A heap-backed tensor: array conveniences must not churn direct memory, which only a GC frees. */
   private static Tensor heap(DataType type, int count) {
-    return Tensor.of(java.nio.ByteBuffer.allocate(Math.multiplyExact(count, type.bytes())), type, count);
+    return Tensor.of(ByteBuffer.allocate(Math.multiplyExact(count, type.bytes())), type, count);
   }
 }

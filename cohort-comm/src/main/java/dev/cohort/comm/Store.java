@@ -9,8 +9,8 @@ import java.util.Optional;
  * facts: addresses, generation numbers, failure reports. Values are opaque bytes.
  *
  * <p>Implementations are thread-safe. Every call that waits takes a timeout and fails with
- * {@link dev.cohort.comm.CommTimeoutException} when it passes; a lost connection is a
- * {@link dev.cohort.comm.StoreException}.
+ * {@link CommTimeoutException} when it passes; a lost connection is a
+ * {@link StoreException}.
  */
 public interface Store extends AutoCloseable {
 

@@ -24,9 +24,9 @@ public interface Work {
   /**
    * Waits for completion.
    *
-   * @throws dev.cohort.comm.CommTimeoutException if it is not done within {@code timeout}; the
+   * @throws CommTimeoutException if it is not done within {@code timeout}; the
    *     collective keeps running (use {@link ProcessGroup#abort} to stop the group)
-   * @throws dev.cohort.comm.CommException the collective's own failure, rethrown
+   * @throws CommException the collective's own failure, rethrown
    */
   void await(Duration timeout);
 

@@ -1,6 +1,7 @@
 package dev.cohort.comm.collective;
 
 import dev.cohort.comm.Tensor;
+import dev.cohort.comm.transport.Transfer;
 import java.util.ArrayList;
 
 /**
@@ -17,7 +18,7 @@ public final class AllGatherRing {
     }
     // With shift -1 a rank "owns" its own slot, which is exactly where its input now sits.
     RingSchedule ring = new RingSchedule(c, out, -1);
-    var transfers = new ArrayList<dev.cohort.comm.transport.Transfer>();
+    var transfers = new ArrayList<Transfer>();
     ring.allGather(null, transfers);
     c.run(transfers);
   }

@@ -1,5 +1,6 @@
 package dev.cohort.comm.collective;
 
+import dev.cohort.comm.DataType;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.transport.CopyInbound;
@@ -41,7 +42,7 @@ public final class CollectiveContext {
    * allocate direct memory per call: the JDK frees it only after a GC, and when its limit is hit it
    * stalls the allocating thread in System.gc() and sleeps.
    */
-  public Tensor scratch(dev.cohort.comm.DataType type, int count) {
+  public Tensor scratch(DataType type, int count) {
     return scratch.tensor(type, count);
   }
 

@@ -2,6 +2,7 @@ package dev.cohort.comm.collective;
 
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
+import java.util.function.Function;
 
 /**
  * Lets power-of-two algorithms run on any group size. With p the largest power of two not above n
@@ -43,7 +44,7 @@ final class PowerOfTwoFold {
    * wrapper around a power-of-two all-reduce schedule.
    */
   static void allReduce(CollectiveContext c, Tensor t, ReduceOp op,
-      java.util.function.Function<PowerOfTwoFold, Body> schedule) {
+      Function<PowerOfTwoFold, Body> schedule) {
     if (c.size() == 1) {
       return;
     }

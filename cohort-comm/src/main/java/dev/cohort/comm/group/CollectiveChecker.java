@@ -6,6 +6,7 @@ import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.CollectiveMismatchException;
 import dev.cohort.comm.collective.SmallGather;
 import dev.cohort.comm.collective.CollectiveContext;
+import java.util.Arrays;
 
 /**
  * Check mode: before each collective, ranks all-gather a fingerprint of the call (operation, type,
@@ -59,10 +60,10 @@ final class CollectiveChecker {
 
   void check(CollectiveContext c, Call call) {
     long[] words = SmallGather.longs(c, call.words(c.op().seq()));
-    long[] first = java.util.Arrays.copyOfRange(words, 0, WORDS);
+    long[] first = Arrays.copyOfRange(words, 0, WORDS);
     for (int r = 1; r < c.size(); r++) {
-      long[] other = java.util.Arrays.copyOfRange(words, r * WORDS, (r + 1) * WORDS);
-      if (!java.util.Arrays.equals(first, other)) {
+      long[] other = Arrays.copyOfRange(words, r * WORDS, (r + 1) * WORDS);
+      if (!Arrays.equals(first, other)) {
         throw new CollectiveMismatchException("collective mismatch seen by rank " + c.rank()
             + ": rank 0 called " + Call.describe(first) + " but rank " + r + " called "
             + Call.describe(other) + "; every rank must issue the same collectives in the same "

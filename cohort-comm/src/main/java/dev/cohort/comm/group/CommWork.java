@@ -1,5 +1,6 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.Failures;
 import dev.cohort.comm.Work;
 
 import dev.cohort.comm.CommException;
@@ -7,6 +8,7 @@ import dev.cohort.comm.CommTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,7 +50,7 @@ final class CommWork implements Work {
     try {
       future.join();
       return Optional.empty();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       return Optional.of(e.getCause() instanceof RuntimeException r ? r : e);
     }
   }
@@ -67,7 +69,7 @@ final class CommWork implements Work {
       Throwable cause = e.getCause();
       if (cause instanceof CommException ce) {
         // Rethrow a fresh exception of the same meaning so the waiter's stack shows up too.
-        throw dev.cohort.comm.Failures.sameKind(ce, ce.getMessage());
+        throw Failures.sameKind(ce, ce.getMessage());
       }
       throw new CommException(what + " failed: " + cause, cause);
     }

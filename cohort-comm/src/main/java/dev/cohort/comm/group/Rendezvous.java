@@ -6,6 +6,8 @@ import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.store.PrefixStore;
 import dev.cohort.comm.Store;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,8 +109,8 @@ public final class Rendezvous {
 
   private static String hostName() {
     try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
       return "unknown-host";
     }
   }

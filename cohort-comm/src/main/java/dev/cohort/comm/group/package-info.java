@@ -1,11 +1,7 @@
 /**
- * The user-facing API: ProcessGroup, Work, Tensor, ReduceOp, DataType; world formation
- * (Rendezvous) and the default implementation.
+ * The implementation behind the API at the package root: world formation through the store
+ * (Rendezvous), the process group itself (DefaultProcessGroup, which checks each call and hands it
+ * to an algorithm), the communication thread that runs collectives in issue order and latches the
+ * first failure, failure reports, and shared-memory tensors. Not exported.
  */
 package dev.cohort.comm.group;
-
-import dev.cohort.comm.DataType;
-import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.ReduceOp;
-import dev.cohort.comm.Tensor;
-import dev.cohort.comm.Work;

@@ -1,5 +1,6 @@
 package dev.cohort.comm.store;
 
+import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.Store;
 
 import dev.cohort.comm.CommException;
@@ -56,7 +57,7 @@ public final class TcpStore implements Store {
    * the rank that hosts the store), then authenticates.
    *
    * @throws CommTimeoutException if no server answered in time
-   * @throws dev.cohort.comm.AuthenticationException if the secrets differ
+   * @throws AuthenticationException if the secrets differ
    */
   public static TcpStore connect(String host, int port, byte[] secret, Duration timeout,
       int maxFrameBytes) {

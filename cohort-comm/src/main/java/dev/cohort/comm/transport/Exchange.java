@@ -6,8 +6,8 @@ import dev.cohort.comm.Failures;
 import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.PeerClosedException;
-import dev.cohort.comm.transport.tcp.TcpPair;
 import java.io.IOException;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -17,7 +17,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Drives a set of {@link Transfer}s on one thread until all are done, the deadline passes, or a
@@ -71,7 +70,7 @@ public final class Exchange implements AutoCloseable {
       long iterationStart = idle > 0 ? System.nanoTime() : 0;
       boolean progress = false;
       boolean pending = false;
-      boolean shmPending = false;
+      boolean probeNeeded = false;
       for (ArrayDeque<Transfer> lane : lanes) {
         Transfer t;
         while ((t = lane.peekFirst()) != null) {
@@ -91,7 +90,7 @@ public final class Exchange implements AutoCloseable {
         }
         if (t != null) {
           pending = true;
-          shmPending |= !(t.pair() instanceof TcpPair);
+          probeNeeded |= t.pair().needsLivenessProbe();
         }
       }
       if (!pending) {
@@ -118,7 +117,7 @@ public final class Exchange implements AutoCloseable {
       if (stalled < spinNanos) {
         Thread.onSpinWait();
       } else {
-        if (shmPending && now - lastProbe > TimeUnit.MILLISECONDS.toNanos(LIVENESS_PROBE_MS)) {
+        if (probeNeeded && now - lastProbe > TimeUnit.MILLISECONDS.toNanos(LIVENESS_PROBE_MS)) {
           probe(ctx, transfers);
           lastProbe = now;
         }
@@ -201,7 +200,7 @@ public final class Exchange implements AutoCloseable {
         selector.select(Math.max(1, Math.min(leftMs, LIVENESS_PROBE_MS)));
         selector.selectedKeys().clear();
       }
-    } catch (IOException | ClosedSelectorException | java.nio.channels.CancelledKeyException e) {
+    } catch (IOException | ClosedSelectorException | CancelledKeyException e) {
       throw new CommException(ctx.describe() + " failed while waiting for peers: " + e, e);
     } finally {
       for (Transfer t : armed) {

@@ -6,6 +6,7 @@ import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.auth.Handshake;
@@ -187,7 +188,7 @@ public final class Mesh {
       try {
         Handshake.server(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
       } catch (IOException | AuthenticationException | ProtocolException
-          | dev.cohort.comm.PeerClosedException e) {
+          | PeerClosedException e) {
         dropped[0] = e.getMessage();
         LOG.log(System.Logger.Level.WARNING, "rank " + rank + " dropped " + dropped[0]);
         ch.close();

@@ -45,6 +45,15 @@ public interface Pair extends AutoCloseable {
    */
   void checkAlive() throws IOException;
 
+  /**
+   * Whether a transfer stalled on this pair must be probed with {@link #checkAlive()} now and then.
+   * True unless a dead peer already wakes the waiting rank by itself: a TCP socket reaches
+   * end-of-stream, but a shared-memory ring just stays quiet.
+   */
+  default boolean needsLivenessProbe() {
+    return true;
+  }
+
   /** The channel a waiting rank sleeps on for this pair (a selector waits on it). */
   SelectableChannel waitChannel();
 

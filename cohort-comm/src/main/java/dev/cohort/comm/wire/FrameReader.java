@@ -4,6 +4,7 @@ import dev.cohort.comm.ProtocolException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /** Decodes fields from one received frame; any underflow or bad length is a {@link ProtocolException}. */
 public final class FrameReader {
@@ -60,7 +61,7 @@ public final class FrameReader {
     }
   }
 
-  private <T> T guard(java.util.function.Supplier<T> f) {
+  private <T> T guard(Supplier<T> f) {
     try {
       return f.get();
     } catch (BufferUnderflowException e) {

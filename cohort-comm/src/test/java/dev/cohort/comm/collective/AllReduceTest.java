@@ -9,6 +9,7 @@ import dev.cohort.comm.DataType;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -95,7 +96,7 @@ class AllReduceTest {
       List<Boolean> ok = w.run(3, pg -> {
         Tensor t = Reference.input(DataType.FLOAT32, count, pg.rank(), 99);
         pg.allReduce(t, ReduceOp.SUM);
-        return java.util.Arrays.equals(Reference.bytes(t),
+        return Arrays.equals(Reference.bytes(t),
             Reference.bytes(Reference.reduce(DataType.FLOAT32, ReduceOp.SUM, count, 3, 99)));
       });
       assertThat(ok).containsOnly(true);

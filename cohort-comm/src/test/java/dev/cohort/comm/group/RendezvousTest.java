@@ -14,6 +14,7 @@ import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -108,7 +109,7 @@ class RendezvousTest {
       try (TcpStore probe = client(restarted)) {
         before = probe.serverInstanceId();
       }
-      List<CompletableFuture<Integer>> ranks = new java.util.ArrayList<>();
+      List<CompletableFuture<Integer>> ranks = new ArrayList<>();
       for (int r = 0; r < 2; r++) {
         int rank = r;
         ranks.add(CompletableFuture.supplyAsync(() -> {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cohort.comm.CommConfig.TransportKind;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -98,10 +100,10 @@ class KillPeerProcessTest {
     throw new AssertionError("workers did not become ready in " + seconds + " s");
   }
 
-  private final java.util.concurrent.atomic.AtomicInteger ready =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger ready =
+      new AtomicInteger();
 
-  private CompletableFuture<String> readAll(java.io.InputStream in) {
+  private CompletableFuture<String> readAll(InputStream in) {
     return CompletableFuture.supplyAsync(() -> {
       StringBuilder sb = new StringBuilder();
       try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.ThreadWorld;
 import dev.cohort.comm.auth.Handshake;
@@ -140,7 +141,7 @@ class StoreSecurityTest {
       s.setSoTimeout(5000);
       assertThatThrownBy(() -> Handshake.client(new DataInputStream(s.getInputStream()),
           new DataOutputStream(s.getOutputStream()), ThreadWorld.SECRET, Handshake.Purpose.DATA,
-          "store")).isInstanceOfAny(ProtocolException.class, dev.cohort.comm.PeerClosedException.class);
+          "store")).isInstanceOfAny(ProtocolException.class, PeerClosedException.class);
     }
   }
 

@@ -10,8 +10,10 @@ import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.StoreException;
 import dev.cohort.comm.ThreadWorld;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +80,7 @@ class StoreTest {
 
   @Test
   void addShouldCountAtomicallyAcrossClients() throws Exception {
-    List<CompletableFuture<Void>> adders = new java.util.ArrayList<>();
+    List<CompletableFuture<Void>> adders = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
       adders.add(CompletableFuture.runAsync(() -> {
         try (TcpStore s = connect()) {
@@ -120,7 +122,7 @@ class StoreTest {
 
   @Test
   void startingOnAPortInUseShouldNameThePort() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       assertThatThrownBy(() -> StoreServer.start("127.0.0.1", port, ThreadWorld.SECRET, 1 << 20))
           .isInstanceOf(CommException.class).hasMessageContaining(":" + port)

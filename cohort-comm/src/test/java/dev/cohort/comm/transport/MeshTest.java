@@ -14,6 +14,7 @@ import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
@@ -49,7 +50,7 @@ class MeshTest {
 
   @Test
   void aDataPortRangeThatIsAllInUseShouldSaySo() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
         StoreServer server = StoreServer.start("127.0.0.1", 0, ThreadWorld.SECRET, 1 << 20);
         TcpStore store = store(server)) {
       int p = taken.getLocalPort();

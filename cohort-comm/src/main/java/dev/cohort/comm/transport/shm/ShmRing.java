@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.BooleanSupplier;
 
 /**
  * A single-producer single-consumer byte ring in shared memory. The writer owns {@code tail}
@@ -123,7 +124,7 @@ final class ShmRing {
     return w;
   }
 
-  private boolean arm(int flag, java.util.function.BooleanSupplier stillStuck) {
+  private boolean arm(int flag, BooleanSupplier stillStuck) {
     LONGS.setVolatile(map, control + flag, 1L);
     VarHandle.fullFence();
     if (stillStuck.getAsBoolean()) {

@@ -1,7 +1,8 @@
 package dev.cohort.comm.transport.tcp;
 
-import dev.cohort.comm.transport.Inbound;
 import dev.cohort.comm.transport.AbstractPair;
+import dev.cohort.comm.transport.Inbound;
+import dev.cohort.comm.transport.Pair;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -112,6 +113,11 @@ public final class TcpPair extends AbstractPair {
   @Override
   public void checkAlive() {
     // A dead TCP peer shows up as EOF or a reset on the next read or write.
+  }
+
+  @Override
+  public boolean needsLivenessProbe() {
+    return false; // the selector wakes on the EOF or reset of a dead peer
   }
 
   @Override
