@@ -1,6 +1,7 @@
 package dev.cohort.cli;
 
 import dev.cohort.lab.bench.CommBench;
+import dev.cohort.lab.bench.TrainBench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -134,8 +135,8 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (steps <= dev.cohort.cli.bench.TrainBench.WARMUP + 10 || reps < 1 || !nps.contains(1)) {
-        System.err.println("cohort bench train: need --steps > " + (dev.cohort.cli.bench.TrainBench.WARMUP + 10)
+      if (steps <= TrainBench.WARMUP + 10 || reps < 1 || !nps.contains(1)) {
+        System.err.println("cohort bench train: need --steps > " + (TrainBench.WARMUP + 10)
             + ", --reps >= 1 and 1 among --np (speedups are relative to 1 worker)");
         return 2;
       }
@@ -145,7 +146,7 @@ final class BenchCommand implements Runnable {
             + peerScript + "); install with: apt-get install python3-torch libopenblas0-openmp");
         py = null;
       }
-      new dev.cohort.cli.bench.TrainBench(new dev.cohort.cli.bench.TrainBench.Options(models, nps,
+      new TrainBench(new TrainBench.Options(models, nps,
           batch, steps, reps, py, peerScript, out), System.out).run();
       return 0;
     }

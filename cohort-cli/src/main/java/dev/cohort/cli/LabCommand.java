@@ -1,22 +1,24 @@
 package dev.cohort.cli;
 
-import dev.cohort.cli.chaos.ChaosRun;
+import dev.cohort.lab.chaos.ChaosRun;
+import dev.cohort.cli.sweep.SweepCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cohort lab}: experiments about efficiency and reliability. */
 @Command(name = "lab", mixinStandardHelpOptions = true, description = "Experiments.",
     subcommands = {LabCommand.Chaos.class, CalibrateCommand.class,
-        dev.cohort.cli.sweep.SweepCommand.class})
+        SweepCommand.class})
 final class LabCommand implements Runnable {
 
   @Override
   public void run() {
-    new picocli.CommandLine(this).usage(System.out);
+    new CommandLine(this).usage(System.out);
   }
 
   @Command(name = "chaos", mixinStandardHelpOptions = true,

@@ -1,7 +1,6 @@
 package dev.cohort.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.lab.calibrate.MachineCalibration;
 import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.model.Planner;
 import java.nio.file.Files;
@@ -71,18 +70,15 @@ final class PlanCommand implements Callable<Integer> {
       return 2;
     }
     // Per-sample compute and per-parameter update costs, measured here or defaults measured once.
-    double computePerSample = 0.45e-3;
-    double optimizerPerParam = 3.5e-9;
-    double reduceGBps = 6;
+    MachineCalibration cal = MachineCalibration.DEFAULTS;
     String source = "defaults measured on a 2-core EPYC VM";
     if (Files.exists(calibration)) {
-      JsonNode c = new ObjectMapper().readTree(calibration.toFile());
-      String key = model != null ? model : "cnn";
-      computePerSample = c.path("compute_seconds_per_sample").path(key).asDouble(computePerSample);
-      optimizerPerParam = c.path("optimizer_seconds_per_parameter").asDouble(optimizerPerParam);
-      reduceGBps = c.path("reduce_GBps").asDouble(reduceGBps);
+      cal = MachineCalibration.read(calibration);
       source = calibration.toString();
     }
+    double computePerSample = cal.computeSecondsPerSample(model != null ? model : "cnn");
+    double optimizerPerParam = cal.optimizerSecondsPerParameter();
+    double reduceGBps = cal.reduceGBps();
     Planner p = new Planner(params, dataset, epochs, globalBatch, computePerSample,
         optimizerPerParam, 600e6, 3.2e3 * 4, price);
     List<Planner.Option> options = p.options(NetworkModel.of(latencyUs, bandwidthGbps, reduceGBps),

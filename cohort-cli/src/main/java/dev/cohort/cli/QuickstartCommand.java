@@ -2,7 +2,9 @@ package dev.cohort.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cohort.cli.launch.LocalLauncher;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.data.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,8 +75,7 @@ final class QuickstartCommand implements Callable<Integer> {
     List<String> args = new ArrayList<>(List.of("worker", "--run-dir", dir.toString(), "--model",
         "cnn", "--batch", "32", "--scale-lr"));
     args.addAll(extra);
-    LocalLauncher.Outcome o = new LocalLauncher(System.out).run(nproc, args, dir, "127.0.0.1", 0,
-        threads, List.of());
+    Outcome o = new LocalLauncher(System.out).run(nproc, JavaCommand.cohort(args).withThreads(threads), dir);
     if (o.exitCode() != 0) {
       System.err.println("cohort quickstart: " + o.report());
     }

@@ -1,6 +1,6 @@
 package dev.cohort.cli;
 
-import dev.cohort.cli.launch.WorldEnvironment;
+import dev.cohort.launch.env.WorldEnvironment;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
 import dev.cohort.train.TrainWorker;

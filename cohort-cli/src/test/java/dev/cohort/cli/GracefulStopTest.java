@@ -2,7 +2,9 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cohort.cli.launch.LocalLauncher;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,10 +25,9 @@ class GracefulStopTest {
     List<String> args = List.of("worker", "--model", "mlp", "--batch", "32", "--epochs", "1000",
         "--train-limit", "4096", "--test-limit", "200", "--checkpoint-every", "100000",
         "--no-progress", "--run-dir", dir.toString());
-    CompletableFuture<LocalLauncher.Outcome> run = CompletableFuture.supplyAsync(() -> {
+    CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> {
       try {
-        return new LocalLauncher(new PrintStream(System.out)).run(2, "dev.cohort.cli.Main", args,
-            dir, "127.0.0.1", 0, 1, List.of());
+        return new LocalLauncher(new PrintStream(System.out)).run(2, JavaCommand.cohort(args).withThreads(1), dir);
       } catch (Exception e) {
         throw new RuntimeException(e);
       }
@@ -38,7 +39,7 @@ class GracefulStopTest {
       Thread.sleep(100);
     }
     ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
-    LocalLauncher.Outcome o = run.get(90, TimeUnit.SECONDS);
+    Outcome o = run.get(90, TimeUnit.SECONDS);
     assertThat(o.exitCode()).as(o.report()).isZero();
     String summary = Files.readString(dir.resolve("summary.json"));
     assertThat(summary).contains("stopped_on_request_after_step");

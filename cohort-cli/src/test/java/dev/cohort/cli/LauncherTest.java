@@ -2,7 +2,9 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cohort.cli.launch.LocalLauncher;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -20,8 +22,8 @@ class LauncherTest {
   @Test
   void aCrashingWorkerShouldStopTheOthersAndBeReported(@TempDir Path dir) throws Exception {
     long t0 = System.nanoTime();
-    LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(new ByteArrayOutputStream()))
-        .run(3, CrashingWorker.class.getName(), List.of(), dir, "127.0.0.1", 0, 1, List.of());
+    Outcome o = new LocalLauncher(new PrintStream(new ByteArrayOutputStream()))
+        .run(3, JavaCommand.of(CrashingWorker.class.getName(), List.of()).withThreads(1), dir);
     assertThat(o.exitCode()).isEqualTo(7);
     assertThat(o.failedRank()).isEqualTo(1);
     assertThat(o.report()).contains("rank 1").contains("exit status 7").contains("rank 1 line 20")

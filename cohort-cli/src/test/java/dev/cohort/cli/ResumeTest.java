@@ -2,7 +2,9 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cohort.cli.launch.LocalLauncher;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +54,7 @@ class ResumeTest {
         "--batch", "32", "--seed", "5", "--train-limit", "2048", "--test-limit", "500",
         "--max-steps", "20", "--no-progress", "--run-dir", dir.toString(), "--resume",
         dir.toString()));
-    LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2,
-        "dev.cohort.cli.Main", args, dir, "127.0.0.1", 0, 1, List.of());
+    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2, JavaCommand.cohort(args).withThreads(1), dir);
     assertThat(o.exitCode()).isNotZero();
     assertThat(o.report()).contains("data_fingerprint");
   }
@@ -65,8 +66,7 @@ class ResumeTest {
         "--max-steps", "" + steps, "--checkpoint-every", "10", "--no-progress",
         "--run-dir", dir.toString(), "--dump-params", dir.resolve("params").toString()));
     args.addAll(extra);
-    LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2,
-        "dev.cohort.cli.Main", args, dir, "127.0.0.1", 0, 1, List.of());
+    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2, JavaCommand.cohort(args).withThreads(1), dir);
     assertThat(o.exitCode()).as(o.report()).isZero();
   }
 }

@@ -2,7 +2,9 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cohort.cli.launch.LocalLauncher;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,8 +70,7 @@ class TrainingEquivalenceTest {
         "--max-steps", "" + Math.max(1, steps), "--lr", steps == 0 ? "1e-30" : "0.1",
         "--no-progress", "--dump-params", dump.toString()));
     args.addAll(extra);
-    LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(System.out)).run(nproc,
-        "dev.cohort.cli.Main", args, dir, "127.0.0.1", 0, 1, List.of());
+    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(nproc, JavaCommand.cohort(args).withThreads(1), dir);
     assertThat(o.exitCode()).as(o.report()).isZero();
     List<float[]> out = new ArrayList<>();
     for (int r = 0; r < nproc; r++) {

@@ -6,6 +6,7 @@ import dev.cohort.lab.report.SweepReport;
 import dev.cohort.lab.sweep.Predictions;
 import dev.cohort.lab.net.PathCalibration;
 import dev.cohort.lab.sweep.SweepData;
+import dev.cohort.lab.sweep.SweepRunner;
 import dev.cohort.lab.sweep.RunSpec;
 import dev.cohort.lab.sweep.SweepGrid;
 import java.nio.file.Files;

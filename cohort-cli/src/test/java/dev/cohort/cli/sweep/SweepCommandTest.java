@@ -1,5 +1,7 @@
 package dev.cohort.cli.sweep;
 
+import dev.cohort.lab.sweep.SweepRunner;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,7 @@
 package dev.cohort.lab.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cohort.comm.AllReduceAlgorithm;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -77,8 +78,9 @@ public final class CommBench {
     if (opt.algorithms()) {
       for (int np : opt.nps()) {
         for (String transport : List.of("shm", "tcp")) {
-          for (String algo : List.of("ring", "halving-doubling", "recursive-doubling")) {
-            measure(launcher, new Config("cohort", transport, algo), np, ++done, total);
+          for (AllReduceAlgorithm algo : AllReduceAlgorithm.schedules()) {
+            measure(launcher, new Config("cohort", transport, algo.configName()), np, ++done,
+                total);
           }
         }
       }

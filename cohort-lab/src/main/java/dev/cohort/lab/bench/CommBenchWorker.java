@@ -106,7 +106,7 @@ public final class CommBenchWorker {
       doc.put("impl", "cohort");
       doc.put("np", size);
       doc.put("transport", transport);
-      doc.put("algorithm", zeroCopy ? "zero-copy" : cfg.allReduceAlgorithm());
+      doc.put("algorithm", zeroCopy ? "zero-copy" : cfg.allReduceAlgorithm().configName());
       doc.put("results", rows);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
     }

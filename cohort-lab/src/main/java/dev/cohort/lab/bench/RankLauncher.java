@@ -2,14 +2,15 @@ package dev.cohort.lab.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.launch.spawn.RankProcesses;
+import dev.cohort.launch.spawn.RankSpawner;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Starts one benchmark run: N rank processes (Cohort JVMs or the peer's Python processes) on a fresh
@@ -35,43 +36,15 @@ final class RankLauncher {
     Path out = workDir.resolve("run-" + (++runs) + ".json");
     Path log = workDir.resolve("run-" + runs + ".log");
     Files.deleteIfExists(out);
-    List<Process> procs = new ArrayList<>();
-    try {
-      for (int r = 0; r < np; r++) {
-        List<String> cmd = new ArrayList<>();
-        for (String c : command) {
-          cmd.add(c.replace("{rank}", Integer.toString(r)).replace("{port}", Integer.toString(port))
-              .replace("{out}", out.toString()));
-        }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().putAll(env);
-        procs.add(pb.start());
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-      for (int r = 0; r < np; r++) {
-        long left = deadline - System.nanoTime();
-        Process p = procs.get(r);
-        if (!p.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-          throw new IOException(label + ": rank " + r + " did not finish within " + timeoutSeconds
-              + " s; see " + log);
-        }
-        if (p.exitValue() != 0) {
-          throw new IOException(label + ": rank " + r + " exited with status " + p.exitValue()
-              + "; see " + log + ":\n" + tail(log));
-        }
-      }
-      return json.readTree(out.toFile());
-    } finally {
-      for (Process p : procs) {
-        p.destroyForcibly();
-      }
+    try (RankProcesses procs = RankSpawner.of(np)
+        .command(r -> command.stream().map(c -> c.replace("{rank}", Integer.toString(r))
+            .replace("{port}", Integer.toString(port)).replace("{out}", out.toString())).toList())
+        .environment(env)
+        .logs(r -> log)
+        .start()) {
+      procs.awaitSuccess(label, Duration.ofSeconds(timeoutSeconds));
     }
-  }
-
-  private static String tail(Path log) throws IOException {
-    List<String> lines = Files.readAllLines(log);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    return json.readTree(out.toFile());
   }
 
   private static int freePort() throws IOException {

@@ -1,5 +1,7 @@
 package dev.cohort.lab.model;
 
+import dev.cohort.comm.AllReduceAlgorithm;
+
 /**
  * The α-β(-γ) cost of moving and reducing bytes between workers.
  *
@@ -30,17 +32,17 @@ public record NetworkModel(double alphaSeconds, double betaSecondsPerByte,
     }
     double logN = Math.ceil(Math.log(n) / Math.log(2));
     double share = (n - 1.0) / n;
-    return switch (algorithm) {
+    return switch (AllReduceAlgorithm.parse(algorithm)) {
       // Reduce-scatter then all-gather: 2(n-1) messages, each link carries 2(n-1)/n of the data.
-      case "ring" -> 2 * (n - 1) * alphaSeconds + 2 * share * bytes * betaSecondsPerByte
+      case RING -> 2 * (n - 1) * alphaSeconds + 2 * share * bytes * betaSecondsPerByte
           + share * bytes * gammaSecondsPerByte;
       // Halving then doubling: 2 log n messages, same volume as the ring.
-      case "halving-doubling" -> 2 * logN * alphaSeconds + 2 * share * bytes * betaSecondsPerByte
+      case HALVING_DOUBLING -> 2 * logN * alphaSeconds + 2 * share * bytes * betaSecondsPerByte
           + share * bytes * gammaSecondsPerByte;
       // Whole vector each of log n rounds.
-      case "recursive-doubling" -> logN * (alphaSeconds + bytes * betaSecondsPerByte
+      case RECURSIVE_DOUBLING -> logN * (alphaSeconds + bytes * betaSecondsPerByte
           + bytes * gammaSecondsPerByte);
-      default -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
+      case AUTO -> throw new IllegalArgumentException("unknown algorithm " + algorithm);
     };
   }
 
@@ -58,7 +60,8 @@ public record NetworkModel(double alphaSeconds, double betaSecondsPerByte,
   /** The cheapest algorithm for this message and worker count, and its time. */
   public Choice best(int n, double bytes) {
     Choice best = null;
-    for (String a : new String[] {"ring", "halving-doubling", "recursive-doubling"}) {
+    for (AllReduceAlgorithm algorithm : AllReduceAlgorithm.schedules()) {
+      String a = algorithm.configName();
       double t = allReduceSeconds(a, n, bytes);
       if (best == null || t < best.seconds()) {
         best = new Choice(a, t);

@@ -1,6 +1,7 @@
 package dev.cohort.lab.model;
 
-import dev.cohort.comm.collective.AllReduceSelector;
+import dev.cohort.comm.AllReduceAlgorithm;
+import dev.cohort.comm.CommConfig;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -21,8 +22,6 @@ import java.util.function.ToDoubleFunction;
  * normal variables.
  */
 public final class StepTimeModel {
-  /** Cohort's default threshold for the latency-optimal algorithm (CommConfig). */
-  private static final long SMALL_MESSAGE_BYTES = 64 * 1024;
   /** Expected maximum of n standard normal variables, n = 0..8. */
   private static final double[] EXPECTED_MAX = {0, 0, 0.5642, 0.8463, 1.0294, 1.1630, 1.2672,
       1.3522, 1.4236};
@@ -142,10 +141,12 @@ public final class StepTimeModel {
     if (workers <= 1) {
       return 0;
     }
-    AllReduceSelector selector = new AllReduceSelector(algorithm, SMALL_MESSAGE_BYTES);
+    AllReduceAlgorithm configured = AllReduceAlgorithm.parse(algorithm);
     double seconds = 0;
     for (int bucket : bucketBytes) {
-      seconds += net.allReduceSeconds(selector.choose(bucket, workers).name(), workers, bucket);
+      AllReduceAlgorithm runs =
+          configured.resolve(bucket, workers, CommConfig.DEFAULT_SMALL_MESSAGE_BYTES);
+      seconds += net.allReduceSeconds(runs.configName(), workers, bucket);
     }
     return seconds;
   }

@@ -1,5 +1,8 @@
 package dev.cohort.lab.net;
 
+import dev.cohort.launch.spawn.RankSpawner;
+import java.io.IOException;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
 
@@ -8,7 +11,7 @@ import java.util.Map;
  * that puts a worker in its place (a network namespace, or nothing), the addresses it binds and
  * advertises, and where the launcher's store listens. Closing it removes everything it made.
  */
-public interface EmulatedNetwork extends AutoCloseable {
+public interface EmulatedNetwork extends RankSpawner.Placement, AutoCloseable {
 
   NetworkCondition condition();
 
@@ -22,9 +25,11 @@ public interface EmulatedNetwork extends AutoCloseable {
   String storeHost();
 
   /** Command words to put before the worker's command line (e.g. ip netns exec NAME). */
+  @Override
   List<String> commandPrefix(int rank);
 
   /** COHORT_* variables for the worker: TCP transport, bind and advertised address, port. */
+  @Override
   Map<String, String> environment(int rank);
 
   @Override
@@ -39,11 +44,11 @@ public interface EmulatedNetwork extends AutoCloseable {
    * @throws IllegalArgumentException when the condition cannot be made here (loss without nft)
    */
   static EmulatedNetwork open(NetworkCondition condition, int workers, boolean preferNamespaces,
-      long seed, java.util.function.Consumer<String> warnings) throws java.io.IOException {
+      long seed, Consumer<String> warnings) throws IOException {
     if (preferNamespaces && NamespaceNetwork.available()) {
       try {
         return NamespaceNetwork.create(condition, workers, seed);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         warnings.accept("cannot make network namespaces (" + e.getMessage() + "); emulating "
             + condition.name() + " in-process on loopback instead");
       }

@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cohort.lab.bench.BenchMath;
 import dev.cohort.lab.bench.CommBenchWorker;
 import dev.cohort.lab.model.NetworkModel;
+import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.launch.spawn.RankProcesses;
+import dev.cohort.launch.spawn.RankSpawner;
+import dev.cohort.launch.spawn.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -24,7 +28,7 @@ public final class PathCalibration {
   public static final String DIRECT = "direct";
   public static final String RELAY = "relay";
   private static final String SIZES = "8,65536,262144,1048576,4194304";
-  private static final long TIMEOUT_SECONDS = 120;
+  private static final Duration TIMEOUT = Duration.ofSeconds(120);
   private static final int REPEATS = 3;
 
   private PathCalibration() {}
@@ -60,32 +64,17 @@ public final class PathCalibration {
 
   private static NetworkModel measureOnce(NetworkCondition c, Path out, boolean namespaces,
       double reduce, Consumer<String> warnings) throws IOException, InterruptedException {
-    List<Process> procs = new ArrayList<>();
-    try (EmulatedNetwork net = EmulatedNetwork.open(c, 2, namespaces, 1, warnings)) {
-      for (int r = 0; r < 2; r++) {
-        List<String> cmd = new ArrayList<>(net.commandPrefix(r));
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), CommBenchWorker.class.getName(), "" + r,
-            "2", "29599", out + ".json", "500", SIZES));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(Path.of(out + "-" + r + ".log").toFile());
-        pb.environment().putAll(net.environment(r));
-        pb.environment().put("COHORT_SECRET", "path-calibration");
-        pb.environment().put("COHORT_ALLREDUCE_ALGO", "ring");
-        // Rank 0 hosts the store on its own address, which rank 1 reaches directly.
-        pb.environment().put("MASTER_ADDR", net.environment(0).get("COHORT_BIND_ADDR"));
-        procs.add(pb.start());
-      }
-      for (int r = 0; r < 2; r++) {
-        Process p = procs.get(r);
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          throw new IOException("calibrating the " + c.name() + " path: rank " + r
-              + (p.isAlive() ? " did not finish in " + TIMEOUT_SECONDS + " s" : " failed")
-              + "; see " + out + "-" + r + ".log");
-        }
-      }
-    } finally {
-      procs.forEach(Process::destroyForcibly);
+    try (EmulatedNetwork net = EmulatedNetwork.open(c, 2, namespaces, 1, warnings);
+        RankProcesses procs = RankSpawner.of(2)
+            .command(r -> JavaCommand.of(CommBenchWorker.class.getName(), List.of("" + r, "2",
+                "29599", out + ".json", "500", SIZES)).toList())
+            .environment(Map.of("COHORT_SECRET", Secrets.generate(), "COHORT_ALLREDUCE_ALGO", "ring",
+                // Rank 0 hosts the store on its own address, which rank 1 reaches directly.
+                "MASTER_ADDR", net.environment(0).get("COHORT_BIND_ADDR")))
+            .placement(net)
+            .logs(r -> Path.of(out + "-" + r + ".log"))
+            .start()) {
+      procs.awaitSuccess("calibrating the " + c.name() + " path", TIMEOUT);
     }
     return fit(new ObjectMapper().readTree(Path.of(out + ".json").toFile()).get("results"), reduce);
   }

@@ -1,5 +1,6 @@
 package dev.cohort.lab.sweep;
 
+import dev.cohort.comm.AllReduceAlgorithm;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,13 +42,14 @@ public final class SweepGrid {
     int big = Integer.highestOneBit(maxWorkers);
     if (big > 1) {
       for (String net : List.of("none", "lat=2ms")) {
-        for (String algo : List.of("ring", "halving-doubling", "recursive-doubling")) {
-          runs.add(cnn.with("algorithm", big, net).withComm(algo, 25, 42));
+        for (AllReduceAlgorithm algo : AllReduceAlgorithm.schedules()) {
+          runs.add(cnn.with("algorithm", big, net).withComm(algo.configName(), 25, 42));
         }
       }
     }
     for (double mb : List.of(0.05, 0.5)) {
-      runs.add(cnn.with("bucket", 2, "lat=5ms").withComm("auto", mb, 42));
+      runs.add(cnn.with("bucket", 2, "lat=5ms").withComm(AllReduceAlgorithm.AUTO.configName(), mb,
+          42));
     }
     runs.addAll(accuracy(maxWorkers, cores));
     return dedupe(runs);

@@ -1,9 +1,10 @@
-package dev.cohort.cli.bench;
+package dev.cohort.lab.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.cohort.cli.launch.LocalLauncher;
-import dev.cohort.lab.bench.BenchMath;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -88,8 +89,8 @@ public final class TrainBench {
         "" + opt.batch(), "--max-steps", "" + opt.steps(), "--test-limit", "500", "--no-progress",
         "--run-dir", dir.toString()));
     args.addAll(extra);
-    LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-        .run(np, args, dir, "127.0.0.1", 0, threads, List.of());
+    Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
+        .run(np, JavaCommand.cohort(args).withThreads(threads), dir);
     if (o.exitCode() != 0) {
       throw new IOException("Cohort run failed: " + o.report());
     }

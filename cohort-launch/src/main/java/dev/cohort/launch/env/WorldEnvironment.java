@@ -1,5 +1,6 @@
-package dev.cohort.cli.launch;
+package dev.cohort.launch.env;
 
+import dev.cohort.launch.spawn.WorldAddress;
 import dev.cohort.train.TrainWorker;
 import java.util.Map;
 
@@ -11,9 +12,6 @@ import java.util.Map;
  * (default 127.0.0.1:29500).
  */
 public final class WorldEnvironment {
-  /** Set by {@code cohort train}, which hosts the store itself. */
-  public static final String LAUNCHER_STORE = "COHORT_LAUNCHER_STORE";
-
   private WorldEnvironment() {}
 
   /** @throws IllegalArgumentException naming the variables to set when nothing fits */
@@ -22,7 +20,7 @@ public final class WorldEnvironment {
     int port = integer(env, "MASTER_PORT", 29500);
     long generation = integer(env, "COHORT_GENERATION", 0);
     if (env.containsKey("RANK") && env.containsKey("WORLD_SIZE")) {
-      boolean launcher = "1".equals(env.get(LAUNCHER_STORE));
+      boolean launcher = "1".equals(env.get(WorldAddress.LAUNCHER_STORE));
       return world(host, port, integer(env, "RANK", 0), integer(env, "WORLD_SIZE", 1),
           integer(env, "LOCAL_RANK", 0), !launcher, generation,
           launcher ? "cohort train" : "RANK/WORLD_SIZE variables");

@@ -1,10 +1,12 @@
-package dev.cohort.cli.chaos;
+package dev.cohort.lab.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.checkpoint.CheckpointStore;
-import dev.cohort.cli.launch.LocalLauncher;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -114,9 +116,10 @@ public final class ChaosRun {
     args.addAll(extra);
     return CompletableFuture.supplyAsync(() -> {
       try {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / opt.nproc());
         return new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-            .generation(generation).run(opt.nproc(), args, dir, "127.0.0.1", 0,
-                Math.max(1, Runtime.getRuntime().availableProcessors() / opt.nproc()), List.of())
+            .generation(generation)
+            .run(opt.nproc(), JavaCommand.cohort(args).withThreads(threads), dir)
             .exitCode();
       } catch (Exception e) {
         throw new RuntimeException(e);

@@ -1,9 +1,9 @@
-package dev.cohort.cli;
+package dev.cohort.launch.env;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cohort.cli.launch.WorldEnvironment;
+import dev.cohort.launch.spawn.WorldAddress;
 import dev.cohort.train.TrainWorker;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class WorldEnvironmentTest {
   @Test
   void underCohortTrainTheLauncherHostsTheStore() {
     TrainWorker.World w = WorldEnvironment.detect(Map.of("RANK", "0", "WORLD_SIZE", "2",
-        WorldEnvironment.LAUNCHER_STORE, "1"));
+        WorldAddress.LAUNCHER_STORE, "1"));
     assertThat(w.hostStore()).isFalse();
     assertThat(w.source()).isEqualTo("cohort train");
   }

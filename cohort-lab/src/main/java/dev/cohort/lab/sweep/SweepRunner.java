@@ -1,35 +1,34 @@
-package dev.cohort.cli.sweep;
+package dev.cohort.lab.sweep;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.cohort.cli.launch.LocalLauncher;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.lab.net.EmulatedNetwork;
 import dev.cohort.lab.net.NetworkCondition;
-import dev.cohort.lab.sweep.RunFolder;
-import dev.cohort.lab.sweep.RunResult;
-import dev.cohort.lab.sweep.RunSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Runs each configuration of a sweep as a real multi-process training job on its emulated network
  * and collects what it measured. Progress goes to the console; after every round the results so
  * far are written to {@code runs.json}, so an interrupted sweep keeps what it did.
  */
-final class SweepRunner {
+public final class SweepRunner {
   private final Path runsDir;
   private final boolean namespaces;
   private final PrintStream out;
   private final int cores = Runtime.getRuntime().availableProcessors();
 
-  SweepRunner(Path runsDir, boolean namespaces, PrintStream out) {
+  public SweepRunner(Path runsDir, boolean namespaces, PrintStream out) {
     this.runsDir = runsDir;
     this.namespaces = namespaces;
     this.out = out;
@@ -40,7 +39,7 @@ final class SweepRunner {
    * that a slow spell of this host spreads over all configurations instead of spoiling one; each
    * result is the repetition with the median step time.
    */
-  List<RunResult> run(List<RunSpec> specs, int repeats) throws IOException, InterruptedException {
+  public List<RunResult> run(List<RunSpec> specs, int repeats) throws IOException, InterruptedException {
     List<List<RunResult>> byRun = new ArrayList<>();
     for (int i = 0; i < specs.size(); i++) {
       byRun.add(new ArrayList<>());
@@ -71,14 +70,14 @@ final class SweepRunner {
   /** The repetition with the median step time, carrying every repetition's step time. */
   private static RunResult median(List<RunResult> reps) {
     List<RunResult> sorted = reps.stream()
-        .sorted(java.util.Comparator.comparingDouble(r -> r.measured().stepMs())).toList();
+        .sorted(Comparator.comparingDouble(r -> r.measured().stepMs())).toList();
     RunResult mid = sorted.get((sorted.size() - 1) / 2);
     return new RunResult(mid.spec(), mid.method(), mid.measured(), null,
         reps.stream().map(r -> r.measured().stepMs()).toList());
   }
 
   /** Writes runs, or a whole sweep, as indented JSON. */
-  static void save(Object results, Path file) throws IOException {
+  public static void save(Object results, Path file) throws IOException {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), results);
   }
 
@@ -87,7 +86,7 @@ final class SweepRunner {
     Path dir = runsDir.resolve(spec.id() + suffix);
     if (Files.exists(dir)) {
       try (var files = Files.walk(dir)) {
-        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
           Files.delete(p);
         }
       }
@@ -97,20 +96,11 @@ final class SweepRunner {
       int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, cores / spec.workers());
       List<String> args = new ArrayList<>(List.of("worker", "--run-dir", dir.toString()));
       args.addAll(spec.workerArgs());
-      LocalLauncher.Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
+      Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
           .hangTimeout(Duration.ofMinutes(5))
-          .placement(new LocalLauncher.Placement() {
-            @Override
-            public List<String> commandPrefix(int rank) {
-              return net.commandPrefix(rank);
-            }
-
-            @Override
-            public Map<String, String> environment(int rank) {
-              return net.environment(rank);
-            }
-          })
-          .run(spec.workers(), args, dir, net.storeHost(), 0, threads, List.of());
+          .placement(net)
+          .store(net.storeHost(), 0)
+          .run(spec.workers(), JavaCommand.cohort(args).withThreads(threads), dir);
       if (o.exitCode() != 0) {
         throw new IllegalStateException("sweep run " + spec.id() + " failed on "
             + net.method() + ": " + o.report());

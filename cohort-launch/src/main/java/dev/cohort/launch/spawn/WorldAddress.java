@@ -1,0 +1,56 @@
+package dev.cohort.launch.spawn;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What every rank of a world is told through its environment: where the store is, the world size,
+ * the rendezvous generation and the shared secret. These are the torchrun-style variables (RANK,
+ * WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT) plus Cohort's own.
+ *
+ * @param storeHost host of the rendezvous store
+ * @param storePort its port
+ * @param size world size
+ * @param generation rendezvous generation (a restarted world uses a higher one)
+ * @param secret the shared secret every connection proves
+ * @param launcherHostsStore true when the launcher runs the store (otherwise rank 0 hosts it)
+ */
+public record WorldAddress(
+    String storeHost,
+    int storePort,
+    int size,
+    long generation,
+    String secret,
+    boolean launcherHostsStore) {
+
+  /** Set when the launcher hosts the store itself, so that rank 0 does not start another. */
+  public static final String LAUNCHER_STORE = "COHORT_LAUNCHER_STORE";
+
+  public WorldAddress {
+    if (size < 1) {
+      throw new IllegalArgumentException("world size must be >= 1, got " + size);
+    }
+    if (secret == null || secret.isEmpty()) {
+      throw new IllegalArgumentException("a world needs a secret (see Secrets.generate())");
+    }
+  }
+
+  /** The environment of {@code rank}; all ranks run on this host, so the local rank is the rank. */
+  public Map<String, String> environment(int rank) {
+    if (rank < 0 || rank >= size) {
+      throw new IllegalArgumentException("rank " + rank + " is outside world size " + size);
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("RANK", Integer.toString(rank));
+    env.put("LOCAL_RANK", Integer.toString(rank));
+    env.put("WORLD_SIZE", Integer.toString(size));
+    env.put("MASTER_ADDR", storeHost);
+    env.put("MASTER_PORT", Integer.toString(storePort));
+    env.put("COHORT_SECRET", secret);
+    env.put("COHORT_GENERATION", Long.toString(generation));
+    if (launcherHostsStore) {
+      env.put(LAUNCHER_STORE, "1");
+    }
+    return env;
+  }
+}
