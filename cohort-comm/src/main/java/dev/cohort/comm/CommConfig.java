@@ -1,18 +1,17 @@
 package dev.cohort.comm;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
- * Every communication knob, with its one key, its default and its unit. Read from the environment
- * (or system properties, which win) in exactly one place: {@link #fromEnvironment(Map, Map)}.
+ * Every communication knob, with its one key ({@link EnvKeys}), its default (the {@code DEFAULT_*}
+ * constants, unit in the name) and its unit. Read from the environment, where system properties
+ * win, in exactly one place: {@link #fromEnvironment(Env)}; validated once, when constructed.
  *
  * @param timeout bound on every blocking call (store, connect, collective); default 120 s
  * @param bindAddress interface the data listener binds; loopback unless told otherwise
@@ -37,7 +36,7 @@ public record CommConfig(
     int portMin,
     int portMax,
     TransportKind transport,
-    String allReduceAlgorithm,
+    AllReduceAlgorithm allReduceAlgorithm,
     long smallMessageBytes,
     int shmRingBytes,
     Path shmDirectory,
@@ -53,8 +52,22 @@ public record CommConfig(
     SHM
   }
 
-  public static final String ENV_SECRET = "COHORT_SECRET";
-  public static final String ENV_SECRET_FILE = "COHORT_SECRET_FILE";
+  /** Same as {@link EnvKeys#COHORT_SECRET}. */
+  public static final String ENV_SECRET = EnvKeys.COHORT_SECRET;
+  /** Same as {@link EnvKeys#COHORT_SECRET_FILE}. */
+  public static final String ENV_SECRET_FILE = EnvKeys.COHORT_SECRET_FILE;
+
+  public static final long DEFAULT_TIMEOUT_MS = 120_000;
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+  public static final TransportKind DEFAULT_TRANSPORT = TransportKind.AUTO;
+  public static final AllReduceAlgorithm DEFAULT_ALLREDUCE_ALGORITHM = AllReduceAlgorithm.AUTO;
+  /** At or below this size an all-reduce takes recursive doubling: {@link AllReduceAlgorithm#choose}. */
+  public static final long DEFAULT_SMALL_MESSAGE_BYTES = 64 * 1024;
+  public static final int DEFAULT_SHM_RING_BYTES = 1 << 20;
+  public static final String DEFAULT_SHM_DIRECTORY = "/dev/shm";
+  public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 << 20;
+  public static final boolean DEFAULT_CHECK_COLLECTIVES = false;
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
 
   public CommConfig {
     Objects.requireNonNull(timeout, "timeout");
@@ -78,13 +91,26 @@ public record CommConfig(
 
   /** Defaults for everything, with the given secret. */
   public static CommConfig defaults(byte[] secret) {
-    return new CommConfig(Duration.ofSeconds(120), "127.0.0.1", null, 0, 0, TransportKind.AUTO,
-        "auto", 64 * 1024, 1 << 20, Path.of("/dev/shm"), 4 << 20, false, 16 << 20, secret);
+    return new CommConfig(Duration.ofMillis(DEFAULT_TIMEOUT_MS), DEFAULT_BIND_ADDRESS, null, 0, 0,
+        DEFAULT_TRANSPORT, DEFAULT_ALLREDUCE_ALGORITHM, DEFAULT_SMALL_MESSAGE_BYTES,
+        DEFAULT_SHM_RING_BYTES, Path.of(DEFAULT_SHM_DIRECTORY), DEFAULT_SOCKET_BUFFER_BYTES, DEFAULT_CHECK_COLLECTIVES,
+        DEFAULT_MAX_FRAME_BYTES, secret);
   }
 
   /** Defaults with the secret as UTF-8 text. */
   public static CommConfig defaults(String secret) {
     return defaults(secret.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Reads the configuration from {@code env}: see {@link EnvKeys} for the keys and the
+   * {@code DEFAULT_*} constants for what an unset key means.
+   *
+   * @throws IllegalArgumentException naming the key whose value is invalid
+   * @throws AuthenticationException if neither COHORT_SECRET nor COHORT_SECRET_FILE is set
+   */
+  public static CommConfig fromEnvironment(Env env) {
+    return CommEnvironment.read(env);
   }
 
   /**
@@ -95,59 +121,17 @@ public record CommConfig(
    * @throws AuthenticationException if neither COHORT_SECRET nor COHORT_SECRET_FILE is set
    */
   public static CommConfig fromEnvironment(Map<String, String> env, Map<String, String> sysProps) {
-    Function<String, String> get = key -> sysProps.getOrDefault(key, env.get(key));
-    CommConfig d = defaults(new byte[0]);
-    String ports = get.apply("COHORT_PORT_RANGE");
-    int pmin = d.portMin;
-    int pmax = d.portMax;
-    if (ports != null && !ports.isBlank()) {
-      String[] p = ports.split("-", 2);
-      pmin = parseInt("COHORT_PORT_RANGE", p[0]);
-      pmax = p.length == 2 ? parseInt("COHORT_PORT_RANGE", p[1]) : pmin;
-    }
-    return new CommConfig(
-        Duration.ofMillis(parseLong(get, "COHORT_TIMEOUT_MS", d.timeout.toMillis())),
-        orDefault(get.apply("COHORT_BIND_ADDR"), d.bindAddress),
-        get.apply("COHORT_ADVERTISE_ADDR"),
-        pmin,
-        pmax,
-        parseEnum(get, "COHORT_TRANSPORT", d.transport),
-        orDefault(get.apply("COHORT_ALLREDUCE_ALGO"), d.allReduceAlgorithm).toLowerCase(Locale.ROOT),
-        parseLong(get, "COHORT_SMALL_MESSAGE_BYTES", d.smallMessageBytes),
-        (int) parseLong(get, "COHORT_SHM_RING_BYTES", d.shmRingBytes),
-        Path.of(orDefault(get.apply("COHORT_SHM_DIR"), d.shmDirectory.toString())),
-        (int) parseLong(get, "COHORT_SOCKET_BUFFER_BYTES", d.socketBufferBytes),
-        Boolean.parseBoolean(orDefault(get.apply("COHORT_CHECK_COLLECTIVES"), "false")),
-        (int) parseLong(get, "COHORT_MAX_FRAME_BYTES", d.maxFrameBytes),
-        loadSecret(get.apply(ENV_SECRET), get.apply(ENV_SECRET_FILE)));
+    return fromEnvironment(Env.of(env, sysProps));
   }
 
   /** Configuration from this process's environment and system properties. */
   public static CommConfig fromEnvironment() {
-    Map<String, String> props = new LinkedHashMap<>();
-    System.getProperties().forEach((k, v) -> props.put(k.toString(), v.toString()));
-    return fromEnvironment(System.getenv(), props);
+    return fromEnvironment(Env.system());
   }
 
-  /** The secret from its text, or else from a file; fails with what to do when neither is set. */
+  /** Same as {@link Secrets#load}. */
   public static byte[] loadSecret(String text, String file) {
-    if (text != null && !text.isEmpty()) {
-      return text.getBytes(StandardCharsets.UTF_8);
-    }
-    if (file != null && !file.isEmpty()) {
-      try {
-        byte[] bytes = Files.readAllBytes(Path.of(file));
-        String trimmed = new String(bytes, StandardCharsets.UTF_8).strip();
-        if (trimmed.isEmpty()) {
-          throw new AuthenticationException("secret file " + file + " is empty");
-        }
-        return trimmed.getBytes(StandardCharsets.UTF_8);
-      } catch (java.io.IOException e) {
-        throw new AuthenticationException("cannot read secret file " + file + ": " + e);
-      }
-    }
-    throw new AuthenticationException("no shared secret: set " + ENV_SECRET + " or " + ENV_SECRET_FILE
-        + " to the same value on every rank (the cohort launcher does this for you)");
+    return Secrets.load(text, file);
   }
 
   /** A builder that starts from this configuration. */
@@ -163,7 +147,7 @@ public record CommConfig(
     private int portMin;
     private int portMax;
     private TransportKind transport;
-    private String allReduceAlgorithm;
+    private AllReduceAlgorithm allReduceAlgorithm;
     private long smallMessageBytes;
     private int shmRingBytes;
     private Path shmDirectory;
@@ -211,7 +195,7 @@ public record CommConfig(
       return this;
     }
 
-    public Builder allReduceAlgorithm(String v) {
+    public Builder allReduceAlgorithm(AllReduceAlgorithm v) {
       allReduceAlgorithm = v;
       return this;
     }
@@ -266,7 +250,7 @@ public record CommConfig(
     m.put("advertise address", advertiseAddress);
     m.put("port range", portMin == 0 && portMax == 0 ? "ephemeral" : portMin + "-" + portMax);
     m.put("transport (same host)", transport.name().toLowerCase(Locale.ROOT));
-    m.put("all-reduce algorithm", allReduceAlgorithm);
+    m.put("all-reduce algorithm", allReduceAlgorithm.configName());
     m.put("small message", smallMessageBytes + " B");
     m.put("shm ring", shmRingBytes + " B in " + shmDirectory);
     m.put("socket buffers", socketBufferBytes + " B");
@@ -293,42 +277,6 @@ public record CommConfig(
   private static void require(boolean ok, String message) {
     if (!ok) {
       throw new IllegalArgumentException(message);
-    }
-  }
-
-  private static String orDefault(String v, String d) {
-    return v == null || v.isBlank() ? d : v.strip();
-  }
-
-  private static long parseLong(Function<String, String> get, String key, long d) {
-    String v = get.apply(key);
-    if (v == null || v.isBlank()) {
-      return d;
-    }
-    try {
-      return Long.parseLong(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
-    }
-  }
-
-  private static int parseInt(String key, String v) {
-    try {
-      return Integer.parseInt(v.strip());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be PORT or MIN-MAX, got '" + v + "'");
-    }
-  }
-
-  private static TransportKind parseEnum(Function<String, String> get, String key, TransportKind d) {
-    String v = get.apply(key);
-    if (v == null || v.isBlank()) {
-      return d;
-    }
-    try {
-      return TransportKind.valueOf(v.strip().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(key + " must be one of auto, tcp, shm; got '" + v + "'");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.cohort.comm.collective;
 
+import dev.cohort.comm.AllReduceAlgorithm;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 
@@ -10,11 +11,11 @@ import dev.cohort.comm.Tensor;
  * the current range and hand over the other. Doubling retraces the steps, swapping reduced halves.
  * Non-powers of two fold in first (see {@link PowerOfTwoFold}).
  */
-public final class AllReduceHalvingDoubling implements AllReduceAlgorithm {
+public final class AllReduceHalvingDoubling implements AllReduceSchedule {
 
   @Override
-  public String name() {
-    return "halving-doubling";
+  public AllReduceAlgorithm algorithm() {
+    return AllReduceAlgorithm.HALVING_DOUBLING;
   }
 
   @Override

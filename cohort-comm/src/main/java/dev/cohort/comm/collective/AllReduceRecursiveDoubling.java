@@ -1,5 +1,6 @@
 package dev.cohort.comm.collective;
 
+import dev.cohort.comm.AllReduceAlgorithm;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 
@@ -9,11 +10,11 @@ import dev.cohort.comm.Tensor;
  * message latencies, which is what matters below a few tens of KiB. Both partners combine the same
  * two values (a + b and b + a are the same bits), so results stay identical.
  */
-public final class AllReduceRecursiveDoubling implements AllReduceAlgorithm {
+public final class AllReduceRecursiveDoubling implements AllReduceSchedule {
 
   @Override
-  public String name() {
-    return "recursive-doubling";
+  public AllReduceAlgorithm algorithm() {
+    return AllReduceAlgorithm.RECURSIVE_DOUBLING;
   }
 
   @Override

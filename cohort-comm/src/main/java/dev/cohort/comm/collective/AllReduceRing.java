@@ -1,5 +1,6 @@
 package dev.cohort.comm.collective;
 
+import dev.cohort.comm.AllReduceAlgorithm;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.transport.Transfer;
@@ -12,11 +13,11 @@ import java.util.List;
  * pieces starts while the last pieces are still being reduced. Each segment is reduced by exactly
  * one rank and copied to the others, hence bit-identical results.
  */
-public final class AllReduceRing implements AllReduceAlgorithm {
+public final class AllReduceRing implements AllReduceSchedule {
 
   @Override
-  public String name() {
-    return "ring";
+  public AllReduceAlgorithm algorithm() {
+    return AllReduceAlgorithm.RING;
   }
 
   @Override

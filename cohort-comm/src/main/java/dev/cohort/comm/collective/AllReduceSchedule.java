@@ -1,16 +1,18 @@
 package dev.cohort.comm.collective;
 
+import dev.cohort.comm.AllReduceAlgorithm;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 
 /**
- * One all-reduce schedule. Implementations combine with {@code op} (AVG arrives as SUM; the caller
- * divides afterwards) and must leave bit-identical results on every rank.
+ * One all-reduce schedule, the implementation of an {@link AllReduceAlgorithm}. Implementations
+ * combine with {@code op} (AVG arrives as SUM; the caller divides afterwards) and must leave
+ * bit-identical results on every rank.
  */
-public interface AllReduceAlgorithm {
+public interface AllReduceSchedule {
 
-  /** Name used in configuration and benchmarks, e.g. "ring". */
-  String name();
+  /** The algorithm this schedule runs. */
+  AllReduceAlgorithm algorithm();
 
   void run(CollectiveContext c, Tensor t, ReduceOp op);
 }

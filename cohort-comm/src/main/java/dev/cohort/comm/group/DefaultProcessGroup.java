@@ -96,7 +96,6 @@ public final class DefaultProcessGroup implements ProcessGroup {
    * {@link Rendezvous}).
    */
   public static DefaultProcessGroup connect(CommConfig config, Store store, int rank, int size) {
-    new AllReduceSelector(config.allReduceAlgorithm(), 0); // fail on a bad name before connecting
     Pair[] pairs = Mesh.connect(config, store, rank, size);
     return new DefaultProcessGroup(config, store, rank, size, pairs);
   }

@@ -2,14 +2,18 @@ package dev.cohort.comm.collective;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.comm.AllReduceAlgorithm;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.ThreadWorld;
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Property-based: any world size, count, type, op, algorithm and transport reduce exactly. */
@@ -19,7 +23,7 @@ class AllReduceProperties {
   void allReduceEqualsTheSequentialReduction(@ForAll @IntRange(min = 1, max = 8) int size,
       @ForAll @IntRange(min = 0, max = 20_000) int count, @ForAll DataType type,
       @ForAll ReduceOp op, @ForAll CommConfig.TransportKind transport,
-      @ForAll("algorithms") String algorithm, @ForAll @IntRange(min = 0, max = 1000) int seed)
+      @ForAll("algorithms") AllReduceAlgorithm algorithm, @ForAll @IntRange(min = 0, max = 1000) int seed)
       throws Exception {
     CommConfig cfg = ThreadWorld.config(transport).toBuilder().allReduceAlgorithm(algorithm).build();
     try (ThreadWorld w = new ThreadWorld(cfg)) {
@@ -46,8 +50,8 @@ class AllReduceProperties {
     assertThat(next).isEqualTo(count);
   }
 
-  @net.jqwik.api.Provide
-  net.jqwik.api.Arbitrary<String> algorithms() {
-    return net.jqwik.api.Arbitraries.of(AllReduceSelector.names());
+  @Provide
+  Arbitrary<AllReduceAlgorithm> algorithms() {
+    return Arbitraries.of(AllReduceAlgorithm.schedules());
   }
 }

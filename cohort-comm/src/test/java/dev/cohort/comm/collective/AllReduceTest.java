@@ -2,6 +2,7 @@ package dev.cohort.comm.collective;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.comm.AllReduceAlgorithm;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommConfig.TransportKind;
 import dev.cohort.comm.ThreadWorld;
@@ -27,7 +28,7 @@ class AllReduceTest {
     List<Arguments> out = new ArrayList<>();
     for (int size : new int[] {1, 2, 3, 4, 5, 7, 8}) {
       for (TransportKind k : new TransportKind[] {TransportKind.TCP, TransportKind.SHM}) {
-        for (String algo : AllReduceSelector.names()) {
+        for (AllReduceAlgorithm algo : AllReduceAlgorithm.schedules()) {
           out.add(Arguments.of(size, k, algo));
         }
       }
@@ -38,7 +39,7 @@ class AllReduceTest {
   @ParameterizedTest(name = "{0} ranks over {1} with {2}")
   @MethodSource("worlds")
   void allReduceShouldEqualSequentialReductionOnEveryRank(int size, TransportKind transport,
-      String algorithm) throws Exception {
+      AllReduceAlgorithm algorithm) throws Exception {
     CommConfig cfg = ThreadWorld.config(transport).toBuilder().allReduceAlgorithm(algorithm).build();
     int[] counts = {0, 1, size - 1, size + 1, 1023, 70_001};
     try (ThreadWorld w = new ThreadWorld(cfg)) {
@@ -69,7 +70,7 @@ class AllReduceTest {
 
   @Test
   void randomFloatsShouldBeBitIdenticalAcrossRanks() throws Exception {
-    for (String algorithm : AllReduceSelector.names()) {
+    for (AllReduceAlgorithm algorithm : AllReduceAlgorithm.schedules()) {
       CommConfig cfg = ThreadWorld.config(TransportKind.AUTO).toBuilder()
           .allReduceAlgorithm(algorithm).build();
       try (ThreadWorld w = new ThreadWorld(cfg)) {
@@ -83,7 +84,7 @@ class AllReduceTest {
           return Reference.bytes(t);
         });
         for (byte[] r : res) {
-          assertThat(r).as(algorithm).isEqualTo(res.get(0));
+          assertThat(r).as(algorithm.configName()).isEqualTo(res.get(0));
         }
       }
     }
