@@ -10,7 +10,9 @@ import java.nio.file.Path;
  * @param resumeFrom a run folder whose newest valid checkpoint to continue from (null: start fresh)
  */
 public record Checkpointing(int every, int keep, Path resumeFrom) {
-  public static final Checkpointing NONE = new Checkpointing(0, 3, null);
+  /** Checkpoints kept when not told otherwise. */
+  public static final int DEFAULT_KEEP = 3;
+  public static final Checkpointing NONE = new Checkpointing(0, DEFAULT_KEEP, null);
 
   public Checkpointing {
     if (every < 0) {

@@ -3,6 +3,8 @@ package dev.cohort.train;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cohort.comm.Store;
+import dev.cohort.train.metrics.RunListener;
+import dev.cohort.train.metrics.StepRecord;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * daemon thread with its own store connection: the optimizer steps done, and a counter that moves
  * as long as the process runs at all. Steps that stop moving mean no progress; beats that stop too
  * mean the process itself is frozen or gone, which tells a watcher which rank is the culprit and
- * which are merely waiting for it.
+ * which are merely waiting for it. As a {@link RunListener} it records each step as it ends.
  */
-public final class Heartbeat implements AutoCloseable {
+public final class Heartbeat implements RunListener, AutoCloseable {
   public static final long PERIOD_MS = 1000;
   private final AtomicLong steps = new AtomicLong();
   private final Store store;
@@ -48,6 +50,11 @@ public final class Heartbeat implements AutoCloseable {
   /** Records progress; called after every step. */
   public void step(long done) {
     steps.set(done);
+  }
+
+  @Override
+  public void onStep(StepRecord r, int batchInEpoch, int batchesPerEpoch) {
+    step(r.step() + 1);
   }
 
   @Override

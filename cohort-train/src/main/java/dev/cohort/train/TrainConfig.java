@@ -2,13 +2,13 @@ package dev.cohort.train;
 
 import dev.cohort.train.data.DistributedSampler;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Everything one training run needs, validated once. Batches are per worker, as in PyTorch DDP:
- * the global batch is {@code batch x workers x accumulation}.
+ * the global batch is {@code batch x workers x accumulation}. Build one with {@link #builder()},
+ * which starts from the {@code DEFAULT_*} values below: the one source of defaults, which the
+ * command line's options use too.
  *
  * @param model "mlp" or "cnn" (or any name a custom block supplier understands)
  * @param epochs passes over the training data
@@ -20,7 +20,8 @@ import java.util.Map;
  * @param scaleLearningRate multiply the rate by the number of workers (linear scaling rule)
  * @param warmupSteps ramp the rate up linearly over this many steps (0: none)
  * @param seed seeds initialization and the data order
- * @param bucketBytes gradient bucket size
+ * @param bucketBytes gradient bucket size in bytes ({@code cohort train --bucket-mb 25} means
+ *     25,000,000 bytes: a megabyte is 10^6 bytes here)
  * @param overlap all-reduce a bucket while packing the next
  * @param checkEvery compare parameter checksums across ranks every this many steps (0: at the end only)
  * @param remainder what to do with the last incomplete global batch
@@ -55,6 +56,22 @@ public record TrainConfig(
     boolean progress,
     Checkpointing checkpointing) {
 
+  public static final String DEFAULT_MODEL = "cnn";
+  public static final int DEFAULT_EPOCHS = 1;
+  /** Samples per worker per micro-batch. */
+  public static final int DEFAULT_BATCH = 64;
+  public static final int DEFAULT_ACCUMULATION = 1;
+  public static final String DEFAULT_OPTIMIZER = "adam";
+  public static final float DEFAULT_LEARNING_RATE = 0.001f;
+  public static final float DEFAULT_MOMENTUM = 0f;
+  public static final int DEFAULT_WARMUP_STEPS = 0;
+  public static final int DEFAULT_SEED = 42;
+  /** 25 MB as the command line counts it: 25 x 10^6 bytes, not 25 MiB. */
+  public static final long DEFAULT_BUCKET_BYTES = 25_000_000L;
+  /** Compare parameter checksums at the end only. */
+  public static final int DEFAULT_CHECK_EVERY = 0;
+  public static final DistributedSampler.Remainder DEFAULT_REMAINDER = DistributedSampler.Remainder.DROP;
+
   public TrainConfig {
     require(epochs >= 1, "epochs must be >= 1, got " + epochs);
     require(batch >= 1, "batch must be >= 1, got " + batch);
@@ -73,40 +90,22 @@ public record TrainConfig(
     }
   }
 
-  /** Sensible defaults: the quickstart's CNN run. */
+  /**
+   * The defaults: the quickstart's CNN run, and what {@code cohort train} and {@code cohort
+   * worker} use for an option left out.
+   */
   public static TrainConfig defaults() {
-    return new TrainConfig("cnn", 1, 64, 1, "adam", 0.001f, 0f, false, 0, 42, 25L << 20, true, 0,
-        DistributedSampler.Remainder.DROP, dev.cohort.train.data.FashionMnist.DEFAULT_DIR, 0, 0,
-        0, null, true, Checkpointing.NONE);
+    return builder().build();
   }
 
-  /** The rows of the start-up table and of config.json. */
-  public Map<String, Object> describe(int workers) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("model", model);
-    m.put("workers", workers);
-    m.put("epochs", epochs);
-    m.put("batch_per_worker", batch);
-    m.put("accumulation", accumulation);
-    m.put("global_batch", batch * workers * accumulation);
-    m.put("optimizer", optimizer);
-    m.put("learning_rate", learningRate);
-    m.put("effective_learning_rate", effectiveLearningRate(workers));
-    m.put("momentum", momentum);
-    m.put("warmup_steps", warmupSteps);
-    m.put("seed", seed);
-    m.put("bucket_bytes", bucketBytes);
-    m.put("overlap", overlap);
-    m.put("check_every", checkEvery);
-    m.put("remainder", remainder.name().toLowerCase(Locale.ROOT));
-    m.put("data", dataDir.toString());
-    m.put("train_limit", trainLimit);
-    m.put("test_limit", testLimit);
-    m.put("max_steps", maxSteps);
-    m.put("checkpoint_every", checkpointing.every());
-    m.put("keep_checkpoints", checkpointing.keep());
-    m.put("resumed_from", checkpointing.resumeFrom() == null ? null : checkpointing.resumeFrom().toString());
-    return m;
+  /** A builder starting from the defaults ({@code DEFAULT_*}). */
+  public static TrainConfigBuilder builder() {
+    return new TrainConfigBuilder();
+  }
+
+  /** A builder starting from this configuration. */
+  public TrainConfigBuilder toBuilder() {
+    return new TrainConfigBuilder(this);
   }
 
   public float effectiveLearningRate(int workers) {

@@ -1,8 +1,5 @@
 package dev.cohort.train.metrics;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /** Sums of step records: totals and shares of each phase, for summaries and the end table. */
 public final class Breakdown {
   private long data;
@@ -38,15 +35,9 @@ public final class Breakdown {
   }
 
   /** Milliseconds per step of each phase. */
-  public Map<String, Double> perStepMillis() {
-    Map<String, Double> m = new LinkedHashMap<>();
+  public RunSummary.StepTimes perStepMillis() {
     double n = Math.max(1, steps) * 1e6;
-    m.put("data", data / n);
-    m.put("forward_backward", compute / n);
-    m.put("communication", comm / n);
-    m.put("wait", wait / n);
-    m.put("optimizer", optimizer / n);
-    m.put("step", total / n);
-    return m;
+    return new RunSummary.StepTimes(data / n, compute / n, comm / n, wait / n, optimizer / n,
+        total / n);
   }
 }

@@ -13,6 +13,7 @@ import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.TrainConfigBuilder;
 import dev.cohort.train.model.Models;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +48,10 @@ class GradientSyncTest {
 
   @Test
   void invalidTrainingOptionsShouldBeRejectedWithTheirName() {
-    TrainConfig d = TrainConfig.defaults();
-    assertThatThrownBy(() -> new TrainConfig(d.model(), 0, d.batch(), 1, "sgd", 0.1f, 0, false, 0,
-        1, 1 << 20, true, 0, d.remainder(), d.dataDir(), 0, 0, 0, null, false, null))
-        .hasMessageContaining("epochs");
-    assertThatThrownBy(() -> new TrainConfig(d.model(), 1, d.batch(), 1, "rmsprop", 0.1f, 0, false, 0,
-        1, 1 << 20, true, 0, d.remainder(), d.dataDir(), 0, 0, 0, null, false, null))
+    TrainConfigBuilder sgd = TrainConfig.builder().optimizer("sgd").learningRate(0.1f).seed(1)
+        .bucketBytes(1 << 20).progress(false);
+    assertThatThrownBy(() -> sgd.epochs(0).build()).hasMessageContaining("epochs");
+    assertThatThrownBy(() -> sgd.epochs(1).optimizer("rmsprop").build())
         .hasMessageContaining("optimizer");
     assertThatThrownBy(() -> Models.byName("resnet", 10)).hasMessageContaining("mlp");
   }

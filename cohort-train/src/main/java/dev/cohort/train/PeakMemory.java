@@ -1,0 +1,32 @@
+package dev.cohort.train;
+
+import dev.cohort.comm.ProcessGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** Peak resident memory (VmHWM) of this process, and of every rank. */
+final class PeakMemory {
+  private PeakMemory() {}
+
+  /** Bytes, or -1 where /proc is not available. */
+  static long ofThisProcess() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /** Every rank's peak, by rank. Collective: every rank calls it. */
+  static List<Long> gather(ProcessGroup pg) {
+    return Arrays.stream(pg.allGather(new long[] {ofThisProcess()})).boxed().toList();
+  }
+}

@@ -1,0 +1,211 @@
+package dev.cohort.train;
+
+import dev.cohort.train.data.DistributedSampler;
+import dev.cohort.train.data.FashionMnist;
+import java.nio.file.Path;
+
+/**
+ * Builds a {@link TrainConfig}, starting from the defaults ({@link TrainConfig#builder()}) or from
+ * another configuration ({@link TrainConfig#toBuilder()}). Each setter names its default; {@link
+ * #build()} validates, as the record's constructor does, and throws IllegalArgumentException
+ * naming the offending value. Not thread-safe; a builder may build many configurations.
+ */
+public final class TrainConfigBuilder {
+  private String model = TrainConfig.DEFAULT_MODEL;
+  private int epochs = TrainConfig.DEFAULT_EPOCHS;
+  private int batch = TrainConfig.DEFAULT_BATCH;
+  private int accumulation = TrainConfig.DEFAULT_ACCUMULATION;
+  private String optimizer = TrainConfig.DEFAULT_OPTIMIZER;
+  private float learningRate = TrainConfig.DEFAULT_LEARNING_RATE;
+  private float momentum = TrainConfig.DEFAULT_MOMENTUM;
+  private boolean scaleLearningRate;
+  private int warmupSteps = TrainConfig.DEFAULT_WARMUP_STEPS;
+  private int seed = TrainConfig.DEFAULT_SEED;
+  private long bucketBytes = TrainConfig.DEFAULT_BUCKET_BYTES;
+  private boolean overlap = true;
+  private int checkEvery = TrainConfig.DEFAULT_CHECK_EVERY;
+  private DistributedSampler.Remainder remainder = TrainConfig.DEFAULT_REMAINDER;
+  private Path dataDir = FashionMnist.DEFAULT_DIR;
+  private int trainLimit;
+  private int testLimit;
+  private int maxSteps;
+  private Path runDir;
+  private boolean progress = true;
+  private int checkpointEvery;
+  private int keepCheckpoints = Checkpointing.DEFAULT_KEEP;
+  private Path resumeFrom;
+
+  TrainConfigBuilder() {}
+
+  TrainConfigBuilder(TrainConfig c) {
+    model = c.model();
+    epochs = c.epochs();
+    batch = c.batch();
+    accumulation = c.accumulation();
+    optimizer = c.optimizer();
+    learningRate = c.learningRate();
+    momentum = c.momentum();
+    scaleLearningRate = c.scaleLearningRate();
+    warmupSteps = c.warmupSteps();
+    seed = c.seed();
+    bucketBytes = c.bucketBytes();
+    overlap = c.overlap();
+    checkEvery = c.checkEvery();
+    remainder = c.remainder();
+    dataDir = c.dataDir();
+    trainLimit = c.trainLimit();
+    testLimit = c.testLimit();
+    maxSteps = c.maxSteps();
+    runDir = c.runDir();
+    progress = c.progress();
+    checkpointEvery = c.checkpointing().every();
+    keepCheckpoints = c.checkpointing().keep();
+    resumeFrom = c.checkpointing().resumeFrom();
+  }
+
+  /** "mlp" or "cnn", or a name a custom block supplier understands; default "cnn". */
+  public TrainConfigBuilder model(String model) {
+    this.model = model;
+    return this;
+  }
+
+  /** Passes over the training data; default 1. */
+  public TrainConfigBuilder epochs(int epochs) {
+    this.epochs = epochs;
+    return this;
+  }
+
+  /** Samples per worker per micro-batch; default 64. */
+  public TrainConfigBuilder batch(int batch) {
+    this.batch = batch;
+    return this;
+  }
+
+  /** Micro-batches per optimizer step; default 1. */
+  public TrainConfigBuilder accumulation(int accumulation) {
+    this.accumulation = accumulation;
+    return this;
+  }
+
+  /** "sgd" or "adam" (any case); default "adam". */
+  public TrainConfigBuilder optimizer(String optimizer) {
+    this.optimizer = optimizer;
+    return this;
+  }
+
+  /** Base learning rate for one worker; default 0.001. */
+  public TrainConfigBuilder learningRate(float learningRate) {
+    this.learningRate = learningRate;
+    return this;
+  }
+
+  /** SGD momentum in [0, 1); default 0. */
+  public TrainConfigBuilder momentum(float momentum) {
+    this.momentum = momentum;
+    return this;
+  }
+
+  /** Multiply the rate by the number of workers (linear scaling rule); default off. */
+  public TrainConfigBuilder scaleLearningRate(boolean scaleLearningRate) {
+    this.scaleLearningRate = scaleLearningRate;
+    return this;
+  }
+
+  /** Steps of linear learning-rate warm-up; default 0. */
+  public TrainConfigBuilder warmupSteps(int warmupSteps) {
+    this.warmupSteps = warmupSteps;
+    return this;
+  }
+
+  /** Seeds initialization and the data order; default 42. */
+  public TrainConfigBuilder seed(int seed) {
+    this.seed = seed;
+    return this;
+  }
+
+  /** Gradient bucket size in bytes, at least 1024; default 25,000,000. */
+  public TrainConfigBuilder bucketBytes(long bucketBytes) {
+    this.bucketBytes = bucketBytes;
+    return this;
+  }
+
+  /** All-reduce a bucket while packing the next; default on. */
+  public TrainConfigBuilder overlap(boolean overlap) {
+    this.overlap = overlap;
+    return this;
+  }
+
+  /** Compare parameter checksums every this many steps (0: at the end only); default 0. */
+  public TrainConfigBuilder checkEvery(int checkEvery) {
+    this.checkEvery = checkEvery;
+    return this;
+  }
+
+  /** The last incomplete global batch; default DROP. */
+  public TrainConfigBuilder remainder(DistributedSampler.Remainder remainder) {
+    this.remainder = remainder;
+    return this;
+  }
+
+  /** Folder with the Fashion-MNIST IDX files; default {@link FashionMnist#DEFAULT_DIR}. */
+  public TrainConfigBuilder dataDir(Path dataDir) {
+    this.dataDir = dataDir;
+    return this;
+  }
+
+  /** Use only the first this many training samples (0: all); default 0. */
+  public TrainConfigBuilder trainLimit(int trainLimit) {
+    this.trainLimit = trainLimit;
+    return this;
+  }
+
+  /** Use only the first this many test samples (0: all); default 0. */
+  public TrainConfigBuilder testLimit(int testLimit) {
+    this.testLimit = testLimit;
+    return this;
+  }
+
+  /** Stop after this many optimizer steps (0: no limit); default 0. */
+  public TrainConfigBuilder maxSteps(int maxSteps) {
+    this.maxSteps = maxSteps;
+    return this;
+  }
+
+  /** Rank 0's run folder (null: no files); default null. */
+  public TrainConfigBuilder runDir(Path runDir) {
+    this.runDir = runDir;
+    return this;
+  }
+
+  /** Draw a progress bar on rank 0; default on. */
+  public TrainConfigBuilder progress(boolean progress) {
+    this.progress = progress;
+    return this;
+  }
+
+  /** Write a checkpoint every this many optimizer steps (0: never); default 0. */
+  public TrainConfigBuilder checkpointEvery(int checkpointEvery) {
+    this.checkpointEvery = checkpointEvery;
+    return this;
+  }
+
+  /** Checkpoints to keep, at least 1; default {@value Checkpointing#DEFAULT_KEEP}. */
+  public TrainConfigBuilder keepCheckpoints(int keepCheckpoints) {
+    this.keepCheckpoints = keepCheckpoints;
+    return this;
+  }
+
+  /** A run folder whose newest valid checkpoint to continue from (null: start fresh); default null. */
+  public TrainConfigBuilder resumeFrom(Path resumeFrom) {
+    this.resumeFrom = resumeFrom;
+    return this;
+  }
+
+  /** The validated configuration. */
+  public TrainConfig build() {
+    return new TrainConfig(model, epochs, batch, accumulation, optimizer, learningRate, momentum,
+        scaleLearningRate, warmupSteps, seed, bucketBytes, overlap, checkEvery, remainder, dataDir,
+        trainLimit, testLimit, maxSteps, runDir, progress,
+        new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom));
+  }
+}

@@ -1,0 +1,96 @@
+package dev.cohort.train.metrics;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.cohort.train.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A run's effective configuration as rank 0 prints it at the start and writes it: the whole of
+ * {@value #FILE}, and the {@code config} object of summary.json (which leaves out the two layout
+ * fields). JSON names are the components' names in snake_case ({@code batch_per_worker}).
+ *
+ * @param globalBatch samples per optimizer step over all workers
+ * @param effectiveLearningRate the learning rate after the linear scaling rule, if asked for
+ * @param data the data folder
+ * @param resumedFrom the run folder resumed from, or null (written as null)
+ * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
+ * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left out)
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record EffectiveConfig(String model, int workers, int epochs, int batchPerWorker,
+    int accumulation, int globalBatch, String optimizer, float learningRate,
+    float effectiveLearningRate, float momentum, int warmupSteps, int seed, long bucketBytes,
+    boolean overlap, int checkEvery, String remainder, String data, int trainLimit, int testLimit,
+    int maxSteps, int checkpointEvery, int keepCheckpoints, String resumedFrom,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
+
+  /** The file in a run folder. */
+  public static final String FILE = "config.json";
+
+  /** {@code cfg} run by {@code workers} workers, without the layout fields. */
+  public static EffectiveConfig of(TrainConfig cfg, int workers) {
+    Path resumed = cfg.checkpointing().resumeFrom();
+    return new EffectiveConfig(cfg.model(), workers, cfg.epochs(), cfg.batch(), cfg.accumulation(),
+        cfg.batch() * workers * cfg.accumulation(), cfg.optimizer(), cfg.learningRate(),
+        cfg.effectiveLearningRate(workers), cfg.momentum(), cfg.warmupSteps(), cfg.seed(),
+        cfg.bucketBytes(), cfg.overlap(), cfg.checkEvery(),
+        cfg.remainder().name().toLowerCase(Locale.ROOT), cfg.dataDir().toString(),
+        cfg.trainLimit(), cfg.testLimit(), cfg.maxSteps(), cfg.checkpointing().every(),
+        cfg.checkpointing().keep(), resumed == null ? null : resumed.toString(), null, null);
+  }
+
+  /** The same configuration with the model's layout, as config.json holds it. */
+  public EffectiveConfig withLayout(int stepsPerEpoch, List<Integer> gradientBucketsBytes) {
+    return new EffectiveConfig(model, workers, epochs, batchPerWorker, accumulation, globalBatch,
+        optimizer, learningRate, effectiveLearningRate, momentum, warmupSteps, seed, bucketBytes,
+        overlap, checkEvery, remainder, data, trainLimit, testLimit, maxSteps, checkpointEvery,
+        keepCheckpoints, resumedFrom, stepsPerEpoch, List.copyOf(gradientBucketsBytes));
+  }
+
+  /** The rows of rank 0's start-up table, by JSON name, without the layout fields. */
+  public Map<String, Object> rows() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", model);
+    m.put("workers", workers);
+    m.put("epochs", epochs);
+    m.put("batch_per_worker", batchPerWorker);
+    m.put("accumulation", accumulation);
+    m.put("global_batch", globalBatch);
+    m.put("optimizer", optimizer);
+    m.put("learning_rate", learningRate);
+    m.put("effective_learning_rate", effectiveLearningRate);
+    m.put("momentum", momentum);
+    m.put("warmup_steps", warmupSteps);
+    m.put("seed", seed);
+    m.put("bucket_bytes", bucketBytes);
+    m.put("overlap", overlap);
+    m.put("check_every", checkEvery);
+    m.put("remainder", remainder);
+    m.put("data", data);
+    m.put("train_limit", trainLimit);
+    m.put("test_limit", testLimit);
+    m.put("max_steps", maxSteps);
+    m.put("checkpoint_every", checkpointEvery);
+    m.put("keep_checkpoints", keepCheckpoints);
+    m.put("resumed_from", resumedFrom);
+    return m;
+  }
+
+  /** Writes {@code file} as indented JSON. */
+  public void write(Path file) throws IOException {
+    RunJson.write(this, file);
+  }
+
+  /** Reads a config.json; fields it does not know are ignored, missing ones are null or 0. */
+  public static EffectiveConfig read(Path file) throws IOException {
+    return RunJson.read(file, EffectiveConfig.class);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.cohort.train.metrics;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The run folder's {@value #FILE}: a header, then one line per optimizer step of rank 0, times in
+ * milliseconds with 3 decimals and the loss with 6. Rank 0 writes a line as each step ends and
+ * flushes it, so watchers and post-mortems see every step; a resumed run appends to the same file.
+ * Readers find columns by their header names, not their positions. A writer is not thread-safe.
+ */
+public final class MetricsCsv implements AutoCloseable {
+  /** The file in a run folder. */
+  public static final String FILE = "metrics.csv";
+  /** The columns, in the order they are written. */
+  public static final List<String> COLUMNS = List.of("step", "epoch", "loss", "samples", "data_ms",
+      "forward_backward_ms", "communication_ms", "wait_ms", "optimizer_ms", "step_ms");
+  public static final String HEADER = String.join(",", COLUMNS);
+
+  private final BufferedWriter out;
+
+  private MetricsCsv(BufferedWriter out) {
+    this.out = out;
+  }
+
+  /** Creates {@code file}, or empties it, and writes the header. */
+  public static MetricsCsv create(Path file) throws IOException {
+    BufferedWriter w = Files.newBufferedWriter(file, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    w.write(HEADER);
+    w.newLine();
+    return new MetricsCsv(w);
+  }
+
+  /** Opens {@code file} to add steps after those already in it (a resumed run). */
+  public static MetricsCsv append(Path file) throws IOException {
+    return new MetricsCsv(Files.newBufferedWriter(file, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND));
+  }
+
+  /** Writes one step's line and flushes it. */
+  public void write(StepRecord r) throws IOException {
+    out.write(line(r));
+    out.newLine();
+    out.flush();
+  }
+
+  /** One step as a line, without the line break. */
+  public static String line(StepRecord r) {
+    return String.format(Locale.ROOT, "%d,%d,%.6f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", r.step(),
+        r.epoch(), r.loss(), r.samples(), r.dataNanos() / 1e6, r.computeNanos() / 1e6,
+        r.commNanos() / 1e6, r.waitNanos() / 1e6, r.optimizerNanos() / 1e6, r.totalNanos() / 1e6);
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.close();
+  }
+
+  /**
+   * Every step in {@code file}, times rounded to the microsecond as written.
+   *
+   * @throws IOException if it cannot be read, lacks a column, or has a malformed line: one line
+   *     naming the file and the line number
+   */
+  public static List<StepRecord> read(Path file) throws IOException {
+    try (BufferedReader in = Files.newBufferedReader(file)) {
+      String header = in.readLine();
+      if (header == null) {
+        throw new IOException(file + " is empty: no header line");
+      }
+      Map<String, Integer> index = new HashMap<>();
+      List<String> names = Arrays.asList(header.split(",", -1));
+      for (int i = 0; i < names.size(); i++) {
+        index.put(names.get(i).strip(), i);
+      }
+      int[] at = new int[COLUMNS.size()];
+      for (int c = 0; c < at.length; c++) {
+        Integer i = index.get(COLUMNS.get(c));
+        if (i == null) {
+          throw new IOException(file + " line 1: no column " + COLUMNS.get(c) + " in the header '"
+              + header + "'");
+        }
+        at[c] = i;
+      }
+      List<StepRecord> steps = new ArrayList<>();
+      int lineNumber = 1;
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        lineNumber++;
+        steps.add(parse(line.split(",", -1), names.size(), at, file, lineNumber));
+      }
+      return steps;
+    }
+  }
+
+  /** Steps recorded so far: the lines after the header; 0 while {@code file} does not exist. */
+  public static long steps(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    try (Stream<String> lines = Files.lines(file)) {
+      return Math.max(0, lines.count() - 1);
+    }
+  }
+
+  private static StepRecord parse(String[] f, int fields, int[] at, Path file, int lineNumber)
+      throws IOException {
+    if (f.length != fields) {
+      throw new IOException(file + " line " + lineNumber + ": " + f.length + " fields where the "
+          + "header names " + fields);
+    }
+    Row row = new Row(f, at, file, lineNumber);
+    return new StepRecord((int) row.integer(0), (int) row.integer(1), (float) row.decimal(2),
+        (int) row.integer(3), row.nanos(4), row.nanos(5), row.nanos(6), row.nanos(7), row.nanos(8),
+        row.nanos(9));
+  }
+
+  /** One line's fields, read by column (an index into {@link #COLUMNS}). */
+  private record Row(String[] fields, int[] at, Path file, int lineNumber) {
+    long integer(int column) throws IOException {
+      try {
+        return Long.parseLong(fields[at[column]].strip());
+      } catch (NumberFormatException e) {
+        throw malformed(column);
+      }
+    }
+
+    double decimal(int column) throws IOException {
+      try {
+        return Double.parseDouble(fields[at[column]].strip());
+      } catch (NumberFormatException e) {
+        throw malformed(column);
+      }
+    }
+
+    long nanos(int column) throws IOException {
+      return Math.round(decimal(column) * 1e6);
+    }
+
+    private IOException malformed(int column) {
+      return new IOException(file + " line " + lineNumber + ": " + COLUMNS.get(column) + " is '"
+          + fields[at[column]] + "', not a number");
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.cohort.train.metrics;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a finished run measured, as rank 0 writes it to {@value #FILE} and every rank returns it.
+ * JSON names are the components' names in snake_case ({@code final_test_accuracy}); the docs and
+ * the lab read them, so they do not change. Times are seconds unless the name says otherwise.
+ *
+ * @param epochs one entry per evaluated epoch
+ * @param steps optimizer steps trained
+ * @param stoppedOnRequestAfterStep the step after which SIGTERM stopped the run (null: it was not
+ *     stopped, and the field is left out)
+ * @param trainSeconds time inside training steps, summed over steps
+ * @param wallSeconds the whole run as rank 0 saw it, evaluation and checkpoints included
+ * @param samplesPerSecond training samples per second over all workers
+ * @param stepTimeMs the mean step split into its phases
+ * @param peakMemoryBytesPerWorker peak resident memory of each rank (-1 where unknown)
+ * @param finalTestAccuracy test accuracy after the last epoch (null: no epoch was evaluated)
+ * @param finalTrainAccuracy accuracy on the training set at the end
+ * @param shiftedTestAccuracy accuracy on shifted test sets, by shift name, sorted
+ * @param finalTrainLoss mean training loss of the last epoch (null: left out)
+ * @param checkpoints what checkpointing cost (null: none written, left out)
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record RunSummary(EffectiveConfig config, List<Epoch> epochs, int steps,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer stoppedOnRequestAfterStep,
+    double trainSeconds, double wallSeconds, double samplesPerSecond, StepTimes stepTimeMs,
+    List<Long> peakMemoryBytesPerWorker, Double finalTestAccuracy, double finalTrainAccuracy,
+    Map<String, Double> shiftedTestAccuracy,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Double finalTrainLoss,
+    @JsonInclude(JsonInclude.Include.NON_NULL) CheckpointCost checkpoints) {
+
+  /** The file in a run folder. */
+  public static final String FILE = "summary.json";
+
+  /**
+   * One epoch.
+   *
+   * @param epoch counted from 1
+   * @param trainLoss mean training loss (null where not recorded)
+   * @param trainSeconds time in training steps from the start of the run to the end of this epoch
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Epoch(int epoch, Double trainLoss, double testAccuracy, double trainSeconds) {}
+
+  /**
+   * Milliseconds of a mean step on rank 0, by phase; {@code step} is the whole step.
+   *
+   * @param waiting waiting for the slowest rank, written as {@code wait}
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record StepTimes(double data, double forwardBackward, double communication,
+      @JsonProperty("wait") double waiting, double optimizer, double step) {}
+
+  /**
+   * What checkpointing cost.
+   *
+   * @param written checkpoints written
+   * @param bytesEach size of one checkpoint
+   * @param snapshotMsMean mean time the training thread spent copying the state to memory
+   * @param backgroundWriteMsMean mean time of the background write
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record CheckpointCost(int written, long bytesEach, double snapshotMsMean,
+      double backgroundWriteMsMean) {}
+
+  /** Writes {@code file} as indented JSON. */
+  public void write(Path file) throws IOException {
+    RunJson.write(this, file);
+  }
+
+  /** Reads a summary.json; fields it does not know are ignored, missing ones are null or 0. */
+  public static RunSummary read(Path file) throws IOException {
+    return RunJson.read(file, RunSummary.class);
+  }
+}
