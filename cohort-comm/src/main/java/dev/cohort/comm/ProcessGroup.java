@@ -10,8 +10,9 @@ import java.util.List;
  * <p><b>Contract.</b> Every rank of the group must issue the same collectives, with the same
  * element type and count (and root where there is one), in the same order. Collectives of one group
  * run one at a time in issue order on the group's communication thread; the {@code *Async} methods
- * return at once with a {@link Work}, the others wait for it with the configured timeout. Buffers
- * passed in must not be touched until the Work completes. Results are bit-identical on every rank.
+ * return at once with a {@link Work}, the others wait for it. Each call is bounded by the configured
+ * timeout, or by its own ({@link CollectiveOptions}). Buffers passed in must not be touched until
+ * the Work completes. Results are bit-identical on every rank.
  *
  * <p><b>Failure.</b> The first failure of any collective (timeout, dead peer, mismatch) aborts the
  * group: pending and later collectives fail with an exception naming the operation, its sequence
@@ -36,37 +37,43 @@ public interface ProcessGroup extends AutoCloseable {
   Tensor allocate(DataType type, int count);
 
   /** Combines {@code t} element-wise across ranks; every rank ends with the result in {@code t}. */
-  Work allReduceAsync(Tensor t, ReduceOp op);
+  Work allReduceAsync(Tensor t, ReduceOp op, CollectiveOptions options);
 
   /** Copies {@code t} from {@code root} into {@code t} on every other rank. */
-  Work broadcastAsync(Tensor t, int root);
+  Work broadcastAsync(Tensor t, int root, CollectiveOptions options);
 
   /** Rank r's {@code in} lands at slot r of {@code out}, which holds size() * in.count() elements. */
-  Work allGatherAsync(Tensor in, Tensor out);
+  Work allGatherAsync(Tensor in, Tensor out, CollectiveOptions options);
 
   /**
    * Reduces {@code in} (size() * out.count() elements) across ranks; rank r receives reduced slot r
    * in {@code out}.
    */
-  Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op);
+  Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op, CollectiveOptions options);
 
   /** Like allGather, but only {@code root} receives; {@code out} is ignored elsewhere (may be null). */
-  Work gatherAsync(Tensor in, Tensor out, int root);
+  Work gatherAsync(Tensor in, Tensor out, int root, CollectiveOptions options);
 
   /** Root's slot r of {@code in} lands in {@code out} on rank r; {@code in} is ignored elsewhere. */
-  Work scatterAsync(Tensor in, Tensor out, int root);
+  Work scatterAsync(Tensor in, Tensor out, int root, CollectiveOptions options);
 
   /** Slot j of {@code in} on rank i lands in slot i of {@code out} on rank j. */
-  Work allToAllAsync(Tensor in, Tensor out);
+  Work allToAllAsync(Tensor in, Tensor out, CollectiveOptions options);
 
   /** Completes when every rank has reached the barrier. */
-  Work barrierAsync();
+  Work barrierAsync(CollectiveOptions options);
 
   /** Point-to-point send to {@code peer}; must match a {@link #recvAsync} there with the same tag. */
-  Work sendAsync(Tensor t, int peer, int tag);
+  Work sendAsync(Tensor t, int peer, int tag, CollectiveOptions options);
 
   /** Point-to-point receive from {@code peer} into {@code t}. */
-  Work recvAsync(Tensor t, int peer, int tag);
+  Work recvAsync(Tensor t, int peer, int tag, CollectiveOptions options);
+
+  /**
+   * What this group has done so far, from this rank's side: time spent waiting for peers, bytes
+   * moved and the transport to each rank. Thread-safe; cheap enough to call every step.
+   */
+  GroupStats stats();
 
   /**
    * Forms a sub-group of the given ranks (of this group), e.g. for model parallelism. Collective:
@@ -83,44 +90,128 @@ public interface ProcessGroup extends AutoCloseable {
   @Override
   void close();
 
+  // Without options: the group's configuration (CollectiveOptions.DEFAULT).
+
+  default Work allReduceAsync(Tensor t, ReduceOp op) {
+    return allReduceAsync(t, op, CollectiveOptions.DEFAULT);
+  }
+
+  default Work broadcastAsync(Tensor t, int root) {
+    return broadcastAsync(t, root, CollectiveOptions.DEFAULT);
+  }
+
+  default Work allGatherAsync(Tensor in, Tensor out) {
+    return allGatherAsync(in, out, CollectiveOptions.DEFAULT);
+  }
+
+  default Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op) {
+    return reduceScatterAsync(in, out, op, CollectiveOptions.DEFAULT);
+  }
+
+  default Work gatherAsync(Tensor in, Tensor out, int root) {
+    return gatherAsync(in, out, root, CollectiveOptions.DEFAULT);
+  }
+
+  default Work scatterAsync(Tensor in, Tensor out, int root) {
+    return scatterAsync(in, out, root, CollectiveOptions.DEFAULT);
+  }
+
+  default Work allToAllAsync(Tensor in, Tensor out) {
+    return allToAllAsync(in, out, CollectiveOptions.DEFAULT);
+  }
+
+  default Work barrierAsync() {
+    return barrierAsync(CollectiveOptions.DEFAULT);
+  }
+
+  default Work sendAsync(Tensor t, int peer, int tag) {
+    return sendAsync(t, peer, tag, CollectiveOptions.DEFAULT);
+  }
+
+  default Work recvAsync(Tensor t, int peer, int tag) {
+    return recvAsync(t, peer, tag, CollectiveOptions.DEFAULT);
+  }
+
+  // Blocking: issue, then wait with the call's timeout.
+
+  default void allReduce(Tensor t, ReduceOp op, CollectiveOptions options) {
+    allReduceAsync(t, op, options).await();
+  }
+
+  default void broadcast(Tensor t, int root, CollectiveOptions options) {
+    broadcastAsync(t, root, options).await();
+  }
+
+  default void allGather(Tensor in, Tensor out, CollectiveOptions options) {
+    allGatherAsync(in, out, options).await();
+  }
+
+  default void reduceScatter(Tensor in, Tensor out, ReduceOp op, CollectiveOptions options) {
+    reduceScatterAsync(in, out, op, options).await();
+  }
+
+  default void gather(Tensor in, Tensor out, int root, CollectiveOptions options) {
+    gatherAsync(in, out, root, options).await();
+  }
+
+  default void scatter(Tensor in, Tensor out, int root, CollectiveOptions options) {
+    scatterAsync(in, out, root, options).await();
+  }
+
+  default void allToAll(Tensor in, Tensor out, CollectiveOptions options) {
+    allToAllAsync(in, out, options).await();
+  }
+
+  default void barrier(CollectiveOptions options) {
+    barrierAsync(options).await();
+  }
+
+  default void send(Tensor t, int peer, int tag, CollectiveOptions options) {
+    sendAsync(t, peer, tag, options).await();
+  }
+
+  default void recv(Tensor t, int peer, int tag, CollectiveOptions options) {
+    recvAsync(t, peer, tag, options).await();
+  }
+
   default void allReduce(Tensor t, ReduceOp op) {
-    allReduceAsync(t, op).await();
+    allReduce(t, op, CollectiveOptions.DEFAULT);
   }
 
   default void broadcast(Tensor t, int root) {
-    broadcastAsync(t, root).await();
+    broadcast(t, root, CollectiveOptions.DEFAULT);
   }
 
   default void allGather(Tensor in, Tensor out) {
-    allGatherAsync(in, out).await();
+    allGather(in, out, CollectiveOptions.DEFAULT);
   }
 
   default void reduceScatter(Tensor in, Tensor out, ReduceOp op) {
-    reduceScatterAsync(in, out, op).await();
+    reduceScatter(in, out, op, CollectiveOptions.DEFAULT);
   }
 
   default void gather(Tensor in, Tensor out, int root) {
-    gatherAsync(in, out, root).await();
+    gather(in, out, root, CollectiveOptions.DEFAULT);
   }
 
   default void scatter(Tensor in, Tensor out, int root) {
-    scatterAsync(in, out, root).await();
+    scatter(in, out, root, CollectiveOptions.DEFAULT);
   }
 
   default void allToAll(Tensor in, Tensor out) {
-    allToAllAsync(in, out).await();
+    allToAll(in, out, CollectiveOptions.DEFAULT);
   }
 
   default void barrier() {
-    barrierAsync().await();
+    barrier(CollectiveOptions.DEFAULT);
   }
 
   default void send(Tensor t, int peer, int tag) {
-    sendAsync(t, peer, tag).await();
+    send(t, peer, tag, CollectiveOptions.DEFAULT);
   }
 
   default void recv(Tensor t, int peer, int tag) {
-    recvAsync(t, peer, tag).await();
+    recv(t, peer, tag, CollectiveOptions.DEFAULT);
   }
 
   /** Every rank's {@code mine}, rank after rank; all ranks must pass arrays of the same length. */

@@ -2,7 +2,6 @@ package dev.cohort.comm;
 
 import dev.cohort.comm.group.DefaultProcessGroup;
 import dev.cohort.comm.group.Rendezvous;
-
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
 
@@ -46,7 +45,7 @@ public final class ProcessGroups {
       }
       client = TcpStore.connect(init.storeHost(), server != null ? server.port() : init.storePort(),
           cfg.secret(), cfg.timeout(), cfg.maxFrameBytes());
-      DefaultProcessGroup pg = join(cfg, client, init.rank(), init.size(), init.generation());
+      DefaultProcessGroup pg = form(cfg, client, init.rank(), init.size(), init.generation());
       pg.own(client);
       if (server != null) {
         pg.own(server);
@@ -64,7 +63,12 @@ public final class ProcessGroups {
   }
 
   /** Forms the world through an existing store; the caller keeps ownership of the store. */
-  public static DefaultProcessGroup join(CommConfig cfg, Store store, int rank, int size,
+  public static ProcessGroup join(CommConfig cfg, Store store, int rank, int size,
+      long generation) {
+    return form(cfg, store, rank, size, generation);
+  }
+
+  private static DefaultProcessGroup form(CommConfig cfg, Store store, int rank, int size,
       long generation) {
     Store world = Rendezvous.join(store, rank, size, generation, cfg.timeout());
     return DefaultProcessGroup.connect(cfg, world, rank, size);

@@ -1,38 +1,38 @@
 package dev.cohort.comm.store;
 
+import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.PeerClosedException;
+import dev.cohort.comm.ProtocolException;
+import dev.cohort.comm.StoreException;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.wire.FrameReader;
 import dev.cohort.comm.wire.FrameWriter;
 import dev.cohort.comm.wire.Frames;
-import static java.nio.charset.StandardCharsets.US_ASCII;
-
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The rendezvous store's server: hosted by rank 0 or run standalone ({@code cohort store}). One
- * thread per client connection; clients are few (one per rank) and their requests tiny, so
- * simplicity wins over an event loop. Every client must pass the {@link Handshake} first.
+ * The rendezvous store's server: hosted by rank 0 or run standalone ({@code cohort store}). It
+ * serves an {@link InMemoryStore} over authenticated sockets: one thread per client connection;
+ * clients are few (one per rank) and their requests tiny, so simplicity wins over an event loop.
+ * Every client must pass the {@link Handshake} first.
  */
 public final class StoreServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(StoreServer.class.getName());
@@ -42,10 +42,8 @@ public final class StoreServer implements AutoCloseable {
   private final ServerSocket server;
   private final byte[] secret;
   private final int maxFrameBytes;
-  private final long instanceId = new java.security.SecureRandom().nextLong();
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  private final Map<String, byte[]> data = new HashMap<>();
+  private final long instanceId = new SecureRandom().nextLong();
+  private final InMemoryStore data = new InMemoryStore();
   private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionsAccepted = new AtomicLong();
   private final Thread acceptor;
@@ -67,7 +65,7 @@ public final class StoreServer implements AutoCloseable {
    */
   public static StoreServer start(String host, int port, byte[] secret, int maxFrameBytes) {
     if (secret == null || secret.length == 0) {
-      throw new dev.cohort.comm.AuthenticationException("the store needs a shared secret: set "
+      throw new AuthenticationException("the store needs a shared secret: set "
           + "COHORT_SECRET or COHORT_SECRET_FILE");
     }
     ServerSocket ss = null;
@@ -78,7 +76,7 @@ public final class StoreServer implements AutoCloseable {
     } catch (IOException e) {
       closeQuietly(ss);
       throw new CommException("store cannot listen on " + host + ":" + port + ": " + e.getMessage()
-          + (e instanceof java.net.BindException ? " (is another store or job using that port? "
+          + (e instanceof BindException ? " (is another store or job using that port? "
               + "choose another with --port or MASTER_PORT)" : ""), e);
     }
     StoreServer s = new StoreServer(ss, secret, maxFrameBytes);
@@ -103,8 +101,8 @@ public final class StoreServer implements AutoCloseable {
    * Reads a key in the hosting process, without a connection: how a launcher that hosts the store
    * watches its workers' heartbeats.
    */
-  public java.util.Optional<byte[]> peek(String key) {
-    return java.util.Optional.ofNullable(read(key));
+  public Optional<byte[]> peek(String key) {
+    return data.tryGet(key);
   }
 
   private void acceptLoop() {
@@ -159,7 +157,7 @@ public final class StoreServer implements AutoCloseable {
   private byte[] handle(FrameReader r) {
     StoreOp op = StoreOp.of(r.u8());
     if (op == null) {
-      throw new dev.cohort.comm.ProtocolException("unknown store opcode");
+      throw new ProtocolException("unknown store opcode");
     }
     FrameWriter w = new FrameWriter();
     switch (op) {
@@ -167,14 +165,14 @@ public final class StoreServer implements AutoCloseable {
         String key = r.string();
         byte[] value = r.blob();
         r.end();
-        mutate(() -> data.put(key, value));
+        data.set(key, value);
         w.u8(StoreOp.STATUS_OK);
       }
       case GET -> {
         String key = r.string();
         long waitMs = r.i64();
         r.end();
-        byte[] v = awaitKeys(List.of(key), waitMs) ? read(key) : null;
+        byte[] v = data.awaitKeys(List.of(key), millisToNanos(waitMs)) ? data.read(key) : null;
         if (v == null) {
           w.u8(waitMs > 0 ? StoreOp.STATUS_TIMEOUT : StoreOp.STATUS_ABSENT);
         } else {
@@ -185,22 +183,14 @@ public final class StoreServer implements AutoCloseable {
         String key = r.string();
         long delta = r.i64();
         r.end();
-        long[] result = new long[1];
-        boolean[] numeric = {true};
-        mutate(() -> {
-          byte[] old = data.get(key);
-          try {
-            result[0] = (old == null ? 0 : Long.parseLong(new String(old, US_ASCII))) + delta;
-            data.put(key, Long.toString(result[0]).getBytes(US_ASCII));
-          } catch (NumberFormatException e) {
-            numeric[0] = false;
-          }
-        });
-        if (numeric[0]) {
-          w.u8(StoreOp.STATUS_OK).i64(result[0]);
-        } else {
-          w.u8(StoreOp.STATUS_ERROR).string("key '" + key + "' holds a value that is not a counter");
+        long sum;
+        try {
+          sum = data.add(key, delta);
+        } catch (StoreException e) {
+          w.u8(StoreOp.STATUS_ERROR).string(e.getMessage());
+          break;
         }
+        w.u8(StoreOp.STATUS_OK).i64(sum);
       }
       case CAS -> {
         String key = r.string();
@@ -208,34 +198,22 @@ public final class StoreServer implements AutoCloseable {
         byte[] expected = r.blob();
         byte[] desired = r.blob();
         r.end();
-        byte[][] now = new byte[1][];
-        mutate(() -> {
-          byte[] cur = data.get(key);
-          boolean match = expectAbsent ? cur == null : cur != null && Arrays.equals(cur, expected);
-          if (match) {
-            data.put(key, desired);
-            now[0] = desired;
-          } else {
-            now[0] = cur;
-          }
-        });
-        if (now[0] == null) {
+        byte[] now = data.compareAndSet(key, expectAbsent ? null : expected, desired);
+        if (now == null) {
           w.u8(StoreOp.STATUS_ABSENT);
         } else {
-          w.u8(StoreOp.STATUS_OK).blob(now[0]);
+          w.u8(StoreOp.STATUS_OK).blob(now);
         }
       }
       case DELETE -> {
         String key = r.string();
         r.end();
-        boolean[] existed = new boolean[1];
-        mutate(() -> existed[0] = data.remove(key) != null);
-        w.u8(StoreOp.STATUS_OK).u8(existed[0] ? 1 : 0);
+        w.u8(StoreOp.STATUS_OK).u8(data.delete(key) ? 1 : 0);
       }
       case WAIT, CHECK -> {
         int n = r.i32();
         if (n < 0 || n > 65536) {
-          throw new dev.cohort.comm.ProtocolException("store WAIT/CHECK for " + n + " keys");
+          throw new ProtocolException("store WAIT/CHECK for " + n + " keys");
         }
         String[] keys = new String[n];
         for (int i = 0; i < n; i++) {
@@ -243,50 +221,16 @@ public final class StoreServer implements AutoCloseable {
         }
         long waitMs = op == StoreOp.WAIT ? r.i64() : 0;
         r.end();
-        w.u8(awaitKeys(List.of(keys), waitMs) ? StoreOp.STATUS_OK : StoreOp.STATUS_TIMEOUT);
+        boolean all = data.awaitKeys(List.of(keys), millisToNanos(waitMs));
+        w.u8(all ? StoreOp.STATUS_OK : StoreOp.STATUS_TIMEOUT);
       }
       default -> throw new IllegalStateException(op.name());
     }
     return w.toByteArray();
   }
 
-  private void mutate(Runnable change) {
-    lock.lock();
-    try {
-      change.run();
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private byte[] read(String key) {
-    lock.lock();
-    try {
-      return data.get(key);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private boolean awaitKeys(List<String> keys, long waitMs) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, waitMs));
-    lock.lock();
-    try {
-      while (!data.keySet().containsAll(keys)) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || closed) {
-          return false;
-        }
-        changed.awaitNanos(left);
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      lock.unlock();
-    }
+  private static long millisToNanos(long waitMs) {
+    return TimeUnit.MILLISECONDS.toNanos(Math.max(0, waitMs));
   }
 
   /** Stops accepting, drops every client connection and wakes every waiter. */
@@ -297,7 +241,7 @@ public final class StoreServer implements AutoCloseable {
     for (Socket s : clients) {
       closeQuietly(s);
     }
-    mutate(() -> {});
+    data.close();
     try {
       acceptor.join(1000);
     } catch (InterruptedException e) {

@@ -39,7 +39,10 @@ public final class Exchange implements AutoCloseable {
 
   private final Selector selector;
   private final Map<Pair, SelectionKey> keys = new IdentityHashMap<>();
-  private long waitNanos;
+  // Written by the one thread driving this exchange at a time, read by anyone (stats).
+  private volatile long waitNanos;
+  private volatile long bytesSent;
+  private volatile long bytesReceived;
 
   private final long spinNanos;
 
@@ -87,6 +90,11 @@ public final class Exchange implements AutoCloseable {
             break;
           }
           lane.pollFirst();
+          if (t.isReceive()) {
+            bytesReceived += t.payloadBytes();
+          } else {
+            bytesSent += t.payloadBytes();
+          }
         }
         if (t != null) {
           pending = true;
@@ -129,6 +137,16 @@ public final class Exchange implements AutoCloseable {
   /** Time this exchange spent stalled, waiting for peers, since it was made (ns). */
   public long waitNanos() {
     return waitNanos;
+  }
+
+  /** Payload bytes of the messages this exchange has sent in full since it was made. */
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  /** Payload bytes of the messages this exchange has received in full since it was made. */
+  public long bytesReceived() {
+    return bytesReceived;
   }
 
   private static List<ArrayDeque<Transfer>> lanes(List<? extends Transfer> transfers) {
@@ -230,8 +248,8 @@ public final class Exchange implements AutoCloseable {
             .append(t.pair().peerAddress()).append("): ").append(t.progress()).append(']');
       }
     }
-    sb.append(". A peer is slow, stuck or issued a different collective; raise COHORT_TIMEOUT_MS "
-        + "if it is only slow.");
+    sb.append(". A peer is slow, stuck or issued a different collective; raise ")
+        .append(ctx.timeoutSetting()).append(" if it is only slow.");
     return new CommTimeoutException(sb.toString());
   }
 

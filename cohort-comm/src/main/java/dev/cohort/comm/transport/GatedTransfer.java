@@ -46,6 +46,11 @@ public final class GatedTransfer implements Transfer {
   }
 
   @Override
+  public long payloadBytes() {
+    return inner.payloadBytes();
+  }
+
+  @Override
   public String progress() {
     return gate.done() ? inner.progress() : inner.progress() + " (waiting for an earlier piece)";
   }

@@ -79,6 +79,11 @@ public final class RecvTransfer implements Transfer {
   }
 
   @Override
+  public long payloadBytes() {
+    return total;
+  }
+
+  @Override
   public String progress() {
     return "receiving " + total + " bytes, " + (total - payload.remaining()) + " done";
   }

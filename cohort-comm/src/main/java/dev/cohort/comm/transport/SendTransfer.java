@@ -59,6 +59,11 @@ public final class SendTransfer implements Transfer {
   }
 
   @Override
+  public long payloadBytes() {
+    return total;
+  }
+
+  @Override
   public String progress() {
     return "sending " + total + " bytes, " + (total - payload.remaining()) + " done";
   }

@@ -20,6 +20,9 @@ public interface Transfer {
   /** True for receives: used to pick what to wait for and to word errors. */
   boolean isReceive();
 
+  /** Payload bytes this transfer moves, headers and padding excluded: for statistics. */
+  long payloadBytes();
+
   /** Progress in words, e.g. "receiving 4194304 bytes, 1048576 done". */
   String progress();
 }

@@ -11,6 +11,7 @@ import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.ThreadWorld;
 import dev.cohort.comm.WorldFormationException;
+import dev.cohort.comm.store.InMemoryStore;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
 import java.time.Duration;
@@ -37,20 +38,18 @@ class RendezvousTest {
     server.close();
   }
 
-  private TcpStore client() {
-    return client(server);
-  }
-
   private static TcpStore client(StoreServer s) {
     return TcpStore.connect("127.0.0.1", s.port(), ThreadWorld.SECRET, Duration.ofSeconds(5), 1 << 20);
   }
 
+  // World formation is store logic only: these run over an in-memory store, no sockets.
+
   @Test
   void aDuplicateRankShouldBeRefusedNamingTheOwner() {
-    try (TcpStore a = client(); TcpStore b = client()) {
-      CompletableFuture.runAsync(() -> Rendezvous.join(a, 1, 2, 0, Duration.ofSeconds(2)));
-      await(a, "g0/rank/1");
-      assertThatThrownBy(() -> Rendezvous.join(b, 1, 2, 0, Duration.ofSeconds(2)))
+    try (InMemoryStore store = new InMemoryStore()) {
+      CompletableFuture.runAsync(() -> Rendezvous.join(store, 1, 2, 0, Duration.ofSeconds(2)));
+      store.get("g0/rank/1", Duration.ofSeconds(5));
+      assertThatThrownBy(() -> Rendezvous.join(store, 1, 2, 0, Duration.ofSeconds(2)))
           .isInstanceOf(WorldFormationException.class)
           .hasMessageContaining("rank 1 is already taken").hasMessageContaining("same RANK");
     }
@@ -58,10 +57,10 @@ class RendezvousTest {
 
   @Test
   void aWorldSizeMismatchShouldBeRefused() {
-    try (TcpStore a = client(); TcpStore b = client()) {
-      CompletableFuture.runAsync(() -> Rendezvous.join(a, 0, 2, 0, Duration.ofSeconds(2)));
-      await(a, "g0/world_size");
-      assertThatThrownBy(() -> Rendezvous.join(b, 1, 3, 0, Duration.ofSeconds(2)))
+    try (InMemoryStore store = new InMemoryStore()) {
+      CompletableFuture.runAsync(() -> Rendezvous.join(store, 0, 2, 0, Duration.ofSeconds(2)));
+      store.get("g0/world_size", Duration.ofSeconds(5));
+      assertThatThrownBy(() -> Rendezvous.join(store, 1, 3, 0, Duration.ofSeconds(2)))
           .isInstanceOf(WorldFormationException.class)
           .hasMessageContaining("world size 3").hasMessageContaining("world size 2");
     }
@@ -69,27 +68,27 @@ class RendezvousTest {
 
   @Test
   void missingRanksShouldBeNamedAtTheDeadline() {
-    try (TcpStore a = client()) {
-      assertThatThrownBy(() -> Rendezvous.join(a, 0, 3, 0, Duration.ofMillis(300)))
+    try (InMemoryStore store = new InMemoryStore()) {
+      assertThatThrownBy(() -> Rendezvous.join(store, 0, 3, 0, Duration.ofMillis(300)))
           .isInstanceOf(CommTimeoutException.class).hasMessageContaining("ranks [1, 2] of 3");
     }
   }
 
   @Test
   void invalidRankOrSizeShouldBeRejectedUpFront() {
-    try (TcpStore a = client()) {
-      assertThatThrownBy(() -> Rendezvous.join(a, 2, 2, 0, Duration.ofSeconds(1)))
+    try (InMemoryStore store = new InMemoryStore()) {
+      assertThatThrownBy(() -> Rendezvous.join(store, 2, 2, 0, Duration.ofSeconds(1)))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 2)");
-      assertThatThrownBy(() -> Rendezvous.join(a, 0, 0, 0, Duration.ofSeconds(1)))
+      assertThatThrownBy(() -> Rendezvous.join(store, 0, 0, 0, Duration.ofSeconds(1)))
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
   @Test
   void aStragglerFromAnOlderGenerationShouldBeRefused() {
-    try (TcpStore a = client()) {
-      a.set("generation", "3".getBytes());
-      assertThatThrownBy(() -> Rendezvous.join(a, 0, 1, 2, Duration.ofSeconds(1)))
+    try (InMemoryStore store = new InMemoryStore()) {
+      store.set("generation", "3".getBytes());
+      assertThatThrownBy(() -> Rendezvous.join(store, 0, 1, 2, Duration.ofSeconds(1)))
           .isInstanceOf(WorldFormationException.class)
           .hasMessageContaining("generation 2").hasMessageContaining("generation 3");
     }
@@ -129,12 +128,6 @@ class RendezvousTest {
         assertThatThrownBy(() -> Rendezvous.join(late, 0, 2, 0, Duration.ofSeconds(1)))
             .isInstanceOf(WorldFormationException.class).hasMessageContaining("restarted");
       }
-    }
-  }
-
-  private void await(TcpStore unused, String key) {
-    try (TcpStore watcher = client()) {
-      watcher.get(key, Duration.ofSeconds(5));
     }
   }
 }

@@ -113,11 +113,13 @@ class StoreTest {
 
   @Test
   void prefixStoreShouldIsolateKeys() {
-    Store a = new PrefixStore(store, "a");
-    Store b = new PrefixStore(store, "b");
-    a.set("k", new byte[] {1});
-    assertThat(b.tryGet("k")).isEmpty();
-    assertThat(store.tryGet("a/k")).isPresent();
+    try (InMemoryStore inner = new InMemoryStore()) {
+      Store a = new PrefixStore(inner, "a");
+      Store b = new PrefixStore(inner, "b");
+      a.set("k", new byte[] {1});
+      assertThat(b.tryGet("k")).isEmpty();
+      assertThat(inner.tryGet("a/k")).isPresent();
+    }
   }
 
   @Test

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.DataType;
-import dev.cohort.comm.group.DefaultProcessGroup;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
 import dev.cohort.comm.ReduceOp;
@@ -57,7 +56,7 @@ public final class CommBenchWorker {
     try (ProcessGroup pg = ProcessGroups.init(cfg,
         new ProcessGroups.Init(System.getenv().getOrDefault("MASTER_ADDR", "127.0.0.1"), port,
             rank, size, 0, rank == 0))) {
-      transport = pg instanceof DefaultProcessGroup d ? d.transportTo((rank + 1) % size) : "?";
+      transport = pg.stats().transportTo((rank + 1) % size).label();
       warmUp(pg, zeroCopy);
       Tensor timing = Tensor.allocate(DataType.FLOAT64, 1);
       Tensor iters = Tensor.allocate(DataType.INT32, 1);
@@ -81,14 +80,13 @@ public final class CommBenchWorker {
           pg.allReduce(t, ReduceOp.SUM);
         }
         pg.barrier();
-        long wait0 = pg instanceof DefaultProcessGroup d ? d.waitNanos() : 0;
+        long wait0 = pg.stats().waitNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
           pg.allReduce(t, ReduceOp.SUM);
         }
         double seconds = (System.nanoTime() - t0) / 1e9 / n;
-        double waitShare = pg instanceof DefaultProcessGroup d
-            ? (d.waitNanos() - wait0) / 1e9 / n / seconds : Double.NaN;
+        double waitShare = (pg.stats().waitNanos() - wait0) / 1e9 / n / seconds;
         timing.bytes().putDouble(0, seconds);
         pg.allReduce(timing, ReduceOp.MAX);
         double slowest = timing.bytes().getDouble(0);

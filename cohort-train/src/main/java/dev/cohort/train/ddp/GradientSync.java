@@ -3,7 +3,6 @@ package dev.cohort.train.ddp;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import dev.cohort.comm.DataType;
-import dev.cohort.comm.group.DefaultProcessGroup;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
@@ -137,7 +136,7 @@ public final class GradientSync {
   }
 
   private long waitNanos() {
-    return pg instanceof DefaultProcessGroup d ? d.waitNanos() : 0;
+    return pg.stats().waitNanos();
   }
 
   /** Copies the bucket's gradients out of libtorch into the bucket and zeroes them there. */
