@@ -61,7 +61,7 @@ public record CommConfig(
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final TransportKind DEFAULT_TRANSPORT = TransportKind.AUTO;
   public static final AllReduceAlgorithm DEFAULT_ALLREDUCE_ALGORITHM = AllReduceAlgorithm.AUTO;
-  /** At or below this size an all-reduce takes recursive doubling: {@link AllReduceAlgorithm#choose}. */
+  /** All-reduces up to this size take recursive doubling: {@link AllReduceAlgorithm#choose}. */
   public static final long DEFAULT_SMALL_MESSAGE_BYTES = 64 * 1024;
   public static final int DEFAULT_SHM_RING_BYTES = 1 << 20;
   public static final String DEFAULT_SHM_DIRECTORY = "/dev/shm";
@@ -93,8 +93,8 @@ public record CommConfig(
   public static CommConfig defaults(byte[] secret) {
     return new CommConfig(Duration.ofMillis(DEFAULT_TIMEOUT_MS), DEFAULT_BIND_ADDRESS, null, 0, 0,
         DEFAULT_TRANSPORT, DEFAULT_ALLREDUCE_ALGORITHM, DEFAULT_SMALL_MESSAGE_BYTES,
-        DEFAULT_SHM_RING_BYTES, Path.of(DEFAULT_SHM_DIRECTORY), DEFAULT_SOCKET_BUFFER_BYTES, DEFAULT_CHECK_COLLECTIVES,
-        DEFAULT_MAX_FRAME_BYTES, secret);
+        DEFAULT_SHM_RING_BYTES, Path.of(DEFAULT_SHM_DIRECTORY), DEFAULT_SOCKET_BUFFER_BYTES,
+        DEFAULT_CHECK_COLLECTIVES, DEFAULT_MAX_FRAME_BYTES, secret);
   }
 
   /** Defaults with the secret as UTF-8 text. */

@@ -30,6 +30,10 @@ public interface Work {
    */
   void await(Duration timeout);
 
-  /** Waits with the group's configured timeout. */
+  /**
+   * Waits as long as the call may run: its own timeout ({@link CollectiveOptions}) or else the
+   * group's configured one, plus a small margin, since the call enforces its timeout itself and
+   * reports it better.
+   */
   void await();
 }

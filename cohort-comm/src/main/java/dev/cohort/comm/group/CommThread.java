@@ -132,7 +132,8 @@ final class CommThread {
     thread.shutdown();
     try {
       if (!thread.awaitTermination(timeout.plus(CLOSE_MARGIN).toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.log(System.Logger.Level.WARNING, "rank " + rank + ": collectives still running at close");
+        LOG.log(System.Logger.Level.WARNING,
+            "rank " + rank + ": collectives still running at close");
         thread.shutdownNow();
       }
     } catch (InterruptedException e) {

@@ -30,6 +30,9 @@ public final class InMemoryStore implements Store {
   private final Map<String, byte[]> data = new HashMap<>();
   private volatile boolean closed;
 
+  /** An empty store. */
+  public InMemoryStore() {}
+
   @Override
   public void set(String key, byte[] value) {
     byte[] copy = value.clone();
