@@ -1,5 +1,6 @@
 package dev.cohort.launch.local;
 
+import dev.cohort.comm.EnvKeys;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.launch.spawn.RankProcesses;
@@ -88,7 +89,7 @@ public final class LocalLauncher {
   public Outcome run(int nproc, JavaCommand worker, Path runDir)
       throws IOException, InterruptedException {
     Files.createDirectories(runDir);
-    String secret = System.getenv().getOrDefault("COHORT_SECRET", Secrets.generate());
+    String secret = System.getenv().getOrDefault(EnvKeys.COHORT_SECRET, Secrets.generate());
     try (StoreServer store =
         StoreServer.start(
             storeHost, storePort, secret.getBytes(StandardCharsets.UTF_8), MAX_FRAME_BYTES)) {

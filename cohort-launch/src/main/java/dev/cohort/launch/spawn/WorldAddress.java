@@ -1,5 +1,6 @@
 package dev.cohort.launch.spawn;
 
+import dev.cohort.comm.EnvKeys;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,9 +24,6 @@ public record WorldAddress(
     String secret,
     boolean launcherHostsStore) {
 
-  /** Set when the launcher hosts the store itself, so that rank 0 does not start another. */
-  public static final String LAUNCHER_STORE = "COHORT_LAUNCHER_STORE";
-
   public WorldAddress {
     if (size < 1) {
       throw new IllegalArgumentException("world size must be >= 1, got " + size);
@@ -41,15 +39,16 @@ public record WorldAddress(
       throw new IllegalArgumentException("rank " + rank + " is outside world size " + size);
     }
     Map<String, String> env = new LinkedHashMap<>();
-    env.put("RANK", Integer.toString(rank));
-    env.put("LOCAL_RANK", Integer.toString(rank));
-    env.put("WORLD_SIZE", Integer.toString(size));
-    env.put("MASTER_ADDR", storeHost);
-    env.put("MASTER_PORT", Integer.toString(storePort));
-    env.put("COHORT_SECRET", secret);
-    env.put("COHORT_GENERATION", Long.toString(generation));
+    env.put(EnvKeys.RANK, Integer.toString(rank));
+    env.put(EnvKeys.LOCAL_RANK, Integer.toString(rank));
+    env.put(EnvKeys.WORLD_SIZE, Integer.toString(size));
+    env.put(EnvKeys.MASTER_ADDR, storeHost);
+    env.put(EnvKeys.MASTER_PORT, Integer.toString(storePort));
+    env.put(EnvKeys.COHORT_SECRET, secret);
+    env.put(EnvKeys.COHORT_GENERATION, Long.toString(generation));
     if (launcherHostsStore) {
-      env.put(LAUNCHER_STORE, "1");
+      // The launcher hosts the store itself, so rank 0 must not start another.
+      env.put(EnvKeys.COHORT_LAUNCHER_STORE, "1");
     }
     return env;
   }

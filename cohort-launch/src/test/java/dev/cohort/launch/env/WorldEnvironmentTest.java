@@ -3,7 +3,7 @@ package dev.cohort.launch.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cohort.launch.spawn.WorldAddress;
+import dev.cohort.comm.EnvKeys;
 import dev.cohort.train.TrainWorker;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class WorldEnvironmentTest {
   @Test
   void underCohortTrainTheLauncherHostsTheStore() {
     TrainWorker.World w = WorldEnvironment.detect(Map.of("RANK", "0", "WORLD_SIZE", "2",
-        WorldAddress.LAUNCHER_STORE, "1"));
+        EnvKeys.COHORT_LAUNCHER_STORE, "1"));
     assertThat(w.hostStore()).isFalse();
     assertThat(w.source()).isEqualTo("cohort train");
   }
