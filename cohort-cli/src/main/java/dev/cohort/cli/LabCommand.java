@@ -2,9 +2,9 @@ package dev.cohort.cli;
 
 import dev.cohort.lab.chaos.ChaosRun;
 import dev.cohort.cli.sweep.SweepCommand;
+import dev.cohort.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,9 +56,15 @@ final class LabCommand implements Runnable {
         System.err.println("cohort lab chaos: need --nproc >= 1, --kills >= 0, --checkpoint-every >= 1");
         return 2;
       }
-      List<String> args = List.of("--model", model, "--epochs", "" + epochs, "--batch", "32",
-          "--train-limit", "" + trainLimit);
-      new ChaosRun(new ChaosRun.Options(nproc, args, every, kills, seed, out,
+      TrainConfig train;
+      try {
+        train = TrainConfig.builder().model(model).epochs(epochs).batch(32).trainLimit(trainLimit)
+            .build();
+      } catch (IllegalArgumentException e) {
+        System.err.println("cohort lab chaos: " + e.getMessage());
+        return 2;
+      }
+      new ChaosRun(new ChaosRun.Options(nproc, train, every, kills, seed, out,
           Files.createTempDirectory("cohort-chaos-")), System.out).run();
       return 0;
     }

@@ -1,17 +1,16 @@
 package dev.cohort.cli;
 
 import dev.cohort.comm.CommException;
+import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.elastic.ElasticSupervisor;
 import dev.cohort.launch.elastic.WorkerRange;
 import dev.cohort.launch.local.LocalLauncher;
-import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.TrainConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,27 +61,26 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir;
+    TrainConfig config;
     ElasticSupervisor supervisor;
     try {
       WorkerRange range = WorkerRange.parse(nprocSpec);
-      train.toConfig(null); // validate before starting anything
       dir = runDir(range);
+      config = train.toConfig(dir); // validates before anything starts
       supervisor = new ElasticSupervisor(range, maxRestarts, dir, err());
     } catch (IllegalArgumentException e) {
       err().println("cohort train: " + e.getMessage());
       return 2;
     }
     try {
-      return supervisor.supervise(train.batch, train.resume, (generation, workers, batch, resume) -> {
-        train.batch = batch;
-        train.resume = resume;
+      return supervisor.supervise(config.batch(), config.checkpointing().resumeFrom(),
+          (generation, workers, batch, resume) -> {
         int t = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-        List<String> args = new ArrayList<>(List.of("worker", "--run-dir", dir.toString()));
-        args.addAll(train.toArgs());
+        WorkerArgs args = WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build());
         return new LocalLauncher(System.out).generation(generation)
             .hangTimeout(Duration.ofSeconds(hangTimeout))
             .store("127.0.0.1", port)
-            .run(workers, JavaCommand.cohort(args).withThreads(t), dir);
+            .run(workers, args.command().withThreads(t), dir);
       });
     } catch (CommException e) {
       err().println("cohort train: " + e.getMessage());

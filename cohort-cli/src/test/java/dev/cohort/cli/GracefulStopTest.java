@@ -2,13 +2,15 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.checkpoint.CheckpointStore;
+import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
-import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,12 +24,12 @@ class GracefulStopTest {
   @Test
   void sigtermShouldStopEveryWorkerAfterTheSameStepWithAFinalCheckpoint(@TempDir Path dir)
       throws Exception {
-    List<String> args = List.of("worker", "--model", "mlp", "--batch", "32", "--epochs", "1000",
-        "--train-limit", "4096", "--test-limit", "200", "--checkpoint-every", "100000",
-        "--no-progress", "--run-dir", dir.toString());
+    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("mlp").batch(32).epochs(1000)
+        .trainLimit(4096).testLimit(200).checkpointEvery(100000).progress(false).runDir(dir)
+        .build());
     CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> {
       try {
-        return new LocalLauncher(new PrintStream(System.out)).run(2, JavaCommand.cohort(args).withThreads(1), dir);
+        return new LocalLauncher(new PrintStream(System.out)).run(2, worker.command().withThreads(1), dir);
       } catch (Exception e) {
         throw new RuntimeException(e);
       }
@@ -43,9 +45,8 @@ class GracefulStopTest {
     assertThat(o.exitCode()).as(o.report()).isZero();
     String summary = Files.readString(dir.resolve("summary.json"));
     assertThat(summary).contains("stopped_on_request_after_step");
-    long step = new com.fasterxml.jackson.databind.ObjectMapper().readTree(summary)
-        .get("stopped_on_request_after_step").asLong();
-    assertThat(new dev.cohort.checkpoint.CheckpointStore(dir.resolve("checkpoints"), 3).path(step))
+    long step = new ObjectMapper().readTree(summary).get("stopped_on_request_after_step").asLong();
+    assertThat(new CheckpointStore(dir.resolve("checkpoints"), 3).path(step))
         .isDirectory();
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
   }

@@ -2,10 +2,14 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.launch.WorkerArgs;
+import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.TrainConfig;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -26,13 +30,13 @@ class MpirunTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    List<String> cmd = List.of(mpirun.toString(), "--allow-run-as-root", "--oversubscribe",
-        "-np", "2", "-x", "COHORT_SECRET=mpi-test", "-x", "MASTER_PORT=" + port,
+    List<String> cmd = new ArrayList<>(List.of(mpirun.toString(), "--allow-run-as-root",
+        "--oversubscribe", "-np", "2", "-x", "COHORT_SECRET=mpi-test", "-x", "MASTER_PORT=" + port,
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-        "-cp", System.getProperty("java.class.path"), "dev.cohort.cli.Main", "worker",
-        "--model", "mlp", "--max-steps", "5", "--train-limit", "2048", "--test-limit", "500",
-        "--no-progress", "--run-dir", dir.resolve("run").toString());
+        "-cp", System.getProperty("java.class.path"), JavaCommand.COHORT_MAIN));
+    cmd.addAll(WorkerArgs.of(TrainConfig.builder().model("mlp").maxSteps(5).trainLimit(2048)
+        .testLimit(500).progress(false).runDir(dir.resolve("run")).build()).toList());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(dir.resolve("mpirun.log").toFile()).start();
     boolean done = p.waitFor(240, TimeUnit.SECONDS);

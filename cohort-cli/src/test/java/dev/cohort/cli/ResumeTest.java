@@ -2,14 +2,13 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
-import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,12 +24,12 @@ class ResumeTest {
   void aResumedRunShouldEndBitwiseEqualToAnUninterruptedOne(@TempDir Path dir) throws Exception {
     Path straight = dir.resolve("straight");
     Path stopped = dir.resolve("stopped");
-    run(straight, 30, List.of());
+    run(straight, 30, null);
     // Stop at step 25: the newest checkpoint is from step 20, so 5 steps are lost and redone.
-    run(stopped, 25, List.of());
+    run(stopped, 25, null);
     assertThat(Files.list(stopped.resolve("checkpoints")).map(p -> p.getFileName().toString())
         .sorted().toList()).containsExactly("ckpt-000000010", "ckpt-000000020");
-    run(stopped, 30, List.of("--resume", stopped.toString()));
+    run(stopped, 30, stopped);
     for (int r = 0; r < 2; r++) {
       float[] a = ParamDumps.read(straight.resolve("params.rank" + r));
       float[] b = ParamDumps.read(stopped.resolve("params.rank" + r));
@@ -48,25 +47,24 @@ class ResumeTest {
 
   @Test
   void resumingOnOtherDataShouldBeRefused(@TempDir Path dir) throws Exception {
-    run(dir, 12, List.of());
+    run(dir, 12, null);
     // Same model and optimizer, but 2048 training samples instead of 4096: another data set.
-    List<String> args = new ArrayList<>(List.of("worker", "--model", "mlp", "--optimizer", "adam",
-        "--batch", "32", "--seed", "5", "--train-limit", "2048", "--test-limit", "500",
-        "--max-steps", "20", "--no-progress", "--run-dir", dir.toString(), "--resume",
-        dir.toString()));
-    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2, JavaCommand.cohort(args).withThreads(1), dir);
+    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("mlp").optimizer("adam")
+        .batch(32).seed(5).trainLimit(2048).testLimit(500).maxSteps(20).progress(false)
+        .runDir(dir).resumeFrom(dir).build());
+    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2, worker.command().withThreads(1), dir);
     assertThat(o.exitCode()).isNotZero();
     assertThat(o.report()).contains("data_fingerprint");
   }
 
-  private static void run(Path dir, int steps, List<String> extra) throws Exception {
+  /** Trains {@code steps} steps in {@code dir}, from the newest checkpoint in {@code resume}. */
+  private static void run(Path dir, int steps, Path resume) throws Exception {
     Files.createDirectories(dir);
-    List<String> args = new ArrayList<>(List.of("worker", "--model", "mlp", "--optimizer", "adam",
-        "--batch", "32", "--seed", "5", "--train-limit", "4096", "--test-limit", "500",
-        "--max-steps", "" + steps, "--checkpoint-every", "10", "--no-progress",
-        "--run-dir", dir.toString(), "--dump-params", dir.resolve("params").toString()));
-    args.addAll(extra);
-    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2, JavaCommand.cohort(args).withThreads(1), dir);
+    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("mlp").optimizer("adam")
+            .batch(32).seed(5).trainLimit(4096).testLimit(500).maxSteps(steps).checkpointEvery(10)
+            .progress(false).runDir(dir).resumeFrom(resume).build())
+        .withDumpParameters(dir.resolve("params"));
+    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2, worker.command().withThreads(1), dir);
     assertThat(o.exitCode()).as(o.report()).isZero();
   }
 }

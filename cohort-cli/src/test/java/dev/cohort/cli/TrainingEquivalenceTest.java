@@ -2,9 +2,10 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
-import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class TrainingEquivalenceTest {
         maxDiff / maxAbs);
     assertThat(maxDiff / maxAbs).as("relative difference").isLessThan(1e-5);
     // Gradient accumulation: 2 workers x 2 micro-batches of 16 also make one step of 64.
-    float[] accumulated = train(dir.resolve("np2-acc2"), 2, 16, 20, List.of("--accumulation", "2")).get(0);
+    float[] accumulated = train(dir.resolve("np2-acc2"), 2, 16, 20, 2).get(0);
     double accDiff = 0;
     for (int i = 0; i < one.length; i++) {
       accDiff = Math.max(accDiff, Math.abs(one[i] - accumulated[i]));
@@ -58,19 +59,20 @@ class TrainingEquivalenceTest {
   }
 
   private static List<float[]> train(Path dir, int nproc, int batch, int steps) throws Exception {
-    return train(dir, nproc, batch, steps, List.of());
+    return train(dir, nproc, batch, steps, 1);
   }
 
-  private static List<float[]> train(Path dir, int nproc, int batch, int steps, List<String> extra)
+  /** Plain SGD; 0 steps means one step at a vanishing learning rate: the initial parameters. */
+  private static List<float[]> train(Path dir, int nproc, int batch, int steps, int accumulation)
       throws Exception {
     Files.createDirectories(dir);
     Path dump = dir.resolve("params");
-    List<String> args = new ArrayList<>(List.of("worker", "--model", "mlp", "--optimizer", "sgd",
-        "--batch", "" + batch, "--seed", "3", "--train-limit", "4096", "--test-limit", "500",
-        "--max-steps", "" + Math.max(1, steps), "--lr", steps == 0 ? "1e-30" : "0.1",
-        "--no-progress", "--dump-params", dump.toString()));
-    args.addAll(extra);
-    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(nproc, JavaCommand.cohort(args).withThreads(1), dir);
+    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("mlp").optimizer("sgd")
+            .batch(batch).accumulation(accumulation).seed(3).trainLimit(4096).testLimit(500)
+            .maxSteps(Math.max(1, steps)).learningRate(steps == 0 ? 1e-30f : 0.1f).progress(false)
+            .build())
+        .withDumpParameters(dump);
+    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(nproc, worker.command().withThreads(1), dir);
     assertThat(o.exitCode()).as(o.report()).isZero();
     List<float[]> out = new ArrayList<>();
     for (int r = 0; r < nproc; r++) {

@@ -2,9 +2,13 @@ package dev.cohort.lab.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
-import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.TrainConfigBuilder;
+import dev.cohort.train.metrics.MetricsCsv;
+import dev.cohort.train.metrics.StepRecord;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@code cohort bench train}: training throughput of Cohort against PyTorch DDP on gloo, same
@@ -52,7 +57,7 @@ public final class TrainBench {
         for (int np : opt.nps()) {
           int threads = Math.max(1, cores / np);
           Path dir = work.resolve(model + "-np" + np + "-rep" + rep);
-          record(model, np, "cohort", cohort(model, np, threads, dir, List.of()));
+          record(model, np, "cohort", cohort(run(model, dir).build(), np, threads));
           if (opt.python() != null) {
             record(model, np, "pytorch-ddp", ddp(model, np, threads, dir));
           }
@@ -62,12 +67,10 @@ public final class TrainBench {
       if (opt.models().contains("cnn") && opt.nps().contains(2)) {
         for (boolean overlap : new boolean[] {true, false}) {
           String label = overlap ? "overlapped" : "sequential";
-          List<String> extra = new ArrayList<>(List.of("--bucket-mb", "0.45"));
-          if (!overlap) {
-            extra.add("--no-overlap");
-          }
-          overlapRuns.computeIfAbsent(label, k -> new ArrayList<>()).add(cohort("cnn", 2,
-              Math.max(1, cores / 2), work.resolve("overlap-" + label + "-rep" + rep), extra));
+          TrainConfig cnn = run("cnn", work.resolve("overlap-" + label + "-rep" + rep))
+              .bucketBytes(WorkerArgs.bucketBytes(0.45)).overlap(overlap).build();
+          overlapRuns.computeIfAbsent(label, k -> new ArrayList<>())
+              .add(cohort(cnn, 2, Math.max(1, cores / 2)));
           out.printf(Locale.ROOT, "  cnn  2 worker(s) 4 buckets, %s: %,8.0f samples/s%n", label,
               overlapRuns.get(label).get(overlapRuns.get(label).size() - 1));
         }
@@ -83,36 +86,42 @@ public final class TrainBench {
         samplesPerSecond);
   }
 
-  private double cohort(String model, int np, int threads, Path dir, List<String> extra)
+  /** A run of {@code model} in {@code dir}: the options' batch and steps, no progress bar. */
+  private TrainConfigBuilder run(String model, Path dir) {
+    return TrainConfig.builder().model(model).batch(opt.batch()).maxSteps(opt.steps())
+        .testLimit(500).progress(false).runDir(dir);
+  }
+
+  /** Samples/s of {@code cfg} trained by {@code np} workers, timed after the first steps. */
+  private double cohort(TrainConfig cfg, int np, int threads)
       throws IOException, InterruptedException {
-    List<String> args = new ArrayList<>(List.of("worker", "--model", model, "--batch",
-        "" + opt.batch(), "--max-steps", "" + opt.steps(), "--test-limit", "500", "--no-progress",
-        "--run-dir", dir.toString()));
-    args.addAll(extra);
+    Path dir = cfg.runDir();
     Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-        .run(np, JavaCommand.cohort(args).withThreads(threads), dir);
+        .run(np, WorkerArgs.of(cfg).command().withThreads(threads), dir);
     if (o.exitCode() != 0) {
       throw new IOException("Cohort run failed: " + o.report());
     }
-    List<String> lines = Files.readAllLines(dir.resolve("metrics.csv"));
-    double ms = 0;
-    double[] phases = new double[6];
-    int steps = 0;
-    for (String line : lines.subList(1 + WARMUP, lines.size())) {
-      String[] f = line.split(",");
-      for (int i = 0; i < 6; i++) {
-        phases[i] += Double.parseDouble(f[4 + i]);
-      }
-      ms += Double.parseDouble(f[9]);
-      steps++;
-    }
+    List<StepRecord> all = MetricsCsv.read(dir.resolve(MetricsCsv.FILE));
+    List<StepRecord> timed = all.subList(WARMUP, all.size());
     Map<String, Double> b = new LinkedHashMap<>();
-    String[] names = {"data", "forward_backward", "communication", "wait", "optimizer", "step"};
-    for (int i = 0; i < 6; i++) {
-      b.put(names[i], phases[i] / steps);
-    }
-    breakdowns.computeIfAbsent(model, k -> new LinkedHashMap<>()).put(np, b);
+    b.put("data", sum(timed, StepRecord::dataMs) / timed.size());
+    b.put("forward_backward", sum(timed, StepRecord::computeMs) / timed.size());
+    b.put("communication", sum(timed, StepRecord::commMs) / timed.size());
+    b.put("wait", sum(timed, StepRecord::waitMs) / timed.size());
+    b.put("optimizer", sum(timed, StepRecord::optimizerMs) / timed.size());
+    b.put("step", sum(timed, StepRecord::totalMs) / timed.size());
+    breakdowns.computeIfAbsent(cfg.model(), k -> new LinkedHashMap<>()).put(np, b);
+    double ms = sum(timed, StepRecord::totalMs);
+    int steps = timed.size();
     return steps * (double) opt.batch() * np / (ms / 1000);
+  }
+
+  private static double sum(List<StepRecord> steps, ToDoubleFunction<StepRecord> ms) {
+    double sum = 0;
+    for (StepRecord r : steps) {
+      sum += ms.applyAsDouble(r);
+    }
+    return sum;
   }
 
   private double ddp(String model, int np, int threads, Path dir) throws IOException, InterruptedException {

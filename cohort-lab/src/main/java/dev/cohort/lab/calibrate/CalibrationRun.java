@@ -8,17 +8,20 @@ import dev.cohort.lab.bench.BenchMath;
 import dev.cohort.lab.bench.CommBenchWorker;
 import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.net.PathCalibration;
+import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.launch.spawn.RankProcesses;
 import dev.cohort.launch.spawn.RankSpawner;
 import dev.cohort.launch.spawn.Secrets;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.metrics.MetricsCsv;
+import dev.cohort.train.metrics.StepRecord;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,21 +75,20 @@ public final class CalibrationRun {
   /** Mean forward+backward and optimizer milliseconds per step of one single-thread worker. */
   private double[] trainOneWorker(String model) throws IOException, InterruptedException {
     Path dir = work.resolve(model);
+    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model(model).batch(BATCH)
+        .maxSteps(STEPS).testLimit(200).progress(false).runDir(dir).build());
     Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-        .run(1, JavaCommand.cohort(List.of("worker", "--model", model, "--batch", "" + BATCH,
-            "--max-steps", "" + STEPS, "--test-limit", "200", "--no-progress", "--run-dir",
-            dir.toString())).withThreads(1), dir);
+        .run(1, worker.command().withThreads(1), dir);
     if (!o.succeeded()) {
       throw new IOException("the " + model + " calibration run failed: " + o.report());
     }
-    List<String> lines = Files.readAllLines(dir.resolve("metrics.csv"));
+    List<StepRecord> steps = MetricsCsv.read(dir.resolve(MetricsCsv.FILE));
     double fb = 0;
     double opt = 0;
     int n = 0;
-    for (String line : lines.subList(1 + UNTIMED_STEPS, lines.size())) {
-      String[] f = line.split(",");
-      fb += Double.parseDouble(f[5]);
-      opt += Double.parseDouble(f[8]);
+    for (StepRecord r : steps.subList(UNTIMED_STEPS, steps.size())) {
+      fb += r.computeMs();
+      opt += r.optimizerMs();
       n++;
     }
     return new double[] {fb / n, opt / n};

@@ -1,14 +1,16 @@
 package dev.cohort.lab.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.checkpoint.CheckpointStore;
+import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
-import dev.cohort.launch.local.Outcome;
-import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.metrics.MetricsCsv;
+import dev.cohort.train.metrics.RunSummary;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -28,8 +30,13 @@ import java.util.concurrent.TimeUnit;
  * lost; then compares the final test accuracy of the two runs.
  */
 public final class ChaosRun {
-  /** What to train and how hard to shake it. */
-  public record Options(int nproc, List<String> trainArgs, int checkpointEvery, int kills,
+  /**
+   * What to train and how hard to shake it.
+   *
+   * @param train what every run trains (its run folder, checkpoint interval, progress bar and
+   *     resume source are set by the chaos run)
+   */
+  public record Options(int nproc, TrainConfig train, int checkpointEvery, int kills,
       long seed, Path outDir, Path work) {}
 
   /** One failure: when it was noticed, when training resumed, what was lost. */
@@ -50,16 +57,16 @@ public final class ChaosRun {
     Path calm = opt.work().resolve("calm");
     Path chaos = opt.work().resolve("chaos");
     out.println("== uninterrupted run ==");
-    int calmExit = launch(calm, 0, List.of()).get();
+    int calmExit = launch(calm, 0, null).get();
     if (calmExit != 0) {
       throw new IOException("the uninterrupted run failed; see " + calm);
     }
     out.println("== run with " + opt.kills() + " SIGKILLs ==");
     List<Failure> failures = new ArrayList<>();
-    List<String> extra = new ArrayList<>();
+    Path resume = null;
     for (int attempt = 0; ; attempt++) {
       long startSteps = steps(chaos);
-      CompletableFuture<Integer> run = launch(chaos, attempt, extra);
+      CompletableFuture<Integer> run = launch(chaos, attempt, resume);
       Long restartAt = null;
       if (attempt > 0) {
         // Training is back once the resumed run has written a new step.
@@ -93,9 +100,7 @@ public final class ChaosRun {
           failures.add(new Failure(victim, atKill, resumedFrom, (detectedAt - killedAt) / 1e9, 0));
           out.printf(Locale.ROOT, "  killed a worker at step %d; noticed after %.2f s; resuming from step %d%n",
               atKill, (detectedAt - killedAt) / 1e9, resumedFrom);
-          if (extra.isEmpty()) {
-            extra = List.of("--resume", chaos.toString());
-          }
+          resume = chaos;
           continue;
         }
       }
@@ -109,17 +114,16 @@ public final class ChaosRun {
 
   private long detectedAt;
 
-  private CompletableFuture<Integer> launch(Path dir, int generation, List<String> extra) {
-    List<String> args = new ArrayList<>(List.of("worker", "--run-dir", dir.toString(),
-        "--checkpoint-every", "" + opt.checkpointEvery(), "--no-progress"));
-    args.addAll(opt.trainArgs());
-    args.addAll(extra);
+  /** Starts a run in {@code dir}, from the newest checkpoint in {@code resume} if not null. */
+  private CompletableFuture<Integer> launch(Path dir, int generation, Path resume) {
+    WorkerArgs args = WorkerArgs.of(opt.train().toBuilder().runDir(dir)
+        .checkpointEvery(opt.checkpointEvery()).progress(false).resumeFrom(resume).build());
     return CompletableFuture.supplyAsync(() -> {
       try {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / opt.nproc());
         return new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
             .generation(generation)
-            .run(opt.nproc(), JavaCommand.cohort(args).withThreads(threads), dir)
+            .run(opt.nproc(), args.command().withThreads(threads), dir)
             .exitCode();
       } catch (Exception e) {
         throw new RuntimeException(e);
@@ -129,26 +133,35 @@ public final class ChaosRun {
 
   /** Steps recorded so far in a run folder's metrics.csv (restarts append). */
   private static long steps(Path dir) throws IOException {
-    Path m = dir.resolve("metrics.csv");
-    if (!Files.exists(m)) {
-      return 0;
-    }
-    try (var lines = Files.lines(m)) {
-      return lines.count() - 1;
-    } catch (java.io.UncheckedIOException e) {
+    try {
+      return MetricsCsv.steps(dir.resolve(MetricsCsv.FILE));
+    } catch (UncheckedIOException e) {
       return 0; // being rewritten at this very moment
     }
   }
 
+  /** The final test accuracy in a finished run's summary. */
+  private static double finalTestAccuracy(Path dir) throws IOException {
+    Double accuracy = RunSummary.read(dir.resolve(RunSummary.FILE)).finalTestAccuracy();
+    if (accuracy == null) {
+      throw new IOException("no test accuracy in " + dir.resolve(RunSummary.FILE));
+    }
+    return accuracy;
+  }
+
+  /** The training options, as the report names them. */
+  private static String describe(TrainConfig c) {
+    return String.format(Locale.ROOT, "--model %s --epochs %d --batch %d --train-limit %d",
+        c.model(), c.epochs(), c.batch(), c.trainLimit());
+  }
+
   private Path report(Path calm, Path chaos, List<Failure> failures) throws IOException {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    JsonNode a = json.readTree(calm.resolve("summary.json").toFile());
-    JsonNode b = json.readTree(chaos.resolve("summary.json").toFile());
-    double accCalm = a.get("final_test_accuracy").asDouble();
-    double accChaos = b.get("final_test_accuracy").asDouble();
+    double accCalm = finalTestAccuracy(calm);
+    double accChaos = finalTestAccuracy(chaos);
     StringBuilder md = new StringBuilder("# Chaos run: SIGKILL during training\n\n");
     md.append("Generated by `bin/cohort lab chaos` on ").append(Instant.now()).append(": ")
-        .append(opt.nproc()).append(" workers, ").append(String.join(" ", opt.trainArgs()))
+        .append(opt.nproc()).append(" workers, ").append(describe(opt.train()))
         .append(", a checkpoint every ").append(opt.checkpointEvery()).append(" steps, ")
         .append(failures.size()).append(" random SIGKILLs of a random worker.\n\n");
     md.append("| # | killed worker process | step at kill | resumed from step | steps lost | detection (s) | restart (s) |\n");

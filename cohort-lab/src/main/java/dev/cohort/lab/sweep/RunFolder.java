@@ -1,8 +1,10 @@
 package dev.cohort.lab.sweep;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cohort.lab.bench.BenchMath;
+import dev.cohort.train.metrics.EffectiveConfig;
+import dev.cohort.train.metrics.MetricsCsv;
+import dev.cohort.train.metrics.RunSummary;
+import dev.cohort.train.metrics.StepRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /** Reads what a training run left in its folder (metrics.csv, config.json, summary.json). */
 public final class RunFolder {
@@ -19,54 +22,42 @@ public final class RunFolder {
   private RunFolder() {}
 
   public static Measured read(Path dir) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    Path summaryFile = dir.resolve("summary.json");
+    Path summaryFile = dir.resolve(RunSummary.FILE);
     if (!Files.exists(summaryFile)) {
       throw new IOException("no summary.json in " + dir + ": the run did not finish");
     }
-    JsonNode summary = json.readTree(summaryFile.toFile());
-    JsonNode config = json.readTree(dir.resolve("config.json").toFile());
-    List<double[]> rows = new ArrayList<>();
-    List<String> lines = Files.readAllLines(dir.resolve("metrics.csv"));
-    for (String line : lines.subList(1, lines.size())) {
-      String[] f = line.split(",");
-      double[] row = new double[6];
-      for (int i = 0; i < 6; i++) {
-        row[i] = Double.parseDouble(f[4 + i]);
-      }
-      rows.add(row);
-    }
+    RunSummary summary = RunSummary.read(summaryFile);
+    EffectiveConfig config = EffectiveConfig.read(dir.resolve(EffectiveConfig.FILE));
+    List<StepRecord> rows = MetricsCsv.read(dir.resolve(MetricsCsv.FILE));
     if (rows.isEmpty()) {
-      throw new IOException("no steps in " + dir.resolve("metrics.csv"));
+      throw new IOException("no steps in " + dir.resolve(MetricsCsv.FILE));
     }
-    List<double[]> steady = rows.subList(Math.min(WARMUP_STEPS, rows.size() / 4), rows.size());
-    double[] med = new double[6];
-    for (int i = 0; i < 6; i++) {
-      int k = i;
-      med[i] = BenchMath.median(steady.stream().map(r -> r[k]).toList());
-    }
+    List<StepRecord> steady = rows.subList(Math.min(WARMUP_STEPS, rows.size() / 4), rows.size());
     List<Double> acc = new ArrayList<>();
     List<Double> secs = new ArrayList<>();
-    for (JsonNode e : summary.path("epochs")) {
-      acc.add(e.path("test_accuracy").asDouble());
-      secs.add(e.path("train_seconds").asDouble());
+    for (RunSummary.Epoch e : summary.epochs()) {
+      acc.add(e.testAccuracy());
+      secs.add(e.trainSeconds());
     }
-    Map<String, Double> shifted = new TreeMap<>();
-    summary.path("shifted_test_accuracy").fields()
-        .forEachRemaining(f -> shifted.put(f.getKey(), f.getValue().asDouble()));
+    Map<String, Double> shifted = new TreeMap<>(summary.shiftedTestAccuracy());
     long memory = 0;
-    for (JsonNode m : summary.path("peak_memory_bytes_per_worker")) {
-      memory = Math.max(memory, m.asLong());
+    for (long m : summary.peakMemoryBytesPerWorker()) {
+      memory = Math.max(memory, m);
     }
     List<Integer> buckets = new ArrayList<>();
     double params = 0;
-    for (JsonNode b : config.path("gradient_buckets_bytes")) {
-      buckets.add(b.asInt());
-      params += b.asInt() / 4.0;
+    for (int b : config.gradientBucketsBytes()) {
+      buckets.add(b);
+      params += b / 4.0;
     }
-    return new Measured(med[5], med[0], med[1], med[2], med[3], med[4],
-        summary.path("samples_per_second").asDouble(), summary.path("steps").asInt(),
-        summary.path("train_seconds").asDouble(), acc, secs,
-        summary.path("final_train_accuracy").asDouble(Double.NaN), shifted, memory, buckets, params);
+    return new Measured(median(steady, StepRecord::totalMs), median(steady, StepRecord::dataMs),
+        median(steady, StepRecord::computeMs), median(steady, StepRecord::commMs),
+        median(steady, StepRecord::waitMs), median(steady, StepRecord::optimizerMs),
+        summary.samplesPerSecond(), summary.steps(), summary.trainSeconds(), acc, secs,
+        summary.finalTrainAccuracy(), shifted, memory, buckets, params);
+  }
+
+  private static double median(List<StepRecord> steps, ToDoubleFunction<StepRecord> ms) {
+    return BenchMath.median(steps.stream().map(ms::applyAsDouble).toList());
   }
 }

@@ -1,7 +1,9 @@
 package dev.cohort.lab.sweep;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.cohort.launch.WorkerArgs;
+import dev.cohort.train.TrainConfig;
+import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * One configuration of a sweep.
@@ -30,7 +32,7 @@ public record RunSpec(String group, String model, int workers, int globalBatch, 
 
   /** A short unique name, also the run's folder. */
   public String id() {
-    return String.format(java.util.Locale.ROOT, "%s-%s-n%d-b%d-%s-%s-bk%s-%s%s-w%d-s%d-t%d",
+    return String.format(Locale.ROOT, "%s-%s-n%d-b%d-%s-%s-bk%s-%s%s-w%d-s%d-t%d",
         group, model, workers, globalBatch, algorithm, network.replaceAll("[^A-Za-z0-9.]+", "_"),
         bucketMb, optimizer, lr, warmup, seed, threads);
   }
@@ -53,12 +55,12 @@ public record RunSpec(String group, String model, int workers, int globalBatch, 
         lr, warmup, seed, epochs, maxSteps, trainLimit, testLimit, threads);
   }
 
-  /** {@code cohort worker} arguments for this run. */
-  public List<String> workerArgs() {
-    return new ArrayList<>(List.of("--model", model, "--batch", "" + batchPerWorker(),
-        "--bucket-mb", "" + bucketMb, "--optimizer", optimizer, "--momentum",
-        optimizer.equals("sgd") ? "0.9" : "0", "--lr", "" + lr, "--warmup", "" + warmup, "--seed", "" + seed,
-        "--epochs", "" + epochs, "--max-steps", "" + maxSteps, "--train-limit", "" + trainLimit,
-        "--test-limit", "" + testLimit, "--no-progress"));
+  /** What each worker of this run trains, rank 0 writing to {@code runDir}; no progress bar. */
+  public TrainConfig trainConfig(Path runDir) {
+    return TrainConfig.builder().model(model).batch(batchPerWorker())
+        .bucketBytes(WorkerArgs.bucketBytes(bucketMb)).optimizer(optimizer)
+        .momentum(optimizer.equals("sgd") ? 0.9f : 0f).learningRate(lr).warmupSteps(warmup)
+        .seed(seed).epochs(epochs).maxSteps(maxSteps).trainLimit(trainLimit).testLimit(testLimit)
+        .progress(false).runDir(runDir).build();
   }
 }

@@ -2,9 +2,9 @@ package dev.cohort.lab.sweep;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
-import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.lab.net.EmulatedNetwork;
 import dev.cohort.lab.net.NetworkCondition;
 import java.io.IOException;
@@ -94,13 +94,12 @@ public final class SweepRunner {
     try (EmulatedNetwork net = EmulatedNetwork.open(condition, spec.workers(), namespaces,
         spec.seed(), w -> out.println("\n  warning: " + w))) {
       int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, cores / spec.workers());
-      List<String> args = new ArrayList<>(List.of("worker", "--run-dir", dir.toString()));
-      args.addAll(spec.workerArgs());
+      WorkerArgs worker = WorkerArgs.of(spec.trainConfig(dir));
       Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
           .hangTimeout(Duration.ofMinutes(5))
           .placement(net)
           .store(net.storeHost(), 0)
-          .run(spec.workers(), JavaCommand.cohort(args).withThreads(threads), dir);
+          .run(spec.workers(), worker.command().withThreads(threads), dir);
       if (o.exitCode() != 0) {
         throw new IllegalStateException("sweep run " + spec.id() + " failed on "
             + net.method() + ": " + o.report());

@@ -1,0 +1,125 @@
+package dev.cohort.launch;
+
+import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.TrainConfig;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The command line of a {@code cohort worker}: a {@link TrainConfig} written out as the options
+ * that the worker parses back into an equal configuration, plus what only a launcher asks for
+ * ({@code --dump-params}). Every option is written, defaults included, so that what a worker
+ * trains never depends on the worker's defaults matching the launcher's. Immutable; each {@code
+ * with} method returns a new instance.
+ *
+ * <pre>{@code
+ * JavaCommand cmd = WorkerArgs.of(config).withRunDir(dir).withoutProgress().command();
+ * }</pre>
+ */
+public final class WorkerArgs {
+  private static final double BYTES_PER_MEGABYTE = 1_000_000;
+
+  private final TrainConfig config;
+  private final Path dumpParameters;
+
+  private WorkerArgs(TrainConfig config, Path dumpParameters) {
+    this.config = config;
+    this.dumpParameters = dumpParameters;
+  }
+
+  /** A worker that trains {@code config}. */
+  public static WorkerArgs of(TrainConfig config) {
+    return new WorkerArgs(config, null);
+  }
+
+  /** The same worker with rank 0 writing its run folder to {@code runDir} ({@code --run-dir}). */
+  public WorkerArgs withRunDir(Path runDir) {
+    return new WorkerArgs(config.toBuilder().runDir(runDir).build(), dumpParameters);
+  }
+
+  /** The same worker continuing from the newest checkpoint in {@code run} ({@code --resume}). */
+  public WorkerArgs withResume(Path run) {
+    return new WorkerArgs(config.toBuilder().resumeFrom(run).build(), dumpParameters);
+  }
+
+  /** The same worker without a progress bar ({@code --no-progress}). */
+  public WorkerArgs withoutProgress() {
+    return new WorkerArgs(config.toBuilder().progress(false).build(), dumpParameters);
+  }
+
+  /**
+   * The same worker writing its final parameters to {@code prefix} with ".rank{r}" appended
+   * ({@code --dump-params}, for equivalence tests).
+   */
+  public WorkerArgs withDumpParameters(Path prefix) {
+    return new WorkerArgs(config, prefix);
+  }
+
+  public TrainConfig config() {
+    return config;
+  }
+
+  /** {@code worker} and its options, for {@link JavaCommand#cohort}. */
+  public List<String> toList() {
+    TrainConfig c = config;
+    List<String> a = new ArrayList<>(List.of("worker", "--model", c.model(),
+        "--epochs", "" + c.epochs(), "--batch", "" + c.batch(),
+        "--accumulation", "" + c.accumulation(), "--optimizer", c.optimizer(),
+        "--lr", Float.toString(c.learningRate()), "--momentum", Float.toString(c.momentum()),
+        "--warmup", "" + c.warmupSteps(), "--seed", "" + c.seed(),
+        "--bucket-mb", megabytes(c.bucketBytes()), "--check-every", "" + c.checkEvery(),
+        "--remainder", c.remainder().name().toLowerCase(Locale.ROOT),
+        "--train-limit", "" + c.trainLimit(), "--test-limit", "" + c.testLimit(),
+        "--max-steps", "" + c.maxSteps(), "--data", c.dataDir().toString(),
+        "--checkpoint-every", "" + c.checkpointing().every(),
+        "--keep-checkpoints", "" + c.checkpointing().keep()));
+    if (c.scaleLearningRate()) {
+      a.add("--scale-lr");
+    }
+    if (!c.overlap()) {
+      a.add("--no-overlap");
+    }
+    if (!c.progress()) {
+      a.add("--no-progress");
+    }
+    if (c.checkpointing().resumeFrom() != null) {
+      a.addAll(List.of("--resume", c.checkpointing().resumeFrom().toString()));
+    }
+    if (c.runDir() != null) {
+      a.addAll(List.of("--run-dir", c.runDir().toString()));
+    }
+    if (dumpParameters != null) {
+      a.addAll(List.of("--dump-params", dumpParameters.toString()));
+    }
+    return a;
+  }
+
+  /** The worker as a {@code cohort} command on this JVM's class path. */
+  public JavaCommand command() {
+    return JavaCommand.cohort(toList());
+  }
+
+  /**
+   * What {@code --bucket-mb} means: megabytes of 10^6 bytes, truncated to whole bytes, as the
+   * command line has always counted them.
+   */
+  public static long bucketBytes(double megabytes) {
+    return (long) (megabytes * BYTES_PER_MEGABYTE);
+  }
+
+  /**
+   * {@code bytes} as a {@code --bucket-mb} value that {@link #bucketBytes} turns back into exactly
+   * {@code bytes}: the exact decimal where its nearest double does (almost always), else half a
+   * byte more, which truncation cannot lose.
+   */
+  static String megabytes(long bytes) {
+    String exact = BigDecimal.valueOf(bytes, 6).stripTrailingZeros().toPlainString();
+    if (bucketBytes(Double.parseDouble(exact)) == bytes) {
+      return exact;
+    }
+    return BigDecimal.valueOf(bytes * 10 + 5, 7).toPlainString();
+  }
+}
