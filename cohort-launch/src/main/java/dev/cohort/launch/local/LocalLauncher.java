@@ -25,8 +25,8 @@ import java.util.OptionalInt;
  * exit.
  *
  * <pre>{@code
- * Outcome o = new LocalLauncher(System.out)
- *     .run(2, JavaCommand.cohort(List.of("worker", "--model", "cnn")).withThreads(1), runDir);
+ * WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("cnn").runDir(runDir).build());
+ * Outcome o = new LocalLauncher(System.out).run(2, worker.command().withThreads(1), runDir);
  * }</pre>
  */
 public final class LocalLauncher {
