@@ -10,16 +10,18 @@ import java.util.concurrent.Future;
 /**
  * Writes checkpoints on a background thread so that training does not stall for the disk: the
  * training thread only takes an in-memory snapshot ({@link TrainingState#snapshot}). One write at a
- * time: a new checkpoint waits for the previous write to finish, and a failed write is reported
- * at the next submit or at {@link #close}, never dropped.
+ * time: a new checkpoint waits for the previous write to finish, and a failed write is reported at
+ * the next submit or at {@link #close}, never dropped.
  */
 public final class AsyncCheckpointWriter implements AutoCloseable {
   private final CheckpointStore store;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "cohort-checkpoint-writer");
-    t.setDaemon(false); // a checkpoint being written must not be cut off by JVM exit
-    return t;
-  });
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "cohort-checkpoint-writer");
+            t.setDaemon(false); // a checkpoint being written must not be cut off by JVM exit
+            return t;
+          });
   private Future<Written> pending;
 
   /** One finished write: where, how big, how long it took. */
@@ -37,11 +39,13 @@ public final class AsyncCheckpointWriter implements AutoCloseable {
    */
   public Written submit(TrainingState snapshot) throws IOException {
     Written previous = await();
-    pending = thread.submit(() -> {
-      long t0 = System.nanoTime();
-      Path p = store.write(snapshot);
-      return new Written(p, snapshot.bytes(), System.nanoTime() - t0);
-    });
+    pending =
+        thread.submit(
+            () -> {
+              long t0 = System.nanoTime();
+              Path p = store.write(snapshot);
+              return new Written(p, snapshot.bytes(), System.nanoTime() - t0);
+            });
     return previous;
   }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,13 +67,17 @@ public final class CheckpointFormat {
       throws IOException {
     try {
       byte[] magic = in.readNBytes(MAGIC.length);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
+      if (!Arrays.equals(magic, MAGIC)) {
         throw new IOException("not a Cohort checkpoint (bad magic)");
       }
       int version = in.readInt();
       if (version != VERSION) {
-        throw new IOException("checkpoint format version " + version + ", this Cohort reads "
-            + VERSION + ": resume with the Cohort version that wrote it");
+        throw new IOException(
+            "checkpoint format version "
+                + version
+                + ", this Cohort reads "
+                + VERSION
+                + ": resume with the Cohort version that wrote it");
       }
       long step = in.readLong();
       int epoch = in.readInt();
@@ -88,14 +93,18 @@ public final class CheckpointFormat {
         byte[] name = in.readNBytes(in.readUnsignedShort());
         int length = in.readInt();
         if (length < 0 || 4L * length > budget) {
-          throw new IOException("array " + i + " declares " + length + " floats, more than the file holds");
+          throw new IOException(
+              "array " + i + " declares " + length + " floats, more than the file holds");
         }
         budget -= 4L * length;
         float[] a = new float[length];
         for (int at = 0; at < length; at += CHUNK) {
           int n = Math.min(CHUNK, length - at);
           in.readFully(buf, 0, n * 4);
-          ByteBuffer.wrap(buf, 0, n * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(a, at, n);
+          ByteBuffer.wrap(buf, 0, n * 4)
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .asFloatBuffer()
+              .get(a, at, n);
         }
         arrays.put(new String(name, StandardCharsets.UTF_8), a);
       }

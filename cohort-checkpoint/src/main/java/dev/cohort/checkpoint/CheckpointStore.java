@@ -22,6 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +31,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A folder of checkpoints, {@code ckpt-<step>/} each holding {@code state.bin} and
- * {@code manifest.json}, written as a commit: everything goes into a temporary folder, is fsynced,
- * and the folder is renamed into place (then the parent is fsynced). A crash or a full disk leaves
- * at worst a temporary folder, never a half-written checkpoint under a real name; the previous
- * checkpoints are untouched. Loading verifies the manifest and the SHA-256 of the state and falls
- * back to the newest checkpoint that passes, saying what was wrong with the others.
+ * A folder of checkpoints, {@code ckpt-<step>/} each holding {@code state.bin} and {@code
+ * manifest.json}, written as a commit: everything goes into a temporary folder, is fsynced, and the
+ * folder is renamed into place (then the parent is fsynced). A crash or a full disk leaves at worst
+ * a temporary folder, never a half-written checkpoint under a real name; the previous checkpoints
+ * are untouched. Loading verifies the manifest and the SHA-256 of the state and falls back to the
+ * newest checkpoint that passes, saying what was wrong with the others.
  */
 public final class CheckpointStore {
   static final String PREFIX = "ckpt-";
@@ -46,7 +47,9 @@ public final class CheckpointStore {
   private final int keep;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** @param keep how many complete checkpoints to keep (older ones are deleted after a write) */
+  /**
+   * @param keep how many complete checkpoints to keep (older ones are deleted after a write)
+   */
   public CheckpointStore(Path dir, int keep) {
     if (keep < 1) {
       throw new IllegalArgumentException("keep at least 1 checkpoint, got " + keep);
@@ -75,8 +78,9 @@ public final class CheckpointStore {
       Files.createDirectories(tmp);
       MessageDigest sha = sha256();
       try (OutputStream f = Files.newOutputStream(tmp.resolve(STATE));
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-              new DigestOutputStream(f, sha), 1 << 20))) {
+          DataOutputStream out =
+              new DataOutputStream(
+                  new BufferedOutputStream(new DigestOutputStream(f, sha), 1 << 20))) {
         CheckpointFormat.write(s, out);
       }
       fsync(tmp.resolve(STATE));
@@ -102,8 +106,13 @@ public final class CheckpointStore {
       fsync(dir);
     } catch (IOException e) {
       deleteTree(tmp);
-      throw new IOException("could not write checkpoint " + target + ": " + e.getMessage()
-          + "; earlier checkpoints are intact", e);
+      throw new IOException(
+          "could not write checkpoint "
+              + target
+              + ": "
+              + e.getMessage()
+              + "; earlier checkpoints are intact",
+          e);
     }
     prune();
     return target;
@@ -123,8 +132,13 @@ public final class CheckpointStore {
       try {
         return Optional.of(new Loaded(load(p), p));
       } catch (IOException e) {
-        warn.accept("checkpoint " + p + " is unusable (" + e.getMessage() + "); "
-            + (i > 0 ? "falling back to an older one" : "no older checkpoint left"));
+        warn.accept(
+            "checkpoint "
+                + p
+                + " is unusable ("
+                + e.getMessage()
+                + "); "
+                + (i > 0 ? "falling back to an older one" : "no older checkpoint left"));
       }
     }
     return Optional.empty();
@@ -139,21 +153,31 @@ public final class CheckpointStore {
       throw new IOException("manifest unreadable: " + e.getMessage(), e);
     }
     if (m.path("format_version").asInt(-1) != CheckpointFormat.VERSION) {
-      throw new IOException("format version " + m.path("format_version") + ", this Cohort reads "
-          + CheckpointFormat.VERSION);
+      throw new IOException(
+          "format version "
+              + m.path("format_version")
+              + ", this Cohort reads "
+              + CheckpointFormat.VERSION);
     }
     Path state = ckpt.resolve(STATE);
     long size = Files.size(state);
     if (size != m.path("state_bytes").asLong(-1)) {
-      throw new IOException(STATE + " has " + size + " bytes, the manifest says "
-          + m.path("state_bytes").asLong() + " (truncated?)");
+      throw new IOException(
+          STATE
+              + " has "
+              + size
+              + " bytes, the manifest says "
+              + m.path("state_bytes").asLong()
+              + " (truncated?)");
     }
     MessageDigest sha = sha256();
     TrainingState s;
     @SuppressWarnings("unchecked")
     Map<String, Object> meta = json.convertValue(m.path("meta"), Map.class);
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-        new DigestInputStream(Files.newInputStream(state), sha), 1 << 20))) {
+    try (DataInputStream in =
+        new DataInputStream(
+            new BufferedInputStream(
+                new DigestInputStream(Files.newInputStream(state), sha), 1 << 20))) {
       s = CheckpointFormat.read(in, size, meta == null ? Map.of() : meta);
     }
     String got = HexFormat.of().formatHex(sha.digest());
@@ -201,8 +225,10 @@ public final class CheckpointStore {
   }
 
   private static void fsync(Path p) throws IOException {
-    try (FileChannel ch = Files.isDirectory(p) ? FileChannel.open(p, StandardOpenOption.READ)
-        : FileChannel.open(p, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        Files.isDirectory(p)
+            ? FileChannel.open(p, StandardOpenOption.READ)
+            : FileChannel.open(p, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
   }
@@ -212,7 +238,7 @@ public final class CheckpointStore {
       return;
     }
     try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(q);
       }
     }

@@ -15,8 +15,8 @@ import java.util.Map;
  * @param arrays named arrays, in the order they are written and read
  * @param meta JSON-compatible metadata (strings, numbers, maps)
  */
-public record TrainingState(long step, int epoch, int batch, Map<String, float[]> arrays,
-    Map<String, Object> meta) {
+public record TrainingState(
+    long step, int epoch, int batch, Map<String, float[]> arrays, Map<String, Object> meta) {
 
   public TrainingState {
     arrays = new LinkedHashMap<>(arrays);
@@ -24,8 +24,8 @@ public record TrainingState(long step, int epoch, int batch, Map<String, float[]
   }
 
   /** A copy whose arrays are independent of the caller's (the in-memory snapshot). */
-  public static TrainingState snapshot(long step, int epoch, int batch, Map<String, float[]> live,
-      Map<String, Object> meta) {
+  public static TrainingState snapshot(
+      long step, int epoch, int batch, Map<String, float[]> live, Map<String, Object> meta) {
     Map<String, float[]> copy = new LinkedHashMap<>();
     live.forEach((k, v) -> copy.put(k, v.clone()));
     return new TrainingState(step, epoch, batch, copy, meta);

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointStoreTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static TrainingState state(long step) {
     Map<String, float[]> arrays = new LinkedHashMap<>();
@@ -50,7 +49,8 @@ class CheckpointStoreTest {
     }
     assertThat(back.meta()).containsEntry("model", "mlp");
     try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.map(f -> f.getFileName().toString()).toList()).containsExactly("ckpt-000000040");
+      assertThat(files.map(f -> f.getFileName().toString()).toList())
+          .containsExactly("ckpt-000000040");
     }
   }
 
@@ -77,8 +77,12 @@ class CheckpointStoreTest {
     List<String> warnings = new ArrayList<>();
     CheckpointStore.Loaded l = store.loadNewest(warnings::add).orElseThrow();
     assertThat(l.state().step()).isEqualTo(10);
-    assertThat(warnings).singleElement().asString().contains("ckpt-000000020")
-        .contains("SHA-256").contains("falling back");
+    assertThat(warnings)
+        .singleElement()
+        .asString()
+        .contains("ckpt-000000020")
+        .contains("SHA-256")
+        .contains("falling back");
   }
 
   @Test
@@ -120,20 +124,25 @@ class CheckpointStoreTest {
     // A real full disk: a 2 MiB tmpfs, room for one checkpoint of ~0.8 MB but not for a second
     // one beside it. Mounting needs root, as in CI; elsewhere the test is skipped.
     Path mnt = Files.createDirectories(dir.resolve("tiny"));
-    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs",
-        mnt.toString()).redirectErrorStream(true).start();
-    org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0,
-        "cannot mount a tmpfs here (not root?)");
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt.toString())
+            .redirectErrorStream(true)
+            .start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        mount.waitFor() == 0, "cannot mount a tmpfs here (not root?)");
     try {
       CheckpointStore store = new CheckpointStore(mnt, 3);
       store.write(state(10));
       Files.write(mnt.resolve("filler"), new byte[900_000]);
-      assertThatThrownBy(() -> store.write(state(20))).isInstanceOf(IOException.class)
-          .hasMessageContaining("ckpt-000000020").hasMessageContaining("earlier checkpoints are intact");
+      assertThatThrownBy(() -> store.write(state(20)))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("ckpt-000000020")
+          .hasMessageContaining("earlier checkpoints are intact");
       assertThat(store.steps()).containsExactly(10L);
       try (Stream<Path> files = Files.list(mnt)) {
         assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".tmp")))
-            .as("temporary folder cleaned up").isEmpty();
+            .as("temporary folder cleaned up")
+            .isEmpty();
       }
       assertThat(store.loadNewest(w -> {}).orElseThrow().state().step()).isEqualTo(10);
     } finally {
@@ -151,6 +160,7 @@ class CheckpointStoreTest {
       assertThat(first.bytes()).isEqualTo(state(1).bytes());
     }
     assertThat(store.steps()).containsExactly(1L, 2L);
-    assertThatThrownBy(() -> new CheckpointStore(dir, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new CheckpointStore(dir, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

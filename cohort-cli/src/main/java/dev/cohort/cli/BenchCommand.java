@@ -2,15 +2,20 @@ package dev.cohort.cli;
 
 import dev.cohort.lab.bench.CommBench;
 import dev.cohort.lab.bench.TrainBench;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cohort bench}: benchmarks that compare Cohort with its peers. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks.",
     subcommands = {BenchCommand.Comm.class, BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
 
@@ -19,24 +24,37 @@ final class BenchCommand implements Runnable {
     new picocli.CommandLine(this).usage(System.out);
   }
 
-  @Command(name = "comm", mixinStandardHelpOptions = true,
-      description = "All-reduce latency and bandwidth (nccl-tests style) for Cohort's transports "
-          + "and algorithms and for PyTorch gloo; writes comm.md and comm.json.")
+  @Command(
+      name = "comm",
+      mixinStandardHelpOptions = true,
+      description =
+          "All-reduce latency and bandwidth (nccl-tests style) for Cohort's transports "
+              + "and algorithms and for PyTorch gloo; writes comm.md and comm.json.")
   static final class Comm implements Callable<Integer> {
-    @Option(names = "--np", split = ",", defaultValue = "2,3,4",
+    @Option(
+        names = "--np",
+        split = ",",
+        defaultValue = "2,3,4",
         description = "Process counts (default ${DEFAULT-VALUE}).")
     List<Integer> nps;
 
-    @Option(names = "--sizes", split = ",",
+    @Option(
+        names = "--sizes",
+        split = ",",
         defaultValue = "4096,16384,65536,262144,1048576,4194304,16777216,67108864",
         description = "Message sizes in bytes, multiples of 4 (default 4 KiB to 64 MiB).")
     List<Long> sizes;
 
-    @Option(names = "--reps", defaultValue = "3",
-        description = "Repetitions of the headline runs; medians are reported (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--reps",
+        defaultValue = "3",
+        description =
+            "Repetitions of the headline runs; medians are reported (default ${DEFAULT-VALUE}).")
     int reps;
 
-    @Option(names = "--budget-ms", defaultValue = "300",
+    @Option(
+        names = "--budget-ms",
+        defaultValue = "300",
         description = "Time per size per run (default ${DEFAULT-VALUE} ms).")
     long budgetMs;
 
@@ -46,15 +64,21 @@ final class BenchCommand implements Runnable {
     @Option(names = "--no-peer", description = "Skip PyTorch gloo.")
     boolean noPeer;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+    @Option(
+        names = "--python",
+        defaultValue = "/usr/bin/python3",
         description = "Interpreter with Debian's python3-torch (default ${DEFAULT-VALUE}).")
     Path python;
 
-    @Option(names = "--peer-script", defaultValue = "bench/peers/gloo_allreduce.py",
+    @Option(
+        names = "--peer-script",
+        defaultValue = "bench/peers/gloo_allreduce.py",
         description = "The gloo benchmark script (default ${DEFAULT-VALUE}).")
     Path peerScript;
 
-    @Option(names = "--out", defaultValue = "docs/benchmarks",
+    @Option(
+        names = "--out",
+        defaultValue = "docs/benchmarks",
         description = "Where comm.md and comm.json go (default ${DEFAULT-VALUE}).")
     Path out;
 
@@ -77,23 +101,33 @@ final class BenchCommand implements Runnable {
         return 2;
       }
       Path py = noPeer ? null : python;
-      if (py != null && !(Files.isExecutable(py) && Files.isRegularFile(peerScript) && hasTorch(py))) {
-        System.err.println("warning: the peer cannot run (need " + python + " with torch, and "
-            + peerScript + "); install with: apt-get install python3-torch libopenblas0-openmp. "
-            + "Continuing without it.");
+      if (py != null
+          && !(Files.isExecutable(py) && Files.isRegularFile(peerScript) && hasTorch(py))) {
+        System.err.println(
+            "warning: the peer cannot run (need "
+                + python
+                + " with torch, and "
+                + peerScript
+                + "); install with: apt-get install python3-torch libopenblas0-openmp. "
+                + "Continuing without it.");
         py = null;
       }
-      new CommBench(new CommBench.Options(nps, sizes, reps, budgetMs, !noAlgorithms, py,
-          peerScript, out), System.out).run();
+      new CommBench(
+              new CommBench.Options(nps, sizes, reps, budgetMs, !noAlgorithms, py, peerScript, out),
+              System.out)
+          .run();
       return 0;
     }
 
     static boolean hasTorch(Path python) {
       try {
-        Process p = new ProcessBuilder(python.toString(), "-c", "import torch.distributed")
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
-      } catch (java.io.IOException e) {
+        Process p =
+            new ProcessBuilder(python.toString(), "-c", "import torch.distributed")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+      } catch (IOException e) {
         return false;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -102,52 +136,89 @@ final class BenchCommand implements Runnable {
     }
   }
 
-  @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Training throughput with 1 and 2 workers against PyTorch DDP (gloo); writes "
-          + "train.md and train.json.")
+  @Command(
+      name = "train",
+      mixinStandardHelpOptions = true,
+      description =
+          "Training throughput with 1 and 2 workers against PyTorch DDP (gloo); writes "
+              + "train.md and train.json.")
   static final class Train implements Callable<Integer> {
-    @Option(names = "--models", split = ",", defaultValue = "mlp,cnn", description = "Models (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--models",
+        split = ",",
+        defaultValue = "mlp,cnn",
+        description = "Models (default ${DEFAULT-VALUE}).")
     List<String> models;
 
-    @Option(names = "--np", split = ",", defaultValue = "1,2", description = "Worker counts (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--np",
+        split = ",",
+        defaultValue = "1,2",
+        description = "Worker counts (default ${DEFAULT-VALUE}).")
     List<Integer> nps;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Batch per worker (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--batch",
+        defaultValue = "64",
+        description = "Batch per worker (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--steps", defaultValue = "150", description = "Steps per run (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--steps",
+        defaultValue = "150",
+        description = "Steps per run (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--reps", defaultValue = "3", description = "Repetitions (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--reps",
+        defaultValue = "3",
+        description = "Repetitions (default ${DEFAULT-VALUE}).")
     int reps;
 
     @Option(names = "--no-peer", description = "Skip PyTorch DDP.")
     boolean noPeer;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Interpreter with python3-torch.")
+    @Option(
+        names = "--python",
+        defaultValue = "/usr/bin/python3",
+        description = "Interpreter with python3-torch.")
     Path python;
 
-    @Option(names = "--peer-script", defaultValue = "bench/peers/ddp_train.py", description = "The DDP script.")
+    @Option(
+        names = "--peer-script",
+        defaultValue = "bench/peers/ddp_train.py",
+        description = "The DDP script.")
     Path peerScript;
 
-    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Output folder (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--out",
+        defaultValue = "docs/benchmarks",
+        description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
       if (steps <= TrainBench.WARMUP + 10 || reps < 1 || !nps.contains(1)) {
-        System.err.println("cohort bench train: need --steps > " + (TrainBench.WARMUP + 10)
-            + ", --reps >= 1 and 1 among --np (speedups are relative to 1 worker)");
+        System.err.println(
+            "cohort bench train: need --steps > "
+                + (TrainBench.WARMUP + 10)
+                + ", --reps >= 1 and 1 among --np (speedups are relative to 1 worker)");
         return 2;
       }
       Path py = noPeer ? null : python;
       if (py != null && !(Files.isRegularFile(peerScript) && Comm.hasTorch(py))) {
-        System.err.println("warning: PyTorch DDP cannot run (need " + python + " with torch and "
-            + peerScript + "); install with: apt-get install python3-torch libopenblas0-openmp");
+        System.err.println(
+            "warning: PyTorch DDP cannot run (need "
+                + python
+                + " with torch and "
+                + peerScript
+                + "); install with: apt-get install python3-torch libopenblas0-openmp");
         py = null;
       }
-      new TrainBench(new TrainBench.Options(models, nps,
-          batch, steps, reps, py, peerScript, out), System.out).run();
+      new TrainBench(
+              new TrainBench.Options(models, nps, batch, steps, reps, py, peerScript, out),
+              System.out)
+          .run();
       return 0;
     }
   }

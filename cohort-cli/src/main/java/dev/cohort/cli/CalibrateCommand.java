@@ -9,13 +9,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code cohort lab calibrate}: measures what the planner's model needs on this machine (see
- * {@link CalibrationRun}) and writes it to calibration.json for {@code cohort plan}.
+ * {@code cohort lab calibrate}: measures what the planner's model needs on this machine (see {@link
+ * CalibrationRun}) and writes it to calibration.json for {@code cohort plan}.
  */
-@Command(name = "calibrate", mixinStandardHelpOptions = true,
+@Command(
+    name = "calibrate",
+    mixinStandardHelpOptions = true,
     description = "Measure compute, optimizer, reduction and network costs for cohort plan.")
 final class CalibrateCommand implements Callable<Integer> {
-  @Option(names = "--out", defaultValue = "docs/benchmarks",
+  @Option(
+      names = "--out",
+      defaultValue = "docs/benchmarks",
       description = "Folder for calibration.json (default ${DEFAULT-VALUE}).")
   Path out;
 

@@ -16,8 +16,11 @@ import picocli.CommandLine.Option;
  * data-parallel training for 1 to 1024 workers from an α-β model of the network and a measured
  * per-sample compute time, and recommends: stay local, or N workers with which batch and algorithm.
  */
-@Command(name = "plan", mixinStandardHelpOptions = true,
-    description = "Predict time, cost and efficiency of training on 1..1024 workers and recommend one.")
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description =
+        "Predict time, cost and efficiency of training on 1..1024 workers and recommend one.")
 final class PlanCommand implements Callable<Integer> {
   @Option(names = "--model", description = "mlp or cnn (sets --params), or use --params.")
   String model;
@@ -25,48 +28,76 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--params", defaultValue = "0", description = "Model parameters.")
   double params;
 
-  @Option(names = "--dataset", defaultValue = "60000", description = "Samples per epoch (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dataset",
+      defaultValue = "60000",
+      description = "Samples per epoch (default ${DEFAULT-VALUE}).")
   double dataset;
 
-  @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--epochs",
+      defaultValue = "10",
+      description = "Epochs (default ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--global-batch", defaultValue = "1024", description = "Global batch (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--global-batch",
+      defaultValue = "1024",
+      description = "Global batch (default ${DEFAULT-VALUE}).")
   int globalBatch;
 
-  @Option(names = "--latency-us", defaultValue = "50", description = "Network latency in µs (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--latency-us",
+      defaultValue = "50",
+      description = "Network latency in µs (default ${DEFAULT-VALUE}).")
   double latencyUs;
 
-  @Option(names = "--bandwidth-gbps", defaultValue = "10", description = "Link bandwidth in Gbit/s (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bandwidth-gbps",
+      defaultValue = "10",
+      description = "Link bandwidth in Gbit/s (default ${DEFAULT-VALUE}).")
   double bandwidthGbps;
 
-  @Option(names = "--price", defaultValue = "1.0", description = "Price of one node-hour (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--price",
+      defaultValue = "1.0",
+      description = "Price of one node-hour (default ${DEFAULT-VALUE}).")
   double price;
 
-  @Option(names = "--nodes", split = ",", defaultValue = "1,2,4,8,16,32,64,128,256,512,1024",
+  @Option(
+      names = "--nodes",
+      split = ",",
+      defaultValue = "1,2,4,8,16,32,64,128,256,512,1024",
       description = "Worker counts to consider (default 1 to 1024).")
   List<Integer> nodes;
 
-  @Option(names = "--calibration", defaultValue = "docs/benchmarks/calibration.json",
-      description = "Measured compute and reduction costs from cohort lab calibrate (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--calibration",
+      defaultValue = "docs/benchmarks/calibration.json",
+      description =
+          "Measured compute and reduction costs from cohort lab calibrate (default ${DEFAULT-VALUE}).")
   Path calibration;
 
-  @Option(names = "--min-efficiency", defaultValue = "0.5",
+  @Option(
+      names = "--min-efficiency",
+      defaultValue = "0.5",
       description = "Smallest scaling efficiency worth paying for (default ${DEFAULT-VALUE}).")
   double minEfficiency;
 
   @Override
   public Integer call() throws Exception {
     if (model != null) {
-      params = switch (model) {
-        case "mlp" -> 235_146;
-        case "cnn" -> 421_642;
-        default -> -1;
-      };
+      params =
+          switch (model) {
+            case "mlp" -> 235_146;
+            case "cnn" -> 421_642;
+            default -> -1;
+          };
     }
     if (params <= 0 || dataset <= 0 || epochs < 1 || globalBatch < 1 || price < 0) {
-      System.err.println("cohort plan: give --model mlp|cnn or --params > 0, and positive "
-          + "--dataset, --epochs, --global-batch");
+      System.err.println(
+          "cohort plan: give --model mlp|cnn or --params > 0, and positive "
+              + "--dataset, --epochs, --global-batch");
       return 2;
     }
     // Per-sample compute and per-parameter update costs, measured here or defaults measured once.
@@ -79,45 +110,89 @@ final class PlanCommand implements Callable<Integer> {
     double computePerSample = cal.computeSecondsPerSample(model != null ? model : "cnn");
     double optimizerPerParam = cal.optimizerSecondsPerParameter();
     double reduceGBps = cal.reduceGBps();
-    Planner p = new Planner(params, dataset, epochs, globalBatch, computePerSample,
-        optimizerPerParam, 600e6, 3.2e3 * 4, price);
-    List<Planner.Option> options = p.options(NetworkModel.of(latencyUs, bandwidthGbps, reduceGBps),
-        nodes);
+    Planner p =
+        new Planner(
+            params,
+            dataset,
+            epochs,
+            globalBatch,
+            computePerSample,
+            optimizerPerParam,
+            600e6,
+            3.2e3 * 4,
+            price);
+    List<Planner.Option> options =
+        p.options(NetworkModel.of(latencyUs, bandwidthGbps, reduceGBps), nodes);
     if (options.isEmpty()) {
-      System.err.println("cohort plan: no worker count in --nodes divides the global batch " + globalBatch);
+      System.err.println(
+          "cohort plan: no worker count in --nodes divides the global batch " + globalBatch);
       return 2;
     }
-    System.out.printf(Locale.ROOT, "Plan: %,.0f parameters, %,.0f samples x %d epochs, global batch %d, "
-        + "%.0f µs / %.1f Gbit/s network, %.2f per node-hour (costs from %s)%n%n", params, dataset,
-        epochs, globalBatch, latencyUs, bandwidthGbps, price, source);
-    System.out.println("workers  batch/worker  algorithm           step (ms)  comm (ms)   time (h)     cost  speedup  efficiency  memory/worker");
+    System.out.printf(
+        Locale.ROOT,
+        "Plan: %,.0f parameters, %,.0f samples x %d epochs, global batch %d, "
+            + "%.0f µs / %.1f Gbit/s network, %.2f per node-hour (costs from %s)%n%n",
+        params,
+        dataset,
+        epochs,
+        globalBatch,
+        latencyUs,
+        bandwidthGbps,
+        price,
+        source);
+    System.out.println(
+        "workers  batch/worker  algorithm           step (ms)  comm (ms)   time (h)     cost  speedup  efficiency  memory/worker");
     for (Planner.Option o : options) {
-      System.out.printf(Locale.ROOT, "%7d  %12d  %-18s %10.2f %10.2f %10.3f %8.2f %8.2fx %10.0f%%  %8.0f MiB%n",
-          o.workers(), o.batchPerWorker(), o.algorithm(), o.stepSeconds() * 1e3,
-          o.commSeconds() * 1e3, o.hours(), o.cost(), o.speedup(), 100 * o.efficiency(),
+      System.out.printf(
+          Locale.ROOT,
+          "%7d  %12d  %-18s %10.2f %10.2f %10.3f %8.2f %8.2fx %10.0f%%  %8.0f MiB%n",
+          o.workers(),
+          o.batchPerWorker(),
+          o.algorithm(),
+          o.stepSeconds() * 1e3,
+          o.commSeconds() * 1e3,
+          o.hours(),
+          o.cost(),
+          o.speedup(),
+          100 * o.efficiency(),
           o.memoryBytes() / (1 << 20));
     }
     Planner.Option r = Planner.recommend(options, minEfficiency);
     int knee = Planner.diminishingReturnsAt(options);
     System.out.println();
     if (r.workers() == 1) {
-      System.out.println("Recommendation: stay local. No worker count is faster at an efficiency of "
-          + Math.round(100 * minEfficiency) + "% or more: communication costs more than it saves.");
+      System.out.println(
+          "Recommendation: stay local. No worker count is faster at an efficiency of "
+              + Math.round(100 * minEfficiency)
+              + "% or more: communication costs more than it saves.");
     } else {
-      System.out.printf(Locale.ROOT, "Recommendation: %d workers, batch %d per worker, %s all-reduce: "
-          + "%.2fx faster than 1 worker (%.0f%% efficiency), %.3f h, cost %.2f.%n", r.workers(),
-          r.batchPerWorker(), r.algorithm(), r.speedup(), 100 * r.efficiency(), r.hours(), r.cost());
+      System.out.printf(
+          Locale.ROOT,
+          "Recommendation: %d workers, batch %d per worker, %s all-reduce: "
+              + "%.2fx faster than 1 worker (%.0f%% efficiency), %.3f h, cost %.2f.%n",
+          r.workers(),
+          r.batchPerWorker(),
+          r.algorithm(),
+          r.speedup(),
+          100 * r.efficiency(),
+          r.hours(),
+          r.cost());
     }
     if (knee == 1) {
-      System.out.println("Distributing does not pay on this network: more workers are not "
-          + "meaningfully faster than one.");
+      System.out.println(
+          "Distributing does not pay on this network: more workers are not "
+              + "meaningfully faster than one.");
     } else if (knee > 1) {
-      System.out.printf("Returns diminish beyond %d workers: doubling from there gains less than 10%%.%n", knee);
+      System.out.printf(
+          "Returns diminish beyond %d workers: doubling from there gains less than 10%%.%n", knee);
     }
     Planner.Option local = options.get(0);
     if (r.workers() > 1 && local.workers() == 1 && r.cost() > 2 * local.cost()) {
-      System.out.printf(Locale.ROOT, "Hybrid advice: the distributed run costs %.1fx the local one; "
-          + "develop and tune locally, distribute only the final long runs.%n", r.cost() / local.cost());
+      System.out.printf(
+          Locale.ROOT,
+          "Hybrid advice: the distributed run costs %.1fx the local one; "
+              + "develop and tune locally, distribute only the final long runs.%n",
+          r.cost() / local.cost());
     }
     return 0;
   }

@@ -20,18 +20,24 @@ import picocli.CommandLine.Option;
  * then runs 1 worker briefly for comparison, and prints accuracy, throughput, speedup and where
  * each step's time went. A few minutes on 2 cores.
  */
-@Command(name = "quickstart", mixinStandardHelpOptions = true,
-    description = "Train the CNN on Fashion-MNIST with 2 workers for 1 epoch, compare with 1 worker.")
+@Command(
+    name = "quickstart",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train the CNN on Fashion-MNIST with 2 workers for 1 epoch, compare with 1 worker.")
 final class QuickstartCommand implements Callable<Integer> {
-  @Option(names = "--baseline-steps", defaultValue = "200",
+  @Option(
+      names = "--baseline-steps",
+      defaultValue = "200",
       description = "Steps of the 1-worker comparison run (default ${DEFAULT-VALUE}).")
   int baselineSteps;
 
   @Override
   public Integer call() throws Exception {
     if (!Files.exists(FashionMnist.DEFAULT_DIR.resolve("train-images-idx3-ubyte.gz"))) {
-      System.err.println("cohort quickstart: Fashion-MNIST is not installed. Install it with:\n"
-          + "  apt-get install dataset-fashion-mnist");
+      System.err.println(
+          "cohort quickstart: Fashion-MNIST is not installed. Install it with:\n"
+              + "  apt-get install dataset-fashion-mnist");
       return 2;
     }
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -40,14 +46,26 @@ final class QuickstartCommand implements Callable<Integer> {
     int cores = Runtime.getRuntime().availableProcessors();
     TrainConfig cnn = TrainConfig.builder().model("cnn").batch(32).scaleLearningRate(true).build();
     System.out.println("== 2 workers, CNN, 1 epoch of Fashion-MNIST (batch 32 per worker) ==");
-    if (launch(2, Math.max(1, cores / 2), WorkerArgs.of(cnn.toBuilder().epochs(1).runDir(two)
-        .build())) != 0) {
+    if (launch(
+            2, Math.max(1, cores / 2), WorkerArgs.of(cnn.toBuilder().epochs(1).runDir(two).build()))
+        != 0) {
       return 1;
     }
-    System.out.println("\n== 1 worker, same model and per-worker batch, " + baselineSteps
-        + " steps, for the speedup ==");
-    if (launch(1, cores, WorkerArgs.of(cnn.toBuilder().maxSteps(baselineSteps).testLimit(1000)
-        .progress(false).runDir(one).build())) != 0) {
+    System.out.println(
+        "\n== 1 worker, same model and per-worker batch, "
+            + baselineSteps
+            + " steps, for the speedup ==");
+    if (launch(
+            1,
+            cores,
+            WorkerArgs.of(
+                cnn.toBuilder()
+                    .maxSteps(baselineSteps)
+                    .testLimit(1000)
+                    .progress(false)
+                    .runDir(one)
+                    .build()))
+        != 0) {
       return 1;
     }
     RunSummary s2 = RunSummary.read(two.resolve(RunSummary.FILE));
@@ -55,22 +73,36 @@ final class QuickstartCommand implements Callable<Integer> {
     double t2 = s2.samplesPerSecond();
     double t1 = s1.samplesPerSecond();
     RunSummary.StepTimes ms = s2.stepTimeMs();
-    System.out.printf(Locale.ROOT, "%n== Quickstart result ==%n"
-        + "  test accuracy after 1 epoch   %.4f%n"
-        + "  throughput, 2 workers         %,.0f samples/s%n"
-        + "  throughput, 1 worker          %,.0f samples/s%n"
-        + "  speedup                       %.2fx (scaling efficiency %.0f%%)%n"
-        + "  step time (2 workers)         %.1f ms: data %.1f, forward+backward %.1f, "
-        + "communication %.1f, waiting %.1f, optimizer %.1f%n"
-        + "  run folders                   %s, %s%n",
-        s2.finalTestAccuracy(), t2, t1, t2 / t1, 100 * t2 / t1 / 2, ms.step(), ms.data(),
-        ms.forwardBackward(), ms.communication(), ms.waiting(), ms.optimizer(), two, one);
+    System.out.printf(
+        Locale.ROOT,
+        "%n== Quickstart result ==%n"
+            + "  test accuracy after 1 epoch   %.4f%n"
+            + "  throughput, 2 workers         %,.0f samples/s%n"
+            + "  throughput, 1 worker          %,.0f samples/s%n"
+            + "  speedup                       %.2fx (scaling efficiency %.0f%%)%n"
+            + "  step time (2 workers)         %.1f ms: data %.1f, forward+backward %.1f, "
+            + "communication %.1f, waiting %.1f, optimizer %.1f%n"
+            + "  run folders                   %s, %s%n",
+        s2.finalTestAccuracy(),
+        t2,
+        t1,
+        t2 / t1,
+        100 * t2 / t1 / 2,
+        ms.step(),
+        ms.data(),
+        ms.forwardBackward(),
+        ms.communication(),
+        ms.waiting(),
+        ms.optimizer(),
+        two,
+        one);
     return 0;
   }
 
   private static int launch(int nproc, int threads, WorkerArgs worker) throws Exception {
     Path dir = worker.config().runDir();
-    Outcome o = new LocalLauncher(System.out).run(nproc, worker.command().withThreads(threads), dir);
+    Outcome o =
+        new LocalLauncher(System.out).run(nproc, worker.command().withThreads(threads), dir);
     if (o.exitCode() != 0) {
       System.err.println("cohort quickstart: " + o.report());
     }

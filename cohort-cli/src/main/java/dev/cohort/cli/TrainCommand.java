@@ -7,54 +7,67 @@ import dev.cohort.launch.elastic.WorkerRange;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.train.TrainConfig;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code cohort train --nproc N}: data-parallel training with N worker processes on this host. */
-@Command(name = "train", mixinStandardHelpOptions = true,
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
     description = "Train a model on Fashion-MNIST with N worker processes on this host.")
 final class TrainCommand implements Callable<Integer> {
-  @Mixin
-  TrainOptions train;
+  @Mixin TrainOptions train;
 
-  @Option(names = "--nproc", defaultValue = "2",
-      description = "Worker processes: N, or MIN:MAX to go on with fewer workers when one is lost "
-          + "(default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--nproc",
+      defaultValue = "2",
+      description =
+          "Worker processes: N, or MIN:MAX to go on with fewer workers when one is lost "
+              + "(default ${DEFAULT-VALUE}).")
   String nprocSpec;
 
-  @Option(names = "--master-port", defaultValue = "0",
+  @Option(
+      names = "--master-port",
+      defaultValue = "0",
       description = "Port of the rendezvous store (default: any free port).")
   int port;
 
   @Option(names = "--run-dir", description = "Run folder (default runs/<time>-<model>-np<N>).")
   Path runDir;
 
-  @Option(names = "--max-restarts", defaultValue = "0",
-      description = "When a worker fails, restart all workers from the newest checkpoint up to N "
-          + "times (default ${DEFAULT-VALUE}); use with --checkpoint-every.")
+  @Option(
+      names = "--max-restarts",
+      defaultValue = "0",
+      description =
+          "When a worker fails, restart all workers from the newest checkpoint up to N "
+              + "times (default ${DEFAULT-VALUE}); use with --checkpoint-every.")
   int maxRestarts;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   private PrintWriter err() {
     return spec.commandLine().getErr();
   }
 
-  @Option(names = "--hang-timeout", defaultValue = "300",
-      description = "Seconds without progress after which a worker counts as hung (default "
-          + "${DEFAULT-VALUE}; 0: never).")
+  @Option(
+      names = "--hang-timeout",
+      defaultValue = "300",
+      description =
+          "Seconds without progress after which a worker counts as hung (default "
+              + "${DEFAULT-VALUE}; 0: never).")
   long hangTimeout;
 
-  @Option(names = "--threads", defaultValue = "0",
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
       description = "libtorch threads per worker (default: cores / workers, at least 1).")
   int threads;
 
@@ -73,15 +86,22 @@ final class TrainCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      return supervisor.supervise(config.batch(), config.checkpointing().resumeFrom(),
+      return supervisor.supervise(
+          config.batch(),
+          config.checkpointing().resumeFrom(),
           (generation, workers, batch, resume) -> {
-        int t = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
-        WorkerArgs args = WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build());
-        return new LocalLauncher(System.out).generation(generation)
-            .hangTimeout(Duration.ofSeconds(hangTimeout))
-            .store("127.0.0.1", port)
-            .run(workers, args.command().withThreads(t), dir);
-      });
+            int t =
+                threads > 0
+                    ? threads
+                    : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+            WorkerArgs args =
+                WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build());
+            return new LocalLauncher(System.out)
+                .generation(generation)
+                .hangTimeout(Duration.ofSeconds(hangTimeout))
+                .store("127.0.0.1", port)
+                .run(workers, args.command().withThreads(t), dir);
+          });
     } catch (CommException e) {
       err().println("cohort train: " + e.getMessage());
       return 1;
@@ -90,8 +110,16 @@ final class TrainCommand implements Callable<Integer> {
 
   /** A resumed run goes on in its own folder unless told otherwise. */
   private Path runDir(WorkerRange range) {
-    return runDir != null ? runDir : train.resume != null ? train.resume
-        : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
-            + "-" + train.model + "-np" + range.max());
+    return runDir != null
+        ? runDir
+        : train.resume != null
+            ? train.resume
+            : Path.of(
+                "runs",
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                    + "-"
+                    + train.model
+                    + "-np"
+                    + range.max());
   }
 }

@@ -16,71 +16,105 @@ import picocli.CommandLine.Option;
  * workers with {@link WorkerArgs}.
  */
 final class TrainOptions {
-  @Option(names = "--model", defaultValue = TrainConfig.DEFAULT_MODEL,
+  @Option(
+      names = "--model",
+      defaultValue = TrainConfig.DEFAULT_MODEL,
       description = "mlp or cnn (default ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--epochs", defaultValue = "" + TrainConfig.DEFAULT_EPOCHS,
+  @Option(
+      names = "--epochs",
+      defaultValue = "" + TrainConfig.DEFAULT_EPOCHS,
       description = "Epochs (default ${DEFAULT-VALUE}).")
   int epochs;
 
-  @Option(names = "--batch", defaultValue = "" + TrainConfig.DEFAULT_BATCH,
-      description = "Samples per worker per micro-batch (default ${DEFAULT-VALUE}); the global batch "
-          + "is batch x workers x accumulation.")
+  @Option(
+      names = "--batch",
+      defaultValue = "" + TrainConfig.DEFAULT_BATCH,
+      description =
+          "Samples per worker per micro-batch (default ${DEFAULT-VALUE}); the global batch "
+              + "is batch x workers x accumulation.")
   int batch;
 
-  @Option(names = "--accumulation", defaultValue = "" + TrainConfig.DEFAULT_ACCUMULATION,
+  @Option(
+      names = "--accumulation",
+      defaultValue = "" + TrainConfig.DEFAULT_ACCUMULATION,
       description = "Micro-batches per optimizer step (default ${DEFAULT-VALUE}).")
   int accumulation;
 
-  @Option(names = "--optimizer", defaultValue = TrainConfig.DEFAULT_OPTIMIZER,
+  @Option(
+      names = "--optimizer",
+      defaultValue = TrainConfig.DEFAULT_OPTIMIZER,
       description = "sgd or adam (default ${DEFAULT-VALUE}).")
   String optimizer;
 
-  @Option(names = "--lr", defaultValue = "" + TrainConfig.DEFAULT_LEARNING_RATE,
+  @Option(
+      names = "--lr",
+      defaultValue = "" + TrainConfig.DEFAULT_LEARNING_RATE,
       description = "Learning rate (default ${DEFAULT-VALUE}).")
   float lr;
 
-  @Option(names = "--momentum", defaultValue = "" + TrainConfig.DEFAULT_MOMENTUM,
+  @Option(
+      names = "--momentum",
+      defaultValue = "" + TrainConfig.DEFAULT_MOMENTUM,
       description = "SGD momentum (default ${DEFAULT-VALUE}).")
   float momentum;
 
-  @Option(names = "--scale-lr",
+  @Option(
+      names = "--scale-lr",
       description = "Multiply the learning rate by the number of workers.")
   boolean scaleLr;
 
-  @Option(names = "--warmup", defaultValue = "" + TrainConfig.DEFAULT_WARMUP_STEPS,
+  @Option(
+      names = "--warmup",
+      defaultValue = "" + TrainConfig.DEFAULT_WARMUP_STEPS,
       description = "Linear learning-rate warm-up steps (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--seed", defaultValue = "" + TrainConfig.DEFAULT_SEED,
+  @Option(
+      names = "--seed",
+      defaultValue = "" + TrainConfig.DEFAULT_SEED,
       description = "Random seed (default ${DEFAULT-VALUE}).")
   int seed;
 
-  @Option(names = "--bucket-mb", defaultValue = "" + TrainConfig.DEFAULT_BUCKET_BYTES / 1_000_000,
+  @Option(
+      names = "--bucket-mb",
+      defaultValue = "" + TrainConfig.DEFAULT_BUCKET_BYTES / 1_000_000,
       description = "Gradient bucket size in MB (default ${DEFAULT-VALUE}).")
   double bucketMb;
 
   @Option(names = "--no-overlap", description = "All-reduce each bucket before packing the next.")
   boolean noOverlap;
 
-  @Option(names = "--check-every", defaultValue = "" + TrainConfig.DEFAULT_CHECK_EVERY,
-      description = "Compare parameter checksums across workers every N steps (default: at the end).")
+  @Option(
+      names = "--check-every",
+      defaultValue = "" + TrainConfig.DEFAULT_CHECK_EVERY,
+      description =
+          "Compare parameter checksums across workers every N steps (default: at the end).")
   int checkEvery;
 
-  @Option(names = "--remainder", defaultValue = "drop",
+  @Option(
+      names = "--remainder",
+      defaultValue = "drop",
       description = "Last incomplete global batch: drop or pad (default ${DEFAULT-VALUE}).")
   String remainder;
 
-  @Option(names = "--data", description = "Folder with the Fashion-MNIST IDX files "
-      + "(default /usr/share/datasets/fashion-mnist, from apt-get install dataset-fashion-mnist).")
+  @Option(
+      names = "--data",
+      description =
+          "Folder with the Fashion-MNIST IDX files "
+              + "(default /usr/share/datasets/fashion-mnist, from apt-get install dataset-fashion-mnist).")
   Path data;
 
-  @Option(names = "--train-limit", defaultValue = "0",
+  @Option(
+      names = "--train-limit",
+      defaultValue = "0",
       description = "Use only the first N training samples.")
   int trainLimit;
 
-  @Option(names = "--test-limit", defaultValue = "0",
+  @Option(
+      names = "--test-limit",
+      defaultValue = "0",
       description = "Use only the first N test samples.")
   int testLimit;
 
@@ -90,15 +124,20 @@ final class TrainOptions {
   @Option(names = "--no-progress", description = "No progress bar.")
   boolean noProgress;
 
-  @Option(names = "--checkpoint-every", defaultValue = "0",
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "0",
       description = "Write a checkpoint every N steps into <run>/checkpoints (default: never).")
   int checkpointEvery;
 
-  @Option(names = "--keep-checkpoints", defaultValue = "" + Checkpointing.DEFAULT_KEEP,
+  @Option(
+      names = "--keep-checkpoints",
+      defaultValue = "" + Checkpointing.DEFAULT_KEEP,
       description = "Checkpoints to keep (default ${DEFAULT-VALUE}).")
   int keepCheckpoints;
 
-  @Option(names = "--resume",
+  @Option(
+      names = "--resume",
       description = "Continue the run in this folder from its newest valid checkpoint.")
   Path resume;
 
@@ -111,16 +150,33 @@ final class TrainOptions {
       throw new IllegalArgumentException("--remainder must be drop or pad, got " + remainder);
     }
     if (!Models.NAMES.contains(model)) {
-      throw new IllegalArgumentException("--model must be one of " + Models.NAMES + ", got "
-          + model);
+      throw new IllegalArgumentException(
+          "--model must be one of " + Models.NAMES + ", got " + model);
     }
-    return TrainConfig.builder().model(model).epochs(epochs).batch(batch)
-        .accumulation(accumulation).optimizer(optimizer).learningRate(lr).momentum(momentum)
-        .scaleLearningRate(scaleLr).warmupSteps(warmup).seed(seed)
-        .bucketBytes(WorkerArgs.bucketBytes(bucketMb)).overlap(!noOverlap).checkEvery(checkEvery)
-        .remainder(rem).dataDir(data == null ? FashionMnist.DEFAULT_DIR : data)
-        .trainLimit(trainLimit).testLimit(testLimit).maxSteps(maxSteps).runDir(runDir)
-        .progress(!noProgress).checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints)
-        .resumeFrom(resume).build();
+    return TrainConfig.builder()
+        .model(model)
+        .epochs(epochs)
+        .batch(batch)
+        .accumulation(accumulation)
+        .optimizer(optimizer)
+        .learningRate(lr)
+        .momentum(momentum)
+        .scaleLearningRate(scaleLr)
+        .warmupSteps(warmup)
+        .seed(seed)
+        .bucketBytes(WorkerArgs.bucketBytes(bucketMb))
+        .overlap(!noOverlap)
+        .checkEvery(checkEvery)
+        .remainder(rem)
+        .dataDir(data == null ? FashionMnist.DEFAULT_DIR : data)
+        .trainLimit(trainLimit)
+        .testLimit(testLimit)
+        .maxSteps(maxSteps)
+        .runDir(runDir)
+        .progress(!noProgress)
+        .checkpointEvery(checkpointEvery)
+        .keepCheckpoints(keepCheckpoints)
+        .resumeFrom(resume)
+        .build();
   }
 }

@@ -1,7 +1,7 @@
 package dev.cohort.architecture;
 
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,58 +24,90 @@ import org.junit.jupiter.api.Test;
 /**
  * The module graph is the architecture: comm and checkpoint at the bottom, then train (the only
  * module that knows DJL), launch, lab and the command line, arrows one way. These rules read the
- * compiled classes of every module (this module's test class path holds them all) and the poms,
- * and fail when an arrow points the wrong way or when code outside cohort-comm reaches past its
+ * compiled classes of every module (this module's test class path holds them all) and the poms, and
+ * fail when an arrow points the wrong way or when code outside cohort-comm reaches past its
  * exported API.
  */
 class ArchitectureTest {
   /** The modules, bottom up; a module may depend only on modules before it. */
-  private static final List<String> MODULES = List.of("cohort-comm", "cohort-checkpoint",
-      "cohort-train", "cohort-launch", "cohort-lab", "cohort-cli");
+  private static final List<String> MODULES =
+      List.of(
+          "cohort-comm",
+          "cohort-checkpoint",
+          "cohort-train",
+          "cohort-launch",
+          "cohort-lab",
+          "cohort-cli");
 
   private static JavaClasses classes;
 
   @BeforeAll
   static void importClasses() {
-    classes = new ClassFileImporter()
-        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("dev.cohort");
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.cohort");
   }
 
   @Test
   void layersShouldOnlyDependDownwards() {
-    layeredArchitecture().consideringOnlyDependenciesInLayers()
-        .layer("comm").definedBy("dev.cohort.comm..")
-        .layer("checkpoint").definedBy("dev.cohort.checkpoint..")
-        .layer("train").definedBy("dev.cohort.train..")
-        .layer("launch").definedBy("dev.cohort.launch..")
-        .layer("lab").definedBy("dev.cohort.lab..")
-        .layer("cli").definedBy("dev.cohort.cli..")
-        .whereLayer("cli").mayNotBeAccessedByAnyLayer()
-        .whereLayer("lab").mayOnlyBeAccessedByLayers("cli")
-        .whereLayer("launch").mayOnlyBeAccessedByLayers("lab", "cli")
-        .whereLayer("train").mayOnlyBeAccessedByLayers("launch", "lab", "cli")
-        .whereLayer("checkpoint").mayOnlyBeAccessedByLayers("train", "launch", "lab", "cli")
-        .whereLayer("comm").mayOnlyBeAccessedByLayers("train", "launch", "lab", "cli")
+    layeredArchitecture()
+        .consideringOnlyDependenciesInLayers()
+        .layer("comm")
+        .definedBy("dev.cohort.comm..")
+        .layer("checkpoint")
+        .definedBy("dev.cohort.checkpoint..")
+        .layer("train")
+        .definedBy("dev.cohort.train..")
+        .layer("launch")
+        .definedBy("dev.cohort.launch..")
+        .layer("lab")
+        .definedBy("dev.cohort.lab..")
+        .layer("cli")
+        .definedBy("dev.cohort.cli..")
+        .whereLayer("cli")
+        .mayNotBeAccessedByAnyLayer()
+        .whereLayer("lab")
+        .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("launch")
+        .mayOnlyBeAccessedByLayers("lab", "cli")
+        .whereLayer("train")
+        .mayOnlyBeAccessedByLayers("launch", "lab", "cli")
+        .whereLayer("checkpoint")
+        .mayOnlyBeAccessedByLayers("train", "launch", "lab", "cli")
+        .whereLayer("comm")
+        .mayOnlyBeAccessedByLayers("train", "launch", "lab", "cli")
         .check(classes);
   }
 
   @Test
   void onlyTheTrainingLayerShouldKnowDjl() {
-    noClasses().that().resideOutsideOfPackages("dev.cohort.train..", "dev.cohort.launch..",
-            "dev.cohort.lab..", "dev.cohort.cli..")
-        .should().dependOnClassesThat().resideInAPackage("ai.djl..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "dev.cohort.train..", "dev.cohort.launch..", "dev.cohort.lab..", "dev.cohort.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("ai.djl..")
         .check(classes);
   }
 
   @Test
   void codeOutsideCommShouldUseOnlyItsExportedApi() {
-    noClasses().that().resideOutsideOfPackage("dev.cohort.comm..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.cohort.comm.auth..",
-            "dev.cohort.comm.collective..", "dev.cohort.comm.group..",
-            "dev.cohort.comm.transport..", "dev.cohort.comm.wire..")
-        .because("cohort-comm exports only dev.cohort.comm (the API) and dev.cohort.comm.store "
-            + "(what launchers need); see its module-info.java")
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.cohort.comm..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.cohort.comm.auth..",
+            "dev.cohort.comm.collective..",
+            "dev.cohort.comm.group..",
+            "dev.cohort.comm.transport..",
+            "dev.cohort.comm.wire..")
+        .because(
+            "cohort-comm exports only dev.cohort.comm (the API) and dev.cohort.comm.store "
+                + "(what launchers need); see its module-info.java")
         .check(classes);
   }
 
@@ -90,7 +122,8 @@ class ArchitectureTest {
 
   @Test
   void commModuleInfoShouldExportOnlyTheApiAndTheStore() throws IOException {
-    String moduleInfo = Files.readString(root().resolve("cohort-comm/src/main/java/module-info.java"));
+    String moduleInfo =
+        Files.readString(root().resolve("cohort-comm/src/main/java/module-info.java"));
     List<String> exported = new ArrayList<>();
     Matcher m = Pattern.compile("exports\\s+([\\w.]+)\\s*;").matcher(moduleInfo);
     while (m.find()) {
@@ -102,8 +135,9 @@ class ArchitectureTest {
   @Test
   void pomsShouldDeclareDependenciesOnlyOnLowerModules() throws IOException {
     Map<String, List<String>> deps = new LinkedHashMap<>();
-    Pattern dep = Pattern.compile(
-        "<groupId>dev\\.cohort</groupId>\\s*<artifactId>(cohort-[\\w-]+)</artifactId>");
+    Pattern dep =
+        Pattern.compile(
+            "<groupId>dev\\.cohort</groupId>\\s*<artifactId>(cohort-[\\w-]+)</artifactId>");
     for (String module : MODULES) {
       String pom = Files.readString(root().resolve(module).resolve("pom.xml"));
       String dependencies = pom.substring(Math.max(0, pom.indexOf("<dependencies>")));
@@ -114,13 +148,21 @@ class ArchitectureTest {
       }
       deps.put(module, found);
     }
-    deps.forEach((module, on) -> on.forEach(target -> assertThat(MODULES.indexOf(target))
-        .as(module + " depends on " + target)
-        .isBetween(0, MODULES.indexOf(module) - 1)));
+    deps.forEach(
+        (module, on) ->
+            on.forEach(
+                target ->
+                    assertThat(MODULES.indexOf(target))
+                        .as(module + " depends on " + target)
+                        .isBetween(0, MODULES.indexOf(module) - 1)));
     try (Stream<Path> dirs = Files.list(root())) {
-      List<String> onDisk = dirs.filter(d -> Files.exists(d.resolve("pom.xml")))
-          .map(d -> d.getFileName().toString()).filter(n -> n.startsWith("cohort-")).toList();
-      assertThat(MODULES).as("every module is placed in the layer order")
+      List<String> onDisk =
+          dirs.filter(d -> Files.exists(d.resolve("pom.xml")))
+              .map(d -> d.getFileName().toString())
+              .filter(n -> n.startsWith("cohort-"))
+              .toList();
+      assertThat(MODULES)
+          .as("every module is placed in the layer order")
           .containsExactlyInAnyOrderElementsOf(onDisk);
     }
   }

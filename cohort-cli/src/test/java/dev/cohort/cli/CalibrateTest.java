@@ -15,8 +15,10 @@ import picocli.CommandLine;
 class CalibrateTest {
 
   @Test
-  void calibrationShouldMeasurePlausibleCostsThatThePlannerUses(@TempDir Path dir) throws Exception {
-    assertThat(new CommandLine(new Main()).execute("lab", "calibrate", "--out", dir.toString())).isZero();
+  void calibrationShouldMeasurePlausibleCostsThatThePlannerUses(@TempDir Path dir)
+      throws Exception {
+    assertThat(new CommandLine(new Main()).execute("lab", "calibrate", "--out", dir.toString()))
+        .isZero();
     JsonNode c = new ObjectMapper().readTree(dir.resolve("calibration.json").toFile());
     double mlp = c.path("compute_seconds_per_sample").path("mlp").asDouble();
     double cnn = c.path("compute_seconds_per_sample").path("cnn").asDouble();
@@ -25,8 +27,9 @@ class CalibrateTest {
     assertThat(c.path("reduce_GBps").asDouble()).isBetween(0.1, 200.0);
     assertThat(c.path("tcp_loopback_alpha_seconds").asDouble()).isBetween(1e-7, 0.1);
     assertThat(c.path("tcp_loopback_beta_seconds_per_byte").asDouble()).isBetween(1e-12, 1e-6);
-    LauncherTest.Result plan = LauncherTest.cohort("plan", "--model", "cnn", "--calibration",
-        dir.resolve("calibration.json").toString());
+    LauncherTest.Result plan =
+        LauncherTest.cohort(
+            "plan", "--model", "cnn", "--calibration", dir.resolve("calibration.json").toString());
     assertThat(plan.out()).contains("costs from " + dir.resolve("calibration.json"));
   }
 }

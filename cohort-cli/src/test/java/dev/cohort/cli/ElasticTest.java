@@ -15,17 +15,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** --nproc MIN:MAX: a lost worker does not come back; the run goes on with fewer, or stops cleanly. */
+/**
+ * --nproc MIN:MAX: a lost worker does not come back; the run goes on with fewer, or stops cleanly.
+ */
 @Timeout(300)
 class ElasticTest {
 
   @Test
-  void aRunShouldContinueWithOneWorkerFewerAndTheSameGlobalBatch(@TempDir Path dir) throws Exception {
+  void aRunShouldContinueWithOneWorkerFewerAndTheSameGlobalBatch(@TempDir Path dir)
+      throws Exception {
     Path straight = dir.resolve("straight");
     Path shrunk = dir.resolve("shrunk");
     assertThat(train(straight, "2", new ByteArrayOutputStream())).isZero();
-    CompletableFuture<Integer> run = CompletableFuture.supplyAsync(
-        () -> train(shrunk, "1:2", new ByteArrayOutputStream()));
+    CompletableFuture<Integer> run =
+        CompletableFuture.supplyAsync(() -> train(shrunk, "1:2", new ByteArrayOutputStream()));
     killOneWorkerOnceTrainingIsUnderWay(shrunk);
     assertThat(run.get(240, TimeUnit.SECONDS)).isZero();
     // One worker with batch 64 continues the trajectory of two with 32: same data, same steps.
@@ -48,9 +51,12 @@ class ElasticTest {
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> train(dir, "2:2", err));
     killOneWorkerOnceTrainingIsUnderWay(dir);
     assertThat(run.get(240, TimeUnit.SECONDS)).isEqualTo(1);
-    assertThat(err.toString()).contains("fewer than the minimum 2").contains("Checkpoints are intact");
+    assertThat(err.toString())
+        .contains("fewer than the minimum 2")
+        .contains("Checkpoints are intact");
     assertThat(new CheckpointStore(dir.resolve("checkpoints"), 3).loadNewest(w -> {})).isPresent();
-    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
+        .isEmpty();
   }
 
   private static void killOneWorkerOnceTrainingIsUnderWay(Path dir) throws Exception {
@@ -60,13 +66,18 @@ class ElasticTest {
       assertThat(System.nanoTime()).as("training under way").isLessThan(deadline);
       Thread.sleep(20);
     }
-    ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
-        .findFirst().orElseThrow().destroyForcibly();
+    ProcessHandle.current()
+        .descendants()
+        .filter(p -> p.info().command().orElse("").endsWith("java"))
+        .findFirst()
+        .orElseThrow()
+        .destroyForcibly();
   }
 
   private static float[] parameters(Path run) throws Exception {
-    TrainingState s = new CheckpointStore(run.resolve("checkpoints"), 3)
-        .load(run.resolve("checkpoints/ckpt-000000060"));
+    TrainingState s =
+        new CheckpointStore(run.resolve("checkpoints"), 3)
+            .load(run.resolve("checkpoints/ckpt-000000060"));
     int n = 0;
     for (String k : s.arrays().keySet()) {
       if (k.startsWith("parameter/")) {
@@ -88,9 +99,34 @@ class ElasticTest {
   private static int train(Path dir, String nproc, ByteArrayOutputStream err) {
     CommandLine cl = new CommandLine(new Main());
     cl.setErr(new PrintWriter(err, true));
-    return cl.execute("train", "--nproc", nproc, "--model", "mlp", "--optimizer", "sgd",
-        "--lr", "0.1", "--batch", "32", "--seed", "5", "--train-limit", "4096", "--test-limit",
-        "500", "--max-steps", "60", "--checkpoint-every", "10", "--max-restarts", "1",
-        "--no-progress", "--threads", "1", "--run-dir", dir.toString());
+    return cl.execute(
+        "train",
+        "--nproc",
+        nproc,
+        "--model",
+        "mlp",
+        "--optimizer",
+        "sgd",
+        "--lr",
+        "0.1",
+        "--batch",
+        "32",
+        "--seed",
+        "5",
+        "--train-limit",
+        "4096",
+        "--test-limit",
+        "500",
+        "--max-steps",
+        "60",
+        "--checkpoint-every",
+        "10",
+        "--max-restarts",
+        "1",
+        "--no-progress",
+        "--threads",
+        "1",
+        "--run-dir",
+        dir.toString());
   }
 }

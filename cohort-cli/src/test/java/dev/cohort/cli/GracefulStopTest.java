@@ -24,19 +24,32 @@ class GracefulStopTest {
   @Test
   void sigtermShouldStopEveryWorkerAfterTheSameStepWithAFinalCheckpoint(@TempDir Path dir)
       throws Exception {
-    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("mlp").batch(32).epochs(1000)
-        .trainLimit(4096).testLimit(200).checkpointEvery(100000).progress(false).runDir(dir)
-        .build());
-    CompletableFuture<Outcome> run = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new LocalLauncher(new PrintStream(System.out)).run(2, worker.command().withThreads(1), dir);
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    WorkerArgs worker =
+        WorkerArgs.of(
+            TrainConfig.builder()
+                .model("mlp")
+                .batch(32)
+                .epochs(1000)
+                .trainLimit(4096)
+                .testLimit(200)
+                .checkpointEvery(100000)
+                .progress(false)
+                .runDir(dir)
+                .build());
+    CompletableFuture<Outcome> run =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new LocalLauncher(new PrintStream(System.out))
+                    .run(2, worker.command().withThreads(1), dir);
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
     // Wait until training is under way (metrics.csv has lines), then SIGTERM every worker.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!(Files.exists(dir.resolve("metrics.csv")) && Files.readAllLines(dir.resolve("metrics.csv")).size() > 20)) {
+    while (!(Files.exists(dir.resolve("metrics.csv"))
+        && Files.readAllLines(dir.resolve("metrics.csv")).size() > 20)) {
       assertThat(System.nanoTime()).as("training started").isLessThan(deadline);
       Thread.sleep(100);
     }
@@ -46,8 +59,8 @@ class GracefulStopTest {
     String summary = Files.readString(dir.resolve("summary.json"));
     assertThat(summary).contains("stopped_on_request_after_step");
     long step = new ObjectMapper().readTree(summary).get("stopped_on_request_after_step").asLong();
-    assertThat(new CheckpointStore(dir.resolve("checkpoints"), 3).path(step))
-        .isDirectory();
-    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
+    assertThat(new CheckpointStore(dir.resolve("checkpoints"), 3).path(step)).isDirectory();
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
+        .isEmpty();
   }
 }

@@ -7,6 +7,8 @@ import dev.cohort.launch.local.Outcome;
 import dev.cohort.launch.spawn.JavaCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,31 +24,57 @@ class LauncherTest {
   @Test
   void aCrashingWorkerShouldStopTheOthersAndBeReported(@TempDir Path dir) throws Exception {
     long t0 = System.nanoTime();
-    Outcome o = new LocalLauncher(new PrintStream(new ByteArrayOutputStream()))
-        .run(3, JavaCommand.of(CrashingWorker.class.getName(), List.of()).withThreads(1), dir);
+    Outcome o =
+        new LocalLauncher(new PrintStream(new ByteArrayOutputStream()))
+            .run(3, JavaCommand.of(CrashingWorker.class.getName(), List.of()).withThreads(1), dir);
     assertThat(o.exitCode()).isEqualTo(7);
     assertThat(o.failedRank()).isEqualTo(1);
-    assertThat(o.report()).contains("rank 1").contains("exit status 7").contains("rank 1 line 20")
+    assertThat(o.report())
+        .contains("rank 1")
+        .contains("exit status 7")
+        .contains("rank 1 line 20")
         .doesNotContain("rank 1 line 3\n");
-    assertThat((System.nanoTime() - t0) / 1_000_000_000).as("no waiting for the others").isLessThan(60);
+    assertThat((System.nanoTime() - t0) / 1_000_000_000)
+        .as("no waiting for the others")
+        .isLessThan(60);
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
-        .as("orphans").isEmpty();
+        .as("orphans")
+        .isEmpty();
   }
 
   @Test
   void aMissingDataSetShouldFailFastWithTheInstallCommand(@TempDir Path dir) {
-    Result r = cohort("train", "--nproc", "2", "--model", "mlp", "--data", dir.resolve("none").toString(),
-        "--run-dir", dir.resolve("run").toString());
+    Result r =
+        cohort(
+            "train",
+            "--nproc",
+            "2",
+            "--model",
+            "mlp",
+            "--data",
+            dir.resolve("none").toString(),
+            "--run-dir",
+            dir.resolve("run").toString());
     assertThat(r.code).isEqualTo(1);
-    assertThat(r.err).contains("failed with exit status").contains("apt-get install dataset-fashion-mnist");
-    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
+    assertThat(r.err)
+        .contains("failed with exit status")
+        .contains("apt-get install dataset-fashion-mnist");
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
+        .isEmpty();
   }
 
   @Test
   void aStorePortInUseShouldBeNamed(@TempDir Path dir) throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-      Result r = cohort("train", "--nproc", "2", "--master-port", "" + taken.getLocalPort(),
-          "--run-dir", dir.toString());
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Result r =
+          cohort(
+              "train",
+              "--nproc",
+              "2",
+              "--master-port",
+              "" + taken.getLocalPort(),
+              "--run-dir",
+              dir.toString());
       assertThat(r.code).isEqualTo(1);
       assertThat(r.err).contains(":" + taken.getLocalPort()).contains("port");
     }
@@ -59,7 +87,8 @@ class LauncherTest {
     assertThat(model.code).isEqualTo(2);
     assertThat(model.err).contains("--model must be one of [mlp, cnn]");
     assertThat(cohort("train", "--epochs", "0").err).contains("epochs must be >= 1");
-    assertThat(cohort("train", "--remainder", "keep").err).contains("--remainder must be drop or pad");
+    assertThat(cohort("train", "--remainder", "keep").err)
+        .contains("--remainder must be drop or pad");
   }
 
   record Result(int code, String out, String err) {}
@@ -73,7 +102,7 @@ class LauncherTest {
       System.setOut(new PrintStream(out, true));
       System.setErr(new PrintStream(err, true));
       CommandLine cl = new CommandLine(new Main());
-      cl.setErr(new java.io.PrintWriter(System.err, true));
+      cl.setErr(new PrintWriter(System.err, true));
       int code = cl.execute(args);
       return new Result(code, out.toString(), err.toString());
     } finally {

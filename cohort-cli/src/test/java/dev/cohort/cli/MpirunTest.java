@@ -30,15 +30,40 @@ class MpirunTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    List<String> cmd = new ArrayList<>(List.of(mpirun.toString(), "--allow-run-as-root",
-        "--oversubscribe", "-np", "2", "-x", "COHORT_SECRET=mpi-test", "-x", "MASTER_PORT=" + port,
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
-        "-cp", System.getProperty("java.class.path"), JavaCommand.COHORT_MAIN));
-    cmd.addAll(WorkerArgs.of(TrainConfig.builder().model("mlp").maxSteps(5).trainLimit(2048)
-        .testLimit(500).progress(false).runDir(dir.resolve("run")).build()).toList());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("mpirun.log").toFile()).start();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                mpirun.toString(),
+                "--allow-run-as-root",
+                "--oversubscribe",
+                "-np",
+                "2",
+                "-x",
+                "COHORT_SECRET=mpi-test",
+                "-x",
+                "MASTER_PORT=" + port,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                JavaCommand.COHORT_MAIN));
+    cmd.addAll(
+        WorkerArgs.of(
+                TrainConfig.builder()
+                    .model("mlp")
+                    .maxSteps(5)
+                    .trainLimit(2048)
+                    .testLimit(500)
+                    .progress(false)
+                    .runDir(dir.resolve("run"))
+                    .build())
+            .toList());
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("mpirun.log").toFile())
+            .start();
     boolean done = p.waitFor(240, TimeUnit.SECONDS);
     if (!done) {
       p.destroyForcibly();

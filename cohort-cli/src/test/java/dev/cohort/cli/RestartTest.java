@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,24 +32,55 @@ class RestartTest {
       assertThat(System.nanoTime()).as("training under way").isLessThan(deadline);
       Thread.sleep(50);
     }
-    ProcessHandle victim = ProcessHandle.current().descendants()
-        .filter(p -> p.info().command().orElse("").endsWith("java")).findFirst().orElseThrow();
+    ProcessHandle victim =
+        ProcessHandle.current()
+            .descendants()
+            .filter(p -> p.info().command().orElse("").endsWith("java"))
+            .findFirst()
+            .orElseThrow();
     victim.destroyForcibly();
     assertThat(run.get(240, TimeUnit.SECONDS)).isZero();
     ObjectMapper json = new ObjectMapper();
-    String a = json.readTree(straight.resolve("checkpoints/ckpt-000000060/manifest.json").toFile())
-        .get("state_sha256").asText();
-    String b = json.readTree(killed.resolve("checkpoints/ckpt-000000060/manifest.json").toFile())
-        .get("state_sha256").asText();
+    String a =
+        json.readTree(straight.resolve("checkpoints/ckpt-000000060/manifest.json").toFile())
+            .get("state_sha256")
+            .asText();
+    String b =
+        json.readTree(killed.resolve("checkpoints/ckpt-000000060/manifest.json").toFile())
+            .get("state_sha256")
+            .asText();
     assertThat(b).as("final parameters and optimizer state, bit for bit").isEqualTo(a);
     assertThat(Files.readString(killed.resolve("rank-0.log"))).contains("Cohort training");
-    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList()).isEmpty();
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
+        .isEmpty();
   }
 
   private static int train(Path dir, int maxRestarts) {
-    return new CommandLine(new Main()).execute("train", "--nproc", "2", "--model", "mlp",
-        "--batch", "32", "--seed", "5", "--train-limit", "4096", "--test-limit", "500",
-        "--max-steps", "60", "--checkpoint-every", "10", "--max-restarts", "" + maxRestarts,
-        "--no-progress", "--threads", "1", "--run-dir", dir.toString());
+    return new CommandLine(new Main())
+        .execute(
+            "train",
+            "--nproc",
+            "2",
+            "--model",
+            "mlp",
+            "--batch",
+            "32",
+            "--seed",
+            "5",
+            "--train-limit",
+            "4096",
+            "--test-limit",
+            "500",
+            "--max-steps",
+            "60",
+            "--checkpoint-every",
+            "10",
+            "--max-restarts",
+            "" + maxRestarts,
+            "--no-progress",
+            "--threads",
+            "1",
+            "--run-dir",
+            dir.toString());
   }
 }

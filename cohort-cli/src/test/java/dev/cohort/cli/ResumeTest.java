@@ -27,8 +27,12 @@ class ResumeTest {
     run(straight, 30, null);
     // Stop at step 25: the newest checkpoint is from step 20, so 5 steps are lost and redone.
     run(stopped, 25, null);
-    assertThat(Files.list(stopped.resolve("checkpoints")).map(p -> p.getFileName().toString())
-        .sorted().toList()).containsExactly("ckpt-000000010", "ckpt-000000020");
+    assertThat(
+            Files.list(stopped.resolve("checkpoints"))
+                .map(p -> p.getFileName().toString())
+                .sorted()
+                .toList())
+        .containsExactly("ckpt-000000010", "ckpt-000000020");
     run(stopped, 30, stopped);
     for (int r = 0; r < 2; r++) {
       float[] a = ParamDumps.read(straight.resolve("params.rank" + r));
@@ -36,8 +40,8 @@ class ResumeTest {
       assertThat(a.length).isEqualTo(b.length);
       for (int i = 0; i < a.length; i++) {
         if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-          throw new AssertionError("rank " + r + " parameter element " + i + " differs: " + a[i]
-              + " vs " + b[i]);
+          throw new AssertionError(
+              "rank " + r + " parameter element " + i + " differs: " + a[i] + " vs " + b[i]);
         }
       }
     }
@@ -49,10 +53,22 @@ class ResumeTest {
   void resumingOnOtherDataShouldBeRefused(@TempDir Path dir) throws Exception {
     run(dir, 12, null);
     // Same model and optimizer, but 2048 training samples instead of 4096: another data set.
-    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("mlp").optimizer("adam")
-        .batch(32).seed(5).trainLimit(2048).testLimit(500).maxSteps(20).progress(false)
-        .runDir(dir).resumeFrom(dir).build());
-    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2, worker.command().withThreads(1), dir);
+    WorkerArgs worker =
+        WorkerArgs.of(
+            TrainConfig.builder()
+                .model("mlp")
+                .optimizer("adam")
+                .batch(32)
+                .seed(5)
+                .trainLimit(2048)
+                .testLimit(500)
+                .maxSteps(20)
+                .progress(false)
+                .runDir(dir)
+                .resumeFrom(dir)
+                .build());
+    Outcome o =
+        new LocalLauncher(new PrintStream(System.out)).run(2, worker.command().withThreads(1), dir);
     assertThat(o.exitCode()).isNotZero();
     assertThat(o.report()).contains("data_fingerprint");
   }
@@ -60,11 +76,24 @@ class ResumeTest {
   /** Trains {@code steps} steps in {@code dir}, from the newest checkpoint in {@code resume}. */
   private static void run(Path dir, int steps, Path resume) throws Exception {
     Files.createDirectories(dir);
-    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("mlp").optimizer("adam")
-            .batch(32).seed(5).trainLimit(4096).testLimit(500).maxSteps(steps).checkpointEvery(10)
-            .progress(false).runDir(dir).resumeFrom(resume).build())
-        .withDumpParameters(dir.resolve("params"));
-    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(2, worker.command().withThreads(1), dir);
+    WorkerArgs worker =
+        WorkerArgs.of(
+                TrainConfig.builder()
+                    .model("mlp")
+                    .optimizer("adam")
+                    .batch(32)
+                    .seed(5)
+                    .trainLimit(4096)
+                    .testLimit(500)
+                    .maxSteps(steps)
+                    .checkpointEvery(10)
+                    .progress(false)
+                    .runDir(dir)
+                    .resumeFrom(resume)
+                    .build())
+            .withDumpParameters(dir.resolve("params"));
+    Outcome o =
+        new LocalLauncher(new PrintStream(System.out)).run(2, worker.command().withThreads(1), dir);
     assertThat(o.exitCode()).as(o.report()).isZero();
   }
 }

@@ -35,8 +35,9 @@ class TrainingEquivalenceTest {
       maxAbs = Math.max(maxAbs, Math.abs(one[i]));
       maxDiff = Math.max(maxDiff, Math.abs(one[i] - two.get(0)[i]));
     }
-    System.out.printf("max |param| %.4f, max difference %.3g, relative %.3g%n", maxAbs, maxDiff,
-        maxDiff / maxAbs);
+    System.out.printf(
+        "max |param| %.4f, max difference %.3g, relative %.3g%n",
+        maxAbs, maxDiff, maxDiff / maxAbs);
     assertThat(maxDiff / maxAbs).as("relative difference").isLessThan(1e-5);
     // Gradient accumulation: 2 workers x 2 micro-batches of 16 also make one step of 64.
     float[] accumulated = train(dir.resolve("np2-acc2"), 2, 16, 20, 2).get(0);
@@ -67,12 +68,24 @@ class TrainingEquivalenceTest {
       throws Exception {
     Files.createDirectories(dir);
     Path dump = dir.resolve("params");
-    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("mlp").optimizer("sgd")
-            .batch(batch).accumulation(accumulation).seed(3).trainLimit(4096).testLimit(500)
-            .maxSteps(Math.max(1, steps)).learningRate(steps == 0 ? 1e-30f : 0.1f).progress(false)
-            .build())
-        .withDumpParameters(dump);
-    Outcome o = new LocalLauncher(new PrintStream(System.out)).run(nproc, worker.command().withThreads(1), dir);
+    WorkerArgs worker =
+        WorkerArgs.of(
+                TrainConfig.builder()
+                    .model("mlp")
+                    .optimizer("sgd")
+                    .batch(batch)
+                    .accumulation(accumulation)
+                    .seed(3)
+                    .trainLimit(4096)
+                    .testLimit(500)
+                    .maxSteps(Math.max(1, steps))
+                    .learningRate(steps == 0 ? 1e-30f : 0.1f)
+                    .progress(false)
+                    .build())
+            .withDumpParameters(dump);
+    Outcome o =
+        new LocalLauncher(new PrintStream(System.out))
+            .run(nproc, worker.command().withThreads(1), dir);
     assertThat(o.exitCode()).as(o.report()).isZero();
     List<float[]> out = new ArrayList<>();
     for (int r = 0; r < nproc; r++) {

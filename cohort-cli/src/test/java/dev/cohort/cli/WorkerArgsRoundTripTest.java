@@ -34,7 +34,8 @@ class WorkerArgsRoundTripTest {
   void aWorkerWithNoOptionsShouldTrainTheBuilderDefaults() {
     WorkerCommand worker = new WorkerCommand();
     new CommandLine(worker).parseArgs();
-    assertThat(worker.train.toConfig(null)).isEqualTo(TrainConfig.builder().build())
+    assertThat(worker.train.toConfig(null))
+        .isEqualTo(TrainConfig.builder().build())
         .isEqualTo(TrainConfig.defaults());
   }
 
@@ -45,13 +46,32 @@ class WorkerArgsRoundTripTest {
 
   @Test
   void everyOptionChangedShouldSurviveTheRoundTrip() {
-    TrainConfig c = TrainConfig.builder().model("mlp").epochs(3).batch(16).accumulation(2)
-        .optimizer("sgd").learningRate(1e-30f).momentum(0.9f).scaleLearningRate(true)
-        .warmupSteps(7).seed(-5).bucketBytes(1956).overlap(false).checkEvery(4)
-        .remainder(DistributedSampler.Remainder.PAD).dataDir(Path.of("/data/fashion mnist"))
-        .trainLimit(4096).testLimit(500).maxSteps(60).runDir(Path.of("runs/a b"))
-        .progress(false).checkpointEvery(10).keepCheckpoints(2).resumeFrom(Path.of("runs/c"))
-        .build();
+    TrainConfig c =
+        TrainConfig.builder()
+            .model("mlp")
+            .epochs(3)
+            .batch(16)
+            .accumulation(2)
+            .optimizer("sgd")
+            .learningRate(1e-30f)
+            .momentum(0.9f)
+            .scaleLearningRate(true)
+            .warmupSteps(7)
+            .seed(-5)
+            .bucketBytes(1956)
+            .overlap(false)
+            .checkEvery(4)
+            .remainder(DistributedSampler.Remainder.PAD)
+            .dataDir(Path.of("/data/fashion mnist"))
+            .trainLimit(4096)
+            .testLimit(500)
+            .maxSteps(60)
+            .runDir(Path.of("runs/a b"))
+            .progress(false)
+            .checkpointEvery(10)
+            .keepCheckpoints(2)
+            .resumeFrom(Path.of("runs/c"))
+            .build();
     assertThat(roundTrip(c)).isEqualTo(c);
   }
 
@@ -59,39 +79,45 @@ class WorkerArgsRoundTripTest {
   void randomConfigurationsShouldSurviveTheRoundTrip() {
     Random random = new Random(11);
     for (int i = 0; i < 500; i++) {
-      TrainConfig c = TrainConfig.builder()
-          .model(random.nextBoolean() ? "mlp" : "cnn")
-          .epochs(1 + random.nextInt(100))
-          .batch(1 + random.nextInt(1000))
-          .accumulation(1 + random.nextInt(8))
-          .optimizer(random.nextBoolean() ? "sgd" : "adam")
-          .learningRate(Float.MIN_NORMAL + random.nextFloat())
-          .momentum(random.nextFloat() * 0.999f)
-          .scaleLearningRate(random.nextBoolean())
-          .warmupSteps(random.nextInt(1000))
-          .seed(random.nextInt())
-          .bucketBytes(1024 + (long) (random.nextDouble() * 1e10))
-          .overlap(random.nextBoolean())
-          .checkEvery(random.nextInt(100))
-          .remainder(random.nextBoolean() ? DistributedSampler.Remainder.DROP
-              : DistributedSampler.Remainder.PAD)
-          .trainLimit(random.nextInt(60_000))
-          .testLimit(random.nextInt(10_000))
-          .maxSteps(random.nextInt(10_000))
-          .runDir(random.nextBoolean() ? null : Path.of("runs", "r" + i))
-          .progress(random.nextBoolean())
-          .checkpointEvery(random.nextInt(100))
-          .keepCheckpoints(1 + random.nextInt(5))
-          .resumeFrom(random.nextBoolean() ? null : Path.of("runs", "q" + i))
-          .build();
+      TrainConfig c =
+          TrainConfig.builder()
+              .model(random.nextBoolean() ? "mlp" : "cnn")
+              .epochs(1 + random.nextInt(100))
+              .batch(1 + random.nextInt(1000))
+              .accumulation(1 + random.nextInt(8))
+              .optimizer(random.nextBoolean() ? "sgd" : "adam")
+              .learningRate(Float.MIN_NORMAL + random.nextFloat())
+              .momentum(random.nextFloat() * 0.999f)
+              .scaleLearningRate(random.nextBoolean())
+              .warmupSteps(random.nextInt(1000))
+              .seed(random.nextInt())
+              .bucketBytes(1024 + (long) (random.nextDouble() * 1e10))
+              .overlap(random.nextBoolean())
+              .checkEvery(random.nextInt(100))
+              .remainder(
+                  random.nextBoolean()
+                      ? DistributedSampler.Remainder.DROP
+                      : DistributedSampler.Remainder.PAD)
+              .trainLimit(random.nextInt(60_000))
+              .testLimit(random.nextInt(10_000))
+              .maxSteps(random.nextInt(10_000))
+              .runDir(random.nextBoolean() ? null : Path.of("runs", "r" + i))
+              .progress(random.nextBoolean())
+              .checkpointEvery(random.nextInt(100))
+              .keepCheckpoints(1 + random.nextInt(5))
+              .resumeFrom(random.nextBoolean() ? null : Path.of("runs", "q" + i))
+              .build();
       assertThat(roundTrip(c)).as("configuration %d: %s", i, c).isEqualTo(c);
     }
   }
 
   @Test
   void dumpParametersShouldReachTheWorker() {
-    WorkerCommand worker = parse(WorkerArgs.of(TrainConfig.defaults())
-        .withDumpParameters(Path.of("out/params")).toList());
+    WorkerCommand worker =
+        parse(
+            WorkerArgs.of(TrainConfig.defaults())
+                .withDumpParameters(Path.of("out/params"))
+                .toList());
     assertThat(worker.dumpParams).isEqualTo(Path.of("out/params"));
   }
 

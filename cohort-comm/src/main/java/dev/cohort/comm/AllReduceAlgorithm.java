@@ -52,8 +52,11 @@ public enum AllReduceAlgorithm {
         return a;
       }
     }
-    throw new IllegalArgumentException("unknown all-reduce algorithm '" + name
-        + "'; choose auto or one of " + SCHEDULES.stream().map(a -> a.configName).toList());
+    throw new IllegalArgumentException(
+        "unknown all-reduce algorithm '"
+            + name
+            + "'; choose auto or one of "
+            + SCHEDULES.stream().map(a -> a.configName).toList());
   }
 
   /**

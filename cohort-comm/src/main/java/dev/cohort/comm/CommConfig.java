@@ -25,8 +25,8 @@ import java.util.Objects;
  * @param shmDirectory where shared-memory segments are created
  * @param socketBufferBytes SO_SNDBUF/SO_RCVBUF asked of the kernel for data sockets
  * @param checkCollectives verify before each collective that all ranks issue the same call
- * @param maxFrameBytes bound on any control frame (store, handshake); data frames are bounded by the
- *     size each side expects
+ * @param maxFrameBytes bound on any control frame (store, handshake); data frames are bounded by
+ *     the size each side expects
  * @param secret the shared secret every connection must prove, never null in a valid config
  */
 public record CommConfig(
@@ -54,6 +54,7 @@ public record CommConfig(
 
   /** Same as {@link EnvKeys#COHORT_SECRET}. */
   public static final String ENV_SECRET = EnvKeys.COHORT_SECRET;
+
   /** Same as {@link EnvKeys#COHORT_SECRET_FILE}. */
   public static final String ENV_SECRET_FILE = EnvKeys.COHORT_SECRET_FILE;
 
@@ -61,8 +62,10 @@ public record CommConfig(
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
   public static final TransportKind DEFAULT_TRANSPORT = TransportKind.AUTO;
   public static final AllReduceAlgorithm DEFAULT_ALLREDUCE_ALGORITHM = AllReduceAlgorithm.AUTO;
+
   /** All-reduces up to this size take recursive doubling: {@link AllReduceAlgorithm#choose}. */
   public static final long DEFAULT_SMALL_MESSAGE_BYTES = 64 * 1024;
+
   public static final int DEFAULT_SHM_RING_BYTES = 1 << 20;
   public static final String DEFAULT_SHM_DIRECTORY = "/dev/shm";
   public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 << 20;
@@ -79,10 +82,12 @@ public record CommConfig(
       advertiseAddress = bindAddress;
     }
     require(!timeout.isNegative() && !timeout.isZero(), "timeout must be positive, got " + timeout);
-    require(portMin >= 0 && portMax <= 65535 && portMin <= portMax,
+    require(
+        portMin >= 0 && portMax <= 65535 && portMin <= portMax,
         "port range must be within 0-65535 and min <= max, got " + portMin + "-" + portMax);
     require(smallMessageBytes >= 0, "smallMessageBytes must be >= 0");
-    require(shmRingBytes >= 4096 && shmRingBytes % 64 == 0,
+    require(
+        shmRingBytes >= 4096 && shmRingBytes % 64 == 0,
         "shmRingBytes must be a multiple of 64 and at least 4096, got " + shmRingBytes);
     require(socketBufferBytes >= 0, "socketBufferBytes must be >= 0");
     require(maxFrameBytes >= 1024, "maxFrameBytes must be at least 1024");
@@ -91,10 +96,21 @@ public record CommConfig(
 
   /** Defaults for everything, with the given secret. */
   public static CommConfig defaults(byte[] secret) {
-    return new CommConfig(Duration.ofMillis(DEFAULT_TIMEOUT_MS), DEFAULT_BIND_ADDRESS, null, 0, 0,
-        DEFAULT_TRANSPORT, DEFAULT_ALLREDUCE_ALGORITHM, DEFAULT_SMALL_MESSAGE_BYTES,
-        DEFAULT_SHM_RING_BYTES, Path.of(DEFAULT_SHM_DIRECTORY), DEFAULT_SOCKET_BUFFER_BYTES,
-        DEFAULT_CHECK_COLLECTIVES, DEFAULT_MAX_FRAME_BYTES, secret);
+    return new CommConfig(
+        Duration.ofMillis(DEFAULT_TIMEOUT_MS),
+        DEFAULT_BIND_ADDRESS,
+        null,
+        0,
+        0,
+        DEFAULT_TRANSPORT,
+        DEFAULT_ALLREDUCE_ALGORITHM,
+        DEFAULT_SMALL_MESSAGE_BYTES,
+        DEFAULT_SHM_RING_BYTES,
+        Path.of(DEFAULT_SHM_DIRECTORY),
+        DEFAULT_SOCKET_BUFFER_BYTES,
+        DEFAULT_CHECK_COLLECTIVES,
+        DEFAULT_MAX_FRAME_BYTES,
+        secret);
   }
 
   /** Defaults with the secret as UTF-8 text. */
@@ -103,8 +119,8 @@ public record CommConfig(
   }
 
   /**
-   * Reads the configuration from {@code env}: see {@link EnvKeys} for the keys and the
-   * {@code DEFAULT_*} constants for what an unset key means.
+   * Reads the configuration from {@code env}: see {@link EnvKeys} for the keys and the {@code
+   * DEFAULT_*} constants for what an unset key means.
    *
    * @throws IllegalArgumentException naming the key whose value is invalid
    * @throws AuthenticationException if neither COHORT_SECRET nor COHORT_SECRET_FILE is set
@@ -139,7 +155,9 @@ public record CommConfig(
     return new Builder(this);
   }
 
-  /** Changes a few knobs of an existing configuration; validation runs again on {@link #build()}. */
+  /**
+   * Changes a few knobs of an existing configuration; validation runs again on {@link #build()}.
+   */
   public static final class Builder {
     private Duration timeout;
     private String bindAddress;
@@ -231,9 +249,21 @@ public record CommConfig(
     }
 
     public CommConfig build() {
-      return new CommConfig(timeout, bindAddress, advertiseAddress, portMin, portMax, transport,
-          allReduceAlgorithm, smallMessageBytes, shmRingBytes, shmDirectory, socketBufferBytes,
-          checkCollectives, maxFrameBytes, secret);
+      return new CommConfig(
+          timeout,
+          bindAddress,
+          advertiseAddress,
+          portMin,
+          portMax,
+          transport,
+          allReduceAlgorithm,
+          smallMessageBytes,
+          shmRingBytes,
+          shmDirectory,
+          socketBufferBytes,
+          checkCollectives,
+          maxFrameBytes,
+          secret);
     }
   }
 
@@ -255,7 +285,9 @@ public record CommConfig(
     m.put("shm ring", shmRingBytes + " B in " + shmDirectory);
     m.put("socket buffers", socketBufferBytes + " B");
     m.put("check collectives", String.valueOf(checkCollectives));
-    m.put("secret", secret == null || secret.length == 0 ? "NOT SET" : "set (" + secret.length + " B)");
+    m.put(
+        "secret",
+        secret == null || secret.length == 0 ? "NOT SET" : "set (" + secret.length + " B)");
     return m;
   }
 

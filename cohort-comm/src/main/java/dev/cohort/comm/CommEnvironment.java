@@ -36,8 +36,11 @@ final class CommEnvironment {
         ports[0],
         ports[1],
         env.getEnum(COHORT_TRANSPORT, TransportKind.class, CommConfig.DEFAULT_TRANSPORT),
-        env.getChoice(COHORT_ALLREDUCE_ALGO, List.of(AllReduceAlgorithm.values()),
-            AllReduceAlgorithm::configName, CommConfig.DEFAULT_ALLREDUCE_ALGORITHM),
+        env.getChoice(
+            COHORT_ALLREDUCE_ALGO,
+            List.of(AllReduceAlgorithm.values()),
+            AllReduceAlgorithm::configName,
+            CommConfig.DEFAULT_ALLREDUCE_ALGORITHM),
         env.getLong(COHORT_SMALL_MESSAGE_BYTES, CommConfig.DEFAULT_SMALL_MESSAGE_BYTES),
         env.getInt(COHORT_SHM_RING_BYTES, CommConfig.DEFAULT_SHM_RING_BYTES),
         Path.of(env.getString(COHORT_SHM_DIR, CommConfig.DEFAULT_SHM_DIRECTORY)),
@@ -61,8 +64,8 @@ final class CommEnvironment {
     try {
       return Integer.parseInt(part.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(COHORT_PORT_RANGE + " must be PORT or MIN-MAX, got '"
-          + part + "'");
+      throw new IllegalArgumentException(
+          COHORT_PORT_RANGE + " must be PORT or MIN-MAX, got '" + part + "'");
     }
   }
 }

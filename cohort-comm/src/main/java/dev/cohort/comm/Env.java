@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 /**
  * Typed reads of configuration keys ({@link EnvKeys}) from environment variables and system
  * properties; a system property of the same name wins ({@code -DCOHORT_TIMEOUT_MS=5000}). A value
- * is stripped of surrounding blanks, and a blank value counts as not set, so the default applies.
- * A value that does not parse fails at once with an {@link IllegalArgumentException} whose one-line
+ * is stripped of surrounding blanks, and a blank value counts as not set, so the default applies. A
+ * value that does not parse fails at once with an {@link IllegalArgumentException} whose one-line
  * message names the key, what it must be and what it got.
  *
  * <p>Immutable and thread-safe: the maps are copied when the Env is made.
@@ -49,8 +49,8 @@ public final class Env {
   }
 
   /**
-   * The value exactly as given, blanks and all, or empty when the key is absent: for values such
-   * as secrets whose every byte counts.
+   * The value exactly as given, blanks and all, or empty when the key is absent: for values such as
+   * secrets whose every byte counts.
    */
   public Optional<String> getRaw(String key) {
     return Optional.ofNullable(systemProperties.getOrDefault(key, environment.get(key)));
@@ -66,13 +66,16 @@ public final class Env {
     return get(key).orElse(defaultValue);
   }
 
-  /** @throws IllegalArgumentException "KEY must be an integer, got 'x'" */
+  /**
+   * @throws IllegalArgumentException "KEY must be an integer, got 'x'"
+   */
   public int getInt(String key, int defaultValue) {
-    return get(key).map(v -> parse(key, v, Integer::parseInt, "an integer"))
-        .orElse(defaultValue);
+    return get(key).map(v -> parse(key, v, Integer::parseInt, "an integer")).orElse(defaultValue);
   }
 
-  /** @throws IllegalArgumentException "KEY must be an integer, got 'x'" */
+  /**
+   * @throws IllegalArgumentException "KEY must be an integer, got 'x'"
+   */
   public long getLong(String key, long defaultValue) {
     return get(key).map(v -> parse(key, v, Long::parseLong, "an integer")).orElse(defaultValue);
   }
@@ -83,12 +86,15 @@ public final class Env {
    * @throws IllegalArgumentException "KEY must be true or false, got 'x'"
    */
   public boolean getBoolean(String key, boolean defaultValue) {
-    return get(key).map(v -> {
-      if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-        return Boolean.parseBoolean(v);
-      }
-      throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
-    }).orElse(defaultValue);
+    return get(key)
+        .map(
+            v -> {
+              if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(v);
+              }
+              throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
+            })
+        .orElse(defaultValue);
   }
 
   /**
@@ -97,8 +103,11 @@ public final class Env {
    * @throws IllegalArgumentException "KEY must be one of a, b, c; got 'x'"
    */
   public <E extends Enum<E>> E getEnum(String key, Class<E> type, E defaultValue) {
-    return getChoice(key, List.of(type.getEnumConstants()),
-        e -> e.name().toLowerCase(Locale.ROOT), defaultValue);
+    return getChoice(
+        key,
+        List.of(type.getEnumConstants()),
+        e -> e.name().toLowerCase(Locale.ROOT),
+        defaultValue);
   }
 
   /**
@@ -116,8 +125,13 @@ public final class Env {
         return c;
       }
     }
-    throw new IllegalArgumentException(key + " must be one of "
-        + choices.stream().map(name).collect(Collectors.joining(", ")) + "; got '" + v.get() + "'");
+    throw new IllegalArgumentException(
+        key
+            + " must be one of "
+            + choices.stream().map(name).collect(Collectors.joining(", "))
+            + "; got '"
+            + v.get()
+            + "'");
   }
 
   /**
@@ -129,7 +143,9 @@ public final class Env {
     return parse(key, require(key), Integer::parseInt, "an integer");
   }
 
-  /** @throws IllegalArgumentException "KEY is not set" */
+  /**
+   * @throws IllegalArgumentException "KEY is not set"
+   */
   public String require(String key) {
     return get(key).orElseThrow(() -> new IllegalArgumentException(key + " is not set"));
   }
@@ -144,7 +160,10 @@ public final class Env {
 
   @Override
   public String toString() {
-    return "Env[" + environment.size() + " variables, " + systemProperties.size()
+    return "Env["
+        + environment.size()
+        + " variables, "
+        + systemProperties.size()
         + " system properties]";
   }
 }

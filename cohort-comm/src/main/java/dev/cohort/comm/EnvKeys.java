@@ -2,9 +2,9 @@ package dev.cohort.comm;
 
 /**
  * Every environment variable Cohort reads, in one place. Each key is read in exactly one place
- * through {@link Env} (where a {@code -D} system property of the same name wins): the
- * {@code COHORT_*} communication keys by {@link CommConfig#fromEnvironment()}, the secret by
- * {@link Secrets}, and the world keys (who am I, where is the store) by the launcher.
+ * through {@link Env} (where a {@code -D} system property of the same name wins): the {@code
+ * COHORT_*} communication keys by {@link CommConfig#fromEnvironment()}, the secret by {@link
+ * Secrets}, and the world keys (who am I, where is the store) by the launcher.
  */
 public final class EnvKeys {
   private EnvKeys() {}
@@ -13,30 +13,43 @@ public final class EnvKeys {
 
   /** The shared secret every connection proves, as text. */
   public static final String COHORT_SECRET = "COHORT_SECRET";
+
   /** A file holding the shared secret, read when COHORT_SECRET is not set. */
   public static final String COHORT_SECRET_FILE = "COHORT_SECRET_FILE";
+
   /** Bound on every blocking call, in milliseconds. */
   public static final String COHORT_TIMEOUT_MS = "COHORT_TIMEOUT_MS";
+
   /** Interface the data listener binds. */
   public static final String COHORT_BIND_ADDR = "COHORT_BIND_ADDR";
+
   /** Address peers are told to dial. */
   public static final String COHORT_ADVERTISE_ADDR = "COHORT_ADVERTISE_ADDR";
+
   /** Data ports to try: {@code PORT} or {@code MIN-MAX}. */
   public static final String COHORT_PORT_RANGE = "COHORT_PORT_RANGE";
+
   /** Transport between ranks of one host: auto, shm or tcp. */
   public static final String COHORT_TRANSPORT = "COHORT_TRANSPORT";
+
   /** All-reduce algorithm: see {@link AllReduceAlgorithm#configName()}. */
   public static final String COHORT_ALLREDUCE_ALGO = "COHORT_ALLREDUCE_ALGO";
+
   /** All-reduces at or below this many bytes use recursive doubling. */
   public static final String COHORT_SMALL_MESSAGE_BYTES = "COHORT_SMALL_MESSAGE_BYTES";
+
   /** Capacity of each shared-memory ring, in bytes. */
   public static final String COHORT_SHM_RING_BYTES = "COHORT_SHM_RING_BYTES";
+
   /** Directory for shared-memory files. */
   public static final String COHORT_SHM_DIR = "COHORT_SHM_DIR";
+
   /** SO_SNDBUF and SO_RCVBUF of data sockets, in bytes. */
   public static final String COHORT_SOCKET_BUFFER_BYTES = "COHORT_SOCKET_BUFFER_BYTES";
+
   /** true: verify before each collective that all ranks issue the same call. */
   public static final String COHORT_CHECK_COLLECTIVES = "COHORT_CHECK_COLLECTIVES";
+
   /** Bound on control frames (store values, handshake), in bytes. */
   public static final String COHORT_MAX_FRAME_BYTES = "COHORT_MAX_FRAME_BYTES";
 
@@ -44,33 +57,46 @@ public final class EnvKeys {
 
   /** Rendezvous generation; a restarted world uses a higher one. */
   public static final String COHORT_GENERATION = "COHORT_GENERATION";
+
   /** "1" when {@code cohort train} hosts the store itself, so rank 0 must not. */
   public static final String COHORT_LAUNCHER_STORE = "COHORT_LAUNCHER_STORE";
+
   /** torchrun-style rank of this worker. */
   public static final String RANK = "RANK";
+
   /** torchrun-style number of workers. */
   public static final String WORLD_SIZE = "WORLD_SIZE";
+
   /** torchrun-style rank of this worker on its host. */
   public static final String LOCAL_RANK = "LOCAL_RANK";
+
   /** Host of the rendezvous store. */
   public static final String MASTER_ADDR = "MASTER_ADDR";
+
   /** Port of the rendezvous store. */
   public static final String MASTER_PORT = "MASTER_PORT";
+
   /** Open MPI's rank of this process. */
   public static final String OMPI_COMM_WORLD_RANK = "OMPI_COMM_WORLD_RANK";
+
   /** Open MPI's number of processes. */
   public static final String OMPI_COMM_WORLD_SIZE = "OMPI_COMM_WORLD_SIZE";
+
   /** Open MPI's rank of this process on its host. */
   public static final String OMPI_COMM_WORLD_LOCAL_RANK = "OMPI_COMM_WORLD_LOCAL_RANK";
+
   /** Slurm's rank of this task. */
   public static final String SLURM_PROCID = "SLURM_PROCID";
+
   /** Slurm's number of tasks. */
   public static final String SLURM_NTASKS = "SLURM_NTASKS";
+
   /** Slurm's rank of this task on its node. */
   public static final String SLURM_LOCALID = "SLURM_LOCALID";
 
   /** Store host when MASTER_ADDR is not set. */
   public static final String DEFAULT_MASTER_ADDR = "127.0.0.1";
+
   /** Store port when MASTER_PORT is not set. */
   public static final int DEFAULT_MASTER_PORT = 29500;
 }

@@ -14,8 +14,8 @@ import java.util.Locale;
  * @param bytesReceived payload bytes of the messages this rank has received in full
  * @param transports how this rank reaches each rank of the group, indexed by rank
  */
-public record GroupStats(long waitNanos, long bytesSent, long bytesReceived,
-    List<Transport> transports) {
+public record GroupStats(
+    long waitNanos, long bytesSent, long bytesReceived, List<Transport> transports) {
 
   /** How one rank reaches another. */
   public enum Transport {

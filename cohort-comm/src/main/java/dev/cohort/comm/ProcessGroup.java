@@ -10,9 +10,9 @@ import java.util.List;
  * <p><b>Contract.</b> Every rank of the group must issue the same collectives, with the same
  * element type and count (and root where there is one), in the same order. Collectives of one group
  * run one at a time in issue order on the group's communication thread; the {@code *Async} methods
- * return at once with a {@link Work}, the others wait for it. Each call is bounded by the configured
- * timeout, or by its own ({@link CollectiveOptions}). Buffers passed in must not be touched until
- * the Work completes. Results are bit-identical on every rank.
+ * return at once with a {@link Work}, the others wait for it. Each call is bounded by the
+ * configured timeout, or by its own ({@link CollectiveOptions}). Buffers passed in must not be
+ * touched until the Work completes. Results are bit-identical on every rank.
  *
  * <p><b>Failure.</b> The first failure of any collective (timeout, dead peer, mismatch) aborts the
  * group: pending and later collectives fail with an exception naming the operation, its sequence
@@ -28,8 +28,8 @@ public interface ProcessGroup extends AutoCloseable {
   int size();
 
   /**
-   * Allocates a tensor of zeros placed for this group's fastest collectives. When every rank of
-   * the group is on this host and shared memory is on, the memory is mapped by every rank, and
+   * Allocates a tensor of zeros placed for this group's fastest collectives. When every rank of the
+   * group is on this host and shared memory is on, the memory is mapped by every rank, and
    * all-reduce on it (or on a slice of it) runs in place with no copies; otherwise it is an
    * ordinary direct buffer. Collective: every rank must call it, in the same order, with the same
    * type and count. Use it for buffers that are reduced again and again, such as gradient buckets.
@@ -42,7 +42,9 @@ public interface ProcessGroup extends AutoCloseable {
   /** Copies {@code t} from {@code root} into {@code t} on every other rank. */
   Work broadcastAsync(Tensor t, int root, CollectiveOptions options);
 
-  /** Rank r's {@code in} lands at slot r of {@code out}, which holds size() * in.count() elements. */
+  /**
+   * Rank r's {@code in} lands at slot r of {@code out}, which holds size() * in.count() elements.
+   */
   Work allGatherAsync(Tensor in, Tensor out, CollectiveOptions options);
 
   /**
@@ -51,10 +53,14 @@ public interface ProcessGroup extends AutoCloseable {
    */
   Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op, CollectiveOptions options);
 
-  /** Like allGather, but only {@code root} receives; {@code out} is ignored elsewhere (may be null). */
+  /**
+   * Like allGather, but only {@code root} receives; {@code out} is ignored elsewhere (may be null).
+   */
   Work gatherAsync(Tensor in, Tensor out, int root, CollectiveOptions options);
 
-  /** Root's slot r of {@code in} lands in {@code out} on rank r; {@code in} is ignored elsewhere. */
+  /**
+   * Root's slot r of {@code in} lands in {@code out} on rank r; {@code in} is ignored elsewhere.
+   */
   Work scatterAsync(Tensor in, Tensor out, int root, CollectiveOptions options);
 
   /** Slot j of {@code in} on rank i lands in slot i of {@code out} on rank j. */
@@ -63,7 +69,9 @@ public interface ProcessGroup extends AutoCloseable {
   /** Completes when every rank has reached the barrier. */
   Work barrierAsync(CollectiveOptions options);
 
-  /** Point-to-point send to {@code peer}; must match a {@link #recvAsync} there with the same tag. */
+  /**
+   * Point-to-point send to {@code peer}; must match a {@link #recvAsync} there with the same tag.
+   */
   Work sendAsync(Tensor t, int peer, int tag, CollectiveOptions options);
 
   /** Point-to-point receive from {@code peer} into {@code t}. */
@@ -257,7 +265,9 @@ public interface ProcessGroup extends AutoCloseable {
     t.bytes().asLongBuffer().get(data);
   }
 
-  /** A heap-backed tensor: array conveniences must not churn direct memory, which only a GC frees. */
+  /**
+   * A heap-backed tensor: array conveniences must not churn direct memory, which only a GC frees.
+   */
   private static Tensor heap(DataType type, int count) {
     return Tensor.of(ByteBuffer.allocate(Math.multiplyExact(count, type.bytes())), type, count);
   }

@@ -25,11 +25,13 @@ public final class ProcessGroups {
    * @param storePort its port
    * @param rank this process's rank
    * @param size world size
-   * @param generation rendezvous generation (0 for a fresh run; a restarted world uses a higher one)
-   * @param hostStore whether rank 0 starts the store itself (otherwise {@code cohort store} runs it)
+   * @param generation rendezvous generation (0 for a fresh run; a restarted world uses a higher
+   *     one)
+   * @param hostStore whether rank 0 starts the store itself (otherwise {@code cohort store} runs
+   *     it)
    */
-  public record Init(String storeHost, int storePort, int rank, int size, long generation,
-      boolean hostStore) {}
+  public record Init(
+      String storeHost, int storePort, int rank, int size, long generation, boolean hostStore) {}
 
   /**
    * Connects to (or on rank 0, starts) the store, forms the world and connects the mesh. The
@@ -40,11 +42,17 @@ public final class ProcessGroups {
     TcpStore client = null;
     try {
       if (init.hostStore() && init.rank() == 0) {
-        server = StoreServer.start(init.storeHost(), init.storePort(), cfg.secret(),
-            cfg.maxFrameBytes());
+        server =
+            StoreServer.start(
+                init.storeHost(), init.storePort(), cfg.secret(), cfg.maxFrameBytes());
       }
-      client = TcpStore.connect(init.storeHost(), server != null ? server.port() : init.storePort(),
-          cfg.secret(), cfg.timeout(), cfg.maxFrameBytes());
+      client =
+          TcpStore.connect(
+              init.storeHost(),
+              server != null ? server.port() : init.storePort(),
+              cfg.secret(),
+              cfg.timeout(),
+              cfg.maxFrameBytes());
       DefaultProcessGroup pg = form(cfg, client, init.rank(), init.size(), init.generation());
       pg.own(client);
       if (server != null) {
@@ -63,13 +71,13 @@ public final class ProcessGroups {
   }
 
   /** Forms the world through an existing store; the caller keeps ownership of the store. */
-  public static ProcessGroup join(CommConfig cfg, Store store, int rank, int size,
-      long generation) {
+  public static ProcessGroup join(
+      CommConfig cfg, Store store, int rank, int size, long generation) {
     return form(cfg, store, rank, size, generation);
   }
 
-  private static DefaultProcessGroup form(CommConfig cfg, Store store, int rank, int size,
-      long generation) {
+  private static DefaultProcessGroup form(
+      CommConfig cfg, Store store, int rank, int size, long generation) {
     Store world = Rendezvous.join(store, rank, size, generation, cfg.timeout());
     return DefaultProcessGroup.connect(cfg, world, rank, size);
   }

@@ -25,8 +25,17 @@ public enum ReduceOp {
   public void reduceInto(DataType type, ByteBuffer acc, ByteBuffer in, int count) {
     long need = (long) count * type.bytes();
     if (count < 0 || need > acc.limit() || need > in.limit()) {
-      throw new IllegalArgumentException("reducing " + count + " x " + type + " needs " + need
-          + " bytes in each buffer; acc holds " + acc.limit() + ", in holds " + in.limit());
+      throw new IllegalArgumentException(
+          "reducing "
+              + count
+              + " x "
+              + type
+              + " needs "
+              + need
+              + " bytes in each buffer; acc holds "
+              + acc.limit()
+              + ", in holds "
+              + in.limit());
     }
     Reductions.reduceInto(type, this, acc, 0, in, 0, count);
   }

@@ -20,7 +20,8 @@ public final class Secrets {
    * @throws AuthenticationException if neither key is set, or the file is empty or unreadable
    */
   public static byte[] fromEnvironment(Env env) {
-    return load(env.getRaw(EnvKeys.COHORT_SECRET).orElse(null),
+    return load(
+        env.getRaw(EnvKeys.COHORT_SECRET).orElse(null),
         env.getRaw(EnvKeys.COHORT_SECRET_FILE).orElse(null));
   }
 
@@ -47,8 +48,12 @@ public final class Secrets {
         throw new AuthenticationException("cannot read secret file " + file + ": " + e);
       }
     }
-    throw new AuthenticationException("no shared secret: set " + EnvKeys.COHORT_SECRET + " or "
-        + EnvKeys.COHORT_SECRET_FILE + " to the same value on every rank (the cohort launcher does "
-        + "this for you)");
+    throw new AuthenticationException(
+        "no shared secret: set "
+            + EnvKeys.COHORT_SECRET
+            + " or "
+            + EnvKeys.COHORT_SECRET_FILE
+            + " to the same value on every rank (the cohort launcher does "
+            + "this for you)");
   }
 }

@@ -8,9 +8,8 @@ import java.util.Optional;
  * A small key-value store that ranks use to find each other (rendezvous) and to agree on little
  * facts: addresses, generation numbers, failure reports. Values are opaque bytes.
  *
- * <p>Implementations are thread-safe. Every call that waits takes a timeout and fails with
- * {@link CommTimeoutException} when it passes; a lost connection is a
- * {@link StoreException}.
+ * <p>Implementations are thread-safe. Every call that waits takes a timeout and fails with {@link
+ * CommTimeoutException} when it passes; a lost connection is a {@link StoreException}.
  */
 public interface Store extends AutoCloseable {
 

@@ -17,33 +17,37 @@ public final class Tensor {
   static {
     // Lets the implementation (dev.cohort.comm.group, not exported) see shared-memory placement
     // without making it part of the public API.
-    TensorAccess.install(new TensorAccess.Accessor() {
-      @Override
-      public Tensor shared(SharedRegion region, DataType type, int count) {
-        return Tensor.shared(region, type, count);
-      }
+    TensorAccess.install(
+        new TensorAccess.Accessor() {
+          @Override
+          public Tensor shared(SharedRegion region, DataType type, int count) {
+            return Tensor.shared(region, type, count);
+          }
 
-      @Override
-      public SharedRegion region(Tensor t) {
-        return t.region;
-      }
+          @Override
+          public SharedRegion region(Tensor t) {
+            return t.region;
+          }
 
-      @Override
-      public int regionOffset(Tensor t) {
-        return t.regionOffset;
-      }
-    });
+          @Override
+          public int regionOffset(Tensor t) {
+            return t.regionOffset;
+          }
+        });
   }
 
   private final ByteBuffer buffer;
   private final DataType type;
   private final int count;
+
   /** Set for tensors from {@link ProcessGroup#allocate}: the peers' mappings of the same memory. */
   private final SharedRegion region;
+
   /** Byte offset of this view within {@link #region}. */
   private final int regionOffset;
 
-  private Tensor(ByteBuffer buffer, DataType type, int count, SharedRegion region, int regionOffset) {
+  private Tensor(
+      ByteBuffer buffer, DataType type, int count, SharedRegion region, int regionOffset) {
     this.buffer = buffer;
     this.type = type;
     this.count = count;
@@ -53,8 +57,14 @@ public final class Tensor {
 
   /** A tensor over shared memory that {@code region} describes. */
   private static Tensor shared(SharedRegion region, DataType type, int count) {
-    ByteBuffer view = region.local().duplicate().clear().limit(count * type.bytes()).slice()
-        .order(ByteOrder.nativeOrder());
+    ByteBuffer view =
+        region
+            .local()
+            .duplicate()
+            .clear()
+            .limit(count * type.bytes())
+            .slice()
+            .order(ByteOrder.nativeOrder());
     return new Tensor(view, type, count, region, 0);
   }
 
@@ -71,14 +81,21 @@ public final class Tensor {
     }
     long need = (long) count * type.bytes();
     if (need > buffer.capacity()) {
-      throw new IllegalArgumentException(count + " " + type + " elements need " + need
-          + " bytes but the buffer holds " + buffer.capacity());
+      throw new IllegalArgumentException(
+          count
+              + " "
+              + type
+              + " elements need "
+              + need
+              + " bytes but the buffer holds "
+              + buffer.capacity());
     }
     if (buffer.isReadOnly()) {
-      throw new IllegalArgumentException("collectives write their result in place; the buffer is "
-          + "read-only");
+      throw new IllegalArgumentException(
+          "collectives write their result in place; the buffer is " + "read-only");
     }
-    ByteBuffer view = buffer.duplicate().clear().limit((int) need).slice().order(ByteOrder.nativeOrder());
+    ByteBuffer view =
+        buffer.duplicate().clear().limit((int) need).slice().order(ByteOrder.nativeOrder());
     return new Tensor(view, type, count, null, 0);
   }
 
@@ -114,8 +131,12 @@ public final class Tensor {
       throw new IndexOutOfBoundsException("slice [" + from + ", " + (from + n) + ") of " + count);
     }
     int b = type.bytes();
-    return new Tensor(buffer.slice(from * b, n * b).order(ByteOrder.nativeOrder()), type, n,
-        region, regionOffset + from * b);
+    return new Tensor(
+        buffer.slice(from * b, n * b).order(ByteOrder.nativeOrder()),
+        type,
+        n,
+        region,
+        regionOffset + from * b);
   }
 
   @Override

@@ -24,8 +24,8 @@ public interface Work {
   /**
    * Waits for completion.
    *
-   * @throws CommTimeoutException if it is not done within {@code timeout}; the
-   *     collective keeps running (use {@link ProcessGroup#abort} to stop the group)
+   * @throws CommTimeoutException if it is not done within {@code timeout}; the collective keeps
+   *     running (use {@link ProcessGroup#abort} to stop the group)
    * @throws CommException the collective's own failure, rethrown
    */
   void await(Duration timeout);

@@ -1,6 +1,6 @@
 /**
- * The API of Cohort's communication layer: ProcessGroup (one method per collective, taking the
- * data and optionally CollectiveOptions, returning a Work; GroupStats for what it did), Tensor,
+ * The API of Cohort's communication layer: ProcessGroup (one method per collective, taking the data
+ * and optionally CollectiveOptions, returning a Work; GroupStats for what it did), Tensor,
  * DataType, ReduceOp, AllReduceAlgorithm, ProcessGroups to form a world and the Store interface;
  * the configuration (CommConfig, its keys in EnvKeys, read through Env, the secret through
  * Secrets); and the exception hierarchy every distributed failure is reported with. Sub-packages

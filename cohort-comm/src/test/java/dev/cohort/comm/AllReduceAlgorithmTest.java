@@ -26,8 +26,9 @@ class AllReduceAlgorithmTest {
   void parseShouldFailOnOneLineListingTheChoices() {
     assertThatThrownBy(() -> AllReduceAlgorithm.parse("butterfly"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown all-reduce algorithm 'butterfly'; choose auto or one of "
-            + "[ring, halving-doubling, recursive-doubling]");
+        .hasMessage(
+            "unknown all-reduce algorithm 'butterfly'; choose auto or one of "
+                + "[ring, halving-doubling, recursive-doubling]");
   }
 
   @Test
@@ -50,8 +51,10 @@ class AllReduceAlgorithmTest {
     long medium = 256 * 1024;
     assertThat(AllReduceAlgorithm.choose(medium, 4, DEFAULT_SMALL_MESSAGE_BYTES))
         .isEqualTo(HALVING_DOUBLING);
-    assertThat(AllReduceAlgorithm.choose(AllReduceAlgorithm.HALVING_DOUBLING_MAX_BYTES, 8,
-        DEFAULT_SMALL_MESSAGE_BYTES)).isEqualTo(HALVING_DOUBLING);
+    assertThat(
+            AllReduceAlgorithm.choose(
+                AllReduceAlgorithm.HALVING_DOUBLING_MAX_BYTES, 8, DEFAULT_SMALL_MESSAGE_BYTES))
+        .isEqualTo(HALVING_DOUBLING);
     assertThat(AllReduceAlgorithm.choose(medium, 2, DEFAULT_SMALL_MESSAGE_BYTES)).isEqualTo(RING);
     assertThat(AllReduceAlgorithm.choose(medium, 6, DEFAULT_SMALL_MESSAGE_BYTES)).isEqualTo(RING);
   }

@@ -16,20 +16,21 @@ class CommConfigTest {
 
   @Test
   void fromEnvironmentShouldReadEveryKey() {
-    Map<String, String> env = Map.ofEntries(
-        Map.entry(EnvKeys.COHORT_SECRET, "s3cret"),
-        Map.entry(EnvKeys.COHORT_TIMEOUT_MS, "5000"),
-        Map.entry(EnvKeys.COHORT_BIND_ADDR, "10.0.0.2"),
-        Map.entry(EnvKeys.COHORT_ADVERTISE_ADDR, "node2"),
-        Map.entry(EnvKeys.COHORT_PORT_RANGE, "30000-30010"),
-        Map.entry(EnvKeys.COHORT_TRANSPORT, "tcp"),
-        Map.entry(EnvKeys.COHORT_ALLREDUCE_ALGO, "halving-doubling"),
-        Map.entry(EnvKeys.COHORT_SMALL_MESSAGE_BYTES, "1024"),
-        Map.entry(EnvKeys.COHORT_SHM_RING_BYTES, "65536"),
-        Map.entry(EnvKeys.COHORT_SHM_DIR, "/tmp/shm"),
-        Map.entry(EnvKeys.COHORT_SOCKET_BUFFER_BYTES, "1048576"),
-        Map.entry(EnvKeys.COHORT_CHECK_COLLECTIVES, "true"),
-        Map.entry(EnvKeys.COHORT_MAX_FRAME_BYTES, "2048"));
+    Map<String, String> env =
+        Map.ofEntries(
+            Map.entry(EnvKeys.COHORT_SECRET, "s3cret"),
+            Map.entry(EnvKeys.COHORT_TIMEOUT_MS, "5000"),
+            Map.entry(EnvKeys.COHORT_BIND_ADDR, "10.0.0.2"),
+            Map.entry(EnvKeys.COHORT_ADVERTISE_ADDR, "node2"),
+            Map.entry(EnvKeys.COHORT_PORT_RANGE, "30000-30010"),
+            Map.entry(EnvKeys.COHORT_TRANSPORT, "tcp"),
+            Map.entry(EnvKeys.COHORT_ALLREDUCE_ALGO, "halving-doubling"),
+            Map.entry(EnvKeys.COHORT_SMALL_MESSAGE_BYTES, "1024"),
+            Map.entry(EnvKeys.COHORT_SHM_RING_BYTES, "65536"),
+            Map.entry(EnvKeys.COHORT_SHM_DIR, "/tmp/shm"),
+            Map.entry(EnvKeys.COHORT_SOCKET_BUFFER_BYTES, "1048576"),
+            Map.entry(EnvKeys.COHORT_CHECK_COLLECTIVES, "true"),
+            Map.entry(EnvKeys.COHORT_MAX_FRAME_BYTES, "2048"));
     CommConfig c = CommConfig.fromEnvironment(env, Map.of(EnvKeys.COHORT_TIMEOUT_MS, "7000"));
     assertThat(c.timeout()).isEqualTo(Duration.ofMillis(7000));
     assertThat(c.bindAddress()).isEqualTo("10.0.0.2");
@@ -58,23 +59,31 @@ class CommConfigTest {
     assertThat(c.allReduceAlgorithm()).isEqualTo(AllReduceAlgorithm.AUTO);
     assertThat(c.smallMessageBytes()).isEqualTo(CommConfig.DEFAULT_SMALL_MESSAGE_BYTES);
     assertThat(c.shmRingBytes()).isEqualTo(CommConfig.DEFAULT_SHM_RING_BYTES);
-    assertThat(c.describe()).containsEntry("all-reduce algorithm", "auto")
+    assertThat(c.describe())
+        .containsEntry("all-reduce algorithm", "auto")
         .containsEntry("secret", "set (1 B)");
   }
 
   @Test
   void anUnknownAlgorithmShouldFailNamingTheKeyAndTheChoices() {
-    assertThatThrownBy(() -> CommConfig.fromEnvironment(
-        Map.of(EnvKeys.COHORT_SECRET, "s", EnvKeys.COHORT_ALLREDUCE_ALGO, "tree"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                CommConfig.fromEnvironment(
+                    Map.of(EnvKeys.COHORT_SECRET, "s", EnvKeys.COHORT_ALLREDUCE_ALGO, "tree"),
+                    Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("COHORT_ALLREDUCE_ALGO").hasMessageContaining("halving-doubling")
+        .hasMessageContaining("COHORT_ALLREDUCE_ALGO")
+        .hasMessageContaining("halving-doubling")
         .hasMessageContaining("'tree'");
   }
 
   @Test
   void aBadPortRangeShouldSayWhatItMustBe() {
-    assertThatThrownBy(() -> CommConfig.fromEnvironment(
-        Map.of(EnvKeys.COHORT_SECRET, "s", EnvKeys.COHORT_PORT_RANGE, "low-high"), Map.of()))
+    assertThatThrownBy(
+            () ->
+                CommConfig.fromEnvironment(
+                    Map.of(EnvKeys.COHORT_SECRET, "s", EnvKeys.COHORT_PORT_RANGE, "low-high"),
+                    Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("COHORT_PORT_RANGE must be PORT or MIN-MAX, got 'low'");
   }
@@ -85,9 +94,11 @@ class CommConfigTest {
     Files.writeString(file, "from-file\n");
     Env fileOnly = Env.of(Map.of(EnvKeys.COHORT_SECRET_FILE, file.toString()));
     assertThat(Secrets.fromEnvironment(fileOnly)).isEqualTo("from-file".getBytes(UTF_8));
-    Env both = Env.of(Map.of(EnvKeys.COHORT_SECRET_FILE, file.toString(),
-        EnvKeys.COHORT_SECRET, " text "));
-    assertThat(Secrets.fromEnvironment(both)).as("text wins, every byte kept")
+    Env both =
+        Env.of(
+            Map.of(EnvKeys.COHORT_SECRET_FILE, file.toString(), EnvKeys.COHORT_SECRET, " text "));
+    assertThat(Secrets.fromEnvironment(both))
+        .as("text wins, every byte kept")
         .isEqualTo(" text ".getBytes(UTF_8));
   }
 }

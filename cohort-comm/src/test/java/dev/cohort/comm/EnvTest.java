@@ -59,9 +59,15 @@ class EnvTest {
     assertThatThrownBy(() -> env.getEnum("BAD", CommConfig.TransportKind.class, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("BAD must be one of auto, tcp, shm; got 'udp'");
-    assertThatThrownBy(() -> env.getChoice("BAD", List.of(AllReduceAlgorithm.values()),
-        AllReduceAlgorithm::configName, AllReduceAlgorithm.AUTO))
-        .hasMessage("BAD must be one of auto, ring, halving-doubling, recursive-doubling; got 'udp'");
+    assertThatThrownBy(
+            () ->
+                env.getChoice(
+                    "BAD",
+                    List.of(AllReduceAlgorithm.values()),
+                    AllReduceAlgorithm::configName,
+                    AllReduceAlgorithm.AUTO))
+        .hasMessage(
+            "BAD must be one of auto, ring, halving-doubling, recursive-doubling; got 'udp'");
   }
 
   @Test
@@ -69,6 +75,7 @@ class EnvTest {
     Env env = Env.of(Map.of(EnvKeys.RANK, "2"));
     assertThat(env.requireInt(EnvKeys.RANK)).isEqualTo(2);
     assertThatThrownBy(() -> env.requireInt(EnvKeys.WORLD_SIZE))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("WORLD_SIZE is not set");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("WORLD_SIZE is not set");
   }
 }

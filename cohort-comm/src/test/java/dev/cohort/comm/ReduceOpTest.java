@@ -30,7 +30,9 @@ class ReduceOpTest {
 
   @Test
   void reduceIntoShouldRefuseBuffersTooSmallForTheCount() {
-    assertThatThrownBy(() -> ReduceOp.SUM.reduceInto(DataType.FLOAT64, floats(1, 2), floats(1, 2), 2))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16 bytes");
+    assertThatThrownBy(
+            () -> ReduceOp.SUM.reduceInto(DataType.FLOAT64, floats(1, 2), floats(1, 2), 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("16 bytes");
   }
 }

@@ -34,8 +34,10 @@ public final class ThreadWorld implements AutoCloseable {
   }
 
   public static CommConfig config(CommConfig.TransportKind transport) {
-    return CommConfig.defaults(SECRET).toBuilder().transport(transport)
-        .timeout(Duration.ofSeconds(30)).build();
+    return CommConfig.defaults(SECRET).toBuilder()
+        .transport(transport)
+        .timeout(Duration.ofSeconds(30))
+        .build();
   }
 
   public StoreServer server() {
@@ -52,13 +54,20 @@ public final class ThreadWorld implements AutoCloseable {
     List<Future<T>> futures = new ArrayList<>();
     for (int r = 0; r < size; r++) {
       int rank = r;
-      futures.add(pool.submit(() -> {
-        try (TcpStore store = TcpStore.connect("127.0.0.1", server.port(), SECRET,
-                Duration.ofSeconds(10), cfg.maxFrameBytes());
-            ProcessGroup pg = ProcessGroups.join(cfg, store, rank, size, generation)) {
-          return body.run(pg);
-        }
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                try (TcpStore store =
+                        TcpStore.connect(
+                            "127.0.0.1",
+                            server.port(),
+                            SECRET,
+                            Duration.ofSeconds(10),
+                            cfg.maxFrameBytes());
+                    ProcessGroup pg = ProcessGroups.join(cfg, store, rank, size, generation)) {
+                  return body.run(pg);
+                }
+              }));
     }
     List<T> results = new ArrayList<>();
     for (Future<T> f : futures) {

@@ -11,9 +11,9 @@ import java.util.Locale;
 /**
  * The command line of a {@code cohort worker}: a {@link TrainConfig} written out as the options
  * that the worker parses back into an equal configuration, plus what only a launcher asks for
- * ({@code --dump-params}). Every option is written, defaults included, so that what a worker
- * trains never depends on the worker's defaults matching the launcher's. Immutable; each {@code
- * with} method returns a new instance.
+ * ({@code --dump-params}). Every option is written, defaults included, so that what a worker trains
+ * never depends on the worker's defaults matching the launcher's. Immutable; each {@code with}
+ * method returns a new instance.
  *
  * <pre>{@code
  * JavaCommand cmd = WorkerArgs.of(config).withRunDir(dir).withoutProgress().command();
@@ -51,8 +51,8 @@ public final class WorkerArgs {
   }
 
   /**
-   * The same worker writing its final parameters to {@code prefix} with ".rank{r}" appended
-   * ({@code --dump-params}, for equivalence tests).
+   * The same worker writing its final parameters to {@code prefix} with ".rank{r}" appended ({@code
+   * --dump-params}, for equivalence tests).
    */
   public WorkerArgs withDumpParameters(Path prefix) {
     return new WorkerArgs(config, prefix);
@@ -65,17 +65,46 @@ public final class WorkerArgs {
   /** {@code worker} and its options, for {@link JavaCommand#cohort}. */
   public List<String> toList() {
     TrainConfig c = config;
-    List<String> a = new ArrayList<>(List.of("worker", "--model", c.model(),
-        "--epochs", "" + c.epochs(), "--batch", "" + c.batch(),
-        "--accumulation", "" + c.accumulation(), "--optimizer", c.optimizer(),
-        "--lr", Float.toString(c.learningRate()), "--momentum", Float.toString(c.momentum()),
-        "--warmup", "" + c.warmupSteps(), "--seed", "" + c.seed(),
-        "--bucket-mb", megabytes(c.bucketBytes()), "--check-every", "" + c.checkEvery(),
-        "--remainder", c.remainder().name().toLowerCase(Locale.ROOT),
-        "--train-limit", "" + c.trainLimit(), "--test-limit", "" + c.testLimit(),
-        "--max-steps", "" + c.maxSteps(), "--data", c.dataDir().toString(),
-        "--checkpoint-every", "" + c.checkpointing().every(),
-        "--keep-checkpoints", "" + c.checkpointing().keep()));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "worker",
+                "--model",
+                c.model(),
+                "--epochs",
+                "" + c.epochs(),
+                "--batch",
+                "" + c.batch(),
+                "--accumulation",
+                "" + c.accumulation(),
+                "--optimizer",
+                c.optimizer(),
+                "--lr",
+                Float.toString(c.learningRate()),
+                "--momentum",
+                Float.toString(c.momentum()),
+                "--warmup",
+                "" + c.warmupSteps(),
+                "--seed",
+                "" + c.seed(),
+                "--bucket-mb",
+                megabytes(c.bucketBytes()),
+                "--check-every",
+                "" + c.checkEvery(),
+                "--remainder",
+                c.remainder().name().toLowerCase(Locale.ROOT),
+                "--train-limit",
+                "" + c.trainLimit(),
+                "--test-limit",
+                "" + c.testLimit(),
+                "--max-steps",
+                "" + c.maxSteps(),
+                "--data",
+                c.dataDir().toString(),
+                "--checkpoint-every",
+                "" + c.checkpointing().every(),
+                "--keep-checkpoints",
+                "" + c.checkpointing().keep()));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

@@ -9,14 +9,18 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The picocli round trip (args back to an equal TrainConfig) is in cohort-cli's WorkerArgsRoundTripTest. */
+/**
+ * The picocli round trip (args back to an equal TrainConfig) is in cohort-cli's
+ * WorkerArgsRoundTripTest.
+ */
 class WorkerArgsTest {
 
   @Test
   void everyBucketSizeShouldSurviveTheTripThroughMegabytes() {
     for (long bytes = 1024; bytes < 3_000_000; bytes++) {
       assertThat(WorkerArgs.bucketBytes(Double.parseDouble(WorkerArgs.megabytes(bytes))))
-          .as("%d bytes as %s MB", bytes, WorkerArgs.megabytes(bytes)).isEqualTo(bytes);
+          .as("%d bytes as %s MB", bytes, WorkerArgs.megabytes(bytes))
+          .isEqualTo(bytes);
     }
     Random random = new Random(1);
     for (int i = 0; i < 1_000_000; i++) {
@@ -36,15 +40,26 @@ class WorkerArgsTest {
   @Test
   void flagsShouldAppearOnlyWhenTheyDifferFromTheDefault() {
     List<String> plain = WorkerArgs.of(TrainConfig.defaults()).toList();
-    assertThat(plain).startsWith("worker", "--model", "cnn")
-        .doesNotContain("--scale-lr", "--no-overlap", "--no-progress", "--resume", "--run-dir",
+    assertThat(plain)
+        .startsWith("worker", "--model", "cnn")
+        .doesNotContain(
+            "--scale-lr",
+            "--no-overlap",
+            "--no-progress",
+            "--resume",
+            "--run-dir",
             "--dump-params");
-    List<String> flagged = WorkerArgs.of(TrainConfig.builder().scaleLearningRate(true)
-            .overlap(false).build())
-        .withoutProgress().withResume(Path.of("runs/a")).withRunDir(Path.of("runs/b"))
-        .withDumpParameters(Path.of("p")).toList();
-    assertThat(flagged).contains("--scale-lr", "--no-overlap", "--no-progress")
-        .containsSubsequence("--resume", "runs/a").containsSubsequence("--run-dir", "runs/b")
+    List<String> flagged =
+        WorkerArgs.of(TrainConfig.builder().scaleLearningRate(true).overlap(false).build())
+            .withoutProgress()
+            .withResume(Path.of("runs/a"))
+            .withRunDir(Path.of("runs/b"))
+            .withDumpParameters(Path.of("p"))
+            .toList();
+    assertThat(flagged)
+        .contains("--scale-lr", "--no-overlap", "--no-progress")
+        .containsSubsequence("--resume", "runs/a")
+        .containsSubsequence("--run-dir", "runs/b")
         .containsSubsequence("--dump-params", "p");
   }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 public record Checkpointing(int every, int keep, Path resumeFrom) {
   /** Checkpoints kept when not told otherwise. */
   public static final int DEFAULT_KEEP = 3;
+
   public static final Checkpointing NONE = new Checkpointing(0, DEFAULT_KEEP, null);
 
   public Checkpointing {

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Turns SIGTERM (and Ctrl-C) into a clean stop: the JVM's shutdown hook raises a flag, which the
  * trainer checks collectively every few steps, so that all workers stop after the same step, write
- * a final checkpoint, and finish; the hook holds the JVM open until then (at most
- * {@value #GRACE_SECONDS} s).
+ * a final checkpoint, and finish; the hook holds the JVM open until then (at most {@value
+ * #GRACE_SECONDS} s).
  */
 public final class GracefulStop {
   static final int GRACE_SECONDS = 60;

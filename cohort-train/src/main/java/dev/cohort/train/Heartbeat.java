@@ -30,19 +30,22 @@ public final class Heartbeat implements RunListener, AutoCloseable {
   public Heartbeat(Store store, long generation, int rank) {
     this.store = store;
     String key = key(generation, rank);
-    thread = new Thread(() -> {
-      long beats = 0;
-      while (!stopped) {
-        try {
-          store.set(key, (steps.get() + ":" + ++beats).getBytes(UTF_8));
-          Thread.sleep(PERIOD_MS);
-        } catch (InterruptedException e) {
-          return;
-        } catch (RuntimeException e) {
-          return; // the store is gone (the launcher stopped): training finds out on its own
-        }
-      }
-    }, "cohort-heartbeat");
+    thread =
+        new Thread(
+            () -> {
+              long beats = 0;
+              while (!stopped) {
+                try {
+                  store.set(key, (steps.get() + ":" + ++beats).getBytes(UTF_8));
+                  Thread.sleep(PERIOD_MS);
+                } catch (InterruptedException e) {
+                  return;
+                } catch (RuntimeException e) {
+                  return; // the store is gone (the launcher stopped): training finds out on its own
+                }
+              }
+            },
+            "cohort-heartbeat");
     thread.setDaemon(true);
     thread.start();
   }

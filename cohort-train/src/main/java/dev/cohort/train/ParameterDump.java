@@ -11,8 +11,8 @@ final class ParameterDump {
   private ParameterDump() {}
 
   static void write(float[] params, Path file) throws IOException {
-    try (DataOutputStream o = new DataOutputStream(new BufferedOutputStream(
-        Files.newOutputStream(file)))) {
+    try (DataOutputStream o =
+        new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
       for (float f : params) {
         o.writeFloat(f);
       }

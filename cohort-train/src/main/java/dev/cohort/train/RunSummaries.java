@@ -16,26 +16,50 @@ final class RunSummaries {
    * @param wallSeconds the whole run as this rank saw it
    * @param peakMemory each rank's peak resident memory
    */
-  static RunSummary of(TrainConfig cfg, int workers, DistributedTrainer.Result r,
-      double wallSeconds, List<Long> peakMemory) {
+  static RunSummary of(
+      TrainConfig cfg,
+      int workers,
+      DistributedTrainer.Result r,
+      double wallSeconds,
+      List<Long> peakMemory) {
     List<RunSummary.Epoch> epochs = new ArrayList<>();
     for (int e = 0; e < r.testAccuracy().size(); e++) {
-      epochs.add(new RunSummary.Epoch(e + 1, e < r.trainLoss().size() ? r.trainLoss().get(e) : null,
-          r.testAccuracy().get(e), r.epochSeconds().get(e)));
+      epochs.add(
+          new RunSummary.Epoch(
+              e + 1,
+              e < r.trainLoss().size() ? r.trainLoss().get(e) : null,
+              r.testAccuracy().get(e),
+              r.epochSeconds().get(e)));
     }
-    Double finalTestAccuracy = r.testAccuracy().isEmpty() ? null
-        : r.testAccuracy().get(r.testAccuracy().size() - 1);
-    Double finalTrainLoss = !r.trainLoss().isEmpty() && !r.testAccuracy().isEmpty()
-        ? r.trainLoss().get(r.trainLoss().size() - 1) : null;
-    RunSummary.CheckpointCost checkpoints = r.checkpoints() != null && r.checkpoints().count() > 0
-        ? new RunSummary.CheckpointCost(r.checkpoints().count(), r.checkpoints().bytesEach(),
-            r.checkpoints().snapshotMillisMean(), r.checkpoints().writeMillisMean())
-        : null;
+    Double finalTestAccuracy =
+        r.testAccuracy().isEmpty() ? null : r.testAccuracy().get(r.testAccuracy().size() - 1);
+    Double finalTrainLoss =
+        !r.trainLoss().isEmpty() && !r.testAccuracy().isEmpty()
+            ? r.trainLoss().get(r.trainLoss().size() - 1)
+            : null;
+    RunSummary.CheckpointCost checkpoints =
+        r.checkpoints() != null && r.checkpoints().count() > 0
+            ? new RunSummary.CheckpointCost(
+                r.checkpoints().count(),
+                r.checkpoints().bytesEach(),
+                r.checkpoints().snapshotMillisMean(),
+                r.checkpoints().writeMillisMean())
+            : null;
     double trainSeconds = r.breakdown().seconds();
-    return new RunSummary(EffectiveConfig.of(cfg, workers), epochs, r.steps(),
-        r.stoppedAtStep() > 0 ? r.stoppedAtStep() : null, trainSeconds, wallSeconds,
+    return new RunSummary(
+        EffectiveConfig.of(cfg, workers),
+        epochs,
+        r.steps(),
+        r.stoppedAtStep() > 0 ? r.stoppedAtStep() : null,
+        trainSeconds,
+        wallSeconds,
         r.breakdown().samples() * workers / Math.max(1e-9, trainSeconds),
-        r.breakdown().perStepMillis(), peakMemory, finalTestAccuracy, r.trainAccuracy(),
-        new TreeMap<>(r.shiftedAccuracy()), finalTrainLoss, checkpoints);
+        r.breakdown().perStepMillis(),
+        peakMemory,
+        finalTestAccuracy,
+        r.trainAccuracy(),
+        new TreeMap<>(r.shiftedAccuracy()),
+        finalTrainLoss,
+        checkpoints);
   }
 }

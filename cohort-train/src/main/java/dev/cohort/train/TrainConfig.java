@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Everything one training run needs, validated once. Batches are per worker, as in PyTorch DDP:
- * the global batch is {@code batch x workers x accumulation}. Build one with {@link #builder()},
- * which starts from the {@code DEFAULT_*} values below: the one source of defaults, which the
- * command line's options use too.
+ * Everything one training run needs, validated once. Batches are per worker, as in PyTorch DDP: the
+ * global batch is {@code batch x workers x accumulation}. Build one with {@link #builder()}, which
+ * starts from the {@code DEFAULT_*} values below: the one source of defaults, which the command
+ * line's options use too.
  *
  * @param model "mlp" or "cnn" (or any name a custom block supplier understands)
  * @param epochs passes over the training data
@@ -23,7 +23,8 @@ import java.util.Locale;
  * @param bucketBytes gradient bucket size in bytes ({@code cohort train --bucket-mb 25} means
  *     25,000,000 bytes: a megabyte is 10^6 bytes here)
  * @param overlap all-reduce a bucket while packing the next
- * @param checkEvery compare parameter checksums across ranks every this many steps (0: at the end only)
+ * @param checkEvery compare parameter checksums across ranks every this many steps (0: at the end
+ *     only)
  * @param remainder what to do with the last incomplete global batch
  * @param dataDir folder with the Fashion-MNIST IDX files
  * @param trainLimit use only the first this many training samples (0: all)
@@ -58,26 +59,33 @@ public record TrainConfig(
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
+
   /** Samples per worker per micro-batch. */
   public static final int DEFAULT_BATCH = 64;
+
   public static final int DEFAULT_ACCUMULATION = 1;
   public static final String DEFAULT_OPTIMIZER = "adam";
   public static final float DEFAULT_LEARNING_RATE = 0.001f;
   public static final float DEFAULT_MOMENTUM = 0f;
   public static final int DEFAULT_WARMUP_STEPS = 0;
   public static final int DEFAULT_SEED = 42;
+
   /** 25 MB as the command line counts it: 25 x 10^6 bytes, not 25 MiB. */
   public static final long DEFAULT_BUCKET_BYTES = 25_000_000L;
+
   /** Compare parameter checksums at the end only. */
   public static final int DEFAULT_CHECK_EVERY = 0;
-  public static final DistributedSampler.Remainder DEFAULT_REMAINDER = DistributedSampler.Remainder.DROP;
+
+  public static final DistributedSampler.Remainder DEFAULT_REMAINDER =
+      DistributedSampler.Remainder.DROP;
 
   public TrainConfig {
     require(epochs >= 1, "epochs must be >= 1, got " + epochs);
     require(batch >= 1, "batch must be >= 1, got " + batch);
     require(accumulation >= 1, "accumulation must be >= 1, got " + accumulation);
     optimizer = optimizer.toLowerCase(Locale.ROOT);
-    require(optimizer.equals("sgd") || optimizer.equals("adam"),
+    require(
+        optimizer.equals("sgd") || optimizer.equals("adam"),
         "optimizer must be sgd or adam, got " + optimizer);
     require(learningRate > 0 && Float.isFinite(learningRate), "learning rate must be > 0");
     require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
@@ -91,8 +99,8 @@ public record TrainConfig(
   }
 
   /**
-   * The defaults: the quickstart's CNN run, and what {@code cohort train} and {@code cohort
-   * worker} use for an option left out.
+   * The defaults: the quickstart's CNN run, and what {@code cohort train} and {@code cohort worker}
+   * use for an option left out.
    */
   public static TrainConfig defaults() {
     return builder().build();

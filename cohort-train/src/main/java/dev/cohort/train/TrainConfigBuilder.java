@@ -7,8 +7,8 @@ import java.nio.file.Path;
 /**
  * Builds a {@link TrainConfig}, starting from the defaults ({@link TrainConfig#builder()}) or from
  * another configuration ({@link TrainConfig#toBuilder()}). Each setter names its default; {@link
- * #build()} validates, as the record's constructor does, and throws IllegalArgumentException
- * naming the offending value. Not thread-safe; a builder may build many configurations.
+ * #build()} validates, as the record's constructor does, and throws IllegalArgumentException naming
+ * the offending value. Not thread-safe; a builder may build many configurations.
  */
 public final class TrainConfigBuilder {
   private String model = TrainConfig.DEFAULT_MODEL;
@@ -195,7 +195,9 @@ public final class TrainConfigBuilder {
     return this;
   }
 
-  /** A run folder whose newest valid checkpoint to continue from (null: start fresh); default null. */
+  /**
+   * A run folder whose newest valid checkpoint to continue from (null: start fresh); default null.
+   */
   public TrainConfigBuilder resumeFrom(Path resumeFrom) {
     this.resumeFrom = resumeFrom;
     return this;
@@ -203,9 +205,27 @@ public final class TrainConfigBuilder {
 
   /** The validated configuration. */
   public TrainConfig build() {
-    return new TrainConfig(model, epochs, batch, accumulation, optimizer, learningRate, momentum,
-        scaleLearningRate, warmupSteps, seed, bucketBytes, overlap, checkEvery, remainder, dataDir,
-        trainLimit, testLimit, maxSteps, runDir, progress,
+    return new TrainConfig(
+        model,
+        epochs,
+        batch,
+        accumulation,
+        optimizer,
+        learningRate,
+        momentum,
+        scaleLearningRate,
+        warmupSteps,
+        seed,
+        bucketBytes,
+        overlap,
+        checkEvery,
+        remainder,
+        dataDir,
+        trainLimit,
+        testLimit,
+        maxSteps,
+        runDir,
+        progress,
         new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom));
   }
 }

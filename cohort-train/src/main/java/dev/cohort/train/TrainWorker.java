@@ -32,8 +32,15 @@ public final class TrainWorker {
    *
    * @param source where this came from, e.g. "torchrun variables", "Open MPI", "Slurm"
    */
-  public record World(String storeHost, int storePort, int rank, int size, int localRank,
-      boolean hostStore, long generation, String source) {}
+  public record World(
+      String storeHost,
+      int storePort,
+      int rank,
+      int size,
+      int localRank,
+      boolean hostStore,
+      long generation,
+      String source) {}
 
   /**
    * Runs the worker.
@@ -43,8 +50,9 @@ public final class TrainWorker {
    * @return the run summary (on every rank)
    * @throws IOException if the data set is missing, with how to install it
    */
-  public static RunSummary run(CommConfig comm, World world, TrainConfig cfg, PrintStream out,
-      Path dumpParameters) throws IOException {
+  public static RunSummary run(
+      CommConfig comm, World world, TrainConfig cfg, PrintStream out, Path dumpParameters)
+      throws IOException {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
@@ -52,8 +60,16 @@ public final class TrainWorker {
     InMemoryDataset train = load(cfg, true);
     InMemoryDataset test = load(cfg, false);
     int classes = train.classes();
-    try (ProcessGroup pg = ProcessGroups.init(comm, new ProcessGroups.Init(world.storeHost(),
-        world.storePort(), world.rank(), world.size(), world.generation(), world.hostStore()))) {
+    try (ProcessGroup pg =
+        ProcessGroups.init(
+            comm,
+            new ProcessGroups.Init(
+                world.storeHost(),
+                world.storePort(),
+                world.rank(),
+                world.size(),
+                world.generation(),
+                world.hostStore()))) {
       boolean lead = pg.rank() == 0;
       if (lead) {
         out.println(RunTables.start(EffectiveConfig.of(cfg, pg.size())));
@@ -67,25 +83,41 @@ public final class TrainWorker {
         listeners.add(recorder);
       }
       // Heartbeats are for a launcher that hosts the store and watches (cohort train).
-      Heartbeat heartbeat = world.hostStore() ? null : new Heartbeat(
-          TcpStore.connect(world.storeHost(), world.storePort(), comm.secret(), comm.timeout(),
-              comm.maxFrameBytes()), world.generation(), world.rank());
+      Heartbeat heartbeat =
+          world.hostStore()
+              ? null
+              : new Heartbeat(
+                  TcpStore.connect(
+                      world.storeHost(),
+                      world.storePort(),
+                      comm.secret(),
+                      comm.timeout(),
+                      comm.maxFrameBytes()),
+                  world.generation(),
+                  world.rank());
       if (heartbeat != null) {
         listeners.add(heartbeat);
       }
       long t0 = System.nanoTime();
       GracefulStop stop = GracefulStop.install();
       try {
-        DistributedTrainer.Result result = new DistributedTrainer(pg, cfg,
-            () -> Models.byName(cfg.model(), classes), RunListener.all(listeners),
-            stop::requested).train(train, test);
+        DistributedTrainer.Result result =
+            new DistributedTrainer(
+                    pg,
+                    cfg,
+                    () -> Models.byName(cfg.model(), classes),
+                    RunListener.all(listeners),
+                    stop::requested)
+                .train(train, test);
         if (result.stoppedAtStep() > 0 && lead) {
-          out.println("stopped on request after step " + result.stoppedAtStep()
-              + (cfg.checkpointing().every() > 0 ? ", final checkpoint written" : ""));
+          out.println(
+              "stopped on request after step "
+                  + result.stoppedAtStep()
+                  + (cfg.checkpointing().every() > 0 ? ", final checkpoint written" : ""));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        RunSummary summary = RunSummaries.of(cfg, pg.size(), result, seconds,
-            PeakMemory.gather(pg));
+        RunSummary summary =
+            RunSummaries.of(cfg, pg.size(), result, seconds, PeakMemory.gather(pg));
         if (recorder != null) {
           recorder.writeSummary(summary);
           recorder.close();

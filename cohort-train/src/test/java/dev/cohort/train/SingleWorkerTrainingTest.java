@@ -12,18 +12,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One worker (a world of one) trains the MLP on a slice of Fashion-MNIST and writes its run folder. */
+/**
+ * One worker (a world of one) trains the MLP on a slice of Fashion-MNIST and writes its run folder.
+ */
 @Timeout(300)
 class SingleWorkerTrainingTest {
 
   @Test
   void aWorldOfOneShouldLearnAndWriteTheRunFolder(@TempDir Path dir) throws Exception {
-    TrainConfig cfg = TrainConfig.builder().model("mlp").seed(7).bucketBytes(1 << 20).checkEvery(10)
-        .trainLimit(6400).testLimit(2000).runDir(dir.resolve("run")).build();
+    TrainConfig cfg =
+        TrainConfig.builder()
+            .model("mlp")
+            .seed(7)
+            .bucketBytes(1 << 20)
+            .checkEvery(10)
+            .trainLimit(6400)
+            .testLimit(2000)
+            .runDir(dir.resolve("run"))
+            .build();
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    RunSummary summary = TrainWorker.run(CommConfig.defaults("t"),
-        new TrainWorker.World("127.0.0.1", 0, 0, 1, 0, true, 0, "test"), cfg,
-        new PrintStream(console, true), null);
+    RunSummary summary =
+        TrainWorker.run(
+            CommConfig.defaults("t"),
+            new TrainWorker.World("127.0.0.1", 0, 0, 1, 0, true, 0, "test"),
+            cfg,
+            new PrintStream(console, true),
+            null);
     assertThat(summary.finalTestAccuracy()).isGreaterThan(0.6);
     assertThat(Files.readAllLines(dir.resolve("run/metrics.csv"))).hasSize(1 + 100);
     assertThat(dir.resolve("run/summary.json")).exists();

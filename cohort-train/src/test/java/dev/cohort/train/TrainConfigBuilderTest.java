@@ -25,7 +25,8 @@ class TrainConfigBuilderTest {
     assertThat(c.seed()).isEqualTo(TrainConfig.DEFAULT_SEED).isEqualTo(42);
     assertThat(c.overlap()).isTrue();
     assertThat(c.checkEvery()).isEqualTo(TrainConfig.DEFAULT_CHECK_EVERY).isZero();
-    assertThat(c.remainder()).isEqualTo(TrainConfig.DEFAULT_REMAINDER)
+    assertThat(c.remainder())
+        .isEqualTo(TrainConfig.DEFAULT_REMAINDER)
         .isEqualTo(DistributedSampler.Remainder.DROP);
     assertThat(c.dataDir()).isEqualTo(FashionMnist.DEFAULT_DIR);
     assertThat(c.trainLimit()).isZero();
@@ -50,12 +51,32 @@ class TrainConfigBuilderTest {
 
   @Test
   void toBuilderShouldRebuildAnEqualConfiguration() {
-    TrainConfig c = TrainConfig.builder().model("mlp").epochs(3).batch(16).accumulation(2)
-        .optimizer("sgd").learningRate(0.05f).momentum(0.9f).scaleLearningRate(true)
-        .warmupSteps(7).seed(5).bucketBytes(450_000).overlap(false).checkEvery(4)
-        .remainder(DistributedSampler.Remainder.PAD).dataDir(Path.of("/data")).trainLimit(4096)
-        .testLimit(500).maxSteps(60).runDir(Path.of("runs/a")).progress(false).checkpointEvery(10)
-        .keepCheckpoints(2).resumeFrom(Path.of("runs/b")).build();
+    TrainConfig c =
+        TrainConfig.builder()
+            .model("mlp")
+            .epochs(3)
+            .batch(16)
+            .accumulation(2)
+            .optimizer("sgd")
+            .learningRate(0.05f)
+            .momentum(0.9f)
+            .scaleLearningRate(true)
+            .warmupSteps(7)
+            .seed(5)
+            .bucketBytes(450_000)
+            .overlap(false)
+            .checkEvery(4)
+            .remainder(DistributedSampler.Remainder.PAD)
+            .dataDir(Path.of("/data"))
+            .trainLimit(4096)
+            .testLimit(500)
+            .maxSteps(60)
+            .runDir(Path.of("runs/a"))
+            .progress(false)
+            .checkpointEvery(10)
+            .keepCheckpoints(2)
+            .resumeFrom(Path.of("runs/b"))
+            .build();
     assertThat(c.toBuilder().build()).isEqualTo(c);
     assertThat(c.toBuilder().batch(32).build().batch()).isEqualTo(32);
     assertThat(c.checkpointing()).isEqualTo(new Checkpointing(10, 2, Path.of("runs/b")));
@@ -64,7 +85,8 @@ class TrainConfigBuilderTest {
   @Test
   void buildShouldValidateAsTheRecordDoesNamingTheValue() {
     assertThatThrownBy(() -> TrainConfig.builder().batch(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("batch must be >= 1, got 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("batch must be >= 1, got 0");
     assertThatThrownBy(() -> TrainConfig.builder().bucketBytes(1000).build())
         .hasMessageContaining("bucket size must be at least 1 KiB, got 1000");
     assertThatThrownBy(() -> TrainConfig.builder().momentum(1f).build())

@@ -50,12 +50,14 @@ public final class Handshake {
    * @throws AuthenticationException if the server does not prove the secret or rejects ours
    * @throws ProtocolException on a version mismatch or malformed frame
    */
-  public static void client(DataInputStream in, DataOutputStream out, byte[] secret,
-      Purpose purpose, String what) throws IOException {
+  public static void client(
+      DataInputStream in, DataOutputStream out, byte[] secret, Purpose purpose, String what)
+      throws IOException {
     requireSecret(secret);
     byte[] nonceC = nonce();
-    Frames.write(out, new FrameWriter().i32(MAGIC).i32(VERSION).u8(purpose.ordinal()).raw(nonceC)
-        .toByteArray());
+    Frames.write(
+        out,
+        new FrameWriter().i32(MAGIC).i32(VERSION).u8(purpose.ordinal()).raw(nonceC).toByteArray());
     FrameReader proof = new FrameReader(Frames.read(in, MAX_FRAME, what), what);
     int magic = proof.i32();
     if (magic == ~MAGIC) {
@@ -66,8 +68,10 @@ public final class Handshake {
     byte[] macS = proof.bytes(32);
     proof.end();
     if (!MessageDigest.isEqual(macS, mac(secret, "server", purpose, nonceC, nonceS))) {
-      throw new AuthenticationException(what + " did not prove the shared secret (different "
-          + "COHORT_SECRET on the two sides?)");
+      throw new AuthenticationException(
+          what
+              + " did not prove the shared secret (different "
+              + "COHORT_SECRET on the two sides?)");
     }
     Frames.write(out, mac(secret, "client", purpose, nonceS, nonceC));
     FrameReader verdict = new FrameReader(Frames.read(in, MAX_FRAME, what), what);
@@ -81,45 +85,67 @@ public final class Handshake {
    *
    * @param what names the client in error messages
    */
-  public static void server(DataInputStream in, DataOutputStream out, byte[] secret,
-      Purpose purpose, String what) throws IOException {
+  public static void server(
+      DataInputStream in, DataOutputStream out, byte[] secret, Purpose purpose, String what)
+      throws IOException {
     requireSecret(secret);
     FrameReader hello = new FrameReader(Frames.read(in, MAX_FRAME, what), what);
     int magic = hello.i32();
     int version = hello.i32();
     if (magic != MAGIC || version != VERSION) {
-      String why = magic != MAGIC ? "not a Cohort client" : "protocol version " + version
-          + " is not supported; this side speaks version " + VERSION;
+      String why =
+          magic != MAGIC
+              ? "not a Cohort client"
+              : "protocol version "
+                  + version
+                  + " is not supported; this side speaks version "
+                  + VERSION;
       Frames.write(out, new FrameWriter().i32(~MAGIC).string(why).toByteArray());
       checkMagicAndVersion(magic, version, what);
     }
     int purposeCode = hello.u8();
     if (purposeCode != purpose.ordinal()) {
-      throw new ProtocolException(what + " asked for a " + purposeName(purposeCode)
-          + " connection on a " + purpose + " port");
+      throw new ProtocolException(
+          what
+              + " asked for a "
+              + purposeName(purposeCode)
+              + " connection on a "
+              + purpose
+              + " port");
     }
     byte[] nonceC = hello.bytes(NONCE_BYTES);
     hello.end();
     byte[] nonceS = nonce();
-    Frames.write(out, new FrameWriter().i32(MAGIC).i32(VERSION).raw(nonceS)
-        .raw(mac(secret, "server", purpose, nonceC, nonceS)).toByteArray());
+    Frames.write(
+        out,
+        new FrameWriter()
+            .i32(MAGIC)
+            .i32(VERSION)
+            .raw(nonceS)
+            .raw(mac(secret, "server", purpose, nonceC, nonceS))
+            .toByteArray());
     byte[] macC = Frames.read(in, MAX_FRAME, what);
     if (!MessageDigest.isEqual(macC, mac(secret, "client", purpose, nonceS, nonceC))) {
       Frames.write(out, new FrameWriter().u8(1).string("wrong shared secret").toByteArray());
-      throw new AuthenticationException(what + " did not prove the shared secret; connection "
-          + "refused");
+      throw new AuthenticationException(
+          what + " did not prove the shared secret; connection " + "refused");
     }
     Frames.write(out, new FrameWriter().u8(0).toByteArray());
   }
 
   private static void checkMagicAndVersion(int magic, int version, String what) {
     if (magic != MAGIC) {
-      throw new ProtocolException(what + " is not a Cohort endpoint (bad magic 0x"
-          + Integer.toHexString(magic) + ")");
+      throw new ProtocolException(
+          what + " is not a Cohort endpoint (bad magic 0x" + Integer.toHexString(magic) + ")");
     }
     if (version != VERSION) {
-      throw new ProtocolException(what + " speaks protocol version " + version + ", this side "
-          + VERSION + ": run the same Cohort version on every node");
+      throw new ProtocolException(
+          what
+              + " speaks protocol version "
+              + version
+              + ", this side "
+              + VERSION
+              + ": run the same Cohort version on every node");
     }
   }
 
@@ -130,8 +156,8 @@ public final class Handshake {
 
   private static void requireSecret(byte[] secret) {
     if (secret == null || secret.length == 0) {
-      throw new AuthenticationException("no shared secret configured: set COHORT_SECRET or "
-          + "COHORT_SECRET_FILE");
+      throw new AuthenticationException(
+          "no shared secret configured: set COHORT_SECRET or " + "COHORT_SECRET_FILE");
     }
   }
 

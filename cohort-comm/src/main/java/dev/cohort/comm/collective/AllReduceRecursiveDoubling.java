@@ -19,14 +19,19 @@ public final class AllReduceRecursiveDoubling implements AllReduceSchedule {
 
   @Override
   public void run(CollectiveContext c, Tensor t, ReduceOp op) {
-    PowerOfTwoFold.allReduce(c, t, op, fold -> v -> {
-      // The outgoing copy keeps what this rank sends apart from what it is reducing into.
-      Tensor outgoing = c.scratch(t.type(), t.count());
-      for (int k = 0, d = 1; d < fold.p; k++, d *= 2) {
-        int partner = fold.realRank(v ^ d);
-        outgoing.bytes().put(t.bytes());
-        c.run(c.send(partner, outgoing, k), c.recvReduce(partner, t, op, k));
-      }
-    });
+    PowerOfTwoFold.allReduce(
+        c,
+        t,
+        op,
+        fold ->
+            v -> {
+              // The outgoing copy keeps what this rank sends apart from what it is reducing into.
+              Tensor outgoing = c.scratch(t.type(), t.count());
+              for (int k = 0, d = 1; d < fold.p; k++, d *= 2) {
+                int partner = fold.realRank(v ^ d);
+                outgoing.bytes().put(t.bytes());
+                c.run(c.send(partner, outgoing, k), c.recvReduce(partner, t, op, k));
+              }
+            });
   }
 }

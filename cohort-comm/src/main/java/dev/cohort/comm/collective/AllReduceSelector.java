@@ -14,8 +14,11 @@ public final class AllReduceSelector {
       new EnumMap<>(AllReduceAlgorithm.class);
 
   static {
-    for (AllReduceSchedule s : List.of(new AllReduceRing(), new AllReduceHalvingDoubling(),
-        new AllReduceRecursiveDoubling())) {
+    for (AllReduceSchedule s :
+        List.of(
+            new AllReduceRing(),
+            new AllReduceHalvingDoubling(),
+            new AllReduceRecursiveDoubling())) {
       SCHEDULES.put(s.algorithm(), s);
     }
   }

@@ -26,8 +26,14 @@ public final class CollectiveContext {
   private final int pieceBytes;
   private final Scratch scratch;
 
-  public CollectiveContext(int rank, int size, Pair[] pairs, Exchange exchange, OpContext op,
-      int pieceBytes, Scratch scratch) {
+  public CollectiveContext(
+      int rank,
+      int size,
+      Pair[] pairs,
+      Exchange exchange,
+      OpContext op,
+      int pieceBytes,
+      Scratch scratch) {
     this.rank = rank;
     this.size = size;
     this.pairs = pairs;
@@ -38,9 +44,9 @@ public final class CollectiveContext {
   }
 
   /**
-   * A temporary tensor owned by the group, valid until the next call. Collectives must not
-   * allocate direct memory per call: the JDK frees it only after a GC, and when its limit is hit it
-   * stalls the allocating thread in System.gc() and sleeps.
+   * A temporary tensor owned by the group, valid until the next call. Collectives must not allocate
+   * direct memory per call: the JDK frees it only after a GC, and when its limit is hit it stalls
+   * the allocating thread in System.gc() and sleeps.
    */
   public Tensor scratch(DataType type, int count) {
     return scratch.tensor(type, count);

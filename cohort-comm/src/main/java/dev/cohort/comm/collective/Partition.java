@@ -1,8 +1,8 @@
 package dev.cohort.comm.collective;
 
 /**
- * Splits {@code count} elements into {@code parts} contiguous segments whose sizes differ by at most
- * one, the first {@code count % parts} being the larger. Every rank computes the same split.
+ * Splits {@code count} elements into {@code parts} contiguous segments whose sizes differ by at
+ * most one, the first {@code count % parts} being the larger. Every rank computes the same split.
  */
 record Partition(int count, int parts) {
 

@@ -6,9 +6,9 @@ import java.util.function.Function;
 
 /**
  * Lets power-of-two algorithms run on any group size. With p the largest power of two not above n
- * and e = n - p extra ranks, each of the first 2e ranks pairs up: the even one hands its data to the
- * odd one and sits out, the odd one takes part, and gets the result back at the end. Ranks from 2e
- * on take part directly. Virtual ranks 0..p-1 number the participants.
+ * and e = n - p extra ranks, each of the first 2e ranks pairs up: the even one hands its data to
+ * the odd one and sits out, the odd one takes part, and gets the result back at the end. Ranks from
+ * 2e on take part directly. Virtual ranks 0..p-1 number the participants.
  */
 final class PowerOfTwoFold {
   final int p;
@@ -40,11 +40,11 @@ final class PowerOfTwoFold {
   }
 
   /**
-   * Folds in, runs {@code body} on the participants, folds out: the whole non-power-of-two
-   * wrapper around a power-of-two all-reduce schedule.
+   * Folds in, runs {@code body} on the participants, folds out: the whole non-power-of-two wrapper
+   * around a power-of-two all-reduce schedule.
    */
-  static void allReduce(CollectiveContext c, Tensor t, ReduceOp op,
-      Function<PowerOfTwoFold, Body> schedule) {
+  static void allReduce(
+      CollectiveContext c, Tensor t, ReduceOp op, Function<PowerOfTwoFold, Body> schedule) {
     if (c.size() == 1) {
       return;
     }

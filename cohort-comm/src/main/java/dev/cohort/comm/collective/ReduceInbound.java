@@ -31,8 +31,8 @@ final class ReduceInbound implements Inbound {
   @Override
   public void accept(ByteBuffer src) {
     int n = src.remaining();
-    Reductions.reduceInto(acc.type(), op, accBytes, doneBytes, src, src.position(),
-        n / acc.type().bytes());
+    Reductions.reduceInto(
+        acc.type(), op, accBytes, doneBytes, src, src.position(), n / acc.type().bytes());
     doneBytes += n;
   }
 }

@@ -19,8 +19,12 @@ import java.nio.ByteOrder;
 public final class Reductions {
   static final int BLOCK = 2048;
 
-  private static final ThreadLocal<Kernel[]> KERNELS = ThreadLocal.withInitial(() ->
-      new Kernel[] {new FloatKernel(), new DoubleKernel(), new IntKernel(), new LongKernel()});
+  private static final ThreadLocal<Kernel[]> KERNELS =
+      ThreadLocal.withInitial(
+          () ->
+              new Kernel[] {
+                new FloatKernel(), new DoubleKernel(), new IntKernel(), new LongKernel()
+              });
 
   private Reductions() {}
 
@@ -28,8 +32,8 @@ public final class Reductions {
    * {@code acc[i] = op(acc[i], in[i])} for {@code count} elements from the given byte offsets. AVG
    * combines as SUM; see {@link #finishAverage}.
    */
-  public static void reduceInto(DataType type, ReduceOp op, ByteBuffer acc, int accOff,
-      ByteBuffer in, int inOff, int count) {
+  public static void reduceInto(
+      DataType type, ReduceOp op, ByteBuffer acc, int accOff, ByteBuffer in, int inOff, int count) {
     Kernel k = kernel(type);
     int size = type.bytes();
     for (int done = 0; done < count; done += BLOCK) {
@@ -46,8 +50,13 @@ public final class Reductions {
    * to every destination, all at byte offset {@code off}: one pass over memory for a whole
    * shared-memory all-reduce segment. AVG divides by the number of sources.
    */
-  public static void reduceMany(DataType type, ReduceOp op, ByteBuffer[] sources,
-      ByteBuffer[] destinations, int off, int count) {
+  public static void reduceMany(
+      DataType type,
+      ReduceOp op,
+      ByteBuffer[] sources,
+      ByteBuffer[] destinations,
+      int off,
+      int count) {
     Kernel k = kernel(type);
     int size = type.bytes();
     for (int done = 0; done < count; done += BLOCK) {
@@ -112,9 +121,15 @@ public final class Reductions {
 
     public void combine(ReduceOp op, int n) {
       switch (op) {
-        case SUM, AVG -> { for (int i = 0; i < n; i++) x[i] += y[i]; }
-        case MIN -> { for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]); }
-        case MAX -> { for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]); }
+        case SUM, AVG -> {
+          for (int i = 0; i < n; i++) x[i] += y[i];
+        }
+        case MIN -> {
+          for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]);
+        }
+        case MAX -> {
+          for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]);
+        }
         default -> throw new IllegalArgumentException(op.name());
       }
     }
@@ -138,9 +153,15 @@ public final class Reductions {
 
     public void combine(ReduceOp op, int n) {
       switch (op) {
-        case SUM, AVG -> { for (int i = 0; i < n; i++) x[i] += y[i]; }
-        case MIN -> { for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]); }
-        case MAX -> { for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]); }
+        case SUM, AVG -> {
+          for (int i = 0; i < n; i++) x[i] += y[i];
+        }
+        case MIN -> {
+          for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]);
+        }
+        case MAX -> {
+          for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]);
+        }
         default -> throw new IllegalArgumentException(op.name());
       }
     }
@@ -164,9 +185,15 @@ public final class Reductions {
 
     public void combine(ReduceOp op, int n) {
       switch (op) {
-        case SUM, AVG -> { for (int i = 0; i < n; i++) x[i] += y[i]; }
-        case MIN -> { for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]); }
-        case MAX -> { for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]); }
+        case SUM, AVG -> {
+          for (int i = 0; i < n; i++) x[i] += y[i];
+        }
+        case MIN -> {
+          for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]);
+        }
+        case MAX -> {
+          for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]);
+        }
         default -> throw new IllegalArgumentException(op.name());
       }
     }
@@ -190,9 +217,15 @@ public final class Reductions {
 
     public void combine(ReduceOp op, int n) {
       switch (op) {
-        case SUM, AVG -> { for (int i = 0; i < n; i++) x[i] += y[i]; }
-        case MIN -> { for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]); }
-        case MAX -> { for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]); }
+        case SUM, AVG -> {
+          for (int i = 0; i < n; i++) x[i] += y[i];
+        }
+        case MIN -> {
+          for (int i = 0; i < n; i++) x[i] = Math.min(x[i], y[i]);
+        }
+        case MAX -> {
+          for (int i = 0; i < n; i++) x[i] = Math.max(x[i], y[i]);
+        }
         default -> throw new IllegalArgumentException(op.name());
       }
     }

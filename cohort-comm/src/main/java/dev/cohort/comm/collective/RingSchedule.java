@@ -103,7 +103,8 @@ final class RingSchedule {
 
   private Tensor piece(Tensor seg, int p) {
     int from = p * pieceElems;
-    return seg.slice(Math.min(from, seg.count()), Math.max(0, Math.min(pieceElems, seg.count() - from)));
+    return seg.slice(
+        Math.min(from, seg.count()), Math.max(0, Math.min(pieceElems, seg.count() - from)));
   }
 
   private static int tag(int step, int piece) {

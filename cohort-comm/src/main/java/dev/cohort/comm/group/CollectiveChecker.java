@@ -1,11 +1,10 @@
 package dev.cohort.comm.group;
 
+import dev.cohort.comm.CollectiveMismatchException;
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ReduceOp;
-
-import dev.cohort.comm.CollectiveMismatchException;
-import dev.cohort.comm.collective.SmallGather;
 import dev.cohort.comm.collective.CollectiveContext;
+import dev.cohort.comm.collective.SmallGather;
 import java.util.Arrays;
 
 /**
@@ -20,8 +19,14 @@ final class CollectiveChecker {
   /** What one rank called, as the fingerprint's words. */
   record Call(Op op, DataType type, long count, int root, ReduceOp reduce) {
     long[] words(int seq) {
-      return new long[] {op.ordinal(), type == null ? -1 : type.ordinal(), count, root,
-          reduce == null ? -1 : reduce.ordinal(), seq};
+      return new long[] {
+        op.ordinal(),
+        type == null ? -1 : type.ordinal(),
+        count,
+        root,
+        reduce == null ? -1 : reduce.ordinal(),
+        seq
+      };
     }
 
     static String describe(long[] w) {
@@ -64,10 +69,17 @@ final class CollectiveChecker {
     for (int r = 1; r < c.size(); r++) {
       long[] other = Arrays.copyOfRange(words, r * WORDS, (r + 1) * WORDS);
       if (!Arrays.equals(first, other)) {
-        throw new CollectiveMismatchException("collective mismatch seen by rank " + c.rank()
-            + ": rank 0 called " + Call.describe(first) + " but rank " + r + " called "
-            + Call.describe(other) + "; every rank must issue the same collectives in the same "
-            + "order");
+        throw new CollectiveMismatchException(
+            "collective mismatch seen by rank "
+                + c.rank()
+                + ": rank 0 called "
+                + Call.describe(first)
+                + " but rank "
+                + r
+                + " called "
+                + Call.describe(other)
+                + "; every rank must issue the same collectives in the same "
+                + "order");
       }
     }
   }

@@ -40,6 +40,7 @@ import java.util.function.Consumer;
 final class CollectiveDispatch {
   /** Largest message a pipelined schedule sends at once. */
   private static final int PIECE_BYTES = 512 * 1024;
+
   private static final String PER_CALL_TIMEOUT = "the call's CollectiveOptions timeout";
 
   private final ProcessGroup group;
@@ -54,9 +55,11 @@ final class CollectiveDispatch {
   private final int[] sendSeq;
   private final int[] recvSeq;
 
-  /** @param group the group whose shared tensors take the zero-copy path */
-  CollectiveDispatch(ProcessGroup group, CommConfig config, int rank, int size, Pair[] pairs,
-      Exchange exchange) {
+  /**
+   * @param group the group whose shared tensors take the zero-copy path
+   */
+  CollectiveDispatch(
+      ProcessGroup group, CommConfig config, int rank, int size, Pair[] pairs, Exchange exchange) {
     this.group = group;
     this.config = config;
     this.rank = rank;
@@ -71,41 +74,62 @@ final class CollectiveDispatch {
   Job allReduce(Tensor t, ReduceOp op, CollectiveOptions o) {
     // Small shared tensors take the latency-optimal path: its one exchange beats the two
     // synchronizations of the in-place path. Every rank decides alike (same count, same config).
-    SharedRegion region = TensorAccess.region(t) != null && TensorAccess.region(t).group() == group
-        && t.byteSize() > config.smallMessageBytes() ? TensorAccess.region(t) : null;
-    return collective(new Call(Op.ALL_REDUCE, t.type(), t.count(), -1, op), o, c -> {
-      if (region != null) {
-        new AllReduceSharedMemory().run(c, region.byRank(), region.slot(),
-            TensorAccess.regionOffset(t), t.type(), t.count(), op);
-        return; // AVG is divided in the same pass
-      }
-      selector.choose(t.byteSize(), size).run(c, t, op);
-      if (op == ReduceOp.AVG) {
-        Reductions.finishAverage(t.type(), t.bytes(), 0, t.count(), size);
-      }
-    });
+    SharedRegion region =
+        TensorAccess.region(t) != null
+                && TensorAccess.region(t).group() == group
+                && t.byteSize() > config.smallMessageBytes()
+            ? TensorAccess.region(t)
+            : null;
+    return collective(
+        new Call(Op.ALL_REDUCE, t.type(), t.count(), -1, op),
+        o,
+        c -> {
+          if (region != null) {
+            new AllReduceSharedMemory()
+                .run(
+                    c,
+                    region.byRank(),
+                    region.slot(),
+                    TensorAccess.regionOffset(t),
+                    t.type(),
+                    t.count(),
+                    op);
+            return; // AVG is divided in the same pass
+          }
+          selector.choose(t.byteSize(), size).run(c, t, op);
+          if (op == ReduceOp.AVG) {
+            Reductions.finishAverage(t.type(), t.bytes(), 0, t.count(), size);
+          }
+        });
   }
 
   Job broadcast(Tensor t, int root, CollectiveOptions o) {
     checkRank(root, "root");
-    return collective(new Call(Op.BROADCAST, t.type(), t.count(), root, null), o,
+    return collective(
+        new Call(Op.BROADCAST, t.type(), t.count(), root, null),
+        o,
         c -> new BroadcastBinomialTree().run(c, t, root));
   }
 
   Job allGather(Tensor in, Tensor out, CollectiveOptions o) {
     requireBlocks(in, out, "allGather");
-    return collective(new Call(Op.ALL_GATHER, in.type(), in.count(), -1, null), o,
+    return collective(
+        new Call(Op.ALL_GATHER, in.type(), in.count(), -1, null),
+        o,
         c -> new AllGatherRing().run(c, in, out));
   }
 
   Job reduceScatter(Tensor in, Tensor out, ReduceOp op, CollectiveOptions o) {
     requireBlocks(out, in, "reduceScatter");
-    return collective(new Call(Op.REDUCE_SCATTER, in.type(), in.count(), -1, op), o, c -> {
-      new ReduceScatterRing().run(c, in, out, op);
-      if (op == ReduceOp.AVG) {
-        Reductions.finishAverage(out.type(), out.bytes(), 0, out.count(), size);
-      }
-    });
+    return collective(
+        new Call(Op.REDUCE_SCATTER, in.type(), in.count(), -1, op),
+        o,
+        c -> {
+          new ReduceScatterRing().run(c, in, out, op);
+          if (op == ReduceOp.AVG) {
+            Reductions.finishAverage(out.type(), out.bytes(), 0, out.count(), size);
+          }
+        });
   }
 
   Job gather(Tensor in, Tensor out, int root, CollectiveOptions o) {
@@ -113,7 +137,9 @@ final class CollectiveDispatch {
     if (rank == root) {
       requireBlocks(in, out, "gather");
     }
-    return collective(new Call(Op.GATHER, in.type(), in.count(), root, null), o,
+    return collective(
+        new Call(Op.GATHER, in.type(), in.count(), root, null),
+        o,
         c -> new GatherDirect().gather(c, in, out, root));
   }
 
@@ -122,55 +148,86 @@ final class CollectiveDispatch {
     if (rank == root) {
       requireBlocks(out, in, "scatter");
     }
-    return collective(new Call(Op.SCATTER, out.type(), out.count(), root, null), o,
+    return collective(
+        new Call(Op.SCATTER, out.type(), out.count(), root, null),
+        o,
         c -> new GatherDirect().scatter(c, in, out, root));
   }
 
   Job allToAll(Tensor in, Tensor out, CollectiveOptions o) {
     if (in.type() != out.type() || in.count() != out.count() || in.count() % size != 0) {
-      throw new IllegalArgumentException("allToAll needs in and out of the same type and count, a "
-          + "multiple of the group size " + size + "; got " + in + " and " + out);
+      throw new IllegalArgumentException(
+          "allToAll needs in and out of the same type and count, a "
+              + "multiple of the group size "
+              + size
+              + "; got "
+              + in
+              + " and "
+              + out);
     }
-    return collective(new Call(Op.ALL_TO_ALL, in.type(), in.count(), -1, null), o,
+    return collective(
+        new Call(Op.ALL_TO_ALL, in.type(), in.count(), -1, null),
+        o,
         c -> new AllToAllPairwise().run(c, in, out));
   }
 
   Job barrier(CollectiveOptions o) {
-    return collective(new Call(Op.BARRIER, null, 0, -1, null), o,
-        c -> new BarrierDissemination().run(c));
+    return collective(
+        new Call(Op.BARRIER, null, 0, -1, null), o, c -> new BarrierDissemination().run(c));
   }
 
   Job send(Tensor t, int peer, int tag, CollectiveOptions o) {
     checkPeer(peer);
-    return new Job("send to rank " + peer, false, o.timeoutOr(config.timeout()), unused -> {
-      OpContext op = start("send(tag " + tag + ") to rank " + peer, -(++sendSeq[peer]), o);
-      exchange.run(op, new SendTransfer(pairs[peer], op.seq(), tag, t.bytes()));
-    });
+    return new Job(
+        "send to rank " + peer,
+        false,
+        o.timeoutOr(config.timeout()),
+        unused -> {
+          OpContext op = start("send(tag " + tag + ") to rank " + peer, -(++sendSeq[peer]), o);
+          exchange.run(op, new SendTransfer(pairs[peer], op.seq(), tag, t.bytes()));
+        });
   }
 
   Job recv(Tensor t, int peer, int tag, CollectiveOptions o) {
     checkPeer(peer);
-    return new Job("recv from rank " + peer, false, o.timeoutOr(config.timeout()), unused -> {
-      OpContext op = start("recv(tag " + tag + ") from rank " + peer, -(++recvSeq[peer]), o);
-      exchange.run(op, new RecvTransfer(pairs[peer], op.seq(), tag, new CopyInbound(t.bytes())));
-    });
+    return new Job(
+        "recv from rank " + peer,
+        false,
+        o.timeoutOr(config.timeout()),
+        unused -> {
+          OpContext op = start("recv(tag " + tag + ") from rank " + peer, -(++recvSeq[peer]), o);
+          exchange.run(
+              op, new RecvTransfer(pairs[peer], op.seq(), tag, new CopyInbound(t.bytes())));
+        });
   }
 
   private Job collective(Call call, CollectiveOptions o, Consumer<CollectiveContext> body) {
-    return new Job(call.op().label, true, o.timeoutOr(config.timeout()), seq -> {
-      CollectiveContext c = new CollectiveContext(rank, size, pairs, exchange,
-          start(call.op().label, seq, o), PIECE_BYTES, scratch);
-      if (config.checkCollectives() && size > 1) {
-        checker.check(c, call);
-      }
-      body.accept(c);
-    });
+    return new Job(
+        call.op().label,
+        true,
+        o.timeoutOr(config.timeout()),
+        seq -> {
+          CollectiveContext c =
+              new CollectiveContext(
+                  rank,
+                  size,
+                  pairs,
+                  exchange,
+                  start(call.op().label, seq, o),
+                  PIECE_BYTES,
+                  scratch);
+          if (config.checkCollectives() && size > 1) {
+            checker.check(c, call);
+          }
+          body.accept(c);
+        });
   }
 
   /** The operation's identity and deadline, which starts now. */
   private OpContext start(String operation, int seq, CollectiveOptions o) {
     Duration own = o.timeout();
-    return own != null ? OpContext.start(rank, operation, seq, own, PER_CALL_TIMEOUT)
+    return own != null
+        ? OpContext.start(rank, operation, seq, own, PER_CALL_TIMEOUT)
         : OpContext.start(rank, operation, seq, config.timeout(), EnvKeys.COHORT_TIMEOUT_MS);
   }
 
@@ -189,8 +246,16 @@ final class CollectiveDispatch {
 
   private void requireBlocks(Tensor block, Tensor whole, String op) {
     if (block.type() != whole.type() || (long) block.count() * size != whole.count()) {
-      throw new IllegalArgumentException(op + " needs " + size + " x " + block.count() + " "
-          + block.type() + " elements in the larger buffer; got " + whole);
+      throw new IllegalArgumentException(
+          op
+              + " needs "
+              + size
+              + " x "
+              + block.count()
+              + " "
+              + block.type()
+              + " elements in the larger buffer; got "
+              + whole);
     }
   }
 }

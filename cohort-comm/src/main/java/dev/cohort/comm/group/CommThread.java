@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class CommThread {
   private static final System.Logger LOG = System.getLogger(CommThread.class.getName());
+
   /** How much longer than the configured timeout close waits for running collectives. */
   private static final Duration CLOSE_MARGIN = Duration.ofSeconds(5);
 
@@ -29,10 +30,13 @@ final class CommThread {
   private final Store store;
   private final Pair[] pairs;
   private final ExecutorService thread;
+
   /** Guarded by this. */
   private int nextSeq;
+
   /** Jobs queued to the thread and not yet finished; guarded by this. */
   private int queued;
+
   private volatile RuntimeException failure;
   private volatile boolean closed;
 
@@ -40,11 +44,13 @@ final class CommThread {
     this.rank = rank;
     this.store = store;
     this.pairs = pairs;
-    this.thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "cohort-comm-rank" + rank);
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "cohort-comm-rank" + rank);
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -68,15 +74,16 @@ final class CommThread {
     }
     queued++;
     try {
-      thread.execute(() -> {
-        try {
-          task.run();
-        } finally {
-          synchronized (this) {
-            queued--;
-          }
-        }
-      });
+      thread.execute(
+          () -> {
+            try {
+              task.run();
+            } finally {
+              synchronized (this) {
+                queued--;
+              }
+            }
+          });
     } catch (RejectedExecutionException e) {
       queued--;
       work.fail(failure != null ? failure : closedGroup(what));
@@ -132,8 +139,8 @@ final class CommThread {
     thread.shutdown();
     try {
       if (!thread.awaitTermination(timeout.plus(CLOSE_MARGIN).toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.log(System.Logger.Level.WARNING,
-            "rank " + rank + ": collectives still running at close");
+        LOG.log(
+            System.Logger.Level.WARNING, "rank " + rank + ": collectives still running at close");
         thread.shutdownNow();
       }
     } catch (InterruptedException e) {

@@ -1,10 +1,9 @@
 package dev.cohort.comm.group;
 
-import dev.cohort.comm.Failures;
-import dev.cohort.comm.Work;
-
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.Failures;
+import dev.cohort.comm.Work;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -60,8 +59,8 @@ final class CommWork implements Work {
     try {
       future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      throw new CommTimeoutException(what + " did not complete within " + timeout.toMillis()
-          + " ms of waiting", e);
+      throw new CommTimeoutException(
+          what + " did not complete within " + timeout.toMillis() + " ms of waiting", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CommException("interrupted while waiting for " + what, e);

@@ -18,8 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The process group: a full mesh of pairs, a {@link CollectiveDispatch} that turns each call into
- * a job bound to its algorithm, and a {@link CommThread} that runs the jobs in issue order and
+ * The process group: a full mesh of pairs, a {@link CollectiveDispatch} that turns each call into a
+ * job bound to its algorithm, and a {@link CommThread} that runs the jobs in issue order and
  * latches the first failure. See {@link ProcessGroup} for the contract.
  */
 public final class DefaultProcessGroup implements ProcessGroup {
@@ -46,16 +46,19 @@ public final class DefaultProcessGroup implements ProcessGroup {
     this.pairs = pairs;
     this.transports = transports(pairs, rank);
     long localRanks = 1 + transports.stream().filter(t -> t == GroupStats.Transport.SHM).count();
-    this.exchange = new Exchange(localRanks <= Runtime.getRuntime().availableProcessors()
-        ? Exchange.SPIN_NANOS_DEDICATED : Exchange.SPIN_NANOS_OVERSUBSCRIBED);
+    this.exchange =
+        new Exchange(
+            localRanks <= Runtime.getRuntime().availableProcessors()
+                ? Exchange.SPIN_NANOS_DEDICATED
+                : Exchange.SPIN_NANOS_OVERSUBSCRIBED);
     this.dispatch = new CollectiveDispatch(this, config, rank, size, pairs, exchange);
     this.comm = new CommThread(rank, store, pairs);
     this.sharedMemory = new SharedAllocator(this, store, config);
   }
 
   /**
-   * Connects {@code rank} to the other ranks of a world already formed in {@code store} (see
-   * {@link Rendezvous}).
+   * Connects {@code rank} to the other ranks of a world already formed in {@code store} (see {@link
+   * Rendezvous}).
    */
   public static DefaultProcessGroup connect(CommConfig config, Store store, int rank, int size) {
     Pair[] pairs = Mesh.connect(config, store, rank, size);
@@ -65,8 +68,12 @@ public final class DefaultProcessGroup implements ProcessGroup {
   private static List<GroupStats.Transport> transports(Pair[] pairs, int rank) {
     List<GroupStats.Transport> out = new ArrayList<>();
     for (int r = 0; r < pairs.length; r++) {
-      out.add(r == rank ? GroupStats.Transport.SELF
-          : "shm".equals(pairs[r].kind()) ? GroupStats.Transport.SHM : GroupStats.Transport.TCP);
+      out.add(
+          r == rank
+              ? GroupStats.Transport.SELF
+              : "shm".equals(pairs[r].kind())
+                  ? GroupStats.Transport.SHM
+                  : GroupStats.Transport.TCP);
     }
     return List.copyOf(out);
   }
@@ -88,8 +95,8 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
   @Override
   public GroupStats stats() {
-    return new GroupStats(exchange.waitNanos(), exchange.bytesSent(), exchange.bytesReceived(),
-        transports);
+    return new GroupStats(
+        exchange.waitNanos(), exchange.bytesSent(), exchange.bytesReceived(), transports);
   }
 
   @Override
@@ -159,8 +166,8 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
   @Override
   public Tensor allocate(DataType type, int count) {
-    boolean allShm = size > 1 && Arrays.stream(pairs)
-        .allMatch(p -> p == null || "shm".equals(p.kind()));
+    boolean allShm =
+        size > 1 && Arrays.stream(pairs).allMatch(p -> p == null || "shm".equals(p.kind()));
     // Pair kinds are the same seen from both ends, so every rank takes the same branch.
     return allShm ? sharedMemory.allocate(type, count) : Tensor.allocate(type, count);
   }
@@ -168,10 +175,12 @@ public final class DefaultProcessGroup implements ProcessGroup {
   @Override
   public synchronized ProcessGroup newSubGroup(List<Integer> ranks) {
     List<Integer> sorted = ranks.stream().sorted().distinct().toList();
-    if (sorted.isEmpty() || sorted.size() != ranks.size() || sorted.get(0) < 0
+    if (sorted.isEmpty()
+        || sorted.size() != ranks.size()
+        || sorted.get(0) < 0
         || sorted.get(sorted.size() - 1) >= size) {
-      throw new IllegalArgumentException("sub-group ranks must be distinct ranks of [0, " + size
-          + "), got " + ranks);
+      throw new IllegalArgumentException(
+          "sub-group ranks must be distinct ranks of [0, " + size + "), got " + ranks);
     }
     int id = nextSubGroup++;
     int myIndex = sorted.indexOf(rank);

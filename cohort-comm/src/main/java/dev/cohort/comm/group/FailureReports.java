@@ -17,7 +17,9 @@ final class FailureReports {
 
   private FailureReports() {}
 
-  /** Reports {@code e} if it is the first; returns {@code e}, or {@code e} plus the first report. */
+  /**
+   * Reports {@code e} if it is the first; returns {@code e}, or {@code e} plus the first report.
+   */
   static RuntimeException withFirstReport(Store store, int rank, RuntimeException e) {
     try {
       String who = "rank " + rank + ": ";
@@ -25,9 +27,13 @@ final class FailureReports {
       byte[] mine = (text.startsWith(who) ? text : who + text).getBytes(UTF_8);
       byte[] first = store.compareAndSet("failure", null, mine);
       if (first != null && !Arrays.equals(first, mine)) {
-        String message = e.getMessage() + " [first failure reported in the group: "
-            + new String(first, UTF_8) + "]";
-        return e instanceof CommException ce ? Failures.sameKind(ce, message)
+        String message =
+            e.getMessage()
+                + " [first failure reported in the group: "
+                + new String(first, UTF_8)
+                + "]";
+        return e instanceof CommException ce
+            ? Failures.sameKind(ce, message)
             : new CommException(message, e);
       }
     } catch (RuntimeException storeDown) {

@@ -3,9 +3,9 @@ package dev.cohort.comm.group;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.Store;
 import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.store.PrefixStore;
-import dev.cohort.comm.Store;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.security.SecureRandom;
@@ -16,8 +16,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * World formation through the store: every rank claims its rank number, all agree on the world
- * size and generation, and all wait until every rank has arrived.
+ * World formation through the store: every rank claims its rank number, all agree on the world size
+ * and generation, and all wait until every rank has arrived.
  *
  * <p>The generation separates a restarted world from the old one: all keys of generation g live
  * under {@code g<g>/}, the store remembers the newest generation, and a process that tries to join
@@ -47,17 +47,30 @@ public final class Rendezvous {
     byte[] sizeBytes = Integer.toString(size).getBytes(UTF_8);
     byte[] agreed = g.compareAndSet("world_size", null, sizeBytes);
     if (!Arrays.equals(agreed, sizeBytes)) {
-      throw new WorldFormationException("rank " + rank + " was started with world size " + size
-          + " but generation " + generation + " already has world size " + new String(agreed, UTF_8)
-          + ": every rank must get the same WORLD_SIZE");
+      throw new WorldFormationException(
+          "rank "
+              + rank
+              + " was started with world size "
+              + size
+              + " but generation "
+              + generation
+              + " already has world size "
+              + new String(agreed, UTF_8)
+              + ": every rank must get the same WORLD_SIZE");
     }
-    byte[] token = (ProcessHandle.current().pid() + "@" + hostName() + "#"
-        + HexFormat.of().formatHex(nonce())).getBytes(UTF_8);
+    byte[] token =
+        (ProcessHandle.current().pid() + "@" + hostName() + "#" + HexFormat.of().formatHex(nonce()))
+            .getBytes(UTF_8);
     byte[] owner = g.compareAndSet("rank/" + rank, null, token);
     if (!Arrays.equals(owner, token)) {
-      throw new WorldFormationException("rank " + rank + " is already taken in generation "
-          + generation + " by process " + new String(owner, UTF_8).split("#")[0]
-          + ": two processes were given the same RANK");
+      throw new WorldFormationException(
+          "rank "
+              + rank
+              + " is already taken in generation "
+              + generation
+              + " by process "
+              + new String(owner, UTF_8).split("#")[0]
+              + ": two processes were given the same RANK");
     }
     List<String> keys = new ArrayList<>();
     for (int r = 0; r < size; r++) {
@@ -72,8 +85,19 @@ public final class Rendezvous {
           missing.add(r);
         }
       }
-      throw new CommTimeoutException("rank " + rank + ": ranks " + missing + " of " + size
-          + " did not join generation " + generation + " within " + timeout.toMillis() + " ms", e);
+      throw new CommTimeoutException(
+          "rank "
+              + rank
+              + ": ranks "
+              + missing
+              + " of "
+              + size
+              + " did not join generation "
+              + generation
+              + " within "
+              + timeout.toMillis()
+              + " ms",
+          e);
     }
     return g;
   }
@@ -85,9 +109,14 @@ public final class Rendezvous {
       if (current != null) {
         long cur = Long.parseLong(new String(current, UTF_8));
         if (cur > generation) {
-          throw new WorldFormationException("rank " + rank + " tried to join generation "
-              + generation + " but the world has moved on to generation " + cur
-              + ": this process belongs to a run that was restarted");
+          throw new WorldFormationException(
+              "rank "
+                  + rank
+                  + " tried to join generation "
+                  + generation
+                  + " but the world has moved on to generation "
+                  + cur
+                  + ": this process belongs to a run that was restarted");
         }
         if (cur == generation) {
           return;

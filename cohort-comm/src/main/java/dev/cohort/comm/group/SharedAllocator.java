@@ -1,13 +1,12 @@
 package dev.cohort.comm.group;
 
-import dev.cohort.comm.DataType;
-import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.Tensor;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.Store;
+import dev.cohort.comm.Tensor;
 import dev.cohort.comm.transport.shm.SharedArena;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -33,8 +32,8 @@ final class SharedAllocator {
   Tensor allocate(DataType type, int count) {
     long bytes = (long) count * type.bytes();
     if (count < 0 || bytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("cannot allocate " + count + " x " + type
-          + ": a tensor holds at most 2 GiB");
+      throw new IllegalArgumentException(
+          "cannot allocate " + count + " x " + type + ": a tensor holds at most 2 GiB");
     }
     int slot;
     synchronized (this) {

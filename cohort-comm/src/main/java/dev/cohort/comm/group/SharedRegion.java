@@ -1,7 +1,6 @@
 package dev.cohort.comm.group;
 
 import dev.cohort.comm.ProcessGroup;
-
 import java.nio.ByteBuffer;
 
 /**

@@ -26,8 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class InMemoryStore implements Store {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
+
   /** Guarded by lock. */
   private final Map<String, byte[]> data = new HashMap<>();
+
   private volatile boolean closed;
 
   /** An empty store. */
@@ -53,7 +55,9 @@ public final class InMemoryStore implements Store {
     return v == null ? Optional.empty() : Optional.of(v.clone());
   }
 
-  /** @throws StoreException if the key holds a value that is not a counter */
+  /**
+   * @throws StoreException if the key holds a value that is not a counter
+   */
   @Override
   public long add(String key, long delta) {
     lock.lock();
@@ -174,8 +178,8 @@ public final class InMemoryStore implements Store {
     if (Thread.currentThread().isInterrupted()) {
       return new StoreException(what + " not set: interrupted while waiting");
     }
-    return new CommTimeoutException(what + " not set within " + timeout.toMillis()
-        + " ms (in-memory store)");
+    return new CommTimeoutException(
+        what + " not set within " + timeout.toMillis() + " ms (in-memory store)");
   }
 
   @Override

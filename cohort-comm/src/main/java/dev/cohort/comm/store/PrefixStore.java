@@ -1,7 +1,6 @@
 package dev.cohort.comm.store;
 
 import dev.cohort.comm.Store;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -65,8 +65,8 @@ public final class StoreServer implements AutoCloseable {
    */
   public static StoreServer start(String host, int port, byte[] secret, int maxFrameBytes) {
     if (secret == null || secret.length == 0) {
-      throw new AuthenticationException("the store needs a shared secret: set "
-          + "COHORT_SECRET or COHORT_SECRET_FILE");
+      throw new AuthenticationException(
+          "the store needs a shared secret: set " + "COHORT_SECRET or COHORT_SECRET_FILE");
     }
     ServerSocket ss = null;
     try {
@@ -75,9 +75,18 @@ public final class StoreServer implements AutoCloseable {
       ss.bind(new InetSocketAddress(host, port), 512);
     } catch (IOException e) {
       closeQuietly(ss);
-      throw new CommException("store cannot listen on " + host + ":" + port + ": " + e.getMessage()
-          + (e instanceof BindException ? " (is another store or job using that port? "
-              + "choose another with --port or MASTER_PORT)" : ""), e);
+      throw new CommException(
+          "store cannot listen on "
+              + host
+              + ":"
+              + port
+              + ": "
+              + e.getMessage()
+              + (e instanceof BindException
+                  ? " (is another store or job using that port? "
+                      + "choose another with --port or MASTER_PORT)"
+                  : ""),
+          e);
     }
     StoreServer s = new StoreServer(ss, secret, maxFrameBytes);
     s.acceptor.start();
@@ -117,13 +126,20 @@ public final class StoreServer implements AutoCloseable {
         return;
       }
       if (clients.size() >= MAX_CONNECTIONS) {
-        LOG.log(System.Logger.Level.WARNING, "store refuses " + s.getRemoteSocketAddress()
-            + ": already " + MAX_CONNECTIONS + " connections");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "store refuses "
+                + s.getRemoteSocketAddress()
+                + ": already "
+                + MAX_CONNECTIONS
+                + " connections");
         closeQuietly(s);
         continue;
       }
       clients.add(s);
-      Thread t = new Thread(() -> serve(s), "cohort-store-client-" + connectionsAccepted.incrementAndGet());
+      Thread t =
+          new Thread(
+              () -> serve(s), "cohort-store-client-" + connectionsAccepted.incrementAndGet());
       t.setDaemon(true);
       t.start();
     }

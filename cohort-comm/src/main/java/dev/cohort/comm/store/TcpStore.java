@@ -1,10 +1,9 @@
 package dev.cohort.comm.store;
 
 import dev.cohort.comm.AuthenticationException;
-import dev.cohort.comm.Store;
-
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.Store;
 import dev.cohort.comm.StoreException;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.wire.FrameReader;
@@ -59,8 +58,8 @@ public final class TcpStore implements Store {
    * @throws CommTimeoutException if no server answered in time
    * @throws AuthenticationException if the secrets differ
    */
-  public static TcpStore connect(String host, int port, byte[] secret, Duration timeout,
-      int maxFrameBytes) {
+  public static TcpStore connect(
+      String host, int port, byte[] secret, Duration timeout, int maxFrameBytes) {
     long deadline = System.nanoTime() + timeout.toNanos();
     IOException last = null;
     long backoffMs = 10;
@@ -82,9 +81,17 @@ public final class TcpStore implements Store {
         throw e;
       }
     }
-    throw new CommTimeoutException("could not reach the store at " + host + ":" + port + " within "
-        + timeout.toMillis() + " ms" + (last == null ? "" : " (last error: " + last.getMessage()
-        + ")") + "; is the rank-0 process or `cohort store` running there?", last);
+    throw new CommTimeoutException(
+        "could not reach the store at "
+            + host
+            + ":"
+            + port
+            + " within "
+            + timeout.toMillis()
+            + " ms"
+            + (last == null ? "" : " (last error: " + last.getMessage() + ")")
+            + "; is the rank-0 process or `cohort store` running there?",
+        last);
   }
 
   /** The id of the server process this client is talking to; changes when the store restarts. */
@@ -94,32 +101,55 @@ public final class TcpStore implements Store {
 
   @Override
   public void set(String key, byte[] value) {
-    call(new FrameWriter().u8(StoreOp.SET.ordinal()).string(key).blob(value), Duration.ZERO, "set " + key);
+    call(
+        new FrameWriter().u8(StoreOp.SET.ordinal()).string(key).blob(value),
+        Duration.ZERO,
+        "set " + key);
   }
 
   @Override
   public byte[] get(String key, Duration timeout) {
-    FrameReader r = call(new FrameWriter().u8(StoreOp.GET.ordinal()).string(key)
-        .i64(Math.max(1, timeout.toMillis())), timeout, "get " + key);
+    FrameReader r =
+        call(
+            new FrameWriter()
+                .u8(StoreOp.GET.ordinal())
+                .string(key)
+                .i64(Math.max(1, timeout.toMillis())),
+            timeout,
+            "get " + key);
     int status = r.u8();
     if (status == StoreOp.STATUS_OK) {
       return r.blob();
     }
-    throw new CommTimeoutException("store key '" + key + "' was not set within " + timeout.toMillis()
-        + " ms (store " + host + ":" + port + ")");
+    throw new CommTimeoutException(
+        "store key '"
+            + key
+            + "' was not set within "
+            + timeout.toMillis()
+            + " ms (store "
+            + host
+            + ":"
+            + port
+            + ")");
   }
 
   @Override
   public Optional<byte[]> tryGet(String key) {
-    FrameReader r = call(new FrameWriter().u8(StoreOp.GET.ordinal()).string(key).i64(0),
-        Duration.ZERO, "get " + key);
+    FrameReader r =
+        call(
+            new FrameWriter().u8(StoreOp.GET.ordinal()).string(key).i64(0),
+            Duration.ZERO,
+            "get " + key);
     return r.u8() == StoreOp.STATUS_OK ? Optional.of(r.blob()) : Optional.empty();
   }
 
   @Override
   public long add(String key, long delta) {
-    FrameReader r = call(new FrameWriter().u8(StoreOp.ADD.ordinal()).string(key).i64(delta),
-        Duration.ZERO, "add " + key);
+    FrameReader r =
+        call(
+            new FrameWriter().u8(StoreOp.ADD.ordinal()).string(key).i64(delta),
+            Duration.ZERO,
+            "add " + key);
     if (r.u8() != StoreOp.STATUS_OK) {
       throw new StoreException("store refused add on '" + key + "': " + r.string());
     }
@@ -128,16 +158,26 @@ public final class TcpStore implements Store {
 
   @Override
   public byte[] compareAndSet(String key, byte[] expected, byte[] desired) {
-    FrameReader r = call(new FrameWriter().u8(StoreOp.CAS.ordinal()).string(key)
-        .u8(expected == null ? 1 : 0).blob(expected == null ? new byte[0] : expected).blob(desired),
-        Duration.ZERO, "compareAndSet " + key);
+    FrameReader r =
+        call(
+            new FrameWriter()
+                .u8(StoreOp.CAS.ordinal())
+                .string(key)
+                .u8(expected == null ? 1 : 0)
+                .blob(expected == null ? new byte[0] : expected)
+                .blob(desired),
+            Duration.ZERO,
+            "compareAndSet " + key);
     return r.u8() == StoreOp.STATUS_OK ? r.blob() : null;
   }
 
   @Override
   public boolean delete(String key) {
-    FrameReader r = call(new FrameWriter().u8(StoreOp.DELETE.ordinal()).string(key), Duration.ZERO,
-        "delete " + key);
+    FrameReader r =
+        call(
+            new FrameWriter().u8(StoreOp.DELETE.ordinal()).string(key),
+            Duration.ZERO,
+            "delete " + key);
     r.u8();
     return r.u8() == 1;
   }
@@ -146,8 +186,16 @@ public final class TcpStore implements Store {
   public void waitFor(List<String> keys, Duration timeout) {
     if (!keysRequest(StoreOp.WAIT, keys, timeout)) {
       List<String> missing = keys.stream().filter(k -> tryGet(k).isEmpty()).toList();
-      throw new CommTimeoutException("store keys " + missing + " were not set within "
-          + timeout.toMillis() + " ms (store " + host + ":" + port + ")");
+      throw new CommTimeoutException(
+          "store keys "
+              + missing
+              + " were not set within "
+              + timeout.toMillis()
+              + " ms (store "
+              + host
+              + ":"
+              + port
+              + ")");
     }
   }
 
@@ -167,8 +215,8 @@ public final class TcpStore implements Store {
 
   private synchronized FrameReader call(FrameWriter request, Duration wait, String what) {
     if (broken) {
-      throw new StoreException("store connection to " + host + ":" + port + " is broken; "
-          + what + " not sent");
+      throw new StoreException(
+          "store connection to " + host + ":" + port + " is broken; " + what + " not sent");
     }
     try {
       socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, wait.plus(MARGIN).toMillis()));
@@ -176,12 +224,21 @@ public final class TcpStore implements Store {
       return new FrameReader(Frames.read(in, maxFrameBytes, describe()), describe());
     } catch (SocketTimeoutException e) {
       broken = true;
-      throw new CommTimeoutException("store " + host + ":" + port + " did not answer '" + what
-          + "' within " + wait.plus(MARGIN).toMillis() + " ms", e);
+      throw new CommTimeoutException(
+          "store "
+              + host
+              + ":"
+              + port
+              + " did not answer '"
+              + what
+              + "' within "
+              + wait.plus(MARGIN).toMillis()
+              + " ms",
+          e);
     } catch (IOException | CommException e) {
       broken = true;
-      throw new StoreException("store " + host + ":" + port + " failed during '" + what + "': "
-          + e.getMessage(), e);
+      throw new StoreException(
+          "store " + host + ":" + port + " failed during '" + what + "': " + e.getMessage(), e);
     }
   }
 

@@ -2,10 +2,10 @@ package dev.cohort.comm.transport;
 
 import dev.cohort.comm.CollectiveMismatchException;
 import dev.cohort.comm.CommException;
-import dev.cohort.comm.Failures;
-import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.Failures;
 import dev.cohort.comm.PeerClosedException;
+import dev.cohort.comm.ProtocolException;
 import java.io.IOException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -25,15 +25,19 @@ import java.util.concurrent.TimeUnit;
  * they arrive.
  *
  * <p>Waiting: spin briefly (a peer on another core answers within microseconds), then sleep in one
- * selector over every pair involved: sockets for TCP pairs, and
- * for shared-memory pairs the socket on which the peer rings a doorbell (see {@link Pair#prepareWait}).
- * Sleeping matters on an oversubscribed host, where a spinning rank would steal the core of the
- * rank it waits for. A dead peer wakes the selector too (its socket reaches end-of-stream).
+ * selector over every pair involved: sockets for TCP pairs, and for shared-memory pairs the socket
+ * on which the peer rings a doorbell (see {@link Pair#prepareWait}). Sleeping matters on an
+ * oversubscribed host, where a spinning rank would steal the core of the rank it waits for. A dead
+ * peer wakes the selector too (its socket reaches end-of-stream).
  */
 public final class Exchange implements AutoCloseable {
   private static final long LIVENESS_PROBE_MS = 50;
-  /** Spin budget when this host has a core for every local rank: a peer usually answers within it. */
+
+  /**
+   * Spin budget when this host has a core for every local rank: a peer usually answers within it.
+   */
   public static final long SPIN_NANOS_DEDICATED = 50_000;
+
   /** Spin budget on an oversubscribed host, where spinning steals the core of the awaited peer. */
   public static final long SPIN_NANOS_OVERSUBSCRIBED = 5_000;
 
@@ -155,11 +159,14 @@ public final class Exchange implements AutoCloseable {
     List<ArrayDeque<Transfer>> lanes = new ArrayList<>();
     for (Transfer t : transfers) {
       Map<Pair, ArrayDeque<Transfer>> m = t.isReceive() ? recvs : sends;
-      m.computeIfAbsent(t.pair(), p -> {
-        ArrayDeque<Transfer> lane = new ArrayDeque<>();
-        lanes.add(lane);
-        return lane;
-      }).addLast(t);
+      m.computeIfAbsent(
+              t.pair(),
+              p -> {
+                ArrayDeque<Transfer> lane = new ArrayDeque<>();
+                lanes.add(lane);
+                return lane;
+              })
+          .addLast(t);
     }
     return lanes;
   }
@@ -233,23 +240,45 @@ public final class Exchange implements AutoCloseable {
 
   private static PeerClosedException peerFailed(OpContext ctx, Transfer t, IOException e) {
     Pair p = t.pair();
-    return new PeerClosedException(ctx.describe() + " lost peer rank " + p.peerRank() + " ("
-        + p.peerAddress() + ", " + p.kind() + ") while " + t.progress() + " after "
-        + ctx.elapsedMillis() + " ms: " + e.getMessage(), e);
+    return new PeerClosedException(
+        ctx.describe()
+            + " lost peer rank "
+            + p.peerRank()
+            + " ("
+            + p.peerAddress()
+            + ", "
+            + p.kind()
+            + ") while "
+            + t.progress()
+            + " after "
+            + ctx.elapsedMillis()
+            + " ms: "
+            + e.getMessage(),
+        e);
   }
 
   private static CommTimeoutException timedOut(OpContext ctx, List<? extends Transfer> transfers) {
-    StringBuilder sb = new StringBuilder(ctx.describe()).append(" timed out after ")
-        .append(ctx.elapsedMillis()).append(" ms (timeout ").append(ctx.timeout().toMillis())
-        .append(" ms); still waiting on:");
+    StringBuilder sb =
+        new StringBuilder(ctx.describe())
+            .append(" timed out after ")
+            .append(ctx.elapsedMillis())
+            .append(" ms (timeout ")
+            .append(ctx.timeout().toMillis())
+            .append(" ms); still waiting on:");
     for (Transfer t : transfers) {
       if (!t.done()) {
-        sb.append(" [peer rank ").append(t.pair().peerRank()).append(" (")
-            .append(t.pair().peerAddress()).append("): ").append(t.progress()).append(']');
+        sb.append(" [peer rank ")
+            .append(t.pair().peerRank())
+            .append(" (")
+            .append(t.pair().peerAddress())
+            .append("): ")
+            .append(t.progress())
+            .append(']');
       }
     }
     sb.append(". A peer is slow, stuck or issued a different collective; raise ")
-        .append(ctx.timeoutSetting()).append(" if it is only slow.");
+        .append(ctx.timeoutSetting())
+        .append(" if it is only slow.");
     return new CommTimeoutException(sb.toString());
   }
 

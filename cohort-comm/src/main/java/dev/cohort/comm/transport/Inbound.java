@@ -21,8 +21,8 @@ public interface Inbound {
   void accept(ByteBuffer src);
 
   /**
-   * A buffer the transport may read into directly, or null. Plain copies offer one so a socket
-   * can read straight into the user's memory; the caller calls {@link #advance} afterwards.
+   * A buffer the transport may read into directly, or null. Plain copies offer one so a socket can
+   * read straight into the user's memory; the caller calls {@link #advance} afterwards.
    */
   default ByteBuffer target() {
     return null;

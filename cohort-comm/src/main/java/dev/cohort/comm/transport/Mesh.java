@@ -8,9 +8,9 @@ import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
+import dev.cohort.comm.Store;
 import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.auth.Handshake;
-import dev.cohort.comm.Store;
 import dev.cohort.comm.transport.shm.ShmTransport;
 import dev.cohort.comm.transport.tcp.TcpPair;
 import dev.cohort.comm.wire.FrameReader;
@@ -33,8 +33,8 @@ import java.time.Duration;
  *
  * <p>Protocol: each rank listens, publishes {@code addr/<rank>} = "host:port|hostId" in the store,
  * dials every lower rank and accepts every higher one. A dial may wait in the lower rank's backlog
- * until that rank has finished its own dials, which by induction always happens, so the order cannot
- * deadlock. The lower rank of each pair decides the transport.
+ * until that rank has finished its own dials, which by induction always happens, so the order
+ * cannot deadlock. The lower rank of each pair decides the transport.
  */
 public final class Mesh {
   private static final System.Logger LOG = System.getLogger(Mesh.class.getName());
@@ -53,8 +53,9 @@ public final class Mesh {
     if (size == 1) {
       return pairs;
     }
-    boolean shmWanted = cfg.transport() != CommConfig.TransportKind.TCP
-        && ShmTransport.available(cfg.shmDirectory());
+    boolean shmWanted =
+        cfg.transport() != CommConfig.TransportKind.TCP
+            && ShmTransport.available(cfg.shmDirectory());
     if (shmWanted) {
       ShmTransport.sweepOnce(cfg.shmDirectory());
     }
@@ -67,8 +68,10 @@ public final class Mesh {
       String[] host = new String[size];
       for (int j = 0; j < size; j++) {
         if (j != rank) {
-          String[] v = new String(store.get("addr/" + j, left(deadline, cfg, rank, "addr of rank " + j)),
-              UTF_8).split("\\|", 2);
+          String[] v =
+              new String(
+                      store.get("addr/" + j, left(deadline, cfg, rank, "addr of rank " + j)), UTF_8)
+                  .split("\\|", 2);
           addr[j] = v[0];
           host[j] = v.length > 1 ? v[1] : "";
         }
@@ -113,16 +116,28 @@ public final class Mesh {
         last = e;
       }
     }
-    throw new CommException("rank " + rank + " cannot listen on " + cfg.bindAddress() + " ports "
-        + lo + "-" + hi + ": " + (last instanceof BindException ? "all in use" : String.valueOf(last))
-        + "; widen COHORT_PORT_RANGE or free a port", last);
+    throw new CommException(
+        "rank "
+            + rank
+            + " cannot listen on "
+            + cfg.bindAddress()
+            + " ports "
+            + lo
+            + "-"
+            + hi
+            + ": "
+            + (last instanceof BindException ? "all in use" : String.valueOf(last))
+            + "; widen COHORT_PORT_RANGE or free a port",
+        last);
   }
 
-  private static Pair dial(CommConfig cfg, int rank, int size, int peer, String address,
-      long deadline) throws IOException {
+  private static Pair dial(
+      CommConfig cfg, int rank, int size, int peer, String address, long deadline)
+      throws IOException {
     int colon = address.lastIndexOf(':');
-    InetSocketAddress target = new InetSocketAddress(address.substring(0, colon),
-        Integer.parseInt(address.substring(colon + 1)));
+    InetSocketAddress target =
+        new InetSocketAddress(
+            address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
     String what = "rank " + peer + " (" + address + ")";
     SocketChannel ch = SocketChannel.open();
     try {
@@ -134,7 +149,8 @@ public final class Mesh {
       ch.socket().connect(target, ms);
       ch.socket().setSoTimeout(ms);
       DataInputStream in = new DataInputStream(ch.socket().getInputStream());
-      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
+      DataOutputStream out =
+          new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
       Handshake.client(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
       Frames.write(out, new FrameWriter().i32(rank).i32(size).toByteArray());
       FrameReader verdict = new FrameReader(Frames.read(in, 4096, what), what);
@@ -143,14 +159,16 @@ public final class Mesh {
         throw new WorldFormationException(what + " refused rank " + rank + ": " + answer);
       }
       String transport = new FrameReader(Frames.read(in, 64, what), what).string();
-      Pair p = "shm".equals(transport)
-          ? ShmTransport.open(peer, address, ch, in, out)
-          : new TcpPair(peer, address, ch);
+      Pair p =
+          "shm".equals(transport)
+              ? ShmTransport.open(peer, address, ch, in, out)
+              : new TcpPair(peer, address, ch);
       ch.socket().setSoTimeout(0);
       return p;
     } catch (IOException | RuntimeException e) {
       ch.close();
-      throw e instanceof CommException ce ? ce
+      throw e instanceof CommException ce
+          ? ce
           : new CommException("rank " + rank + " could not connect to " + what + ": " + e, e);
     }
   }
@@ -159,9 +177,18 @@ public final class Mesh {
    * Accepts one connection. A stranger that fails the handshake (wrong secret, garbage, a port
    * scanner) is logged and dropped without disturbing the group; returns false then.
    */
-  private static boolean accept(CommConfig cfg, ServerSocketChannel listener, int rank, int size,
-      Pair[] pairs, String[] addr, String[] host, boolean shmWanted, long deadline,
-      String[] dropped) throws IOException {
+  private static boolean accept(
+      CommConfig cfg,
+      ServerSocketChannel listener,
+      int rank,
+      int size,
+      Pair[] pairs,
+      String[] addr,
+      String[] host,
+      boolean shmWanted,
+      long deadline,
+      String[] dropped)
+      throws IOException {
     SocketChannel ch;
     while ((ch = listener.accept()) == null) {
       if (System.nanoTime() - deadline > 0) {
@@ -171,10 +198,18 @@ public final class Mesh {
             missing.append(' ').append(j).append(" (").append(addr[j]).append(')');
           }
         }
-        throw new CommTimeoutException("rank " + rank + " waited " + cfg.timeout().toMillis()
-            + " ms for connections from ranks" + missing + (dropped[0] == null ? ""
-            : "; it dropped a connection that failed the handshake (a peer with another "
-            + "COHORT_SECRET, or not a Cohort peer): " + dropped[0]));
+        throw new CommTimeoutException(
+            "rank "
+                + rank
+                + " waited "
+                + cfg.timeout().toMillis()
+                + " ms for connections from ranks"
+                + missing
+                + (dropped[0] == null
+                    ? ""
+                    : "; it dropped a connection that failed the handshake (a peer with another "
+                        + "COHORT_SECRET, or not a Cohort peer): "
+                        + dropped[0]));
       }
       sleepBriefly();
     }
@@ -184,11 +219,11 @@ public final class Mesh {
       tune(cfg, ch);
       ch.socket().setSoTimeout((int) Math.max(1, left(deadline, cfg, rank, what).toMillis()));
       DataInputStream in = new DataInputStream(ch.socket().getInputStream());
-      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
+      DataOutputStream out =
+          new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
       try {
         Handshake.server(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
-      } catch (IOException | AuthenticationException | ProtocolException
-          | PeerClosedException e) {
+      } catch (IOException | AuthenticationException | ProtocolException | PeerClosedException e) {
         dropped[0] = e.getMessage();
         LOG.log(System.Logger.Level.WARNING, "rank " + rank + " dropped " + dropped[0]);
         ch.close();
@@ -197,18 +232,25 @@ public final class Mesh {
       FrameReader hello = new FrameReader(Frames.read(in, 64, what), what);
       int peer = hello.i32();
       int peerSize = hello.i32();
-      String problem = peerSize != size ? "world size " + peerSize + " differs from ours (" + size + ")"
-          : peer <= rank || peer >= size ? "rank " + peer + " should not dial rank " + rank
-          : pairs[peer] != null ? "rank " + peer + " is already connected (duplicate rank?)" : null;
+      String problem =
+          peerSize != size
+              ? "world size " + peerSize + " differs from ours (" + size + ")"
+              : peer <= rank || peer >= size
+                  ? "rank " + peer + " should not dial rank " + rank
+                  : pairs[peer] != null
+                      ? "rank " + peer + " is already connected (duplicate rank?)"
+                      : null;
       Frames.write(out, new FrameWriter().string(problem == null ? ACK : problem).toByteArray());
       if (problem != null) {
         throw new WorldFormationException("rank " + rank + " refused " + what + ": " + problem);
       }
       boolean shm = shmWanted && HostId.current().equals(host[peer]);
       Frames.write(out, new FrameWriter().string(shm ? "shm" : "tcp").toByteArray());
-      pairs[peer] = shm
-          ? ShmTransport.create(rank, peer, addr[peer], ch, in, out, cfg.shmDirectory(), cfg.shmRingBytes())
-          : new TcpPair(peer, addr[peer], ch);
+      pairs[peer] =
+          shm
+              ? ShmTransport.create(
+                  rank, peer, addr[peer], ch, in, out, cfg.shmDirectory(), cfg.shmRingBytes())
+              : new TcpPair(peer, addr[peer], ch);
       ch.socket().setSoTimeout(0);
       return true;
     } catch (IOException | RuntimeException e) {
@@ -228,8 +270,13 @@ public final class Mesh {
   private static Duration left(long deadline, CommConfig cfg, int rank, String what) {
     long ns = deadline - System.nanoTime();
     if (ns <= 0) {
-      throw new CommTimeoutException("rank " + rank + " ran out of time (" + cfg.timeout().toMillis()
-          + " ms) forming the group: " + what);
+      throw new CommTimeoutException(
+          "rank "
+              + rank
+              + " ran out of time ("
+              + cfg.timeout().toMillis()
+              + " ms) forming the group: "
+              + what);
     }
     return Duration.ofNanos(ns);
   }

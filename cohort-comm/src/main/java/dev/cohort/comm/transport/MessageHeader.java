@@ -15,8 +15,14 @@ public record MessageHeader(int seq, int tag, long length) {
   public static final int MAGIC = 0x43445441; // "CDTA"
 
   public ByteBuffer encode() {
-    return ByteBuffer.allocate(BYTES).order(ByteOrder.BIG_ENDIAN)
-        .putInt(MAGIC).putInt(seq).putInt(tag).putInt(0).putLong(length).flip();
+    return ByteBuffer.allocate(BYTES)
+        .order(ByteOrder.BIG_ENDIAN)
+        .putInt(MAGIC)
+        .putInt(seq)
+        .putInt(tag)
+        .putInt(0)
+        .putLong(length)
+        .flip();
   }
 
   /** Decodes a header, or returns null if the magic number is wrong. */

@@ -9,8 +9,8 @@ import java.time.Duration;
  *
  * @param timeoutSetting what sets {@code timeout}, named in a timeout's hint ("COHORT_TIMEOUT_MS")
  */
-public record OpContext(int rank, String operation, int seq, long startNanos, Duration timeout,
-    String timeoutSetting) {
+public record OpContext(
+    int rank, String operation, int seq, long startNanos, Duration timeout, String timeoutSetting) {
 
   /** Starts now, bounded by the configured timeout (COHORT_TIMEOUT_MS). */
   public static OpContext start(int rank, String operation, int seq, Duration timeout) {
@@ -18,8 +18,8 @@ public record OpContext(int rank, String operation, int seq, long startNanos, Du
   }
 
   /** Starts now, bounded by {@code timeout}, which {@code timeoutSetting} set. */
-  public static OpContext start(int rank, String operation, int seq, Duration timeout,
-      String timeoutSetting) {
+  public static OpContext start(
+      int rank, String operation, int seq, Duration timeout, String timeoutSetting) {
     return new OpContext(rank, operation, seq, System.nanoTime(), timeout, timeoutSetting);
   }
 

@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Receives one message: checks its header against what this rank expects, then hands the payload
- * to an {@link Inbound} and drops the padding.
+ * Receives one message: checks its header against what this rank expects, then hands the payload to
+ * an {@link Inbound} and drops the padding.
  */
 public final class RecvTransfer implements Transfer {
   private final Pair pair;
@@ -51,15 +51,33 @@ public final class RecvTransfer implements Transfer {
 
   private void check(MessageHeader got) {
     if (got == null) {
-      throw new ProtocolException("rank " + pair.peerRank() + " (" + pair.peerAddress()
-          + ") sent bytes that are not a Cohort message header");
+      throw new ProtocolException(
+          "rank "
+              + pair.peerRank()
+              + " ("
+              + pair.peerAddress()
+              + ") sent bytes that are not a Cohort message header");
     }
     if (!got.equals(expected)) {
-      throw new CollectiveMismatchException("rank " + pair.peerRank() + " (" + pair.peerAddress()
-          + ") sent message #" + got.seq() + " tag " + got.tag() + " of " + got.length()
-          + " bytes where this rank expected #" + expected.seq() + " tag " + expected.tag() + " of "
-          + expected.length() + " bytes: the ranks issued different collectives, or the same "
-          + "collective with different sizes");
+      throw new CollectiveMismatchException(
+          "rank "
+              + pair.peerRank()
+              + " ("
+              + pair.peerAddress()
+              + ") sent message #"
+              + got.seq()
+              + " tag "
+              + got.tag()
+              + " of "
+              + got.length()
+              + " bytes where this rank expected #"
+              + expected.seq()
+              + " tag "
+              + expected.tag()
+              + " of "
+              + expected.length()
+              + " bytes: the ranks issued different collectives, or the same "
+              + "collective with different sizes");
     }
   }
 

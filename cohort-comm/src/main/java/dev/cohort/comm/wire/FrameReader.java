@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
-/** Decodes fields from one received frame; any underflow or bad length is a {@link ProtocolException}. */
+/**
+ * Decodes fields from one received frame; any underflow or bad length is a {@link
+ * ProtocolException}.
+ */
 public final class FrameReader {
   private final ByteBuffer buf;
   private final String what;
@@ -42,8 +45,13 @@ public final class FrameReader {
 
   public byte[] bytes(int len) {
     if (len < 0 || len > buf.remaining()) {
-      throw new ProtocolException(what + " sent a field of " + len + " bytes but only "
-          + buf.remaining() + " remain in the frame");
+      throw new ProtocolException(
+          what
+              + " sent a field of "
+              + len
+              + " bytes but only "
+              + buf.remaining()
+              + " remain in the frame");
     }
     byte[] b = new byte[len];
     buf.get(b);

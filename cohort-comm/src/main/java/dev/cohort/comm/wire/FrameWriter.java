@@ -28,17 +28,19 @@ public final class FrameWriter {
     if (b.length > 0xFFFF) {
       throw new IllegalArgumentException("string of " + b.length + " bytes is over 65535: " + s);
     }
-    return run(() -> {
-      out.writeShort(b.length);
-      out.write(b);
-    });
+    return run(
+        () -> {
+          out.writeShort(b.length);
+          out.write(b);
+        });
   }
 
   public FrameWriter blob(byte[] b) {
-    return run(() -> {
-      out.writeInt(b.length);
-      out.write(b);
-    });
+    return run(
+        () -> {
+          out.writeInt(b.length);
+          out.write(b);
+        });
   }
 
   public FrameWriter raw(byte[] b) {

@@ -1,4 +1,2 @@
-/**
- * Bounded, length-prefixed frames for control traffic; no Java serialization anywhere.
- */
+/** Bounded, length-prefixed frames for control traffic; no Java serialization anywhere. */
 package dev.cohort.comm.wire;

@@ -3,11 +3,11 @@ package dev.cohort.comm.collective;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CommConfig.TransportKind;
-import dev.cohort.comm.ThreadWorld;
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
+import dev.cohort.comm.ThreadWorld;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -35,28 +35,32 @@ class CollectivesTest {
   @MethodSource("worlds")
   void everyCollectiveShouldMatchItsDefinition(int size, TransportKind transport) throws Exception {
     try (ThreadWorld w = new ThreadWorld(ThreadWorld.config(transport))) {
-      w.run(size, pg -> {
-        for (int block : BLOCKS) {
-          for (DataType type : new DataType[] {DataType.FLOAT32, DataType.INT64}) {
-            checkBroadcast(pg, type, block);
-            checkAllGather(pg, type, block);
-            checkReduceScatter(pg, type, block);
-            checkGatherScatter(pg, type, block);
-            checkAllToAll(pg, type, block);
-          }
-        }
-        pg.barrier();
-        checkSendRecv(pg);
-        return null;
-      });
+      w.run(
+          size,
+          pg -> {
+            for (int block : BLOCKS) {
+              for (DataType type : new DataType[] {DataType.FLOAT32, DataType.INT64}) {
+                checkBroadcast(pg, type, block);
+                checkAllGather(pg, type, block);
+                checkReduceScatter(pg, type, block);
+                checkGatherScatter(pg, type, block);
+                checkAllToAll(pg, type, block);
+              }
+            }
+            pg.barrier();
+            checkSendRecv(pg);
+            return null;
+          });
     }
   }
 
   private static void checkBroadcast(ProcessGroup pg, DataType type, int count) {
     int root = pg.size() - 1;
-    Tensor t = pg.rank() == root ? Reference.input(type, count, root, 7) : Tensor.allocate(type, count);
+    Tensor t =
+        pg.rank() == root ? Reference.input(type, count, root, 7) : Tensor.allocate(type, count);
     pg.broadcast(t, root);
-    assertThat(Reference.bytes(t)).isEqualTo(Reference.bytes(Reference.input(type, count, root, 7)));
+    assertThat(Reference.bytes(t))
+        .isEqualTo(Reference.bytes(Reference.input(type, count, root, 7)));
   }
 
   private static void checkAllGather(ProcessGroup pg, DataType type, int block) {
@@ -64,7 +68,8 @@ class CollectivesTest {
     pg.allGather(Reference.input(type, block, pg.rank(), 8), out);
     for (int r = 0; r < pg.size(); r++) {
       assertThat(Reference.bytes(out.slice(r * block, block)))
-          .as("slot %d", r).isEqualTo(Reference.bytes(Reference.input(type, block, r, 8)));
+          .as("slot %d", r)
+          .isEqualTo(Reference.bytes(Reference.input(type, block, r, 8)));
     }
   }
 
@@ -73,7 +78,8 @@ class CollectivesTest {
     Tensor in = Reference.input(type, block * n, pg.rank(), 9);
     Tensor out = Tensor.allocate(type, block);
     pg.reduceScatter(in, out, ReduceOp.SUM);
-    Tensor want = Reference.reduce(type, ReduceOp.SUM, block * n, n, 9).slice(pg.rank() * block, block);
+    Tensor want =
+        Reference.reduce(type, ReduceOp.SUM, block * n, n, 9).slice(pg.rank() * block, block);
     assertThat(Reference.bytes(out)).isEqualTo(Reference.bytes(want));
   }
 
@@ -91,7 +97,8 @@ class CollectivesTest {
     Tensor all = Reference.input(type, block * n, root, 11);
     Tensor mine = Tensor.allocate(type, block);
     pg.scatter(all, mine, root);
-    assertThat(Reference.bytes(mine)).isEqualTo(Reference.bytes(all.slice(pg.rank() * block, block)));
+    assertThat(Reference.bytes(mine))
+        .isEqualTo(Reference.bytes(all.slice(pg.rank() * block, block)));
   }
 
   private static void checkAllToAll(ProcessGroup pg, DataType type, int block) {
@@ -123,6 +130,7 @@ class CollectivesTest {
       pg.recv(got, left, 42);
       pg.send(mine, right, 42);
     }
-    assertThat(Reference.bytes(got)).isEqualTo(Reference.bytes(Reference.input(DataType.FLOAT64, 5000, left, 13)));
+    assertThat(Reference.bytes(got))
+        .isEqualTo(Reference.bytes(Reference.input(DataType.FLOAT64, 5000, left, 13)));
   }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CollectiveMismatchException;
 import dev.cohort.comm.CommConfig.TransportKind;
-import dev.cohort.comm.ThreadWorld;
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
+import dev.cohort.comm.ThreadWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,58 +23,73 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SharedAllReduceTest {
 
   static Stream<Arguments> worlds() {
-    return Stream.of(1, 2, 3, 4, 7).flatMap(n -> Stream.of(
-        Arguments.of(n, TransportKind.SHM), Arguments.of(n, TransportKind.TCP)));
+    return Stream.of(1, 2, 3, 4, 7)
+        .flatMap(
+            n -> Stream.of(Arguments.of(n, TransportKind.SHM), Arguments.of(n, TransportKind.TCP)));
   }
 
   @ParameterizedTest(name = "{0} ranks over {1}")
   @MethodSource("worlds")
-  void allocatedTensorsShouldReduceLikeAnyOther(int size, TransportKind transport) throws Exception {
+  void allocatedTensorsShouldReduceLikeAnyOther(int size, TransportKind transport)
+      throws Exception {
     try (ThreadWorld w = new ThreadWorld(ThreadWorld.config(transport))) {
-      w.run(size, pg -> {
-        long seed = 100;
-        for (DataType type : DataType.values()) {
-          for (int count : new int[] {0, 1, size + 1, 50_001}) {
-            Tensor shared = pg.allocate(type, count + 10);
-            for (ReduceOp op : ReduceOp.values()) {
-              // A slice at an offset: buckets are slices of one big allocation.
-              Tensor t = shared.slice(10, count);
-              t.bytes().put(Reference.bytes(Reference.input(type, count, pg.rank(), seed)));
-              pg.allReduce(t, op);
-              assertThat(Reference.bytes(t)).as("%s %s x %d", op, type, count)
-                  .isEqualTo(Reference.bytes(Reference.reduce(type, op, count, size, seed)));
-              seed++;
+      w.run(
+          size,
+          pg -> {
+            long seed = 100;
+            for (DataType type : DataType.values()) {
+              for (int count : new int[] {0, 1, size + 1, 50_001}) {
+                Tensor shared = pg.allocate(type, count + 10);
+                for (ReduceOp op : ReduceOp.values()) {
+                  // A slice at an offset: buckets are slices of one big allocation.
+                  Tensor t = shared.slice(10, count);
+                  t.bytes().put(Reference.bytes(Reference.input(type, count, pg.rank(), seed)));
+                  pg.allReduce(t, op);
+                  assertThat(Reference.bytes(t))
+                      .as("%s %s x %d", op, type, count)
+                      .isEqualTo(Reference.bytes(Reference.reduce(type, op, count, size, seed)));
+                  seed++;
+                }
+              }
             }
-          }
-        }
-        return null;
-      });
+            return null;
+          });
     }
   }
 
   @Test
   void ranksPassingDifferentSlicesShouldBeToldSo() throws Exception {
     try (ThreadWorld w = new ThreadWorld(ThreadWorld.config(TransportKind.SHM))) {
-      List<Throwable> errors = w.run(2, pg -> {
-        // Above the small-message size, where the in-place path (and its agreement) is used.
-        Tensor shared = pg.allocate(DataType.FLOAT32, 100_000);
-        try {
-          pg.allReduce(shared.slice(pg.rank() == 0 ? 0 : 50_000, 50_000), ReduceOp.SUM);
-          return null;
-        } catch (RuntimeException e) {
-          return e;
-        }
-      });
-      assertThat(errors).allSatisfy(e -> assertThat(e).isInstanceOf(CollectiveMismatchException.class)
-          .hasMessageContaining("at byte 0 ").hasMessageContaining("at byte 200000"));
+      List<Throwable> errors =
+          w.run(
+              2,
+              pg -> {
+                // Above the small-message size, where the in-place path (and its agreement) is
+                // used.
+                Tensor shared = pg.allocate(DataType.FLOAT32, 100_000);
+                try {
+                  pg.allReduce(shared.slice(pg.rank() == 0 ? 0 : 50_000, 50_000), ReduceOp.SUM);
+                  return null;
+                } catch (RuntimeException e) {
+                  return e;
+                }
+              });
+      assertThat(errors)
+          .allSatisfy(
+              e ->
+                  assertThat(e)
+                      .isInstanceOf(CollectiveMismatchException.class)
+                      .hasMessageContaining("at byte 0 ")
+                      .hasMessageContaining("at byte 200000"));
     }
   }
 
   @Test
   void sharedAllocationsShouldLeaveNoFilesBehind() throws Exception {
     Path dir = Files.createTempDirectory("cohort-shm-test");
-    try (ThreadWorld w = new ThreadWorld(ThreadWorld.config(TransportKind.SHM).toBuilder()
-        .shmDirectory(dir).build())) {
+    try (ThreadWorld w =
+        new ThreadWorld(
+            ThreadWorld.config(TransportKind.SHM).toBuilder().shmDirectory(dir).build())) {
       w.run(3, pg -> pg.allocate(DataType.FLOAT64, 1000).count());
     }
     try (Stream<Path> left = Files.list(dir)) {

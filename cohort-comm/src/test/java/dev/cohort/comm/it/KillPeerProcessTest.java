@@ -37,7 +37,9 @@ class KillPeerProcessTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = TransportKind.class, names = {"TCP", "SHM"})
+  @EnumSource(
+      value = TransportKind.class,
+      names = {"TCP", "SHM"})
   void survivorsShouldFailFastNamingTheKilledRank(TransportKind transport) throws Exception {
     int size = 3;
     int victim = 1;
@@ -48,9 +50,16 @@ class KillPeerProcessTest {
     List<CompletableFuture<String>> stdout = new ArrayList<>();
     List<CompletableFuture<String>> stderr = new ArrayList<>();
     for (int r = 0; r < size; r++) {
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-cp", System.getProperty("java.class.path"), LoopWorker.class.getName(),
-          Integer.toString(r), Integer.toString(size), Integer.toString(port));
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Xmx256m",
+              "-cp",
+              System.getProperty("java.class.path"),
+              LoopWorker.class.getName(),
+              Integer.toString(r),
+              Integer.toString(size),
+              Integer.toString(port));
       pb.environment().put("COHORT_SECRET", "kill-test");
       pb.environment().put("COHORT_TRANSPORT", transport.name());
       pb.environment().put("COHORT_TIMEOUT_MS", Integer.toString(TIMEOUT_MS));
@@ -69,7 +78,8 @@ class KillPeerProcessTest {
       }
       Process p = procs.get(r);
       assertThat(p.waitFor(TIMEOUT_MS + 5000, TimeUnit.MILLISECONDS))
-          .as("rank %d exits within the timeout plus a few seconds", r).isTrue();
+          .as("rank %d exits within the timeout plus a few seconds", r)
+          .isTrue();
       long ms = (System.nanoTime() - killedAt) / 1_000_000;
       String err = stderr.get(r).get(5, TimeUnit.SECONDS);
       assertThat(p.exitValue()).as("rank %d exit status; stderr: %s", r, err).isEqualTo(3);
@@ -78,9 +88,10 @@ class KillPeerProcessTest {
       System.out.println("rank " + r + " after " + ms + " ms: " + err.strip());
     }
     try (Stream<Path> left = Files.list(Path.of("/dev/shm"))) {
-      List<String> ours = left.map(p -> p.getFileName().toString())
-          .filter(n -> procs.stream().anyMatch(p -> n.startsWith("cohort-" + p.pid() + "-")))
-          .toList();
+      List<String> ours =
+          left.map(p -> p.getFileName().toString())
+              .filter(n -> procs.stream().anyMatch(p -> n.startsWith("cohort-" + p.pid() + "-")))
+              .toList();
       assertThat(ours).as("shared-memory files left behind").isEmpty();
     }
   }
@@ -100,24 +111,25 @@ class KillPeerProcessTest {
     throw new AssertionError("workers did not become ready in " + seconds + " s");
   }
 
-  private final AtomicInteger ready =
-      new AtomicInteger();
+  private final AtomicInteger ready = new AtomicInteger();
 
   private CompletableFuture<String> readAll(InputStream in) {
-    return CompletableFuture.supplyAsync(() -> {
-      StringBuilder sb = new StringBuilder();
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (line.equals("READY")) {
-            ready.incrementAndGet();
+    return CompletableFuture.supplyAsync(
+        () -> {
+          StringBuilder sb = new StringBuilder();
+          try (BufferedReader r =
+              new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+              if (line.equals("READY")) {
+                ready.incrementAndGet();
+              }
+              sb.append(line).append('\n');
+            }
+          } catch (IOException e) {
+            sb.append("<read failed: ").append(e).append('>');
           }
-          sb.append(line).append('\n');
-        }
-      } catch (IOException e) {
-        sb.append("<read failed: ").append(e).append('>');
-      }
-      return sb.toString();
-    });
+          return sb.toString();
+        });
   }
 }

@@ -22,8 +22,10 @@ public final class LoopWorker {
     int size = Integer.parseInt(args[1]);
     int port = Integer.parseInt(args[2]);
     long end = System.nanoTime() + 60_000_000_000L;
-    try (ProcessGroup pg = ProcessGroups.init(CommConfig.fromEnvironment(),
-        new ProcessGroups.Init("127.0.0.1", port, rank, size, 0, rank == 0))) {
+    try (ProcessGroup pg =
+        ProcessGroups.init(
+            CommConfig.fromEnvironment(),
+            new ProcessGroups.Init("127.0.0.1", port, rank, size, 0, rank == 0))) {
       Tensor t = Tensor.allocate(DataType.FLOAT32, 1 << 20);
       int i = 0;
       while (System.nanoTime() < end) {

@@ -31,17 +31,19 @@ class InMemoryStoreTest {
   void getShouldTimeOutNamingTheKeyWhenItIsNeverSet() {
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> store.get("never", Duration.ofMillis(200)))
-        .isInstanceOf(CommTimeoutException.class).hasMessageContaining("'never'")
+        .isInstanceOf(CommTimeoutException.class)
+        .hasMessageContaining("'never'")
         .hasMessageContaining("200 ms");
-    assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(190),
-        TimeUnit.SECONDS.toNanos(5));
+    assertThat(System.nanoTime() - t0)
+        .isBetween(TimeUnit.MILLISECONDS.toNanos(190), TimeUnit.SECONDS.toNanos(5));
   }
 
   @Test
   void waitForShouldNameTheMissingKeys() {
     store.set("k1", new byte[0]);
     assertThatThrownBy(() -> store.waitFor(List.of("k1", "k2"), Duration.ofMillis(100)))
-        .isInstanceOf(CommTimeoutException.class).hasMessageContaining("[k2]");
+        .isInstanceOf(CommTimeoutException.class)
+        .hasMessageContaining("[k2]");
     assertThat(store.check(List.of("k1"))).isTrue();
     assertThat(store.check(List.of("k1", "k2"))).isFalse();
   }
@@ -53,7 +55,8 @@ class InMemoryStoreTest {
     v[0] = 'x';
     byte[] got = store.get("k", Duration.ZERO);
     got[1] = 'y';
-    assertThat(store.tryGet("k")).hasValueSatisfying(b -> assertThat(b).isEqualTo("abc".getBytes(UTF_8)));
+    assertThat(store.tryGet("k"))
+        .hasValueSatisfying(b -> assertThat(b).isEqualTo("abc".getBytes(UTF_8)));
   }
 
   // Counters, compare-and-set and delete are covered through the socket by StoreTest: the
@@ -71,6 +74,7 @@ class InMemoryStoreTest {
     Thread.sleep(100);
     store.close();
     assertThatThrownBy(() -> waiting.get(5, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(StoreException.class).hasMessageContaining("closed");
+        .hasCauseInstanceOf(StoreException.class)
+        .hasMessageContaining("closed");
   }
 }

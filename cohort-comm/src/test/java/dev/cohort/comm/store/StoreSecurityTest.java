@@ -40,15 +40,21 @@ class StoreSecurityTest {
 
   @Test
   void aClientWithTheWrongSecretShouldBeRejected() {
-    assertThatThrownBy(() -> TcpStore.connect("127.0.0.1", server.port(), "wrong".getBytes(),
-        Duration.ofSeconds(5), 1 << 20)).isInstanceOf(AuthenticationException.class)
+    assertThatThrownBy(
+            () ->
+                TcpStore.connect(
+                    "127.0.0.1", server.port(), "wrong".getBytes(), Duration.ofSeconds(5), 1 << 20))
+        .isInstanceOf(AuthenticationException.class)
         .hasMessageContaining("secret");
   }
 
   @Test
   void aClientWithNoSecretShouldBeRejectedBeforeConnecting() {
-    assertThatThrownBy(() -> TcpStore.connect("127.0.0.1", server.port(), new byte[0],
-        Duration.ofSeconds(5), 1 << 20)).isInstanceOf(AuthenticationException.class)
+    assertThatThrownBy(
+            () ->
+                TcpStore.connect(
+                    "127.0.0.1", server.port(), new byte[0], Duration.ofSeconds(5), 1 << 20))
+        .isInstanceOf(AuthenticationException.class)
         .hasMessageContaining("COHORT_SECRET");
   }
 
@@ -61,7 +67,8 @@ class StoreSecurityTest {
   @Test
   void configWithoutSecretShouldSayHowToSetOne() {
     assertThatThrownBy(() -> CommConfig.fromEnvironment(Map.of(), Map.of()))
-        .isInstanceOf(AuthenticationException.class).hasMessageContaining("COHORT_SECRET");
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("COHORT_SECRET");
   }
 
   @Test
@@ -119,7 +126,9 @@ class StoreSecurityTest {
     try (Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(5000);
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
-      Frames.write(out, new FrameWriter().i32(Handshake.MAGIC).i32(99).u8(0).raw(new byte[32]).toByteArray());
+      Frames.write(
+          out,
+          new FrameWriter().i32(Handshake.MAGIC).i32(99).u8(0).raw(new byte[32]).toByteArray());
       DataInputStream in = new DataInputStream(s.getInputStream());
       byte[] reply = Frames.read(in, 256, "server");
       assertThat(new String(reply)).contains("version 99");
@@ -129,8 +138,15 @@ class StoreSecurityTest {
   @Test
   void aClientShouldRejectAServerThatDoesNotKnowTheSecret() throws Exception {
     try (StoreServer impostor = StoreServer.start("127.0.0.1", 0, "other".getBytes(), 1 << 20)) {
-      assertThatThrownBy(() -> TcpStore.connect("127.0.0.1", impostor.port(), ThreadWorld.SECRET,
-          Duration.ofSeconds(5), 1 << 20)).isInstanceOf(AuthenticationException.class)
+      assertThatThrownBy(
+              () ->
+                  TcpStore.connect(
+                      "127.0.0.1",
+                      impostor.port(),
+                      ThreadWorld.SECRET,
+                      Duration.ofSeconds(5),
+                      1 << 20))
+          .isInstanceOf(AuthenticationException.class)
           .hasMessageContaining("did not prove");
     }
   }
@@ -139,15 +155,22 @@ class StoreSecurityTest {
   void handshakeShouldRefuseAPurposeMismatch() throws Exception {
     try (Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(5000);
-      assertThatThrownBy(() -> Handshake.client(new DataInputStream(s.getInputStream()),
-          new DataOutputStream(s.getOutputStream()), ThreadWorld.SECRET, Handshake.Purpose.DATA,
-          "store")).isInstanceOfAny(ProtocolException.class, PeerClosedException.class);
+      assertThatThrownBy(
+              () ->
+                  Handshake.client(
+                      new DataInputStream(s.getInputStream()),
+                      new DataOutputStream(s.getOutputStream()),
+                      ThreadWorld.SECRET,
+                      Handshake.Purpose.DATA,
+                      "store"))
+          .isInstanceOfAny(ProtocolException.class, PeerClosedException.class);
     }
   }
 
   private void assertStoreWorks() {
-    try (TcpStore s = TcpStore.connect("127.0.0.1", server.port(), ThreadWorld.SECRET,
-        Duration.ofSeconds(5), 1 << 20)) {
+    try (TcpStore s =
+        TcpStore.connect(
+            "127.0.0.1", server.port(), ThreadWorld.SECRET, Duration.ofSeconds(5), 1 << 20)) {
       s.set("alive", new byte[] {1});
       assertThat(s.tryGet("alive")).isPresent();
     }

@@ -1,13 +1,12 @@
 package dev.cohort.comm.store;
 
-import dev.cohort.comm.Store;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.Store;
 import dev.cohort.comm.StoreException;
 import dev.cohort.comm.ThreadWorld;
 import java.net.InetAddress;
@@ -40,7 +39,8 @@ class StoreTest {
   }
 
   private TcpStore connect() {
-    return TcpStore.connect("127.0.0.1", server.port(), ThreadWorld.SECRET, Duration.ofSeconds(5), 1 << 20);
+    return TcpStore.connect(
+        "127.0.0.1", server.port(), ThreadWorld.SECRET, Duration.ofSeconds(5), 1 << 20);
   }
 
   @Test
@@ -52,7 +52,8 @@ class StoreTest {
 
   @Test
   void getShouldWaitUntilAnotherClientSetsTheKey() throws Exception {
-    CompletableFuture<byte[]> waiting = CompletableFuture.supplyAsync(() -> store.get("late", Duration.ofSeconds(10)));
+    CompletableFuture<byte[]> waiting =
+        CompletableFuture.supplyAsync(() -> store.get("late", Duration.ofSeconds(10)));
     Thread.sleep(100);
     assertThat(waiting).isNotDone();
     try (TcpStore other = connect()) {
@@ -65,7 +66,8 @@ class StoreTest {
   void getShouldTimeOutNamingTheKey() {
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> store.get("never", Duration.ofMillis(200)))
-        .isInstanceOf(CommTimeoutException.class).hasMessageContaining("never");
+        .isInstanceOf(CommTimeoutException.class)
+        .hasMessageContaining("never");
     assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(5));
   }
 
@@ -73,7 +75,8 @@ class StoreTest {
   void waitForShouldNameTheMissingKeys() {
     store.set("k1", new byte[0]);
     assertThatThrownBy(() -> store.waitFor(List.of("k1", "k2"), Duration.ofMillis(200)))
-        .isInstanceOf(CommTimeoutException.class).hasMessageContaining("[k2]");
+        .isInstanceOf(CommTimeoutException.class)
+        .hasMessageContaining("[k2]");
     assertThat(store.check(List.of("k1"))).isTrue();
     assertThat(store.check(List.of("k1", "k2"))).isFalse();
   }
@@ -82,13 +85,15 @@ class StoreTest {
   void addShouldCountAtomicallyAcrossClients() throws Exception {
     List<CompletableFuture<Void>> adders = new ArrayList<>();
     for (int c = 0; c < 4; c++) {
-      adders.add(CompletableFuture.runAsync(() -> {
-        try (TcpStore s = connect()) {
-          for (int i = 0; i < 100; i++) {
-            s.add("n", 1);
-          }
-        }
-      }));
+      adders.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try (TcpStore s = connect()) {
+                  for (int i = 0; i < 100; i++) {
+                    s.add("n", 1);
+                  }
+                }
+              }));
     }
     CompletableFuture.allOf(adders.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
     assertThat(store.add("n", 0)).isEqualTo(400);
@@ -97,7 +102,8 @@ class StoreTest {
   @Test
   void addOnANonCounterShouldFailClearly() {
     store.set("text", "hello".getBytes(UTF_8));
-    assertThatThrownBy(() -> store.add("text", 1)).isInstanceOf(StoreException.class)
+    assertThatThrownBy(() -> store.add("text", 1))
+        .isInstanceOf(StoreException.class)
         .hasMessageContaining("not a counter");
   }
 
@@ -127,7 +133,8 @@ class StoreTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       assertThatThrownBy(() -> StoreServer.start("127.0.0.1", port, ThreadWorld.SECRET, 1 << 20))
-          .isInstanceOf(CommException.class).hasMessageContaining(":" + port)
+          .isInstanceOf(CommException.class)
+          .hasMessageContaining(":" + port)
           .hasMessageContaining("port");
     }
   }
@@ -138,14 +145,18 @@ class StoreTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    assertThatThrownBy(() -> TcpStore.connect("127.0.0.1", port, ThreadWorld.SECRET,
-        Duration.ofMillis(300), 1 << 20)).isInstanceOf(CommTimeoutException.class)
+    assertThatThrownBy(
+            () ->
+                TcpStore.connect(
+                    "127.0.0.1", port, ThreadWorld.SECRET, Duration.ofMillis(300), 1 << 20))
+        .isInstanceOf(CommTimeoutException.class)
         .hasMessageContaining("127.0.0.1:" + port);
   }
 
   @Test
   void clientsShouldFailWhenTheStoreGoesAway() {
     server.close();
-    assertThatThrownBy(() -> store.get("x", Duration.ofSeconds(1))).isInstanceOf(StoreException.class);
+    assertThatThrownBy(() -> store.get("x", Duration.ofSeconds(1)))
+        .isInstanceOf(StoreException.class);
   }
 }

@@ -2,6 +2,7 @@ package dev.cohort.lab.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cohort.comm.AllReduceAlgorithm;
+import dev.cohort.comm.EnvKeys;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -30,8 +31,15 @@ public final class CommBench {
    * @param python the peer's interpreter, or null to skip the peer
    * @param peerScript the peer's benchmark script
    */
-  public record Options(List<Integer> nps, List<Long> sizes, int reps, long budgetMs,
-      boolean algorithms, Path python, Path peerScript, Path outDir) {}
+  public record Options(
+      List<Integer> nps,
+      List<Long> sizes,
+      int reps,
+      long budgetMs,
+      boolean algorithms,
+      Path python,
+      Path peerScript,
+      Path outDir) {}
 
   /** One measured configuration. */
   public record Config(String impl, String transport, String algorithm) {
@@ -47,8 +55,10 @@ public final class CommBench {
 
   private final Options opt;
   private final PrintStream out;
+
   /** Raw results: config label, then np, then one JSON document per run. */
   private final Map<String, Map<Integer, List<JsonNode>>> results = new LinkedHashMap<>();
+
   private final List<Double> memcpy = new ArrayList<>();
   private final SecureRandom random = new SecureRandom();
 
@@ -64,8 +74,9 @@ public final class CommBench {
     if (opt.python() != null) {
       headline.add(2, GLOO);
     }
-    int total = opt.reps() * opt.nps().size() * headline.size()
-        + (opt.algorithms() ? opt.nps().size() * 2 * 3 : 0);
+    int total =
+        opt.reps() * opt.nps().size() * headline.size()
+            + (opt.algorithms() ? opt.nps().size() * 2 * 3 : 0);
     int done = 0;
     for (int rep = 0; rep < opt.reps(); rep++) {
       memcpy.add(MemcpyProbe.measure(5));
@@ -79,8 +90,8 @@ public final class CommBench {
       for (int np : opt.nps()) {
         for (String transport : List.of("shm", "tcp")) {
           for (AllReduceAlgorithm algo : AllReduceAlgorithm.schedules()) {
-            measure(launcher, new Config("cohort", transport, algo.configName()), np, ++done,
-                total);
+            measure(
+                launcher, new Config("cohort", transport, algo.configName()), np, ++done, total);
           }
         }
       }
@@ -98,26 +109,55 @@ public final class CommBench {
     List<String> cmd;
     Map<String, String> env = new LinkedHashMap<>();
     if (c.impl().equals("gloo")) {
-      cmd = List.of(opt.python().toString(), opt.peerScript().toString(), "{rank}",
-          Integer.toString(np), "{port}", "{out}", Long.toString(opt.budgetMs()), sizes);
+      cmd =
+          List.of(
+              opt.python().toString(),
+              opt.peerScript().toString(),
+              "{rank}",
+              Integer.toString(np),
+              "{port}",
+              "{out}",
+              Long.toString(opt.budgetMs()),
+              sizes);
       env.put("OMP_NUM_THREADS", "1");
     } else {
-      cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx512m", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-          CommBenchWorker.class.getName(), "{rank}", Integer.toString(np), "{port}", "{out}",
-          Long.toString(opt.budgetMs()), sizes, c.algorithm().equals("zero-copy") ? "zero-copy" : "plain");
+      cmd =
+          List.of(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Xmx512m",
+              "-XX:+UseParallelGC",
+              "-cp",
+              System.getProperty("java.class.path"),
+              CommBenchWorker.class.getName(),
+              "{rank}",
+              Integer.toString(np),
+              "{port}",
+              "{out}",
+              Long.toString(opt.budgetMs()),
+              sizes,
+              c.algorithm().equals("zero-copy") ? "zero-copy" : "plain");
       byte[] secret = new byte[16];
       random.nextBytes(secret);
-      env.put("COHORT_SECRET", HexFormat.of().formatHex(secret));
-      env.put("COHORT_TRANSPORT", c.transport());
-      env.put("COHORT_ALLREDUCE_ALGO", c.algorithm().equals("zero-copy") ? "auto" : c.algorithm());
+      env.put(EnvKeys.COHORT_SECRET, HexFormat.of().formatHex(secret));
+      env.put(EnvKeys.COHORT_TRANSPORT, c.transport());
+      env.put(
+          EnvKeys.COHORT_ALLREDUCE_ALGO,
+          c.algorithm().equals("zero-copy") ? "auto" : c.algorithm());
     }
-    JsonNode doc = launcher.run(c.label() + " with " + np + " processes", np, cmd, env,
-        60 + opt.sizes().size() * (opt.budgetMs() * 3 / 1000 + 10));
-    results.computeIfAbsent(c.label(), k -> new LinkedHashMap<>())
-        .computeIfAbsent(np, k -> new ArrayList<>()).add(doc);
+    JsonNode doc =
+        launcher.run(
+            c.label() + " with " + np + " processes",
+            np,
+            cmd,
+            env,
+            60 + opt.sizes().size() * (opt.budgetMs() * 3 / 1000 + 10));
+    results
+        .computeIfAbsent(c.label(), k -> new LinkedHashMap<>())
+        .computeIfAbsent(np, k -> new ArrayList<>())
+        .add(doc);
     JsonNode last = doc.get("results").get(doc.get("results").size() - 1);
-    out.printf("%.1f s (largest: %.2f GB/s busbw)%n", (System.nanoTime() - t0) / 1e9,
-        last.get("busbw_GBps").asDouble());
+    out.printf(
+        "%.1f s (largest: %.2f GB/s busbw)%n",
+        (System.nanoTime() - t0) / 1e9, last.get("busbw_GBps").asDouble());
   }
 }

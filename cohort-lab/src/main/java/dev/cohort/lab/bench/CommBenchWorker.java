@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.DataType;
+import dev.cohort.comm.EnvKeys;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +35,10 @@ public final class CommBenchWorker {
   private static void warmUp(ProcessGroup pg, boolean zeroCopy) {
     int[][] plan = {{1024, 3000}, {16384, 500}, {262144, 50}, {1 << 20, 10}};
     for (int[] step : plan) {
-      Tensor t = zeroCopy ? pg.allocate(DataType.FLOAT32, step[0])
-          : Tensor.allocate(DataType.FLOAT32, step[0]);
+      Tensor t =
+          zeroCopy
+              ? pg.allocate(DataType.FLOAT32, step[0])
+              : Tensor.allocate(DataType.FLOAT32, step[0]);
       for (int i = 0; i < step[1]; i++) {
         pg.allReduce(t, ReduceOp.SUM);
       }
@@ -48,21 +52,30 @@ public final class CommBenchWorker {
     int port = Integer.parseInt(args[2]);
     Path out = Path.of(args[3]);
     long budgetNanos = Long.parseLong(args[4]) * 1_000_000L;
-    long[] sizes = java.util.Arrays.stream(args[5].split(",")).mapToLong(Long::parseLong).toArray();
+    long[] sizes = Arrays.stream(args[5].split(",")).mapToLong(Long::parseLong).toArray();
     boolean zeroCopy = args.length > 6 && args[6].equals("zero-copy");
     CommConfig cfg = CommConfig.fromEnvironment();
     List<Map<String, Object>> rows = new ArrayList<>();
     String transport;
-    try (ProcessGroup pg = ProcessGroups.init(cfg,
-        new ProcessGroups.Init(System.getenv().getOrDefault("MASTER_ADDR", "127.0.0.1"), port,
-            rank, size, 0, rank == 0))) {
+    try (ProcessGroup pg =
+        ProcessGroups.init(
+            cfg,
+            new ProcessGroups.Init(
+                System.getenv().getOrDefault(EnvKeys.MASTER_ADDR, EnvKeys.DEFAULT_MASTER_ADDR),
+                port,
+                rank,
+                size,
+                0,
+                rank == 0))) {
       transport = pg.stats().transportTo((rank + 1) % size).label();
       warmUp(pg, zeroCopy);
       Tensor timing = Tensor.allocate(DataType.FLOAT64, 1);
       Tensor iters = Tensor.allocate(DataType.INT32, 1);
       for (long bytes : sizes) {
-        Tensor t = zeroCopy ? pg.allocate(DataType.FLOAT32, (int) (bytes / 4))
-            : Tensor.allocate(DataType.FLOAT32, (int) (bytes / 4));
+        Tensor t =
+            zeroCopy
+                ? pg.allocate(DataType.FLOAT32, (int) (bytes / 4))
+                : Tensor.allocate(DataType.FLOAT32, (int) (bytes / 4));
         for (int i = 0; i < t.count(); i++) {
           t.bytes().putFloat(i * 4, 1f);
         }

@@ -32,15 +32,25 @@ public final class TrainBench {
   public static final int WARMUP = 20;
 
   /** Options: models, process counts, steps per run, repetitions, output folder, the peer. */
-  public record Options(List<String> models, List<Integer> nps, int batch, int steps, int reps,
-      Path python, Path peerScript, Path outDir) {}
+  public record Options(
+      List<String> models,
+      List<Integer> nps,
+      int batch,
+      int steps,
+      int reps,
+      Path python,
+      Path peerScript,
+      Path outDir) {}
 
   private final Options opt;
   private final PrintStream out;
+
   /** model -> np -> impl -> samples/s of each run. */
   private final Map<String, Map<Integer, Map<String, List<Double>>>> runs = new LinkedHashMap<>();
+
   /** Samples/s of the overlap study's runs, by "overlapped" / "sequential". */
   private final Map<String, List<Double>> overlapRuns = new LinkedHashMap<>();
+
   /** model -> np -> the Cohort run's mean step breakdown (ms), from its last repetition. */
   private final Map<String, Map<Integer, Map<String, Double>>> breakdowns = new LinkedHashMap<>();
 
@@ -67,11 +77,18 @@ public final class TrainBench {
       if (opt.models().contains("cnn") && opt.nps().contains(2)) {
         for (boolean overlap : new boolean[] {true, false}) {
           String label = overlap ? "overlapped" : "sequential";
-          TrainConfig cnn = run("cnn", work.resolve("overlap-" + label + "-rep" + rep))
-              .bucketBytes(WorkerArgs.bucketBytes(0.45)).overlap(overlap).build();
-          overlapRuns.computeIfAbsent(label, k -> new ArrayList<>())
+          TrainConfig cnn =
+              run("cnn", work.resolve("overlap-" + label + "-rep" + rep))
+                  .bucketBytes(WorkerArgs.bucketBytes(0.45))
+                  .overlap(overlap)
+                  .build();
+          overlapRuns
+              .computeIfAbsent(label, k -> new ArrayList<>())
               .add(cohort(cnn, 2, Math.max(1, cores / 2)));
-          out.printf(Locale.ROOT, "  cnn  2 worker(s) 4 buckets, %s: %,8.0f samples/s%n", label,
+          out.printf(
+              Locale.ROOT,
+              "  cnn  2 worker(s) 4 buckets, %s: %,8.0f samples/s%n",
+              label,
               overlapRuns.get(label).get(overlapRuns.get(label).size() - 1));
         }
       }
@@ -80,24 +97,37 @@ public final class TrainBench {
   }
 
   private void record(String model, int np, String impl, double samplesPerSecond) {
-    runs.computeIfAbsent(model, k -> new LinkedHashMap<>()).computeIfAbsent(np, k -> new LinkedHashMap<>())
-        .computeIfAbsent(impl, k -> new ArrayList<>()).add(samplesPerSecond);
-    out.printf(Locale.ROOT, "  %-4s %d worker(s) %-12s %,8.0f samples/s%n", model, np, impl,
+    runs.computeIfAbsent(model, k -> new LinkedHashMap<>())
+        .computeIfAbsent(np, k -> new LinkedHashMap<>())
+        .computeIfAbsent(impl, k -> new ArrayList<>())
+        .add(samplesPerSecond);
+    out.printf(
+        Locale.ROOT,
+        "  %-4s %d worker(s) %-12s %,8.0f samples/s%n",
+        model,
+        np,
+        impl,
         samplesPerSecond);
   }
 
   /** A run of {@code model} in {@code dir}: the options' batch and steps, no progress bar. */
   private TrainConfigBuilder run(String model, Path dir) {
-    return TrainConfig.builder().model(model).batch(opt.batch()).maxSteps(opt.steps())
-        .testLimit(500).progress(false).runDir(dir);
+    return TrainConfig.builder()
+        .model(model)
+        .batch(opt.batch())
+        .maxSteps(opt.steps())
+        .testLimit(500)
+        .progress(false)
+        .runDir(dir);
   }
 
   /** Samples/s of {@code cfg} trained by {@code np} workers, timed after the first steps. */
   private double cohort(TrainConfig cfg, int np, int threads)
       throws IOException, InterruptedException {
     Path dir = cfg.runDir();
-    Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-        .run(np, WorkerArgs.of(cfg).command().withThreads(threads), dir);
+    Outcome o =
+        new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
+            .run(np, WorkerArgs.of(cfg).command().withThreads(threads), dir);
     if (o.exitCode() != 0) {
       throw new IOException("Cohort run failed: " + o.report());
     }
@@ -124,7 +154,8 @@ public final class TrainBench {
     return sum;
   }
 
-  private double ddp(String model, int np, int threads, Path dir) throws IOException, InterruptedException {
+  private double ddp(String model, int np, int threads, Path dir)
+      throws IOException, InterruptedException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -133,10 +164,20 @@ public final class TrainBench {
     List<Process> procs = new ArrayList<>();
     try {
       for (int r = 0; r < np; r++) {
-        ProcessBuilder pb = new ProcessBuilder(opt.python().toString(), opt.peerScript().toString(),
-            "" + r, "" + np, "" + port, result.toString(), model, "" + opt.batch(),
-            "" + (opt.steps()), "" + threads).redirectErrorStream(true)
-            .redirectOutput(dir.resolve("ddp-rank" + r + ".log").toFile());
+        ProcessBuilder pb =
+            new ProcessBuilder(
+                    opt.python().toString(),
+                    opt.peerScript().toString(),
+                    "" + r,
+                    "" + np,
+                    "" + port,
+                    result.toString(),
+                    model,
+                    "" + opt.batch(),
+                    "" + (opt.steps()),
+                    "" + threads)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("ddp-rank" + r + ".log").toFile());
         pb.environment().put("OMP_NUM_THREADS", "" + threads);
         procs.add(pb.start());
       }
@@ -154,27 +195,52 @@ public final class TrainBench {
   private Path write() throws IOException {
     Files.createDirectories(opt.outDir());
     StringBuilder md = new StringBuilder("# Training throughput: Cohort vs PyTorch DDP (gloo)\n\n");
-    md.append("Generated by `bin/cohort bench train` on ").append(Instant.now()).append(". Fashion-MNIST, ")
-        .append("Adam, batch ").append(opt.batch()).append(" per worker, ").append(opt.steps())
-        .append(" steps per run of which the first ").append(WARMUP).append(" are not timed; ")
-        .append("libtorch threads per worker = cores / workers, for both. ").append(opt.reps())
-        .append(" alternating repetitions, medians. Speedup and scaling efficiency are relative to ")
+    md.append("Generated by `bin/cohort bench train` on ")
+        .append(Instant.now())
+        .append(". Fashion-MNIST, ")
+        .append("Adam, batch ")
+        .append(opt.batch())
+        .append(" per worker, ")
+        .append(opt.steps())
+        .append(" steps per run of which the first ")
+        .append(WARMUP)
+        .append(" are not timed; ")
+        .append("libtorch threads per worker = cores / workers, for both. ")
+        .append(opt.reps())
+        .append(
+            " alternating repetitions, medians. Speedup and scaling efficiency are relative to ")
         .append("the same implementation with 1 worker.\n\n");
-    md.append("| model | workers | Cohort samples/s | DDP samples/s | Cohort / DDP | Cohort speedup | "
-        + "Cohort efficiency | DDP speedup | Cohort comm+wait share |\n");
+    md.append(
+        "| model | workers | Cohort samples/s | DDP samples/s | Cohort / DDP | Cohort speedup | "
+            + "Cohort efficiency | DDP speedup | Cohort comm+wait share |\n");
     md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     Map<String, Object> json = new LinkedHashMap<>();
     for (var m : runs.entrySet()) {
-      double c1 = BenchMath.median(m.getValue().getOrDefault(1, Map.of()).getOrDefault("cohort", List.of()));
-      double d1 = BenchMath.median(m.getValue().getOrDefault(1, Map.of()).getOrDefault("pytorch-ddp", List.of()));
+      double c1 =
+          BenchMath.median(
+              m.getValue().getOrDefault(1, Map.of()).getOrDefault("cohort", List.of()));
+      double d1 =
+          BenchMath.median(
+              m.getValue().getOrDefault(1, Map.of()).getOrDefault("pytorch-ddp", List.of()));
       for (var n : m.getValue().entrySet()) {
         int np = n.getKey();
         double c = BenchMath.median(n.getValue().getOrDefault("cohort", List.of()));
         double d = BenchMath.median(n.getValue().getOrDefault("pytorch-ddp", List.of()));
         Map<String, Double> b = breakdowns.get(m.getKey()).get(np);
         double share = (b.get("communication") + b.get("wait")) / b.get("step");
-        md.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.2fx | %.2fx | %.0f%% | %.2fx | %.0f%% |%n",
-            m.getKey(), np, c, d, c / d, c / c1, 100 * c / c1 / np, d / d1, 100 * share));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %,.0f | %,.0f | %.2fx | %.2fx | %.0f%% | %.2fx | %.0f%% |%n",
+                m.getKey(),
+                np,
+                c,
+                d,
+                c / d,
+                c / c1,
+                100 * c / c1 / np,
+                d / d1,
+                100 * share));
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("cohort_samples_per_second", c);
         row.put("ddp_samples_per_second", d);
@@ -190,16 +256,27 @@ public final class TrainBench {
     if (!overlapRuns.isEmpty()) {
       double on = BenchMath.median(overlapRuns.get("overlapped"));
       double off = BenchMath.median(overlapRuns.get("sequential"));
-      md.append(String.format(Locale.ROOT, "%nOverlap: the CNN with 2 workers and gradients in 4 "
-          + "buckets of about 0.45 MB runs at %,.0f samples/s when each bucket is all-reduced while "
-          + "the next is packed, and %,.0f samples/s when not: overlap buys %+.1f%%.%n", on, off,
-          100 * (on / off - 1)));
-      json.put("overlap_study", Map.of("overlapped", overlapRuns.get("overlapped"),
-          "sequential", overlapRuns.get("sequential")));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%nOverlap: the CNN with 2 workers and gradients in 4 "
+                  + "buckets of about 0.45 MB runs at %,.0f samples/s when each bucket is all-reduced while "
+                  + "the next is packed, and %,.0f samples/s when not: overlap buys %+.1f%%.%n",
+              on,
+              off,
+              100 * (on / off - 1)));
+      json.put(
+          "overlap_study",
+          Map.of(
+              "overlapped",
+              overlapRuns.get("overlapped"),
+              "sequential",
+              overlapRuns.get("sequential")));
     }
     Path mdPath = opt.outDir().resolve("train.md");
     Files.writeString(mdPath, md);
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(opt.outDir().resolve("train.json").toFile(), json);
     out.println();
     out.print(md);

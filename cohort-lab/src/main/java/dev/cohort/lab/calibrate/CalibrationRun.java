@@ -3,6 +3,7 @@ package dev.cohort.lab.calibrate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cohort.comm.DataType;
+import dev.cohort.comm.EnvKeys;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.lab.bench.BenchMath;
 import dev.cohort.lab.bench.CommBenchWorker;
@@ -59,26 +60,44 @@ public final class CalibrationRun {
       double[] ms = trainOneWorker(model);
       compute.put(model, ms[0] / 1000 / BATCH);
       optimizer.add(ms[1] / 1000 / PARAMETERS.get(model));
-      out.printf(Locale.ROOT, "%s: %.3f ms per sample forward+backward on one core%n", model,
+      out.printf(
+          Locale.ROOT,
+          "%s: %.3f ms per sample forward+backward on one core%n",
+          model,
           ms[0] / BATCH);
     }
     double reduce = reduceGBps();
     out.printf(Locale.ROOT, "reduction: %.2f GB/s%n", reduce);
     NetworkModel tcp = tcpAlphaBeta(reduce);
-    out.printf(Locale.ROOT, "TCP loopback: alpha %.1f µs, bandwidth %.2f GB/s%n",
-        tcp.alphaSeconds() * 1e6, 1 / tcp.betaSecondsPerByte() / 1e9);
-    return new MachineCalibration(compute,
-        optimizer.stream().mapToDouble(d -> d).average().orElse(0), reduce, tcp.alphaSeconds(),
+    out.printf(
+        Locale.ROOT,
+        "TCP loopback: alpha %.1f µs, bandwidth %.2f GB/s%n",
+        tcp.alphaSeconds() * 1e6,
+        1 / tcp.betaSecondsPerByte() / 1e9);
+    return new MachineCalibration(
+        compute,
+        optimizer.stream().mapToDouble(d -> d).average().orElse(0),
+        reduce,
+        tcp.alphaSeconds(),
         tcp.betaSecondsPerByte());
   }
 
   /** Mean forward+backward and optimizer milliseconds per step of one single-thread worker. */
   private double[] trainOneWorker(String model) throws IOException, InterruptedException {
     Path dir = work.resolve(model);
-    WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model(model).batch(BATCH)
-        .maxSteps(STEPS).testLimit(200).progress(false).runDir(dir).build());
-    Outcome o = new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-        .run(1, worker.command().withThreads(1), dir);
+    WorkerArgs worker =
+        WorkerArgs.of(
+            TrainConfig.builder()
+                .model(model)
+                .batch(BATCH)
+                .maxSteps(STEPS)
+                .testLimit(200)
+                .progress(false)
+                .runDir(dir)
+                .build());
+    Outcome o =
+        new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
+            .run(1, worker.command().withThreads(1), dir);
     if (!o.succeeded()) {
       throw new IOException("the " + model + " calibration run failed: " + o.report());
     }
@@ -115,13 +134,30 @@ public final class CalibrationRun {
     }
     Path result = work.resolve("tcp.json");
     String portArg = String.valueOf(port);
-    try (RankProcesses procs = RankSpawner.of(2)
-        .command(r -> JavaCommand.of(CommBenchWorker.class.getName(), List.of("" + r, "2", portArg,
-            result.toString(), "200", "4096,65536,262144,1048576,4194304,16777216")).toList())
-        .environment(Map.of("COHORT_SECRET", Secrets.generate(), "COHORT_TRANSPORT", "tcp",
-            "COHORT_ALLREDUCE_ALGO", "ring"))
-        .logs(r -> work.resolve("tcp-" + r + ".log"))
-        .start()) {
+    try (RankProcesses procs =
+        RankSpawner.of(2)
+            .command(
+                r ->
+                    JavaCommand.of(
+                            CommBenchWorker.class.getName(),
+                            List.of(
+                                "" + r,
+                                "2",
+                                portArg,
+                                result.toString(),
+                                "200",
+                                "4096,65536,262144,1048576,4194304,16777216"))
+                        .toList())
+            .environment(
+                Map.of(
+                    EnvKeys.COHORT_SECRET,
+                    Secrets.generate(),
+                    EnvKeys.COHORT_TRANSPORT,
+                    "tcp",
+                    EnvKeys.COHORT_ALLREDUCE_ALGO,
+                    "ring"))
+            .logs(r -> work.resolve("tcp-" + r + ".log"))
+            .start()) {
       procs.awaitSuccess("the TCP measurement", TCP_TIMEOUT);
     }
     JsonNode rows = new ObjectMapper().readTree(result.toFile()).get("results");

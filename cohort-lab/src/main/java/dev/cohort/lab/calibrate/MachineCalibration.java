@@ -31,7 +31,8 @@ public record MachineCalibration(
   public static final MachineCalibration DEFAULTS =
       new MachineCalibration(Map.of(), 3.5e-9, 6, 90e-6, 0.9e-9);
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public MachineCalibration {
     computeSecondsPerSample = Map.copyOf(computeSecondsPerSample);
@@ -49,7 +50,8 @@ public record MachineCalibration(
    */
   public static MachineCalibration read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new IOException("no calibration file " + file + " (make one with: bin/cohort lab calibrate)");
+      throw new IOException(
+          "no calibration file " + file + " (make one with: bin/cohort lab calibrate)");
     }
     try {
       return JSON.readValue(file.toFile(), MachineCalibration.class);

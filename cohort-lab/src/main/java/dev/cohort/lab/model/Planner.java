@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * Predicts what data-parallel training costs in time and money for a range of worker counts, and
  * says whether distributing pays. A step on n workers takes the compute of its per-worker batch
- * plus the all-reduce of the gradients (not overlapped: the conservative case, and Cohort's on
- * DJL) plus the optimizer update; the global batch is kept, so the number of steps does not change
- * with n.
+ * plus the all-reduce of the gradients (not overlapped: the conservative case, and Cohort's on DJL)
+ * plus the optimizer update; the global batch is kept, so the number of steps does not change with
+ * n.
  *
  * @param parameters model parameters (float32 gradients are 4 bytes each)
  * @param datasetSamples samples per epoch
@@ -20,13 +20,28 @@ import java.util.List;
  * @param memoryBytesPerSample activation memory per sample of the per-worker batch
  * @param pricePerNodeHour cost of one worker for an hour
  */
-public record Planner(double parameters, double datasetSamples, int epochs, int globalBatch,
-    double computeSecondsPerSample, double optimizerSecondsPerParameter, double fixedMemoryBytes,
-    double memoryBytesPerSample, double pricePerNodeHour) {
+public record Planner(
+    double parameters,
+    double datasetSamples,
+    int epochs,
+    int globalBatch,
+    double computeSecondsPerSample,
+    double optimizerSecondsPerParameter,
+    double fixedMemoryBytes,
+    double memoryBytesPerSample,
+    double pricePerNodeHour) {
 
   /** One option of the plan. */
-  public record Option(int workers, int batchPerWorker, String algorithm, double stepSeconds,
-      double commSeconds, double hours, double cost, double speedup, double efficiency,
+  public record Option(
+      int workers,
+      int batchPerWorker,
+      String algorithm,
+      double stepSeconds,
+      double commSeconds,
+      double hours,
+      double cost,
+      double speedup,
+      double efficiency,
       double memoryBytes) {}
 
   /** Options for each worker count that divides the global batch. */
@@ -40,10 +55,20 @@ public record Planner(double parameters, double datasetSamples, int epochs, int 
       }
       Step s = stepSeconds(net, n);
       double hours = steps * s.total / 3600;
-      out.add(new Option(n, globalBatch / n, s.algorithm, s.total, s.comm, hours,
-          hours * n * pricePerNodeHour, single / s.total, single / s.total / n,
-          fixedMemoryBytes + memoryBytesPerSample * (globalBatch / (double) n)
-              + 4 * parameters * 3 /* weights, gradients, bucket */));
+      out.add(
+          new Option(
+              n,
+              globalBatch / n,
+              s.algorithm,
+              s.total,
+              s.comm,
+              hours,
+              hours * n * pricePerNodeHour,
+              single / s.total,
+              single / s.total / n,
+              fixedMemoryBytes
+                  + memoryBytesPerSample * (globalBatch / (double) n)
+                  + 4 * parameters * 3 /* weights, gradients, bucket */));
     }
     return out;
   }
@@ -58,9 +83,8 @@ public record Planner(double parameters, double datasetSamples, int epochs, int 
   }
 
   /**
-   * The recommendation: the fastest option whose scaling efficiency is at least
-   * {@code minEfficiency}; 1 worker (stay local) when none with more workers qualifies or none is
-   * faster.
+   * The recommendation: the fastest option whose scaling efficiency is at least {@code
+   * minEfficiency}; 1 worker (stay local) when none with more workers qualifies or none is faster.
    */
   public static Option recommend(List<Option> options, double minEfficiency) {
     Option best = options.stream().filter(o -> o.workers() == 1).findFirst().orElse(options.get(0));

@@ -2,6 +2,7 @@ package dev.cohort.lab.model;
 
 import dev.cohort.comm.AllReduceAlgorithm;
 import dev.cohort.comm.CommConfig;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -14,17 +15,17 @@ import java.util.function.ToDoubleFunction;
  * does: workers on the same cores slow each other's work down, every step pays an overhead for
  * handing the cores between more threads than there are (growing less than the batch), moving
  * gradients costs more or less than the path's α-β model says (caches, cores), and the faster
- * workers wait at each all-reduce for the slowest. All four are measured with two workers
- * and with a crowd of twice as many workers as cores, each at a small and a large per-worker
- * batch; between the two batches they are interpolated in log(batch) (outside, the nearer one
- * holds), between the two worker counts linearly; beyond the crowd, work and overhead grow in
- * proportion to the workers and the slowest worker's lead like the expected maximum of that many
- * normal variables.
+ * workers wait at each all-reduce for the slowest. All four are measured with two workers and with
+ * a crowd of twice as many workers as cores, each at a small and a large per-worker batch; between
+ * the two batches they are interpolated in log(batch) (outside, the nearer one holds), between the
+ * two worker counts linearly; beyond the crowd, work and overhead grow in proportion to the workers
+ * and the slowest worker's lead like the expected maximum of that many normal variables.
  */
 public final class StepTimeModel {
   /** Expected maximum of n standard normal variables, n = 0..8. */
-  private static final double[] EXPECTED_MAX = {0, 0, 0.5642, 0.8463, 1.0294, 1.1630, 1.2672,
-      1.3522, 1.4236};
+  private static final double[] EXPECTED_MAX = {
+    0, 0, 0.5642, 0.8463, 1.0294, 1.1630, 1.2672, 1.3522, 1.4236
+  };
 
   private final Calibration cal;
   private final NetworkModel net;
@@ -47,9 +48,15 @@ public final class StepTimeModel {
    *     waking helper threads) with one libtorch thread
    * @param overheadAllThreads the same with all cores' threads
    */
-  public record Alone(double computeFixedSeconds, double computePerSampleOneThread,
-      double computePerSampleAllThreads, double dataPerSampleSeconds, double optimizerSeconds,
-      double packSecondsPerByte, double overheadOneThread, double overheadAllThreads) {}
+  public record Alone(
+      double computeFixedSeconds,
+      double computePerSampleOneThread,
+      double computePerSampleAllThreads,
+      double dataPerSampleSeconds,
+      double optimizerSeconds,
+      double packSecondsPerByte,
+      double overheadOneThread,
+      double overheadAllThreads) {}
 
   /**
    * What sharing the host costs, measured with {@code workers} single-thread workers side by side,
@@ -63,20 +70,32 @@ public final class StepTimeModel {
    *     model says: caches shared with the batch's work and cores shared with other workers make
    *     the same bytes cheaper or dearer to move
    */
-  public record Sharing(int workers, int batch, double computeSlowdown, double optimizerSlowdown,
-      double overheadSeconds, double waitFraction, double commFactor) {}
+  public record Sharing(
+      int workers,
+      int batch,
+      double computeSlowdown,
+      double optimizerSlowdown,
+      double overheadSeconds,
+      double waitFraction,
+      double commFactor) {}
 
   /**
    * A model's costs on this host.
    *
-   * @param sharing measured with two workers and with twice as many workers as cores, each at
-   *     two batch sizes
+   * @param sharing measured with two workers and with twice as many workers as cores, each at two
+   *     batch sizes
    * @param memoryFixedBytes a worker's peak resident memory apart from the batch
    * @param memoryPerSampleBytes resident memory per sample of the per-worker batch
    * @param cores cores of the host the workers share
    */
-  public record Calibration(String model, double parameters, Alone alone, List<Sharing> sharing,
-      double memoryFixedBytes, double memoryPerSampleBytes, int cores) {
+  public record Calibration(
+      String model,
+      double parameters,
+      Alone alone,
+      List<Sharing> sharing,
+      double memoryFixedBytes,
+      double memoryPerSampleBytes,
+      int cores) {
 
     /** The largest worker count sharing was measured with. */
     public int crowdWorkers() {
@@ -85,8 +104,14 @@ public final class StepTimeModel {
   }
 
   /** One step's predicted costs in seconds, and the memory of one worker in bytes. */
-  public record Prediction(double data, double compute, double communication, double waiting,
-      double optimizer, double overhead, double memoryBytes) {
+  public record Prediction(
+      double data,
+      double compute,
+      double communication,
+      double waiting,
+      double optimizer,
+      double overhead,
+      double memoryBytes) {
     public double step() {
       return data + compute + communication + waiting + optimizer + overhead;
     }
@@ -101,43 +126,60 @@ public final class StepTimeModel {
    * @param extraLatencySeconds one-way latency the network adds to each message
    * @param linkBytesPerSecond each worker's link rate (infinity: no limit)
    */
-  public Prediction predict(int workers, int threads, int batchPerWorker, String algorithm,
-      List<Integer> bucketBytes, double extraLatencySeconds, double linkBytesPerSecond) {
+  public Prediction predict(
+      int workers,
+      int threads,
+      int batchPerWorker,
+      String algorithm,
+      List<Integer> bucketBytes,
+      double extraLatencySeconds,
+      double linkBytesPerSecond) {
     Alone a = cal.alone();
     boolean allThreads = threads >= cal.cores();
     int b = batchPerWorker;
     double beyond = (double) workers / cal.crowdWorkers();
-    double computeShare = workers == 1 ? 1
-        : Math.max(1, shared(workers, b, Sharing::computeSlowdown, beyond));
-    double optimizerShare = workers == 1 ? 1
-        : Math.max(1, shared(workers, b, Sharing::optimizerSlowdown, beyond));
+    double computeShare =
+        workers == 1 ? 1 : Math.max(1, shared(workers, b, Sharing::computeSlowdown, beyond));
+    double optimizerShare =
+        workers == 1 ? 1 : Math.max(1, shared(workers, b, Sharing::optimizerSlowdown, beyond));
     double perSample = allThreads ? a.computePerSampleAllThreads() : a.computePerSampleOneThread();
     double compute = (a.computeFixedSeconds() + perSample * batchPerWorker) * computeShare;
     double data = a.dataPerSampleSeconds() * batchPerWorker * computeShare;
     double optimizer = a.optimizerSeconds() * optimizerShare;
-    double overhead = workers == 1
-        ? (allThreads ? a.overheadAllThreads() : a.overheadOneThread())
-        : shared(workers, b, Sharing::overheadSeconds, beyond);
+    double overhead =
+        workers == 1
+            ? (allThreads ? a.overheadAllThreads() : a.overheadOneThread())
+            : shared(workers, b, Sharing::overheadSeconds, beyond);
     // What the host itself costs to move the bytes is scaled by the measured factor; what the
     // emulated network adds (latency, a slower link) is not.
     double bytes = bucketBytes.stream().mapToDouble(Integer::doubleValue).sum();
     double machine = allReduceSeconds(net, algorithm, workers, bucketBytes);
-    double emulated = allReduceSeconds(net.under(extraLatencySeconds, linkBytesPerSecond),
-        algorithm, workers, bucketBytes);
+    double emulated =
+        allReduceSeconds(
+            net.under(extraLatencySeconds, linkBytesPerSecond), algorithm, workers, bucketBytes);
     double factor = workers == 1 ? 1 : shared(workers, b, Sharing::commFactor, beyond);
-    double communication = factor * (a.packSecondsPerByte() * bytes + machine)
-        + (emulated - machine);
+    double communication =
+        factor * (a.packSecondsPerByte() * bytes + machine) + (emulated - machine);
     double local = compute + data + optimizer + overhead;
-    double waiting = workers == 1 ? 0 : local * shared(workers, b, Sharing::waitFraction,
-        expectedMax(workers) / expectedMax(cal.crowdWorkers()));
-    double memory = cal.memoryFixedBytes() + cal.memoryPerSampleBytes() * batchPerWorker
-        + (workers > 1 ? bytes : 0);
+    double waiting =
+        workers == 1
+            ? 0
+            : local
+                * shared(
+                    workers,
+                    b,
+                    Sharing::waitFraction,
+                    expectedMax(workers) / expectedMax(cal.crowdWorkers()));
+    double memory =
+        cal.memoryFixedBytes()
+            + cal.memoryPerSampleBytes() * batchPerWorker
+            + (workers > 1 ? bytes : 0);
     return new Prediction(data, compute, communication, waiting, optimizer, overhead, memory);
   }
 
   /** All-reducing the buckets one after the other, each with the algorithm Cohort would pick. */
-  public static double allReduceSeconds(NetworkModel net, String algorithm, int workers,
-      List<Integer> bucketBytes) {
+  public static double allReduceSeconds(
+      NetworkModel net, String algorithm, int workers, List<Integer> bucketBytes) {
     if (workers <= 1) {
       return 0;
     }
@@ -152,8 +194,8 @@ public final class StepTimeModel {
   }
 
   /**
-   * A sharing effect for {@code workers} with {@code batch} samples each: measured at 2 and at
-   * the crowd, linear in between, the crowd's value times {@code beyond} (at least 1) past it.
+   * A sharing effect for {@code workers} with {@code batch} samples each: measured at 2 and at the
+   * crowd, linear in between, the crowd's value times {@code beyond} (at least 1) past it.
    */
   private double shared(int workers, int batch, ToDoubleFunction<Sharing> f, double beyond) {
     int c = cal.crowdWorkers();
@@ -167,8 +209,11 @@ public final class StepTimeModel {
 
   /** The effect measured with {@code workers}, interpolated in log(batch) between the batches. */
   private double atBatch(int workers, int batch, ToDoubleFunction<Sharing> f) {
-    List<Sharing> points = cal.sharing().stream().filter(s -> s.workers() == workers)
-        .sorted(java.util.Comparator.comparingInt(Sharing::batch)).toList();
+    List<Sharing> points =
+        cal.sharing().stream()
+            .filter(s -> s.workers() == workers)
+            .sorted(Comparator.comparingInt(Sharing::batch))
+            .toList();
     if (points.isEmpty()) {
       throw new IllegalStateException("no sharing measured with " + workers + " workers");
     }

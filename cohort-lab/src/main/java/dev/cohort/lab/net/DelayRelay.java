@@ -1,5 +1,6 @@
 package dev.cohort.lab.net;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,26 +24,28 @@ import java.util.function.IntFunction;
  * A user-space TCP relay that adds latency and jitter (this kernel has no netem) and, where the
  * kernel cannot shape traffic either, the link rate. Every worker's data port has a relay port that
  * peers dial instead; the relay holds each chunk of bytes for the one-way latency (plus jitter,
- * never reordering) before passing it on. It reads eagerly, so a sender's TCP window never waits
- * on the emulated delay: the emulated link behaves like a long fat pipe, not a small window.
+ * never reordering) before passing it on. It reads eagerly, so a sender's TCP window never waits on
+ * the emulated delay: the emulated link behaves like a long fat pipe, not a small window.
  *
  * <p>With rate limiting on, every byte takes its turn on the sending worker's uplink and on the
- * receiving worker's downlink, like a NIC on each side of a switch; the sender is recognised by
- * the address its connection comes from.
+ * receiving worker's downlink, like a NIC on each side of a switch; the sender is recognised by the
+ * address its connection comes from.
  */
 public final class DelayRelay implements AutoCloseable {
   private static final int CHUNK = 64 << 10;
   private static final int QUEUED_CHUNKS = 1024; // 64 MiB in flight per direction at most
   private static final int CONNECT_TIMEOUT_MS = 10_000;
 
-  /** Peers reach {@code rank}'s data port at {@code listen}; the relay passes on to {@code target}. */
+  /**
+   * Peers reach {@code rank}'s data port at {@code listen}; the relay passes on to {@code target}.
+   */
   public record Route(int rank, InetSocketAddress listen, InetSocketAddress target) {}
 
   private final NetworkCondition net;
   private final Map<InetAddress, Integer> rankByAddress;
   private final TokenBucket[] up;
   private final TokenBucket[] down;
-  private final List<java.io.Closeable> open = new CopyOnWriteArrayList<>();
+  private final List<Closeable> open = new CopyOnWriteArrayList<>();
   private final AtomicLong bytes = new AtomicLong();
   private final Random random;
   private volatile boolean closed;
@@ -53,8 +56,13 @@ public final class DelayRelay implements AutoCloseable {
    * @param limitRate whether the relay enforces the rate (else the kernel does, or there is none)
    * @param seed for the jitter
    */
-  public DelayRelay(NetworkCondition net, List<Route> routes, Map<InetAddress, Integer> rankByAddress,
-      boolean limitRate, long seed) throws IOException {
+  public DelayRelay(
+      NetworkCondition net,
+      List<Route> routes,
+      Map<InetAddress, Integer> rankByAddress,
+      boolean limitRate,
+      long seed)
+      throws IOException {
     this.net = net;
     this.rankByAddress = Map.copyOf(rankByAddress);
     this.random = new Random(seed);
@@ -83,9 +91,14 @@ public final class DelayRelay implements AutoCloseable {
    * A relay for {@code workers} workers: peers reach worker r at {@code listen(r)}, which passes on
    * to {@code target(r)}, the address worker r binds and so also sends from.
    */
-  public static DelayRelay forWorkers(NetworkCondition net, int workers,
-      IntFunction<InetSocketAddress> listen, IntFunction<InetSocketAddress> target,
-      boolean limitRate, long seed) throws IOException {
+  public static DelayRelay forWorkers(
+      NetworkCondition net,
+      int workers,
+      IntFunction<InetSocketAddress> listen,
+      IntFunction<InetSocketAddress> target,
+      boolean limitRate,
+      long seed)
+      throws IOException {
     List<Route> routes = new ArrayList<>();
     Map<InetAddress, Integer> ranks = new HashMap<>();
     for (int r = 0; r < workers; r++) {
@@ -135,52 +148,56 @@ public final class DelayRelay implements AutoCloseable {
     InputStream in = src.getInputStream();
     OutputStream out = dst.getOutputStream();
     String name = "cohort-relay-" + fromRank + "-to-" + toRank;
-    daemon(name + "-read", () -> {
-      long last = 0;
-      try {
-        while (true) {
-          byte[] buf = new byte[CHUNK];
-          int n = in.read(buf);
-          if (n < 0) {
-            break;
+    daemon(
+        name + "-read",
+        () -> {
+          long last = 0;
+          try {
+            while (true) {
+              byte[] buf = new byte[CHUNK];
+              int n = in.read(buf);
+              if (n < 0) {
+                break;
+              }
+              last = Math.max(last, System.nanoTime() + delayNanos());
+              queue.put(new Chunk(buf, n, last));
+            }
+            queue.put(new Chunk(null, -1, last));
+          } catch (IOException | InterruptedException e) {
+            closeQuietly(src);
+            closeQuietly(dst);
+            queue.offer(new Chunk(null, -1, 0));
           }
-          last = Math.max(last, System.nanoTime() + delayNanos());
-          queue.put(new Chunk(buf, n, last));
-        }
-        queue.put(new Chunk(null, -1, last));
-      } catch (IOException | InterruptedException e) {
-        closeQuietly(src);
-        closeQuietly(dst);
-        queue.offer(new Chunk(null, -1, 0));
-      }
-    });
-    daemon(name + "-write", () -> {
-      try {
-        while (!closed) {
-          Chunk c = queue.poll(1, TimeUnit.SECONDS);
-          if (c == null) {
-            continue;
+        });
+    daemon(
+        name + "-write",
+        () -> {
+          try {
+            while (!closed) {
+              Chunk c = queue.poll(1, TimeUnit.SECONDS);
+              if (c == null) {
+                continue;
+              }
+              TokenBucket.sleepUntil(c.releaseAt());
+              if (c.length() < 0) {
+                dst.shutdownOutput();
+                return;
+              }
+              if (fromRank >= 0 && up[fromRank] != null) {
+                up[fromRank].send(c.length());
+              }
+              if (toRank >= 0 && down[toRank] != null) {
+                down[toRank].send(c.length());
+              }
+              out.write(c.data(), 0, c.length());
+              out.flush();
+              bytes.addAndGet(c.length());
+            }
+          } catch (IOException | InterruptedException e) {
+            closeQuietly(src);
+            closeQuietly(dst);
           }
-          TokenBucket.sleepUntil(c.releaseAt());
-          if (c.length() < 0) {
-            dst.shutdownOutput();
-            return;
-          }
-          if (fromRank >= 0 && up[fromRank] != null) {
-            up[fromRank].send(c.length());
-          }
-          if (toRank >= 0 && down[toRank] != null) {
-            down[toRank].send(c.length());
-          }
-          out.write(c.data(), 0, c.length());
-          out.flush();
-          bytes.addAndGet(c.length());
-        }
-      } catch (IOException | InterruptedException e) {
-        closeQuietly(src);
-        closeQuietly(dst);
-      }
-    });
+        });
   }
 
   private long delayNanos() {
@@ -199,7 +216,7 @@ public final class DelayRelay implements AutoCloseable {
     t.start();
   }
 
-  private static void closeQuietly(java.io.Closeable c) {
+  private static void closeQuietly(Closeable c) {
     try {
       c.close();
     } catch (IOException e) {
@@ -210,7 +227,7 @@ public final class DelayRelay implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (java.io.Closeable c : open) {
+    for (Closeable c : open) {
       closeQuietly(c);
     }
   }

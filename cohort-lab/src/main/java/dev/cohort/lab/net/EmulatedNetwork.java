@@ -2,9 +2,9 @@ package dev.cohort.lab.net;
 
 import dev.cohort.launch.spawn.RankSpawner;
 import java.io.IOException;
-import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Where and how N local workers talk to each other under a {@link NetworkCondition}: the command
@@ -16,8 +16,8 @@ public interface EmulatedNetwork extends RankSpawner.Placement, AutoCloseable {
   NetworkCondition condition();
 
   /**
-   * How the condition is made, for reports: "network namespaces + tc" (kernel-shaped), with
-   * "+ delay relay" where latency is added in user space, or "emulated in-process" on loopback.
+   * How the condition is made, for reports: "network namespaces + tc" (kernel-shaped), with "+
+   * delay relay" where latency is added in user space, or "emulated in-process" on loopback.
    */
   String method();
 
@@ -43,14 +43,23 @@ public interface EmulatedNetwork extends RankSpawner.Placement, AutoCloseable {
    * @param preferNamespaces false forces the in-process fallback
    * @throws IllegalArgumentException when the condition cannot be made here (loss without nft)
    */
-  static EmulatedNetwork open(NetworkCondition condition, int workers, boolean preferNamespaces,
-      long seed, Consumer<String> warnings) throws IOException {
+  static EmulatedNetwork open(
+      NetworkCondition condition,
+      int workers,
+      boolean preferNamespaces,
+      long seed,
+      Consumer<String> warnings)
+      throws IOException {
     if (preferNamespaces && NamespaceNetwork.available()) {
       try {
         return NamespaceNetwork.create(condition, workers, seed);
       } catch (IOException e) {
-        warnings.accept("cannot make network namespaces (" + e.getMessage() + "); emulating "
-            + condition.name() + " in-process on loopback instead");
+        warnings.accept(
+            "cannot make network namespaces ("
+                + e.getMessage()
+                + "); emulating "
+                + condition.name()
+                + " in-process on loopback instead");
       }
     }
     return LoopbackNetwork.create(condition, workers, seed);

@@ -1,5 +1,6 @@
 package dev.cohort.lab.net;
 
+import dev.cohort.comm.EnvKeys;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fallback where namespaces cannot be made (not root, no iproute2): every worker listens on
- * its own loopback address (127.0.1.R+1) and peers dial a {@link DelayRelay} in this process that
- * adds the latency and enforces each worker's link rate itself. Results are labelled "emulated
+ * The fallback where namespaces cannot be made (not root, no iproute2): every worker listens on its
+ * own loopback address (127.0.1.R+1) and peers dial a {@link DelayRelay} in this process that adds
+ * the latency and enforces each worker's link rate itself. Results are labelled "emulated
  * in-process": the kernel's queues and TCP's reaction to them are not part of the picture. Packet
  * loss cannot be emulated this way (a relay between TCP streams loses nothing).
  */
@@ -27,9 +28,12 @@ final class LoopbackNetwork implements EmulatedNetwork {
 
   static LoopbackNetwork create(NetworkCondition net, int workers, long seed) throws IOException {
     if (net.lossPercent() > 0) {
-      throw new IllegalArgumentException("network " + net.name() + ": packet loss needs network "
-          + "namespaces (run as root with iproute2 and nftables); the in-process fallback cannot "
-          + "drop packets");
+      throw new IllegalArgumentException(
+          "network "
+              + net.name()
+              + ": packet loss needs network "
+              + "namespaces (run as root with iproute2 and nftables); the in-process fallback cannot "
+              + "drop packets");
     }
     if (workers < 1 || workers > 250) {
       throw new IllegalArgumentException("workers must be 1..250, got " + workers);
@@ -42,9 +46,14 @@ final class LoopbackNetwork implements EmulatedNetwork {
     }
     DelayRelay relay = null;
     if (!net.isNone()) {
-      relay = DelayRelay.forWorkers(net, workers,
-          r -> new InetSocketAddress("127.0.0.1", ports[r]),
-          r -> new InetSocketAddress(address(r), ports[r]), true, seed);
+      relay =
+          DelayRelay.forWorkers(
+              net,
+              workers,
+              r -> new InetSocketAddress("127.0.0.1", ports[r]),
+              r -> new InetSocketAddress(address(r), ports[r]),
+              true,
+              seed);
     }
     return new LoopbackNetwork(net, ports, relay);
   }
@@ -75,9 +84,15 @@ final class LoopbackNetwork implements EmulatedNetwork {
 
   @Override
   public Map<String, String> environment(int rank) {
-    return Map.of("COHORT_TRANSPORT", "tcp", "COHORT_BIND_ADDR", address(rank),
-        "COHORT_ADVERTISE_ADDR", relay != null ? "127.0.0.1" : address(rank),
-        "COHORT_PORT_RANGE", Integer.toString(ports[rank]));
+    return Map.of(
+        EnvKeys.COHORT_TRANSPORT,
+        "tcp",
+        EnvKeys.COHORT_BIND_ADDR,
+        address(rank),
+        EnvKeys.COHORT_ADVERTISE_ADDR,
+        relay != null ? "127.0.0.1" : address(rank),
+        EnvKeys.COHORT_PORT_RANGE,
+        Integer.toString(ports[rank]));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.cohort.lab.net;
 
+import dev.cohort.comm.EnvKeys;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -44,8 +45,8 @@ final class NamespaceNetwork implements EmulatedNetwork {
   private static Boolean available;
 
   /**
-   * Root, with ip and tc, and the kernel lets us make a namespace (a container may not): tried
-   * once per process.
+   * Root, with ip and tc, and the kernel lets us make a namespace (a container may not): tried once
+   * per process.
    */
   static synchronized boolean available() {
     if (available == null) {
@@ -68,8 +69,8 @@ final class NamespaceNetwork implements EmulatedNetwork {
 
   static NamespaceNetwork create(NetworkCondition net, int workers, long seed) throws IOException {
     if (net.lossPercent() > 0 && Shell.which("nft") == null) {
-      throw new IllegalArgumentException("network " + net.name() + ": packet loss needs nft "
-          + "(apt-get install nftables)");
+      throw new IllegalArgumentException(
+          "network " + net.name() + ": packet loss needs nft " + "(apt-get install nftables)");
     }
     if (workers < 1 || workers > 200) {
       throw new IllegalArgumentException("workers must be 1..200, got " + workers);
@@ -117,14 +118,24 @@ final class NamespaceNetwork implements EmulatedNetwork {
       }
       if (net.lossPercent() > 0) {
         long perTenThousand = Math.round(net.lossPercent() * 100);
-        Shell.run(concat(in, Shell.which("nft"), "-f", "-"), String.format(Locale.ROOT,
-            "table inet cohortlab { chain out { type filter hook output priority 0; "
-                + "numgen random mod 10000 < %d drop; }; }%n", perTenThousand));
+        Shell.run(
+            concat(in, Shell.which("nft"), "-f", "-"),
+            String.format(
+                Locale.ROOT,
+                "table inet cohortlab { chain out { type filter hook output priority 0; "
+                    + "numgen random mod 10000 < %d drop; }; }%n",
+                perTenThousand));
       }
     }
     if (net.needsDelay()) {
-      relay = DelayRelay.forWorkers(net, workers, r -> new InetSocketAddress(subnet + "1", PORT + r),
-          r -> new InetSocketAddress(address(r), PORT + r), false, seed);
+      relay =
+          DelayRelay.forWorkers(
+              net,
+              workers,
+              r -> new InetSocketAddress(subnet + "1", PORT + r),
+              r -> new InetSocketAddress(address(r), PORT + r),
+              false,
+              seed);
     }
   }
 
@@ -134,8 +145,20 @@ final class NamespaceNetwork implements EmulatedNetwork {
     // A burst of 2 ms of traffic (at least 64 KiB, one segmentation-offloaded packet) keeps the
     // average rate exact without starving TCP; 200 ms of queue before the link drops.
     long burst = Math.max(64 << 10, bytesPerSecond / 500);
-    return List.of(tc, "qdisc", "add", "dev", dev, "root", "tbf", "rate", (bytesPerSecond * 8)
-        + "bit", "burst", Long.toString(burst), "latency", "200ms");
+    return List.of(
+        tc,
+        "qdisc",
+        "add",
+        "dev",
+        dev,
+        "root",
+        "tbf",
+        "rate",
+        (bytesPerSecond * 8) + "bit",
+        "burst",
+        Long.toString(burst),
+        "latency",
+        "200ms");
   }
 
   @Override
@@ -145,7 +168,8 @@ final class NamespaceNetwork implements EmulatedNetwork {
 
   @Override
   public String method() {
-    return "network namespaces + veth" + (net.rateMbit() > 0 ? " + tc tbf" : "")
+    return "network namespaces + veth"
+        + (net.rateMbit() > 0 ? " + tc tbf" : "")
         + (net.lossPercent() > 0 ? " + nft loss" : "")
         + (net.needsDelay() ? " + user-space delay relay" : "");
   }
@@ -162,9 +186,15 @@ final class NamespaceNetwork implements EmulatedNetwork {
 
   @Override
   public Map<String, String> environment(int rank) {
-    return Map.of("COHORT_TRANSPORT", "tcp", "COHORT_BIND_ADDR", address(rank),
-        "COHORT_ADVERTISE_ADDR", net.needsDelay() ? subnet + "1" : address(rank),
-        "COHORT_PORT_RANGE", Integer.toString(PORT + rank));
+    return Map.of(
+        EnvKeys.COHORT_TRANSPORT,
+        "tcp",
+        EnvKeys.COHORT_BIND_ADDR,
+        address(rank),
+        EnvKeys.COHORT_ADVERTISE_ADDR,
+        net.needsDelay() ? subnet + "1" : address(rank),
+        EnvKeys.COHORT_PORT_RANGE,
+        Integer.toString(PORT + rank));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.cohort.lab.net;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A network to emulate between workers: one-way latency and its jitter, the rate of each worker's
@@ -13,22 +14,31 @@ import java.util.Map;
  * @param rateMbit each worker's link rate in Mbit/s, both directions; 0 means unlimited
  * @param lossPercent packets dropped at random on each worker's way out, in percent
  */
-public record NetworkCondition(String name, double latencyMs, double jitterMs, double rateMbit,
-    double lossPercent) {
+public record NetworkCondition(
+    String name, double latencyMs, double jitterMs, double rateMbit, double lossPercent) {
 
   /** Named conditions, roughly: none, a rack, a campus LAN, a region, a continent. */
-  public static final Map<String, String> PRESETS = Map.of(
-      "none", "lat=0",
-      "rack", "lat=0.05ms,rate=10gbit",
-      "lan", "lat=0.5ms,rate=1gbit",
-      "region", "lat=5ms,jitter=1ms,rate=1gbit",
-      "wan", "lat=20ms,jitter=2ms,rate=100mbit");
+  public static final Map<String, String> PRESETS =
+      Map.of(
+          "none", "lat=0",
+          "rack", "lat=0.05ms,rate=10gbit",
+          "lan", "lat=0.5ms,rate=1gbit",
+          "region", "lat=5ms,jitter=1ms,rate=1gbit",
+          "wan", "lat=20ms,jitter=2ms,rate=100mbit");
 
   public NetworkCondition {
-    if (!(latencyMs >= 0 && jitterMs >= 0 && rateMbit >= 0 && lossPercent >= 0
-        && lossPercent < 100 && latencyMs <= 10_000 && jitterMs <= 10_000)) {
-      throw new IllegalArgumentException("network " + name + ": need 0 <= latency, jitter <= 10 s, "
-          + "rate >= 0 and 0 <= loss < 100%");
+    if (!(latencyMs >= 0
+        && jitterMs >= 0
+        && rateMbit >= 0
+        && lossPercent >= 0
+        && lossPercent < 100
+        && latencyMs <= 10_000
+        && jitterMs <= 10_000)) {
+      throw new IllegalArgumentException(
+          "network "
+              + name
+              + ": need 0 <= latency, jitter <= 10 s, "
+              + "rate >= 0 and 0 <= loss < 100%");
     }
   }
 
@@ -90,8 +100,10 @@ public record NetworkCondition(String name, double latencyMs, double jitterMs, d
     if (jitterMs > 0) {
       b.append(String.format(Locale.ROOT, " + up to %s ms jitter", trim(jitterMs)));
     }
-    b.append(rateMbit == 0 ? ", unlimited rate"
-        : String.format(Locale.ROOT, ", %s Mbit/s", trim(rateMbit)));
+    b.append(
+        rateMbit == 0
+            ? ", unlimited rate"
+            : String.format(Locale.ROOT, ", %s Mbit/s", trim(rateMbit)));
     if (lossPercent > 0) {
       b.append(String.format(Locale.ROOT, ", %s%% loss", trim(lossPercent)));
     }
@@ -136,8 +148,13 @@ public record NetworkCondition(String name, double latencyMs, double jitterMs, d
   }
 
   private static IllegalArgumentException bad(String spec, String why) {
-    return new IllegalArgumentException("network '" + spec + "': " + why + "; use a preset ("
-        + String.join(", ", new java.util.TreeSet<>(PRESETS.keySet()))
-        + ") or e.g. lat=5ms,jitter=1ms,rate=100mbit,loss=0.1%");
+    return new IllegalArgumentException(
+        "network '"
+            + spec
+            + "': "
+            + why
+            + "; use a preset ("
+            + String.join(", ", new TreeSet<>(PRESETS.keySet()))
+            + ") or e.g. lat=5ms,jitter=1ms,rate=100mbit,loss=0.1%");
   }
 }

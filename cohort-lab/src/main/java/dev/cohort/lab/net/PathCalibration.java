@@ -2,6 +2,7 @@ package dev.cohort.lab.net;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.comm.EnvKeys;
 import dev.cohort.lab.bench.BenchMath;
 import dev.cohort.lab.bench.CommBenchWorker;
 import dev.cohort.lab.model.NetworkModel;
@@ -21,8 +22,9 @@ import java.util.function.Consumer;
 /**
  * Measures α and β of the two paths an emulated network can give workers — straight through the
  * veth pairs and bridge ("direct"), or through the user-space delay relay ("relay", which latency
- * needs) — by timing 2-process ring all-reduces from 8 bytes to 4 MiB over each, three times. Emulated latency
- * and rate are then added on top by the model, so one calibration serves every condition.
+ * needs) — by timing 2-process ring all-reduces from 8 bytes to 4 MiB over each, three times.
+ * Emulated latency and rate are then added on top by the model, so one calibration serves every
+ * condition.
  */
 public final class PathCalibration {
   public static final String DIRECT = "direct";
@@ -39,19 +41,32 @@ public final class PathCalibration {
   }
 
   /** Both paths' α and β, with γ = 1 / {@code reduceBytesPerSecond}. */
-  public static Map<String, NetworkModel> measure(Path work, boolean namespaces,
-      double reduceBytesPerSecond, Consumer<String> warnings) throws IOException, InterruptedException {
+  public static Map<String, NetworkModel> measure(
+      Path work, boolean namespaces, double reduceBytesPerSecond, Consumer<String> warnings)
+      throws IOException, InterruptedException {
     Files.createDirectories(work);
-    return Map.of(DIRECT, measure(NetworkCondition.none(), work.resolve(DIRECT), namespaces,
-            reduceBytesPerSecond, warnings),
+    return Map.of(
+        DIRECT,
+        measure(
+            NetworkCondition.none(),
+            work.resolve(DIRECT),
+            namespaces,
+            reduceBytesPerSecond,
+            warnings),
         // A microsecond of latency: the relay's own cost, with nothing worth noticing added.
-        RELAY, measure(NetworkCondition.parse("lat=1us"), work.resolve(RELAY), namespaces,
-            reduceBytesPerSecond, warnings));
+        RELAY,
+        measure(
+            NetworkCondition.parse("lat=1us"),
+            work.resolve(RELAY),
+            namespaces,
+            reduceBytesPerSecond,
+            warnings));
   }
 
   /** Three measurements, the median α and β: one run on this noisy host can be off by 2x. */
-  private static NetworkModel measure(NetworkCondition c, Path out, boolean namespaces,
-      double reduce, Consumer<String> warnings) throws IOException, InterruptedException {
+  private static NetworkModel measure(
+      NetworkCondition c, Path out, boolean namespaces, double reduce, Consumer<String> warnings)
+      throws IOException, InterruptedException {
     List<Double> alphas = new ArrayList<>();
     List<Double> betas = new ArrayList<>();
     for (int i = 0; i < REPEATS; i++) {
@@ -62,18 +77,30 @@ public final class PathCalibration {
     return new NetworkModel(BenchMath.median(alphas), BenchMath.median(betas), 1 / reduce);
   }
 
-  private static NetworkModel measureOnce(NetworkCondition c, Path out, boolean namespaces,
-      double reduce, Consumer<String> warnings) throws IOException, InterruptedException {
+  private static NetworkModel measureOnce(
+      NetworkCondition c, Path out, boolean namespaces, double reduce, Consumer<String> warnings)
+      throws IOException, InterruptedException {
     try (EmulatedNetwork net = EmulatedNetwork.open(c, 2, namespaces, 1, warnings);
-        RankProcesses procs = RankSpawner.of(2)
-            .command(r -> JavaCommand.of(CommBenchWorker.class.getName(), List.of("" + r, "2",
-                "29599", out + ".json", "500", SIZES)).toList())
-            .environment(Map.of("COHORT_SECRET", Secrets.generate(), "COHORT_ALLREDUCE_ALGO", "ring",
-                // Rank 0 hosts the store on its own address, which rank 1 reaches directly.
-                "MASTER_ADDR", net.environment(0).get("COHORT_BIND_ADDR")))
-            .placement(net)
-            .logs(r -> Path.of(out + "-" + r + ".log"))
-            .start()) {
+        RankProcesses procs =
+            RankSpawner.of(2)
+                .command(
+                    r ->
+                        JavaCommand.of(
+                                CommBenchWorker.class.getName(),
+                                List.of("" + r, "2", "29599", out + ".json", "500", SIZES))
+                            .toList())
+                .environment(
+                    Map.of(
+                        EnvKeys.COHORT_SECRET,
+                        Secrets.generate(),
+                        EnvKeys.COHORT_ALLREDUCE_ALGO,
+                        "ring",
+                        // Rank 0 hosts the store on its own address, which rank 1 reaches directly.
+                        EnvKeys.MASTER_ADDR,
+                        net.environment(0).get(EnvKeys.COHORT_BIND_ADDR)))
+                .placement(net)
+                .logs(r -> Path.of(out + "-" + r + ".log"))
+                .start()) {
       procs.awaitSuccess("calibrating the " + c.name() + " path", TIMEOUT);
     }
     return fit(new ObjectMapper().readTree(Path.of(out + ".json").toFile()).get("results"), reduce);

@@ -29,12 +29,17 @@ final class Shell {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new IOException("'" + String.join(" ", cmd) + "' did not finish in "
-            + TIMEOUT_SECONDS + " s");
+        throw new IOException(
+            "'" + String.join(" ", cmd) + "' did not finish in " + TIMEOUT_SECONDS + " s");
       }
       if (p.exitValue() != 0) {
-        throw new IOException("'" + String.join(" ", cmd) + "' failed with exit status "
-            + p.exitValue() + ": " + out.strip());
+        throw new IOException(
+            "'"
+                + String.join(" ", cmd)
+                + "' failed with exit status "
+                + p.exitValue()
+                + ": "
+                + out.strip());
       }
       return out;
     } catch (InterruptedException e) {

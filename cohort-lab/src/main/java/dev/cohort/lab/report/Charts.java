@@ -1,5 +1,6 @@
 package dev.cohort.lab.report;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -26,20 +27,32 @@ final class Charts {
   private Charts() {}
 
   static XYChart xy(String title, String xTitle, String yTitle) {
-    XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
-        .yAxisTitle(yTitle).build();
+    XYChart c =
+        new XYChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-    c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    c.getStyler().setChartBackgroundColor(Color.WHITE);
     return c;
   }
 
   static CategoryChart bars(String title, String xTitle, String yTitle) {
-    CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    CategoryChart c =
+        new CategoryChartBuilder()
+            .width(WIDTH)
+            .height(HEIGHT)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-    c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    c.getStyler().setChartBackgroundColor(Color.WHITE);
     c.getStyler().setXAxisLabelRotation(20);
     return c;
   }

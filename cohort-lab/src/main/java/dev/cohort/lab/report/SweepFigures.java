@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
@@ -29,24 +30,43 @@ final class SweepFigures {
 
   List<Figure> all() {
     List<Figure> f = new ArrayList<>();
-    add(f, "speedup.png", "Speedup over one worker (measured: solid, model: dashed), per network.",
+    add(
+        f,
+        "speedup.png",
+        "Speedup over one worker (measured: solid, model: dashed), per network.",
         scaling(false));
     add(f, "efficiency.png", "Scaling efficiency: speedup / workers.", scaling(true));
-    add(f, "breakdown.png", "Where a step's time goes (measured medians, rank 0). Waiting is time "
-        + "stalled on peers' data, so the emulated network's delay shows there.", breakdown());
+    add(
+        f,
+        "breakdown.png",
+        "Where a step's time goes (measured medians, rank 0). Waiting is time "
+            + "stalled on peers' data, so the emulated network's delay shows there.",
+        breakdown());
     add(f, "latency.png", "Throughput of 2 workers as one-way latency grows.", latency());
     add(f, "bandwidth.png", "Throughput of 2 workers as each link's rate shrinks.", bandwidth());
     add(f, "algorithms.png", "All-reduce algorithms compared (step time).", algorithms());
-    add(f, "buckets.png", "Gradient bucket size on a 5 ms network (more buckets, more latency).",
+    add(
+        f,
+        "buckets.png",
+        "Gradient bucket size on a 5 ms network (more buckets, more latency).",
         buckets());
     add(f, "memory.png", "Peak resident memory per worker.", memory());
     add(f, "cost.png", "Cost of one 60,000-sample epoch at " + price + " per node-hour.", cost());
-    add(f, "accuracy-time.png", "Test accuracy against training time (global batch sweep).",
+    add(
+        f,
+        "accuracy-time.png",
+        "Test accuracy against training time (global batch sweep).",
         accuracy(true));
-    add(f, "accuracy-epochs.png", "Test accuracy against epochs (global batch sweep).",
+    add(
+        f,
+        "accuracy-epochs.png",
+        "Test accuracy against epochs (global batch sweep).",
         accuracy(false));
-    add(f, "batch.png", "Final accuracy against global batch, with and without linear LR scaling "
-        + "+ warm-up.", batch());
+    add(
+        f,
+        "batch.png",
+        "Final accuracy against global batch, with and without linear LR scaling " + "+ warm-up.",
+        batch());
     add(f, "prediction.png", "Predicted against measured step time, every run.", prediction());
     return f;
   }
@@ -63,17 +83,32 @@ final class SweepFigures {
     if (one == null || runs.size() < 2) {
       return null;
     }
-    XYChart c = Charts.xy(efficiency ? "Scaling efficiency" : "Speedup", "workers",
-        efficiency ? "efficiency" : "speedup over 1 worker");
+    XYChart c =
+        Charts.xy(
+            efficiency ? "Scaling efficiency" : "Speedup",
+            "workers",
+            efficiency ? "efficiency" : "speedup over 1 worker");
     for (String net : v.networks(runs)) {
       List<RunResult> line = new ArrayList<>(List.of(one));
-      runs.stream().filter(r -> r.spec().network().equals(net) && r.spec().workers() > 1)
-          .sorted(Comparator.comparingInt(r -> r.spec().workers())).forEach(line::add);
+      runs.stream()
+          .filter(r -> r.spec().network().equals(net) && r.spec().workers() > 1)
+          .sorted(Comparator.comparingInt(r -> r.spec().workers()))
+          .forEach(line::add);
       List<Double> x = line.stream().map(r -> (double) r.spec().workers()).toList();
-      Charts.measured(c, net, x, line.stream().map(r -> v.speedup(r, false)
-          / (efficiency ? r.spec().workers() : 1)).toList());
-      Charts.predicted(c, net + " (model)", x, line.stream().map(r -> v.speedup(r, true)
-          / (efficiency ? r.spec().workers() : 1)).toList());
+      Charts.measured(
+          c,
+          net,
+          x,
+          line.stream()
+              .map(r -> v.speedup(r, false) / (efficiency ? r.spec().workers() : 1))
+              .toList());
+      Charts.predicted(
+          c,
+          net + " (model)",
+          x,
+          line.stream()
+              .map(r -> v.speedup(r, true) / (efficiency ? r.spec().workers() : 1))
+              .toList());
     }
     int max = runs.stream().mapToInt(r -> r.spec().workers()).max().orElse(1);
     List<Double> x = new ArrayList<>();
@@ -99,16 +134,19 @@ final class SweepFigures {
     parts.put("waiting", r -> r.measured().waitMs());
     parts.put("optimizer", r -> r.measured().optimizerMs());
     parts.put("rest of the step", r -> r.measured().otherMs());
-    parts.forEach((name, f) -> c.addSeries(name, labels,
-        runs.stream().map(r -> (Number) f.applyAsDouble(r)).toList()));
+    parts.forEach(
+        (name, f) ->
+            c.addSeries(
+                name, labels, runs.stream().map(r -> (Number) f.applyAsDouble(r)).toList()));
     return c;
   }
 
   /** The scaling runs, network by network, fewest workers first. */
   private List<RunResult> scalingByNetwork() {
     List<RunResult> runs = new ArrayList<>(v.group("scaling"));
-    runs.sort(Comparator.comparing((RunResult r) -> r.spec().network())
-        .thenComparingInt(r -> r.spec().workers()));
+    runs.sort(
+        Comparator.comparing((RunResult r) -> r.spec().network())
+            .thenComparingInt(r -> r.spec().workers()));
     return runs;
   }
 
@@ -137,8 +175,8 @@ final class SweepFigures {
     XYChart c = Charts.xy("Throughput vs link rate (2 workers)", "link rate (Mbit/s)", "samples/s");
     c.getStyler().setXAxisLogarithmic(true);
     List<Double> x = runs.stream().map(v::rateMbit).toList();
-    v.twoWorkersNoNetwork().ifPresent(r -> level(c, "unlimited (measured)", x,
-        v.throughput(r, false)));
+    v.twoWorkersNoNetwork()
+        .ifPresent(r -> level(c, "unlimited (measured)", x, v.throughput(r, false)));
     throughputs(c, runs, x);
     return c;
   }
@@ -156,10 +194,16 @@ final class SweepFigures {
   }
 
   /** Two bar series per runs: measured and the model's, from the same per-run quantity. */
-  private static void measuredAndModel(CategoryChart c, String name, List<String> labels,
-      List<RunResult> runs, java.util.function.BiFunction<RunResult, Boolean, Double> value) {
+  private static void measuredAndModel(
+      CategoryChart c,
+      String name,
+      List<String> labels,
+      List<RunResult> runs,
+      BiFunction<RunResult, Boolean, Double> value) {
     c.addSeries(name, labels, runs.stream().map(r -> (Number) value.apply(r, false)).toList());
-    c.addSeries(name.equals("measured") ? "model" : name + " (model)", labels,
+    c.addSeries(
+        name.equals("measured") ? "model" : name + " (model)",
+        labels,
         runs.stream().map(r -> (Number) value.apply(r, true)).toList());
   }
 
@@ -172,8 +216,11 @@ final class SweepFigures {
     if (runs.isEmpty()) {
       return null;
     }
-    CategoryChart c = Charts.bars("All-reduce algorithm (" + runs.get(0).spec().workers()
-        + " workers)", "algorithm", "ms per step");
+    CategoryChart c =
+        Charts.bars(
+            "All-reduce algorithm (" + runs.get(0).spec().workers() + " workers)",
+            "algorithm",
+            "ms per step");
     for (String net : v.networks(runs)) {
       List<RunResult> rs = runs.stream().filter(r -> r.spec().network().equals(net)).toList();
       List<String> algos = rs.stream().map(r -> r.spec().algorithm()).toList();
@@ -184,33 +231,41 @@ final class SweepFigures {
 
   private Chart<?, ?> buckets() {
     List<RunResult> runs = new ArrayList<>(v.group("bucket"));
-    v.group("latency").stream().filter(r -> r.spec().network().equals("lat=5ms"))
+    v.group("latency").stream()
+        .filter(r -> r.spec().network().equals("lat=5ms"))
         .forEach(runs::add);
     runs.sort(Comparator.comparingDouble(r -> r.spec().bucketMb()));
     if (runs.size() < 2) {
       return null;
     }
-    CategoryChart c = Charts.bars("Bucket size (2 workers, 5 ms)", "bucket cap (MB); buckets",
-        "ms per step");
-    List<String> labels = runs.stream().map(r -> r.spec().bucketMb() + "; "
-        + r.measured().bucketBytes().size()).toList();
+    CategoryChart c =
+        Charts.bars("Bucket size (2 workers, 5 ms)", "bucket cap (MB); buckets", "ms per step");
+    List<String> labels =
+        runs.stream()
+            .map(r -> r.spec().bucketMb() + "; " + r.measured().bucketBytes().size())
+            .toList();
     measuredAndModel(c, "measured", labels, runs, SweepFigures::stepMs);
     return c;
   }
 
   private Chart<?, ?> memory() {
-    List<RunResult> runs = v.group("scaling").stream()
-        .filter(r -> r.spec().network().equals("none"))
-        .sorted(Comparator.comparingInt(r -> r.spec().workers())).toList();
+    List<RunResult> runs =
+        v.group("scaling").stream()
+            .filter(r -> r.spec().network().equals("none"))
+            .sorted(Comparator.comparingInt(r -> r.spec().workers()))
+            .toList();
     if (runs.isEmpty()) {
       return null;
     }
     XYChart c = Charts.xy("Memory per worker", "workers", "peak RSS (MiB)");
     List<Double> x = runs.stream().map(r -> (double) r.spec().workers()).toList();
-    Charts.measured(c, "measured", x, runs.stream()
-        .map(r -> r.measured().peakMemoryBytes() / 1048576.0).toList());
-    Charts.predicted(c, "model", x, runs.stream()
-        .map(r -> r.predicted().memoryBytes() / 1048576.0).toList());
+    Charts.measured(
+        c,
+        "measured",
+        x,
+        runs.stream().map(r -> r.measured().peakMemoryBytes() / 1048576.0).toList());
+    Charts.predicted(
+        c, "model", x, runs.stream().map(r -> r.predicted().memoryBytes() / 1048576.0).toList());
     return c;
   }
 
@@ -230,8 +285,11 @@ final class SweepFigures {
     if (runs.isEmpty()) {
       return null;
     }
-    XYChart c = Charts.xy(time ? "Time to accuracy" : "Accuracy per epoch",
-        time ? "training time (s)" : "epoch", "test accuracy");
+    XYChart c =
+        Charts.xy(
+            time ? "Time to accuracy" : "Accuracy per epoch",
+            time ? "training time (s)" : "epoch",
+            "test accuracy");
     for (RunResult r : runs) {
       List<Double> acc = r.measured().testAccuracy();
       List<Double> x = new ArrayList<>();
@@ -251,13 +309,17 @@ final class SweepFigures {
     XYChart c = Charts.xy("Accuracy vs global batch", "global batch", "accuracy");
     c.getStyler().setXAxisLogarithmic(true);
     for (boolean scaled : new boolean[] {false, true}) {
-      List<RunResult> rs = runs.stream().filter(r -> v.scaled(r) == scaled)
-          .sorted(Comparator.comparingInt(r -> r.spec().globalBatch())).toList();
+      List<RunResult> rs =
+          runs.stream()
+              .filter(r -> v.scaled(r) == scaled)
+              .sorted(Comparator.comparingInt(r -> r.spec().globalBatch()))
+              .toList();
       List<Double> x = rs.stream().map(r -> (double) r.spec().globalBatch()).toList();
       String name = scaled ? "LR scaled + warm-up" : "fixed LR";
-      Charts.measured(c, name + ": test", x, rs.stream().map(r -> r.measured().finalTestAccuracy()).toList());
-      Charts.predicted(c, name + ": train", x, rs.stream()
-          .map(r -> r.measured().finalTrainAccuracy()).toList());
+      Charts.measured(
+          c, name + ": test", x, rs.stream().map(r -> r.measured().finalTestAccuracy()).toList());
+      Charts.predicted(
+          c, name + ": train", x, rs.stream().map(r -> r.measured().finalTrainAccuracy()).toList());
     }
     return c;
   }
@@ -277,9 +339,11 @@ final class SweepFigures {
       if (rs.isEmpty()) {
         continue;
       }
-      XYSeries s = c.addSeries(g.equals(Calibrations.GROUP) ? g + " (fitted)" : g,
-          rs.stream().map(r -> r.measured().stepMs()).toList(),
-          rs.stream().map(r -> r.predicted().step() * 1e3).toList());
+      XYSeries s =
+          c.addSeries(
+              g.equals(Calibrations.GROUP) ? g + " (fitted)" : g,
+              rs.stream().map(r -> r.measured().stepMs()).toList(),
+              rs.stream().map(r -> r.predicted().step() * 1e3).toList());
       s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
       s.setMarker(SeriesMarkers.CIRCLE);
       for (RunResult r : rs) {
@@ -288,7 +352,10 @@ final class SweepFigures {
       }
     }
     for (double k : new double[] {1, 0.9, 1.1}) {
-      Charts.predicted(c, k == 1 ? "exact" : (k < 1 ? "-10%" : "+10%"), List.of(lo, hi),
+      Charts.predicted(
+          c,
+          k == 1 ? "exact" : (k < 1 ? "-10%" : "+10%"),
+          List.of(lo, hi),
           List.of(lo * k, hi * k));
     }
     return c;

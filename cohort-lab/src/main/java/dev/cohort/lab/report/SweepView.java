@@ -45,7 +45,8 @@ final class SweepView {
 
   Optional<RunResult> twoWorkersNoNetwork() {
     return group("scaling").stream()
-        .filter(r -> r.spec().workers() == 2 && r.spec().network().equals("none")).findFirst();
+        .filter(r -> r.spec().workers() == 2 && r.spec().network().equals("none"))
+        .findFirst();
   }
 
   /** Samples per second over all workers, from the median step (measured or predicted). */
@@ -77,11 +78,18 @@ final class SweepView {
   }
 
   String batchLabel(RunResult r) {
-    return String.format(Locale.ROOT, "B=%d lr=%s%s", r.spec().globalBatch(), r.spec().lr(),
+    return String.format(
+        Locale.ROOT,
+        "B=%d lr=%s%s",
+        r.spec().globalBatch(),
+        r.spec().lr(),
         scaled(r) ? " warm-up" : "");
   }
 
-  /** Seconds of training until test accuracy first reaches {@code target}, interpolated; NaN if never. */
+  /**
+   * Seconds of training until test accuracy first reaches {@code target}, interpolated; NaN if
+   * never.
+   */
   static double timeTo(RunResult r, double target) {
     List<Double> acc = r.measured().testAccuracy();
     List<Double> t = r.measured().epochSeconds();

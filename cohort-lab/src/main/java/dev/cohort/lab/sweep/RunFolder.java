@@ -50,11 +50,23 @@ public final class RunFolder {
       buckets.add(b);
       params += b / 4.0;
     }
-    return new Measured(median(steady, StepRecord::totalMs), median(steady, StepRecord::dataMs),
-        median(steady, StepRecord::computeMs), median(steady, StepRecord::commMs),
-        median(steady, StepRecord::waitMs), median(steady, StepRecord::optimizerMs),
-        summary.samplesPerSecond(), summary.steps(), summary.trainSeconds(), acc, secs,
-        summary.finalTrainAccuracy(), shifted, memory, buckets, params);
+    return new Measured(
+        median(steady, StepRecord::totalMs),
+        median(steady, StepRecord::dataMs),
+        median(steady, StepRecord::computeMs),
+        median(steady, StepRecord::commMs),
+        median(steady, StepRecord::waitMs),
+        median(steady, StepRecord::optimizerMs),
+        summary.samplesPerSecond(),
+        summary.steps(),
+        summary.trainSeconds(),
+        acc,
+        secs,
+        summary.finalTrainAccuracy(),
+        shifted,
+        memory,
+        buckets,
+        params);
   }
 
   private static double median(List<StepRecord> steps, ToDoubleFunction<StepRecord> ms) {

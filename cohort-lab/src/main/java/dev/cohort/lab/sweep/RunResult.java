@@ -1,6 +1,7 @@
 package dev.cohort.lab.sweep;
 
 import dev.cohort.lab.model.StepTimeModel;
+import java.util.List;
 
 /**
  * One sweep run: its configuration, how its network was made, what it measured and what the model
@@ -11,8 +12,12 @@ import dev.cohort.lab.model.StepTimeModel;
  * @param predicted null until the model has been calibrated
  * @param repeatStepMs the median step time of every repetition, in the order they ran
  */
-public record RunResult(RunSpec spec, String method, Measured measured,
-    StepTimeModel.Prediction predicted, java.util.List<Double> repeatStepMs) {
+public record RunResult(
+    RunSpec spec,
+    String method,
+    Measured measured,
+    StepTimeModel.Prediction predicted,
+    List<Double> repeatStepMs) {
 
   public RunResult withPrediction(StepTimeModel.Prediction p) {
     return new RunResult(spec, method, measured, p, repeatStepMs);

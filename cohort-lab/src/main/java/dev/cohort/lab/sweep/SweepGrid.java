@@ -14,16 +14,20 @@ import java.util.List;
 public final class SweepGrid {
   /** The learning-rate scaling experiments' reference: SGD with momentum at this batch and rate. */
   static final int REFERENCE_BATCH = 64;
+
   static final float REFERENCE_LR = 0.01f;
 
   private SweepGrid() {}
 
-  /** Every question of the report, on up to {@code maxWorkers} workers (about 12 min on 2 cores). */
+  /**
+   * Every question of the report, on up to {@code maxWorkers} workers (about 12 min on 2 cores).
+   */
   public static List<RunSpec> standard(int maxWorkers, int cores) {
     List<RunSpec> runs = new ArrayList<>();
     int g = globalBatch(maxWorkers, 120);
-    RunSpec cnn = new RunSpec("scaling", "cnn", 1, g, 25, "auto", "none", "adam", 0.001f, 0, 42,
-        1, 30, 8192, 500, 0);
+    RunSpec cnn =
+        new RunSpec(
+            "scaling", "cnn", 1, g, 25, "auto", "none", "adam", 0.001f, 0, 42, 1, 30, 8192, 500, 0);
     runs.addAll(Calibrations.runs(cnn, g / maxWorkers, g, cores));
     runs.add(cnn);
     for (String net : List.of("none", "lan", "wan")) {
@@ -48,8 +52,8 @@ public final class SweepGrid {
       }
     }
     for (double mb : List.of(0.05, 0.5)) {
-      runs.add(cnn.with("bucket", 2, "lat=5ms").withComm(AllReduceAlgorithm.AUTO.configName(), mb,
-          42));
+      runs.add(
+          cnn.with("bucket", 2, "lat=5ms").withComm(AllReduceAlgorithm.AUTO.configName(), mb, 42));
     }
     runs.addAll(accuracy(maxWorkers, cores));
     return dedupe(runs);
@@ -60,8 +64,10 @@ public final class SweepGrid {
    * per-worker batches the calibration runs (32 and 128) do not have.
    */
   public static List<RunSpec> small(int cores) {
-    RunSpec mlp = new RunSpec("scaling", "mlp", 1, 96, 25, "auto", "none", "adam", 0.001f, 0, 42,
-        1, 40, 6000, 200, 0);
+    RunSpec mlp =
+        new RunSpec(
+            "scaling", "mlp", 1, 96, 25, "auto", "none", "adam", 0.001f, 0, 42, 1, 40, 6000, 200,
+            0);
     List<RunSpec> runs = new ArrayList<>(Calibrations.runs(mlp, 32, 128, cores));
     runs.add(mlp);
     runs.add(mlp.with("scaling", 2, "none"));
@@ -76,8 +82,24 @@ public final class SweepGrid {
    */
   static List<RunSpec> accuracy(int maxWorkers, int cores) {
     List<RunSpec> runs = new ArrayList<>();
-    RunSpec mlp = new RunSpec("batch", "mlp", 2, REFERENCE_BATCH, 25, "auto", "none", "sgd",
-        REFERENCE_LR, 0, 42, 3, 0, 0, 0, 0);
+    RunSpec mlp =
+        new RunSpec(
+            "batch",
+            "mlp",
+            2,
+            REFERENCE_BATCH,
+            25,
+            "auto",
+            "none",
+            "sgd",
+            REFERENCE_LR,
+            0,
+            42,
+            3,
+            0,
+            0,
+            0,
+            0);
     runs.addAll(Calibrations.runs(mlp.withBatch(2048, REFERENCE_LR, 0), 32, 1024, cores));
     for (int gb : List.of(64, 512, 2048)) {
       runs.add(mlp.withBatch(gb, REFERENCE_LR, 0));

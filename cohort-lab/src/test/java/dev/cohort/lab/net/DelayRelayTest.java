@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -19,22 +20,32 @@ class DelayRelayTest {
   @Test
   void relaysBytesInOrderAfterTheLatencyEachWay() throws Exception {
     try (ServerSocket echo = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread server = new Thread(() -> {
-        try (Socket s = echo.accept()) {
-          s.getInputStream().transferTo(s.getOutputStream());
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket s = echo.accept()) {
+                  s.getInputStream().transferTo(s.getOutputStream());
+                } catch (Exception e) {
+                  throw new RuntimeException(e);
+                }
+              });
       server.start();
       int port;
       try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         port = probe.getLocalPort();
       }
       NetworkCondition net = NetworkCondition.parse("lat=20ms,jitter=5ms");
-      try (DelayRelay relay = new DelayRelay(net, List.of(new DelayRelay.Route(0,
-              new InetSocketAddress("127.0.0.1", port), (InetSocketAddress) echo.getLocalSocketAddress())),
-          Map.of(), false, 1);
+      try (DelayRelay relay =
+              new DelayRelay(
+                  net,
+                  List.of(
+                      new DelayRelay.Route(
+                          0,
+                          new InetSocketAddress("127.0.0.1", port),
+                          (InetSocketAddress) echo.getLocalSocketAddress())),
+                  Map.of(),
+                  false,
+                  1);
           Socket client = new Socket("127.0.0.1", port)) {
         client.setTcpNoDelay(true);
         DataOutputStream out = new DataOutputStream(client.getOutputStream());
@@ -42,14 +53,16 @@ class DelayRelayTest {
         byte[] sent = new byte[3 << 20];
         new Random(3).nextBytes(sent);
         long t0 = System.nanoTime();
-        Thread writer = new Thread(() -> {
-          try {
-            out.write(sent);
-            out.flush();
-          } catch (Exception e) {
-            throw new RuntimeException(e);
-          }
-        });
+        Thread writer =
+            new Thread(
+                () -> {
+                  try {
+                    out.write(sent);
+                    out.flush();
+                  } catch (Exception e) {
+                    throw new RuntimeException(e);
+                  }
+                });
         writer.start();
         byte[] back = new byte[sent.length];
         in.readFully(back);
@@ -67,13 +80,15 @@ class DelayRelayTest {
   void ratesAreKeptForEachSendersUplink() throws Exception {
     // 8 Mbit/s = 1 MB/s: 512 KiB must take about half a second; the lower bound is what matters.
     try (ServerSocket sink = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      Thread server = new Thread(() -> {
-        try (Socket s = sink.accept()) {
-          s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (Exception e) {
-          throw new RuntimeException(e);
-        }
-      });
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket s = sink.accept()) {
+                  s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (Exception e) {
+                  throw new RuntimeException(e);
+                }
+              });
       server.start();
       int port;
       try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -81,11 +96,21 @@ class DelayRelayTest {
       }
       NetworkCondition net = NetworkCondition.parse("lat=0,rate=8mbit");
       InetAddress sender = InetAddress.getByName("127.0.1.7");
-      try (DelayRelay relay = new DelayRelay(net, List.of(
-          new DelayRelay.Route(0, new InetSocketAddress("127.0.0.1", port),
-              (InetSocketAddress) sink.getLocalSocketAddress()),
-          new DelayRelay.Route(1, new InetSocketAddress("127.0.0.1", 0),
-              new InetSocketAddress("127.0.0.1", 9))), Map.of(sender, 1), true, 1)) {
+      try (DelayRelay relay =
+          new DelayRelay(
+              net,
+              List.of(
+                  new DelayRelay.Route(
+                      0,
+                      new InetSocketAddress("127.0.0.1", port),
+                      (InetSocketAddress) sink.getLocalSocketAddress()),
+                  new DelayRelay.Route(
+                      1,
+                      new InetSocketAddress("127.0.0.1", 0),
+                      new InetSocketAddress("127.0.0.1", 9))),
+              Map.of(sender, 1),
+              true,
+              1)) {
         long t0 = System.nanoTime();
         try (Socket client = new Socket()) {
           client.bind(new InetSocketAddress(sender, 0));

@@ -14,12 +14,20 @@ class NamespaceNetworkTest {
     assumeTrue(NamespaceNetwork.available(), "needs root with ip and tc");
     String ip = Shell.which("ip");
     String ns;
-    try (EmulatedNetwork net = EmulatedNetwork.open(NetworkCondition.parse("lat=2ms,rate=50mbit"),
-        2, true, 1, w -> { throw new AssertionError(w); })) {
+    try (EmulatedNetwork net =
+        EmulatedNetwork.open(
+            NetworkCondition.parse("lat=2ms,rate=50mbit"),
+            2,
+            true,
+            1,
+            w -> {
+              throw new AssertionError(w);
+            })) {
       assertThat(net.method()).contains("network namespaces", "tc tbf", "delay relay");
       ns = net.commandPrefix(1).get(3);
       assertThat(Shell.run(List.of(ip, "netns", "list"))).contains(ns);
-      String qdisc = Shell.run(List.of(ip, "netns", "exec", ns, Shell.which("tc"), "qdisc", "show"));
+      String qdisc =
+          Shell.run(List.of(ip, "netns", "exec", ns, Shell.which("tc"), "qdisc", "show"));
       assertThat(qdisc).contains("tbf").contains("50Mbit");
       String bind = net.environment(1).get("COHORT_BIND_ADDR");
       assertThat(Shell.run(List.of(ip, "netns", "exec", ns, ip, "-o", "-4", "addr", "show")))
@@ -32,13 +40,29 @@ class NamespaceNetworkTest {
 
   @Test
   void lossIsAnNftRuleOnEachWorkersWayOut() throws Exception {
-    assumeTrue(NamespaceNetwork.available() && Shell.which("nft") != null,
+    assumeTrue(
+        NamespaceNetwork.available() && Shell.which("nft") != null,
         "needs root with ip, tc and nft");
-    try (EmulatedNetwork net = EmulatedNetwork.open(NetworkCondition.parse("loss=2.5%"), 1, true, 1,
-        w -> { throw new AssertionError(w); })) {
+    try (EmulatedNetwork net =
+        EmulatedNetwork.open(
+            NetworkCondition.parse("loss=2.5%"),
+            1,
+            true,
+            1,
+            w -> {
+              throw new AssertionError(w);
+            })) {
       assertThat(net.method()).contains("nft loss").doesNotContain("relay");
-      String rules = Shell.run(List.of(Shell.which("ip"), "netns", "exec",
-          net.commandPrefix(0).get(3), Shell.which("nft"), "list", "ruleset"));
+      String rules =
+          Shell.run(
+              List.of(
+                  Shell.which("ip"),
+                  "netns",
+                  "exec",
+                  net.commandPrefix(0).get(3),
+                  Shell.which("nft"),
+                  "list",
+                  "ruleset"));
       assertThat(rules).contains("numgen random mod 10000 < 250").contains("drop");
     }
   }

@@ -42,30 +42,32 @@ class NetworkConditionTest {
         .hasMessageContaining("needs a unit");
     assertThatThrownBy(() -> NetworkCondition.parse("lat=fast"))
         .hasMessageContaining("'fast' is not a number");
-    assertThatThrownBy(() -> NetworkCondition.parse("lat=-1ms"))
-        .hasMessageContaining("latency");
+    assertThatThrownBy(() -> NetworkCondition.parse("lat=-1ms")).hasMessageContaining("latency");
     assertThatThrownBy(() -> NetworkCondition.parse("loss=100%"))
         .hasMessageContaining("loss < 100%");
   }
 
   @Test
   void lossCannotBeEmulatedWithoutNamespaces() {
-    assertThatThrownBy(() -> EmulatedNetwork.open(NetworkCondition.parse("loss=1%"), 2, false, 1,
-        w -> { })).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(
+            () -> EmulatedNetwork.open(NetworkCondition.parse("loss=1%"), 2, false, 1, w -> {}))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("packet loss needs network namespaces");
   }
 
   @Test
   void theLoopbackFallbackGivesEachWorkerItsOwnAddressAndARelayedPort() throws Exception {
-    try (EmulatedNetwork net = EmulatedNetwork.open(NetworkCondition.parse("lat=1ms"), 3, false, 1,
-        w -> { })) {
+    try (EmulatedNetwork net =
+        EmulatedNetwork.open(NetworkCondition.parse("lat=1ms"), 3, false, 1, w -> {})) {
       assertThat(net.method()).contains("emulated in-process");
       assertThat(net.commandPrefix(1)).isEmpty();
-      assertThat(net.environment(2)).containsEntry("COHORT_TRANSPORT", "tcp")
+      assertThat(net.environment(2))
+          .containsEntry("COHORT_TRANSPORT", "tcp")
           .containsEntry("COHORT_BIND_ADDR", "127.0.1.3")
           .containsEntry("COHORT_ADVERTISE_ADDR", "127.0.0.1");
     }
-    try (EmulatedNetwork net = EmulatedNetwork.open(NetworkCondition.none(), 2, false, 1, w -> { })) {
+    try (EmulatedNetwork net =
+        EmulatedNetwork.open(NetworkCondition.none(), 2, false, 1, w -> {})) {
       assertThat(net.method()).isEqualTo("loopback");
       assertThat(net.environment(0)).containsEntry("COHORT_ADVERTISE_ADDR", "127.0.1.1");
     }

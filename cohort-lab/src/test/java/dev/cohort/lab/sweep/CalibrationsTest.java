@@ -4,19 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.model.StepTimeModel;
+import dev.cohort.lab.net.PathCalibration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CalibrationsTest {
-  private static final dev.cohort.lab.model.NetworkModel DIRECT =
-      SweepFixtures.PATHS.get(dev.cohort.lab.net.PathCalibration.DIRECT);
-  private static final RunSpec CNN = new RunSpec("scaling", "cnn", 1, 120, 25, "auto", "none",
-      "adam", 0.001f, 0, 42, 1, 30, 8192, 500, 0);
+  private static final NetworkModel DIRECT = SweepFixtures.PATHS.get(PathCalibration.DIRECT);
+  private static final RunSpec CNN =
+      new RunSpec(
+          "scaling", "cnn", 1, 120, 25, "auto", "none", "adam", 0.001f, 0, 42, 1, 30, 8192, 500, 0);
 
   @Test
   void recoversTheCostsTheRunsWereMadeWith() {
-    StepTimeModel.Calibration c = Calibrations.fit("cnn", SweepFixtures.calibration(CNN), 2, DIRECT);
+    StepTimeModel.Calibration c =
+        Calibrations.fit("cnn", SweepFixtures.calibration(CNN), 2, DIRECT);
     StepTimeModel.Alone a = c.alone();
     assertThat(a.computeFixedSeconds()).isCloseTo(1e-3, within(1e-9));
     assertThat(a.computePerSampleOneThread()).isCloseTo(0.5e-3, within(1e-9));
@@ -37,14 +41,16 @@ class CalibrationsTest {
   }
 
   private static StepTimeModel.Sharing point(StepTimeModel.Calibration c, int workers, int batch) {
-    return c.sharing().stream().filter(s -> s.workers() == workers && s.batch() == batch)
-        .findFirst().orElseThrow();
+    return c.sharing().stream()
+        .filter(s -> s.workers() == workers && s.batch() == batch)
+        .findFirst()
+        .orElseThrow();
   }
 
   /** The model, calibrated on runs made from known costs, predicts a two-worker run from them. */
   @Test
   void predictionsOfRunsMadeWithTheCalibratedCostsAreExact() {
-    List<RunResult> runs = new java.util.ArrayList<>(SweepFixtures.calibration(CNN));
+    List<RunResult> runs = new ArrayList<>(SweepFixtures.calibration(CNN));
     RunSpec two = CNN.with("scaling", 2, "lat=5ms");
     // Forward/backward of 60 samples on a shared host, the ring over the relay with 5 ms latency.
     double compute = 1.5 * (1 + 0.5 * 60);
@@ -65,7 +71,8 @@ class CalibrationsTest {
 
   @Test
   void saysWhichRunsAreMissing() {
-    assertThatThrownBy(() -> Calibrations.fit("cnn", SweepFixtures.calibration(CNN).subList(0, 5), 2, DIRECT))
+    assertThatThrownBy(
+            () -> Calibrations.fit("cnn", SweepFixtures.calibration(CNN).subList(0, 5), 2, DIRECT))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("runs of two and of more single-thread workers");
   }

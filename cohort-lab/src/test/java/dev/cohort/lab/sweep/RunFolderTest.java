@@ -27,14 +27,37 @@ class RunFolderTest {
       for (int i = 0; i < 20; i++) {
         // The first steps are slow (warm-up) and must not move the medians.
         long slow = i < 5 ? 100 : 1;
-        csv.write(new StepRecord(i, 0, 1f, 64, slow * 1_000_000, slow * 2_000_000,
-            slow * 3_000_000, slow * 4_000_000, slow * 5_000_000, slow * 20_000_000));
+        csv.write(
+            new StepRecord(
+                i,
+                0,
+                1f,
+                64,
+                slow * 1_000_000,
+                slow * 2_000_000,
+                slow * 3_000_000,
+                slow * 4_000_000,
+                slow * 5_000_000,
+                slow * 20_000_000));
       }
     }
-    new RunSummary(config, List.of(new RunSummary.Epoch(1, 0.5, 0.8, 3.0),
-            new RunSummary.Epoch(2, 0.4, 0.85, 6.0)), 20, null, 6.0, 7.0, 1500.0,
-        new RunSummary.StepTimes(1, 2, 3, 4, 5, 20), List.of(300L << 20, 320L << 20), 0.85, 0.9,
-        new TreeMap<>(Map.of("noise", 0.7)), 0.4, null).write(dir.resolve(RunSummary.FILE));
+    new RunSummary(
+            config,
+            List.of(
+                new RunSummary.Epoch(1, 0.5, 0.8, 3.0), new RunSummary.Epoch(2, 0.4, 0.85, 6.0)),
+            20,
+            null,
+            6.0,
+            7.0,
+            1500.0,
+            new RunSummary.StepTimes(1, 2, 3, 4, 5, 20),
+            List.of(300L << 20, 320L << 20),
+            0.85,
+            0.9,
+            new TreeMap<>(Map.of("noise", 0.7)),
+            0.4,
+            null)
+        .write(dir.resolve(RunSummary.FILE));
   }
 
   @Test
@@ -42,8 +65,9 @@ class RunFolderTest {
       throws IOException {
     finishedRun(dir);
     Measured m = RunFolder.read(dir);
-    assertThat(List.of(m.dataMs(), m.computeMs(), m.commMs(), m.waitMs(), m.optimizerMs(),
-        m.stepMs())).containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 20.0);
+    assertThat(
+            List.of(m.dataMs(), m.computeMs(), m.commMs(), m.waitMs(), m.optimizerMs(), m.stepMs()))
+        .containsExactly(1.0, 2.0, 3.0, 4.0, 5.0, 20.0);
     assertThat(m.samplesPerSecond()).isEqualTo(1500.0);
     assertThat(m.steps()).isEqualTo(20);
     assertThat(m.testAccuracy()).containsExactly(0.8, 0.85);

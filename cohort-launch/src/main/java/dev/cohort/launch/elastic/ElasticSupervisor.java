@@ -11,9 +11,9 @@ import java.nio.file.Path;
  * been stopped by the launcher; the supervisor then starts the world again under a new rendezvous
  * generation, from the newest checkpoint when there is one, up to {@code maxRestarts} times. With
  * an elastic {@link WorkerRange} the lost worker's slot does not come back: the run goes on with
- * one worker fewer and the same global batch (more samples per worker, so the same data order
- * and, up to rounding, the same trajectory), and stops with a clear message, checkpoints intact,
- * when fewer than the minimum would remain.
+ * one worker fewer and the same global batch (more samples per worker, so the same data order and,
+ * up to rounding, the same trajectory), and stops with a clear message, checkpoints intact, when
+ * fewer than the minimum would remain.
  */
 public final class ElasticSupervisor {
   /** One start of the world. */

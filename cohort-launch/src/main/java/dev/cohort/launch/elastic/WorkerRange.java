@@ -16,7 +16,9 @@ public record WorkerRange(int min, int max, boolean elastic) {
   public WorkerRange {
     if (min < 1 || max > MAX_WORKERS || min > max) {
       throw new IllegalArgumentException(
-          "--nproc must be between 1 and " + MAX_WORKERS + " (MIN <= MAX), got "
+          "--nproc must be between 1 and "
+              + MAX_WORKERS
+              + " (MIN <= MAX), got "
               + (elastic ? min + ":" + max : String.valueOf(max)));
     }
   }

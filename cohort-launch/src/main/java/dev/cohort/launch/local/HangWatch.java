@@ -10,9 +10,9 @@ import java.util.OptionalInt;
 /**
  * Watches the workers' heartbeats ({@link Heartbeat}: "steps:beats" in the launcher's store) and
  * says when one has made no progress for the hang timeout. The culprit is a rank whose beats
- * stopped altogether (a frozen process), else the rank furthest behind; the others are only
- * waiting for it in a collective. Checked only once a worker has done a step, so start-up and data
- * loading never count.
+ * stopped altogether (a frozen process), else the rank furthest behind; the others are only waiting
+ * for it in a collective. Checked only once a worker has done a step, so start-up and data loading
+ * never count.
  */
 final class HangWatch {
   private final StoreServer store;

@@ -19,8 +19,8 @@ import java.util.OptionalInt;
  * Starts N worker JVMs on this host and watches them, like torchrun: it hosts the rendezvous store,
  * gives every worker its rank and a fresh shared secret, tees rank 0's output to the console, and
  * writes every rank's output to {@code rank-<r>.log} in the run folder. If any worker fails, the
- * others are stopped and the failing rank, its exit status and its last log lines are reported.
- * No worker outlives the launcher. Interrupting the launcher (Ctrl-C, SIGTERM) stops the workers
+ * others are stopped and the failing rank, its exit status and its last log lines are reported. No
+ * worker outlives the launcher. Interrupting the launcher (Ctrl-C, SIGTERM) stops the workers
  * gracefully: they finish the same step, write a final checkpoint when checkpointing is on, and
  * exit.
  *
@@ -133,9 +133,16 @@ public final class LocalLauncher {
         return new Outcome(
             -1,
             r,
-            "worker rank " + r + " hung: no progress for " + hangTimeout.toSeconds()
-                + " s after step " + hangs.steps(r) + "; all workers were stopped. Last lines of "
-                + log(runDir, r) + ":\n" + RankProcesses.tail(log(runDir, r)));
+            "worker rank "
+                + r
+                + " hung: no progress for "
+                + hangTimeout.toSeconds()
+                + " s after step "
+                + hangs.steps(r)
+                + "; all workers were stopped. Last lines of "
+                + log(runDir, r)
+                + ":\n"
+                + RankProcesses.tail(log(runDir, r)));
       }
       boolean allDone = true;
       for (int r = 0; r < procs.size(); r++) {
@@ -147,8 +154,13 @@ public final class LocalLauncher {
           return new Outcome(
               p.exitValue(),
               r,
-              "worker rank " + r + " failed with exit status " + p.exitValue()
-                  + "; the other workers were stopped. Last lines of " + log(runDir, r) + ":\n"
+              "worker rank "
+                  + r
+                  + " failed with exit status "
+                  + p.exitValue()
+                  + "; the other workers were stopped. Last lines of "
+                  + log(runDir, r)
+                  + ":\n"
                   + RankProcesses.tail(log(runDir, r)));
         }
       }

@@ -5,16 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A command line that runs a main class on this JVM's class path with this JVM's {@code java},
- * with libtorch's thread counts set (one worker process per rank must not oversubscribe the
- * cores) and DJL kept offline.
+ * A command line that runs a main class on this JVM's class path with this JVM's {@code java}, with
+ * libtorch's thread counts set (one worker process per rank must not oversubscribe the cores) and
+ * DJL kept offline.
  *
  * @param mainClass the main class, on this JVM's class path
  * @param args its arguments
  * @param threads libtorch intra-op threads; 0 leaves libtorch's own default
  * @param jvmOptions options before the class path, e.g. {@code -Xmx1g}
  */
-public record JavaCommand(String mainClass, List<String> args, int threads, List<String> jvmOptions) {
+public record JavaCommand(
+    String mainClass, List<String> args, int threads, List<String> jvmOptions) {
 
   public JavaCommand {
     args = List.copyOf(args);

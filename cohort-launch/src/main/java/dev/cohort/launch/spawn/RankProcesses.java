@@ -63,7 +63,12 @@ public final class RankProcesses implements AutoCloseable {
       if (!p.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
         close();
         throw new IOException(
-            label + ": rank " + r + " did not finish within " + timeout.toSeconds() + " s"
+            label
+                + ": rank "
+                + r
+                + " did not finish within "
+                + timeout.toSeconds()
+                + " s"
                 + logHint(r));
       }
       if (p.exitValue() != 0) {

@@ -11,8 +11,8 @@ import java.util.function.IntFunction;
 /**
  * Starts N rank processes. For each rank it builds the command line (optionally behind a prefix
  * such as {@code ip netns exec NS} that places it on an emulated host), the environment (the
- * world's variables plus anything rank-specific) and where the output goes (a log file per rank,
- * or a pipe the caller reads). If any rank fails to start, the ranks already started are stopped
+ * world's variables plus anything rank-specific) and where the output goes (a log file per rank, or
+ * a pipe the caller reads). If any rank fails to start, the ranks already started are stopped
  * before the error is thrown: nothing is left behind.
  */
 public final class RankSpawner {

@@ -27,13 +27,17 @@ class RankSpawnerTest {
   @Test
   void everyRankShouldSeeItsWorldEnvironment(@TempDir Path dir) throws Exception {
     WorldAddress world = new WorldAddress("127.0.0.1", 29512, 3, 4, "s3cret", true);
-    try (RankProcesses procs = RankSpawner.of(3)
-        .command(r -> sh("echo $RANK/$WORLD_SIZE/$LOCAL_RANK $MASTER_ADDR:$MASTER_PORT "
-            + "g$COHORT_GENERATION $COHORT_SECRET $COHORT_LAUNCHER_STORE $EXTRA"))
-        .world(world)
-        .environment(Map.of("EXTRA", "x"))
-        .logs(r -> dir.resolve("rank-" + r + ".log"))
-        .start()) {
+    try (RankProcesses procs =
+        RankSpawner.of(3)
+            .command(
+                r ->
+                    sh(
+                        "echo $RANK/$WORLD_SIZE/$LOCAL_RANK $MASTER_ADDR:$MASTER_PORT "
+                            + "g$COHORT_GENERATION $COHORT_SECRET $COHORT_LAUNCHER_STORE $EXTRA"))
+            .world(world)
+            .environment(Map.of("EXTRA", "x"))
+            .logs(r -> dir.resolve("rank-" + r + ".log"))
+            .start()) {
       procs.awaitSuccess("echo", Duration.ofSeconds(20));
     }
     assertThat(Files.readString(dir.resolve("rank-2.log")).strip())
@@ -43,19 +47,21 @@ class RankSpawnerTest {
   @Test
   void aFailingRankShouldBeNamedWithItsStatusAndLastLinesAndTheOthersStopped(@TempDir Path dir)
       throws Exception {
-    try (RankProcesses procs = RankSpawner.of(2)
-        .command(r -> r == 1 ? sh("echo going down; exit 3") : sh("sleep 60"))
-        .logs(r -> dir.resolve("rank-" + r + ".log"))
-        .start()) {
+    try (RankProcesses procs =
+        RankSpawner.of(2)
+            .command(r -> r == 1 ? sh("echo going down; exit 3") : sh("sleep 60"))
+            .logs(r -> dir.resolve("rank-" + r + ".log"))
+            .start()) {
       assertThatThrownBy(() -> procs.awaitSuccess("the drill", Duration.ofSeconds(1)))
           .isInstanceOf(IOException.class)
           .hasMessageContaining("the drill: rank 0 did not finish within 1 s");
     }
     assertThat(liveChildren()).as("orphans").isEmpty();
-    try (RankProcesses procs = RankSpawner.of(2)
-        .command(r -> r == 0 ? sh("echo going down; exit 3") : sh("sleep 60"))
-        .logs(r -> dir.resolve("b-" + r + ".log"))
-        .start()) {
+    try (RankProcesses procs =
+        RankSpawner.of(2)
+            .command(r -> r == 0 ? sh("echo going down; exit 3") : sh("sleep 60"))
+            .logs(r -> dir.resolve("b-" + r + ".log"))
+            .start()) {
       assertThatThrownBy(() -> procs.awaitSuccess("the drill", Duration.ofSeconds(20)))
           .hasMessageContaining("rank 0 exited with status 3")
           .hasMessageContaining("| going down");
@@ -65,18 +71,23 @@ class RankSpawnerTest {
 
   @Test
   void aRankThatCannotStartShouldStopTheRanksAlreadyStarted(@TempDir Path dir) {
-    assertThatThrownBy(() -> RankSpawner.of(3)
-        .command(r -> r == 2 ? List.of(dir.resolve("no-such-program").toString()) : sh("sleep 60"))
-        .start())
+    assertThatThrownBy(
+            () ->
+                RankSpawner.of(3)
+                    .command(
+                        r ->
+                            r == 2
+                                ? List.of(dir.resolve("no-such-program").toString())
+                                : sh("sleep 60"))
+                    .start())
         .isInstanceOf(IOException.class);
     assertThat(liveChildren()).as("orphans").isEmpty();
   }
 
   @Test
   void stopShouldKillRanksThatIgnoreSigterm() throws Exception {
-    try (RankProcesses procs = RankSpawner.of(1)
-        .command(r -> sh("trap '' TERM; sleep 60 & wait; sleep 60"))
-        .start()) {
+    try (RankProcesses procs =
+        RankSpawner.of(1).command(r -> sh("trap '' TERM; sleep 60 & wait; sleep 60")).start()) {
       Thread.sleep(200);
       long t0 = System.nanoTime();
       procs.stop(Duration.ofMillis(300));
@@ -89,8 +100,7 @@ class RankSpawnerTest {
   void aWorldWithoutASecretOrWithTheWrongSizeShouldBeRefused() {
     assertThatThrownBy(() -> new WorldAddress("h", 1, 2, 0, "", false))
         .hasMessageContaining("secret");
-    assertThatThrownBy(() -> RankSpawner.of(2)
-        .world(new WorldAddress("h", 1, 3, 0, "s", false)))
+    assertThatThrownBy(() -> RankSpawner.of(2).world(new WorldAddress("h", 1, 3, 0, "s", false)))
         .hasMessageContaining("world size 3 != 2 ranks");
   }
 }

@@ -1,5 +1,6 @@
 package dev.cohort.train.data;
 
+import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,11 +13,13 @@ import java.util.concurrent.Future;
  */
 public final class BatchPrefetcher implements AutoCloseable {
   private final InMemoryDataset data;
-  private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "cohort-prefetch");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService thread =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "cohort-prefetch");
+            t.setDaemon(true);
+            return t;
+          });
   private Future<Host> next;
   private int[] nextIndices;
 
@@ -39,7 +42,7 @@ public final class BatchPrefetcher implements AutoCloseable {
    * @throws IllegalStateException if the background gathering failed
    */
   public Host take(int[] indices) {
-    if (next != null && java.util.Arrays.equals(indices, nextIndices)) {
+    if (next != null && Arrays.equals(indices, nextIndices)) {
       try {
         return next.get();
       } catch (InterruptedException e) {

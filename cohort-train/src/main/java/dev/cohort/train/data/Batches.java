@@ -21,7 +21,7 @@ public final class Batches {
     for (int i = 0; i < fs.length; i++) {
       dims[i + 1] = fs[i];
     }
-    return new NDList(manager.create(host.features(), new Shape(dims)),
-        manager.create(host.labels()));
+    return new NDList(
+        manager.create(host.features(), new Shape(dims)), manager.create(host.labels()));
   }
 }

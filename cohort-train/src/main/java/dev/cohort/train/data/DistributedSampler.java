@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
  *
  * <p>Each epoch shuffles all indices with a generator seeded from (seed, epoch), the same on every
  * rank. Global batch g is positions [g·B, (g+1)·B) of that order, and rank r takes the r-th
- * contiguous slice of it, B/N samples. So N workers with batch B/N see exactly the samples that
- * one worker with batch B sees, in the same steps: the basis of data-parallel equivalence.
+ * contiguous slice of it, B/N samples. So N workers with batch B/N see exactly the samples that one
+ * worker with batch B sees, in the same steps: the basis of data-parallel equivalence.
  *
  * <p>Remainder: with {@link Remainder#DROP} the last incomplete global batch is skipped; with
  * {@link Remainder#PAD} it is completed with samples from the start of the order, so every sample
@@ -34,18 +34,33 @@ public final class DistributedSampler {
    * @throws IllegalArgumentException if the global batch does not split evenly over the ranks, or
    *     the data set cannot fill one batch
    */
-  public DistributedSampler(int datasetSize, int globalBatch, int rank, int worldSize, long seed,
-      Remainder remainder, boolean shuffle) {
+  public DistributedSampler(
+      int datasetSize,
+      int globalBatch,
+      int rank,
+      int worldSize,
+      long seed,
+      Remainder remainder,
+      boolean shuffle) {
     if (worldSize < 1 || rank < 0 || rank >= worldSize) {
       throw new IllegalArgumentException("rank " + rank + " of world size " + worldSize);
     }
     if (globalBatch < worldSize || globalBatch % worldSize != 0) {
-      throw new IllegalArgumentException("the global batch (" + globalBatch + ") must be a positive "
-          + "multiple of the number of workers (" + worldSize + ")");
+      throw new IllegalArgumentException(
+          "the global batch ("
+              + globalBatch
+              + ") must be a positive "
+              + "multiple of the number of workers ("
+              + worldSize
+              + ")");
     }
     if (datasetSize < globalBatch && remainder == Remainder.DROP) {
-      throw new IllegalArgumentException("the data set (" + datasetSize + " samples) cannot fill "
-          + "one global batch of " + globalBatch);
+      throw new IllegalArgumentException(
+          "the data set ("
+              + datasetSize
+              + " samples) cannot fill "
+              + "one global batch of "
+              + globalBatch);
     }
     this.datasetSize = datasetSize;
     this.globalBatch = globalBatch;
@@ -58,7 +73,8 @@ public final class DistributedSampler {
 
   /** Batches per epoch, the same on every rank. */
   public int batchesPerEpoch() {
-    return remainder == Remainder.DROP ? datasetSize / globalBatch
+    return remainder == Remainder.DROP
+        ? datasetSize / globalBatch
         : (datasetSize + globalBatch - 1) / globalBatch;
   }
 
@@ -85,7 +101,9 @@ public final class DistributedSampler {
     return idx;
   }
 
-  /** This rank's sample indices for batch {@code batch} of an epoch whose order is {@code order}. */
+  /**
+   * This rank's sample indices for batch {@code batch} of an epoch whose order is {@code order}.
+   */
   public int[] localIndices(int[] order, int batch) {
     if (batch < 0 || batch >= batchesPerEpoch()) {
       throw new IndexOutOfBoundsException("batch " + batch + " of " + batchesPerEpoch());

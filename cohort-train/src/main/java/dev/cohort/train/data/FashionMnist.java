@@ -26,8 +26,8 @@ public final class FashionMnist {
     IdxReader.IdxArray x = IdxReader.read(images);
     IdxReader.IdxArray y = IdxReader.read(labels);
     if (x.items() != y.items()) {
-      throw new IOException(images + " has " + x.items() + " images but " + labels + " has "
-          + y.items() + " labels");
+      throw new IOException(
+          images + " has " + x.items() + " images but " + labels + " has " + y.items() + " labels");
     }
     return InMemoryDataset.fromUnsignedBytes(x, y, 10);
   }
@@ -39,8 +39,13 @@ public final class FashionMnist {
         return p;
       }
     }
-    throw new IOException("Fashion-MNIST file " + dir.resolve(base + ".gz") + " not found. "
-        + "Install the data set with: apt-get install dataset-fashion-mnist"
-        + (dir.equals(DEFAULT_DIR) ? "" : " (or point --data at the folder holding the IDX files)"));
+    throw new IOException(
+        "Fashion-MNIST file "
+            + dir.resolve(base + ".gz")
+            + " not found. "
+            + "Install the data set with: apt-get install dataset-fashion-mnist"
+            + (dir.equals(DEFAULT_DIR)
+                ? ""
+                : " (or point --data at the folder holding the IDX files)"));
   }
 }

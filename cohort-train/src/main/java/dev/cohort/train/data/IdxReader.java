@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads IDX files (the MNIST family's format), plain or gzipped: a magic number whose third byte
- * is the element type (0x08 = unsigned byte, the only one these data sets use) and fourth byte the
+ * Reads IDX files (the MNIST family's format), plain or gzipped: a magic number whose third byte is
+ * the element type (0x08 = unsigned byte, the only one these data sets use) and fourth byte the
  * number of dimensions, then each dimension as a big-endian int, then the data.
  */
 public final class IdxReader {
@@ -61,8 +61,11 @@ public final class IdxReader {
       int type = (magic >> 8) & 0xFF;
       int rank = magic & 0xFF;
       if ((magic >>> 16) != 0 || type != UNSIGNED_BYTE || rank < 1 || rank > 4) {
-        throw new IOException(name + " is not an unsigned-byte IDX file (magic 0x"
-            + Integer.toHexString(magic) + ")");
+        throw new IOException(
+            name
+                + " is not an unsigned-byte IDX file (magic 0x"
+                + Integer.toHexString(magic)
+                + ")");
       }
       int[] dims = new int[rank];
       long total = 1;

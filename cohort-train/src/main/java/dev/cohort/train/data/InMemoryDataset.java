@@ -1,5 +1,9 @@
 package dev.cohort.train.data;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
 /**
  * A labelled data set held in memory as float features in [0, 1] and int labels: what the
  * distributed trainer consumes. Users with their own data build one with {@link #of}.
@@ -17,9 +21,14 @@ public final class InMemoryDataset {
       size *= d;
     }
     if (features.length != (long) size * labels.length) {
-      throw new IllegalArgumentException(labels.length + " samples of shape "
-          + java.util.Arrays.toString(featureShape) + " need " + (long) size * labels.length
-          + " features, got " + features.length);
+      throw new IllegalArgumentException(
+          labels.length
+              + " samples of shape "
+              + Arrays.toString(featureShape)
+              + " need "
+              + (long) size * labels.length
+              + " features, got "
+              + features.length);
     }
     for (int l : labels) {
       if (l < 0 || l >= classes) {
@@ -38,11 +47,13 @@ public final class InMemoryDataset {
    *
    * @param featureShape the shape of one sample, e.g. {1, 28, 28}
    */
-  public static InMemoryDataset of(float[] features, int[] labels, int[] featureShape, int classes) {
+  public static InMemoryDataset of(
+      float[] features, int[] labels, int[] featureShape, int classes) {
     return new InMemoryDataset(features, labels, featureShape, classes);
   }
 
-  static InMemoryDataset fromUnsignedBytes(IdxReader.IdxArray x, IdxReader.IdxArray y, int classes) {
+  static InMemoryDataset fromUnsignedBytes(
+      IdxReader.IdxArray x, IdxReader.IdxArray y, int classes) {
     float[] f = new float[x.data().length];
     for (int i = 0; i < f.length; i++) {
       f[i] = (x.data()[i] & 0xFF) / 255f;
@@ -84,12 +95,12 @@ public final class InMemoryDataset {
   }
 
   /**
-   * CRC-32C of the labels, the features and the shape: resuming a run on other data is refused
-   * by comparing this with the checkpoint's.
+   * CRC-32C of the labels, the features and the shape: resuming a run on other data is refused by
+   * comparing this with the checkpoint's.
    */
   public String fingerprint() {
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * 4096);
+    CRC32C crc = new CRC32C();
+    ByteBuffer b = ByteBuffer.allocate(4 * 4096);
     for (int at = 0; at < features.length; at += 4096) {
       b.clear();
       b.asFloatBuffer().put(features, at, Math.min(4096, features.length - at));
@@ -98,14 +109,14 @@ public final class InMemoryDataset {
     for (int l : labels) {
       crc.update(l);
     }
-    return size() + "x" + java.util.Arrays.toString(featureShape) + ":" + Long.toHexString(crc.getValue());
+    return size() + "x" + Arrays.toString(featureShape) + ":" + Long.toHexString(crc.getValue());
   }
 
   /** The first {@code n} samples (for quick runs and tests). */
   public InMemoryDataset head(int n) {
     int m = Math.min(n, size());
-    float[] f = java.util.Arrays.copyOf(features, m * featureSize);
-    int[] l = java.util.Arrays.copyOf(labels, m);
+    float[] f = Arrays.copyOf(features, m * featureSize);
+    int[] l = Arrays.copyOf(labels, m);
     return new InMemoryDataset(f, l, featureShape, classes);
   }
 }

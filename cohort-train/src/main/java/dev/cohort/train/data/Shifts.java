@@ -1,11 +1,12 @@
 package dev.cohort.train.data;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Out-of-distribution versions of an image test set, for checking how training choices (batch
- * size, worker count) affect generalization beyond the test distribution: Gaussian pixel noise,
- * a rotation, and reduced contrast. Deterministic for a given seed.
+ * Out-of-distribution versions of an image test set, for checking how training choices (batch size,
+ * worker count) affect generalization beyond the test distribution: Gaussian pixel noise, a
+ * rotation, and reduced contrast. Deterministic for a given seed.
  */
 public final class Shifts {
   private Shifts() {}
@@ -22,8 +23,8 @@ public final class Shifts {
     int[] shape = data.featureShape();
     int side = shape[shape.length - 1];
     if (shape.length != 3 || shape[0] != 1 || shape[1] != side) {
-      throw new IllegalArgumentException("shifts need single-channel square images, got shape "
-          + java.util.Arrays.toString(shape));
+      throw new IllegalArgumentException(
+          "shifts need single-channel square images, got shape " + Arrays.toString(shape));
     }
     int size = data.featureSize();
     float[] out = new float[data.size() * size];
@@ -62,7 +63,8 @@ public final class Shifts {
         double sy = -s * (x - mid) + c * (y - mid) + mid;
         int ix = (int) Math.round(sx);
         int iy = (int) Math.round(sy);
-        out[at + y * side + x] = ix >= 0 && iy >= 0 && ix < side && iy < side ? img[iy * side + ix] : 0f;
+        out[at + y * side + x] =
+            ix >= 0 && iy >= 0 && ix < side && iy < side ? img[iy * side + ix] : 0f;
       }
     }
   }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,11 +42,20 @@ public final class Checkpoints implements AutoCloseable {
   private boolean closed;
 
   /** What checkpointing cost, for the run summary. */
-  public record Stats(int count, double snapshotMillisMean, double writeMillisMean, long bytesEach) {}
+  public record Stats(
+      int count, double snapshotMillisMean, double writeMillisMean, long bytesEach) {}
 
-  /** @param runDir rank 0's run folder (checkpoints go to runDir/checkpoints); may be null elsewhere */
-  Checkpoints(ProcessGroup pg, Checkpointing cfg, Path runDir, List<ByteBuffer> weights,
-      FusedOptimizer optimizer, Map<String, Object> meta, PrintStream log) {
+  /**
+   * @param runDir rank 0's run folder (checkpoints go to runDir/checkpoints); may be null elsewhere
+   */
+  Checkpoints(
+      ProcessGroup pg,
+      Checkpointing cfg,
+      Path runDir,
+      List<ByteBuffer> weights,
+      FusedOptimizer optimizer,
+      Map<String, Object> meta,
+      PrintStream log) {
     this.pg = pg;
     this.cfg = cfg;
     this.weights = weights;
@@ -56,8 +66,11 @@ public final class Checkpoints implements AutoCloseable {
     if (writes && runDir == null) {
       throw new IllegalArgumentException("checkpointing needs a run folder (--run-dir)");
     }
-    this.writer = writes ? new AsyncCheckpointWriter(
-        new CheckpointStore(runDir.resolve("checkpoints"), cfg.keep())) : null;
+    this.writer =
+        writes
+            ? new AsyncCheckpointWriter(
+                new CheckpointStore(runDir.resolve("checkpoints"), cfg.keep()))
+            : null;
   }
 
   /** True if this run writes checkpoints at all. */
@@ -80,7 +93,7 @@ public final class Checkpoints implements AutoCloseable {
     for (int i = 0; i < weights.size(); i++) {
       ByteBuffer w = weights.get(i);
       float[] copy = new float[w.capacity() / 4];
-      w.duplicate().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().get(copy);
+      w.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().get(copy);
       arrays.put("parameter/" + i, copy);
     }
     optimizer.state().forEach((k, v) -> arrays.put(k, v.clone()));
@@ -113,10 +126,13 @@ public final class Checkpoints implements AutoCloseable {
     CheckpointStore store = new CheckpointStore(dir, cfg.keep());
     // Rank 0 picks (and has already loaded and verified) the newest good checkpoint; the others
     // load the one it names, so every rank resumes from the same step.
-    TrainingState s = pg.rank() == 0
-        ? store.loadNewest(w -> log.println("warning: " + w)).map(CheckpointStore.Loaded::state)
-            .orElse(null)
-        : null;
+    TrainingState s =
+        pg.rank() == 0
+            ? store
+                .loadNewest(w -> log.println("warning: " + w))
+                .map(CheckpointStore.Loaded::state)
+                .orElse(null)
+            : null;
     Tensor step = Tensor.of(ByteBuffer.allocate(8), DataType.INT64, 1);
     step.bytes().putLong(0, pg.rank() == 0 ? (s == null ? -1 : s.step()) : 0);
     pg.broadcast(step, 0);
@@ -128,14 +144,28 @@ public final class Checkpoints implements AutoCloseable {
       try {
         s = store.load(store.path(chosen));
       } catch (IOException e) {
-        throw new IllegalStateException("rank " + pg.rank() + " cannot load the checkpoint of "
-            + "step " + chosen + " that rank 0 chose: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "rank "
+                + pg.rank()
+                + " cannot load the checkpoint of "
+                + "step "
+                + chosen
+                + " that rank 0 chose: "
+                + e.getMessage(),
+            e);
       }
     }
     for (String key : List.of("model", "parameter_count", "optimizer", "data_fingerprint")) {
       if (!String.valueOf(s.meta().get(key)).equals(String.valueOf(meta.get(key)))) {
-        throw new IllegalStateException("the checkpoint in " + dir + " has " + key + " "
-            + s.meta().get(key) + ", this run has " + meta.get(key));
+        throw new IllegalStateException(
+            "the checkpoint in "
+                + dir
+                + " has "
+                + key
+                + " "
+                + s.meta().get(key)
+                + ", this run has "
+                + meta.get(key));
       }
     }
     for (int i = 0; i < weights.size(); i++) {
@@ -144,15 +174,18 @@ public final class Checkpoints implements AutoCloseable {
       if (saved == null || saved.length * 4 != w.capacity()) {
         throw new IllegalStateException("the checkpoint does not fit parameter " + i);
       }
-      w.duplicate().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().put(saved);
+      w.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().put(saved);
     }
     optimizer.restore(s.arrays());
     return s;
   }
 
   Stats stats() {
-    return new Stats(written, written == 0 ? 0 : snapshotNanos / 1e6 / written,
-        written == 0 ? 0 : writeNanos / 1e6 / written, bytes);
+    return new Stats(
+        written,
+        written == 0 ? 0 : snapshotNanos / 1e6 / written,
+        written == 0 ? 0 : writeNanos / 1e6 / written,
+        bytes);
   }
 
   /** Waits for the last write. */

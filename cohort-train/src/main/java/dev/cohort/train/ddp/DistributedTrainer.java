@@ -12,6 +12,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
+import dev.cohort.checkpoint.TrainingState;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.train.TrainConfig;
@@ -24,45 +25,70 @@ import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.StepRecord;
 import dev.cohort.train.optim.FusedOptimizer;
-import dev.cohort.checkpoint.TrainingState;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * Trains one DJL model on N worker processes as if it were one model with an N-times larger batch.
  *
  * <p>Per step, on every rank: build the local slice of the global batch; forward and backward
- * (accumulating gradients over the micro-batches); average gradients over ranks
- * ({@link GradientSync}); update the parameters in place ({@link FusedOptimizer}). Rank 0's initial parameters are broadcast first, and
- * parameter checksums are compared at the end (and every {@code checkEvery} steps), so ranks that
- * drift apart are caught and named instead of silently training different models.
+ * (accumulating gradients over the micro-batches); average gradients over ranks ({@link
+ * GradientSync}); update the parameters in place ({@link FusedOptimizer}). Rank 0's initial
+ * parameters are broadcast first, and parameter checksums are compared at the end (and every {@code
+ * checkEvery} steps), so ranks that drift apart are caught and named instead of silently training
+ * different models.
  */
 public final class DistributedTrainer {
   private final ProcessGroup pg;
   private final TrainConfig cfg;
   private final Supplier<Block> block;
   private final RunListener listener;
-  private final java.util.function.BooleanSupplier stopRequested;
+  private final BooleanSupplier stopRequested;
+
   /** Workers agree on a stop every this many steps: one tiny all-reduce, amortized. */
   static final int STOP_CHECK_EVERY = 5;
+
   private BatchPrefetcher prefetcher;
   private final Map<String, Double> shifted = new LinkedHashMap<>();
   private int stoppedAt;
-  private List<java.nio.ByteBuffer> weights;
+  private List<ByteBuffer> weights;
   private FusedOptimizer optimizer;
 
   /** What a finished run measured. */
-  public record Result(List<Double> testAccuracy, List<Double> trainLoss, Breakdown breakdown,
-      int steps, List<Integer> bucketBytes, float[] parameters, Checkpoints.Stats checkpoints,
-      int stoppedAtStep, Map<String, Double> shiftedAccuracy, List<Double> epochSeconds,
+  public record Result(
+      List<Double> testAccuracy,
+      List<Double> trainLoss,
+      Breakdown breakdown,
+      int steps,
+      List<Integer> bucketBytes,
+      float[] parameters,
+      Checkpoints.Stats checkpoints,
+      int stoppedAtStep,
+      Map<String, Double> shiftedAccuracy,
+      List<Double> epochSeconds,
       double trainAccuracy) {
 
     Result withCheckpoints(Checkpoints.Stats stats) {
-      return new Result(testAccuracy, trainLoss, breakdown, steps, bucketBytes, parameters, stats,
-          stoppedAtStep, shiftedAccuracy, epochSeconds, trainAccuracy);
+      return new Result(
+          testAccuracy,
+          trainLoss,
+          breakdown,
+          steps,
+          bucketBytes,
+          parameters,
+          stats,
+          stoppedAtStep,
+          shiftedAccuracy,
+          epochSeconds,
+          trainAccuracy);
     }
   }
 
@@ -77,8 +103,8 @@ public final class DistributedTrainer {
    * @param block makes the model's (uninitialized) block; called once
    * @param listener told about every step and epoch (progress bar, metrics files)
    */
-  public DistributedTrainer(ProcessGroup pg, TrainConfig cfg, Supplier<Block> block,
-      RunListener listener) {
+  public DistributedTrainer(
+      ProcessGroup pg, TrainConfig cfg, Supplier<Block> block, RunListener listener) {
     this(pg, cfg, block, listener, () -> false);
   }
 
@@ -86,8 +112,12 @@ public final class DistributedTrainer {
    * @param stopRequested polled by every rank; once any rank sees it, all stop after the same step
    *     (with a final checkpoint when checkpointing is on)
    */
-  public DistributedTrainer(ProcessGroup pg, TrainConfig cfg, Supplier<Block> block,
-      RunListener listener, java.util.function.BooleanSupplier stopRequested) {
+  public DistributedTrainer(
+      ProcessGroup pg,
+      TrainConfig cfg,
+      Supplier<Block> block,
+      RunListener listener,
+      BooleanSupplier stopRequested) {
     this.pg = pg;
     this.cfg = cfg;
     this.block = block;
@@ -118,17 +148,22 @@ public final class DistributedTrainer {
         ParameterSync.broadcastFromRank0(pg, params);
         GradientSync sync = new GradientSync(pg, params, cfg.bucketBytes(), cfg.overlap());
         weights = params.stream().map(ParameterViews::value).toList();
-        optimizer = new FusedOptimizer(cfg.optimizer(), cfg.momentum(),
-            params.stream().map(p -> (int) ParameterViews.elements(p)).toList());
+        optimizer =
+            new FusedOptimizer(
+                cfg.optimizer(),
+                cfg.momentum(),
+                params.stream().map(p -> (int) ParameterViews.elements(p)).toList());
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", cfg.model());
         meta.put("parameter_count", params.stream().mapToLong(ParameterViews::elements).sum());
         meta.put("optimizer", cfg.optimizer());
         meta.put("seed", cfg.seed());
         meta.put("data_fingerprint", trainSet.fingerprint());
-        try (Checkpoints checkpoints = new Checkpoints(pg, cfg.checkpointing(), cfg.runDir(),
-            weights, optimizer, meta, System.err)) {
-          TrainingState from = cfg.checkpointing().resumeFrom() == null ? null : checkpoints.resume();
+        try (Checkpoints checkpoints =
+            new Checkpoints(
+                pg, cfg.checkpointing(), cfg.runDir(), weights, optimizer, meta, System.err)) {
+          TrainingState from =
+              cfg.checkpointing().resumeFrom() == null ? null : checkpoints.resume();
           Result r = loop(trainer, params, sync, trainSet, testSet, checkpoints, from);
           checkpoints.close();
           return r.withCheckpoints(checkpoints.stats());
@@ -137,12 +172,18 @@ public final class DistributedTrainer {
     }
   }
 
-  private Result loop(Trainer trainer, List<Parameter> params, GradientSync sync,
-      InMemoryDataset trainSet, InMemoryDataset testSet, Checkpoints checkpoints,
+  private Result loop(
+      Trainer trainer,
+      List<Parameter> params,
+      GradientSync sync,
+      InMemoryDataset trainSet,
+      InMemoryDataset testSet,
+      Checkpoints checkpoints,
       TrainingState from) {
     int globalBatch = cfg.batch() * pg.size() * cfg.accumulation();
-    DistributedSampler sampler = new DistributedSampler(trainSet.size(), globalBatch, pg.rank(),
-        pg.size(), cfg.seed(), cfg.remainder(), true);
+    DistributedSampler sampler =
+        new DistributedSampler(
+            trainSet.size(), globalBatch, pg.rank(), pg.size(), cfg.seed(), cfg.remainder(), true);
     Breakdown breakdown = new Breakdown();
     List<Double> accuracy = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
@@ -157,8 +198,8 @@ public final class DistributedTrainer {
       int first = from != null && epoch == from.epoch() ? from.batch() : 0;
       for (int b = first; b < perEpoch && (cfg.maxSteps() == 0 || steps < cfg.maxSteps()); b++) {
         int[] next = b + 1 < perEpoch ? sampler.localIndices(order, b + 1) : null;
-        StepRecord r = step(trainer, sync, trainSet, sampler.localIndices(order, b), next, steps,
-            epoch);
+        StepRecord r =
+            step(trainer, sync, trainSet, sampler.localIndices(order, b), next, steps, epoch);
         steps++;
         lossSum[0] += r.loss();
         lossSum[1]++;
@@ -190,14 +231,25 @@ public final class DistributedTrainer {
     ParameterSync.verifyIdentical(pg, params, "at the end of training");
     // Generalization beyond the test distribution: the same test set, shifted.
     for (Shifts.Kind kind : Shifts.Kind.values()) {
-      shifted.put(kind.name().toLowerCase(java.util.Locale.ROOT),
+      shifted.put(
+          kind.name().toLowerCase(Locale.ROOT),
           Evaluation.accuracy(trainer, pg, Shifts.apply(testSet, kind, cfg.seed())));
     }
     // The train-test gap: accuracy on (up to) as many training samples as the test set has.
-    double trainAccuracy = Evaluation.accuracy(trainer, pg,
-        trainSet.head(Math.max(testSet.size(), 1000)));
-    return new Result(accuracy, losses, breakdown, steps, sync.bucketBytes(), snapshot(params),
-        null, stoppedAt, Map.copyOf(shifted), epochSeconds, trainAccuracy);
+    double trainAccuracy =
+        Evaluation.accuracy(trainer, pg, trainSet.head(Math.max(testSet.size(), 1000)));
+    return new Result(
+        accuracy,
+        losses,
+        breakdown,
+        steps,
+        sync.bucketBytes(),
+        snapshot(params),
+        null,
+        stoppedAt,
+        Map.copyOf(shifted),
+        epochSeconds,
+        trainAccuracy);
   }
 
   /** All parameters, concatenated in model order. */
@@ -209,7 +261,7 @@ public final class DistributedTrainer {
     float[] out = new float[(int) total];
     int at = 0;
     for (Parameter p : params) {
-      java.nio.FloatBuffer f = ParameterViews.value(p).asFloatBuffer();
+      FloatBuffer f = ParameterViews.value(p).asFloatBuffer();
       int n = f.remaining();
       f.get(out, at, n);
       at += n;
@@ -218,8 +270,14 @@ public final class DistributedTrainer {
   }
 
   /** One optimizer step: micro-batches, gradient averaging, update; returns where time went. */
-  private StepRecord step(Trainer trainer, GradientSync sync, InMemoryDataset data, int[] indices,
-      int[] nextIndices, int step, int epoch) {
+  private StepRecord step(
+      Trainer trainer,
+      GradientSync sync,
+      InMemoryDataset data,
+      int[] indices,
+      int[] nextIndices,
+      int step,
+      int epoch) {
     long t0 = System.nanoTime();
     long dataNanos = 0;
     long computeNanos = 0;
@@ -230,9 +288,10 @@ public final class DistributedTrainer {
       // One collector for all micro-batches: their gradients add up, and one all-reduce follows.
       for (int k = 0; k < cfg.accumulation(); k++) {
         long d0 = System.nanoTime();
-        NDList batch = cfg.accumulation() == 1
-            ? Batches.toNd(m, data, prefetcher.take(indices))
-            : Batches.build(m, data, java.util.Arrays.copyOfRange(indices, k * micro, (k + 1) * micro));
+        NDList batch =
+            cfg.accumulation() == 1
+                ? Batches.toNd(m, data, prefetcher.take(indices))
+                : Batches.build(m, data, Arrays.copyOfRange(indices, k * micro, (k + 1) * micro));
         long c0 = System.nanoTime();
         dataNanos += c0 - d0;
         NDList pred = trainer.forward(new NDList(batch.get(0)));
@@ -249,8 +308,17 @@ public final class DistributedTrainer {
     long o0 = System.nanoTime();
     optimizer.step(weights, sync.gradientViews(), step + 1, learningRate(step));
     long end = System.nanoTime();
-    return new StepRecord(step, epoch, loss, indices.length, dataNanos, computeNanos,
-        comm.totalNanos() - comm.waitNanos(), comm.waitNanos(), end - o0, end - t0);
+    return new StepRecord(
+        step,
+        epoch,
+        loss,
+        indices.length,
+        dataNanos,
+        computeNanos,
+        comm.totalNanos() - comm.waitNanos(),
+        comm.waitNanos(),
+        end - o0,
+        end - t0);
   }
 
   /** The rate for step {@code step} (from 0): linear warm-up to the (scaled) base rate. */
@@ -260,8 +328,8 @@ public final class DistributedTrainer {
   }
 
   /**
-   * DJL's trainer runs forward and backward only: updates are the {@link FusedOptimizer}'s, so
-   * the optimizer configured here is never stepped.
+   * DJL's trainer runs forward and backward only: updates are the {@link FusedOptimizer}'s, so the
+   * optimizer configured here is never stepped.
    */
   private static DefaultTrainingConfig trainingConfig() {
     return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss());

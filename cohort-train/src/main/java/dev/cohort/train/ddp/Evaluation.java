@@ -3,6 +3,7 @@ package dev.cohort.train.ddp;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.Trainer;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
@@ -29,8 +30,7 @@ public final class Evaluation {
       try (NDManager m = trainer.getManager().newSubManager()) {
         NDList batch = Batches.build(m, data, idx);
         NDArray pred = trainer.evaluate(new NDList(batch.get(0))).singletonOrThrow();
-        NDArray hit = pred.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-            .eq(batch.get(1));
+        NDArray hit = pred.argMax(1).toType(DataType.FLOAT32, false).eq(batch.get(1));
         counts[0] += hit.sum().getLong();
         counts[1] += n;
       }

@@ -8,24 +8,24 @@ import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Averages gradients over the ranks, DDP style: parameters are grouped into buckets of about
- * {@code bucketBytes} (last layers first, the order in which a backward pass finishes them), each
- * bucket is packed from libtorch's gradient memory into a buffer from
- * {@link ProcessGroup#allocate} (zero-copy all-reduce on one host), and all-reduced asynchronously
- * so that packing the next bucket overlaps the previous bucket's communication. The averages stay
- * in the buckets, where the optimizer reads them ({@link #gradientViews}); libtorch's gradients are
- * zeroed as they are packed, ready for the next backward pass.
+ * Averages gradients over the ranks, DDP style: parameters are grouped into buckets of about {@code
+ * bucketBytes} (last layers first, the order in which a backward pass finishes them), each bucket
+ * is packed from libtorch's gradient memory into a buffer from {@link ProcessGroup#allocate}
+ * (zero-copy all-reduce on one host), and all-reduced asynchronously so that packing the next
+ * bucket overlaps the previous bucket's communication. The averages stay in the buckets, where the
+ * optimizer reads them ({@link #gradientViews}); libtorch's gradients are zeroed as they are
+ * packed, ready for the next backward pass.
  */
 public final class GradientSync {
   private final ProcessGroup pg;
   private final List<Bucket> buckets = new ArrayList<>();
   private final boolean overlap;
   private final List<ByteBuffer> views;
-
 
   /** Parameters of one bucket and where each sits in it (in elements). */
   private record Bucket(List<Parameter> params, int[] offsets, Tensor buffer) {}
@@ -40,7 +40,8 @@ public final class GradientSync {
    */
   public GradientSync(ProcessGroup pg, List<Parameter> params, long bucketBytes, boolean overlap) {
     if (bucketBytes < 4) {
-      throw new IllegalArgumentException("bucket size must be at least 4 bytes, got " + bucketBytes);
+      throw new IllegalArgumentException(
+          "bucket size must be at least 4 bytes, got " + bucketBytes);
     }
     this.pg = pg;
     this.overlap = overlap;
@@ -66,8 +67,8 @@ public final class GradientSync {
         int k = b.params().indexOf(p);
         if (k >= 0) {
           int bytes = (int) ParameterViews.elements(p) * 4;
-          byParam.add(b.buffer().bytes().slice(b.offsets()[k] * 4, bytes)
-              .order(java.nio.ByteOrder.nativeOrder()));
+          byParam.add(
+              b.buffer().bytes().slice(b.offsets()[k] * 4, bytes).order(ByteOrder.nativeOrder()));
         }
       }
     }

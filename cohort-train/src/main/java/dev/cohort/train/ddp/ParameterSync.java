@@ -50,8 +50,15 @@ public final class ParameterSync {
       }
     }
     if (!differing.isEmpty()) {
-      throw new DivergenceException("parameters diverged " + when + ": ranks " + differing
-          + " differ from rank 0, first at " + firstParam + "; seen by rank " + pg.rank());
+      throw new DivergenceException(
+          "parameters diverged "
+              + when
+              + ": ranks "
+              + differing
+              + " differ from rank 0, first at "
+              + firstParam
+              + "; seen by rank "
+              + pg.rank());
     }
   }
 }

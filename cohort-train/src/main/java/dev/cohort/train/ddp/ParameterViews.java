@@ -18,13 +18,16 @@ final class ParameterViews {
   /** A native-order view of {@code array}'s float32 storage. */
   static ByteBuffer view(NDArray array, String what) {
     if (array.getDataType() != DataType.FLOAT32) {
-      throw new IllegalArgumentException(what + " is " + array.getDataType()
-          + "; the distributed trainer handles float32 parameters");
+      throw new IllegalArgumentException(
+          what
+              + " is "
+              + array.getDataType()
+              + "; the distributed trainer handles float32 parameters");
     }
     ByteBuffer b = array.toByteBuffer(true);
     if (!b.isDirect() || b.capacity() != array.size() * 4) {
-      throw new IllegalStateException(what + " is not a contiguous CPU tensor; cannot share its "
-          + "memory");
+      throw new IllegalStateException(
+          what + " is not a contiguous CPU tensor; cannot share its " + "memory");
     }
     return b.order(ByteOrder.nativeOrder());
   }

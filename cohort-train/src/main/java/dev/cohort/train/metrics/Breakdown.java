@@ -37,7 +37,7 @@ public final class Breakdown {
   /** Milliseconds per step of each phase. */
   public RunSummary.StepTimes perStepMillis() {
     double n = Math.max(1, steps) * 1e6;
-    return new RunSummary.StepTimes(data / n, compute / n, comm / n, wait / n, optimizer / n,
-        total / n);
+    return new RunSummary.StepTimes(
+        data / n, compute / n, comm / n, wait / n, optimizer / n, total / n);
   }
 }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Rank 0's progress bar: samples/s over the whole world and the running loss, redrawn in place on
- * a terminal, or one line per tenth of an epoch when the output is a file or a pipe.
+ * Rank 0's progress bar: samples/s over the whole world and the running loss, redrawn in place on a
+ * terminal, or one line per tenth of an epoch when the output is a file or a pipe.
  */
 public final class ConsoleProgress implements RunListener {
   private final PrintStream out;
@@ -45,9 +45,21 @@ public final class ConsoleProgress implements RunListener {
     }
     int width = 30;
     int filled = (int) ((long) width * batchInEpoch / batchesPerEpoch);
-    String bar = "=".repeat(filled) + (filled < width ? ">" : "") + " ".repeat(Math.max(0, width - filled - 1));
-    String line = String.format(Locale.ROOT, "epoch %d/%d [%s] %d/%d  loss %.4f  %,.0f samples/s",
-        r.epoch() + 1, epochs, bar, batchInEpoch, batchesPerEpoch, lossAvg, samples / secs);
+    String bar =
+        "=".repeat(filled)
+            + (filled < width ? ">" : "")
+            + " ".repeat(Math.max(0, width - filled - 1));
+    String line =
+        String.format(
+            Locale.ROOT,
+            "epoch %d/%d [%s] %d/%d  loss %.4f  %,.0f samples/s",
+            r.epoch() + 1,
+            epochs,
+            bar,
+            batchInEpoch,
+            batchesPerEpoch,
+            lossAvg,
+            samples / secs);
     if (terminal) {
       out.print("\r" + line);
       if (batchInEpoch == batchesPerEpoch) {
@@ -61,7 +73,11 @@ public final class ConsoleProgress implements RunListener {
 
   @Override
   public void onEpoch(int epoch, double trainLoss, double testAccuracy) {
-    out.printf(Locale.ROOT, "epoch %d: train loss %.4f, test accuracy %.4f%n", epoch + 1, trainLoss,
+    out.printf(
+        Locale.ROOT,
+        "epoch %d: train loss %.4f, test accuracy %.4f%n",
+        epoch + 1,
+        trainLoss,
         testAccuracy);
   }
 }

@@ -21,14 +21,34 @@ import java.util.Map;
  * @param data the data folder
  * @param resumedFrom the run folder resumed from, or null (written as null)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
- * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left out)
+ * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
+ *     out)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record EffectiveConfig(String model, int workers, int epochs, int batchPerWorker,
-    int accumulation, int globalBatch, String optimizer, float learningRate,
-    float effectiveLearningRate, float momentum, int warmupSteps, int seed, long bucketBytes,
-    boolean overlap, int checkEvery, String remainder, String data, int trainLimit, int testLimit,
-    int maxSteps, int checkpointEvery, int keepCheckpoints, String resumedFrom,
+public record EffectiveConfig(
+    String model,
+    int workers,
+    int epochs,
+    int batchPerWorker,
+    int accumulation,
+    int globalBatch,
+    String optimizer,
+    float learningRate,
+    float effectiveLearningRate,
+    float momentum,
+    int warmupSteps,
+    int seed,
+    long bucketBytes,
+    boolean overlap,
+    int checkEvery,
+    String remainder,
+    String data,
+    int trainLimit,
+    int testLimit,
+    int maxSteps,
+    int checkpointEvery,
+    int keepCheckpoints,
+    String resumedFrom,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
 
@@ -38,21 +58,62 @@ public record EffectiveConfig(String model, int workers, int epochs, int batchPe
   /** {@code cfg} run by {@code workers} workers, without the layout fields. */
   public static EffectiveConfig of(TrainConfig cfg, int workers) {
     Path resumed = cfg.checkpointing().resumeFrom();
-    return new EffectiveConfig(cfg.model(), workers, cfg.epochs(), cfg.batch(), cfg.accumulation(),
-        cfg.batch() * workers * cfg.accumulation(), cfg.optimizer(), cfg.learningRate(),
-        cfg.effectiveLearningRate(workers), cfg.momentum(), cfg.warmupSteps(), cfg.seed(),
-        cfg.bucketBytes(), cfg.overlap(), cfg.checkEvery(),
-        cfg.remainder().name().toLowerCase(Locale.ROOT), cfg.dataDir().toString(),
-        cfg.trainLimit(), cfg.testLimit(), cfg.maxSteps(), cfg.checkpointing().every(),
-        cfg.checkpointing().keep(), resumed == null ? null : resumed.toString(), null, null);
+    return new EffectiveConfig(
+        cfg.model(),
+        workers,
+        cfg.epochs(),
+        cfg.batch(),
+        cfg.accumulation(),
+        cfg.batch() * workers * cfg.accumulation(),
+        cfg.optimizer(),
+        cfg.learningRate(),
+        cfg.effectiveLearningRate(workers),
+        cfg.momentum(),
+        cfg.warmupSteps(),
+        cfg.seed(),
+        cfg.bucketBytes(),
+        cfg.overlap(),
+        cfg.checkEvery(),
+        cfg.remainder().name().toLowerCase(Locale.ROOT),
+        cfg.dataDir().toString(),
+        cfg.trainLimit(),
+        cfg.testLimit(),
+        cfg.maxSteps(),
+        cfg.checkpointing().every(),
+        cfg.checkpointing().keep(),
+        resumed == null ? null : resumed.toString(),
+        null,
+        null);
   }
 
   /** The same configuration with the model's layout, as config.json holds it. */
   public EffectiveConfig withLayout(int stepsPerEpoch, List<Integer> gradientBucketsBytes) {
-    return new EffectiveConfig(model, workers, epochs, batchPerWorker, accumulation, globalBatch,
-        optimizer, learningRate, effectiveLearningRate, momentum, warmupSteps, seed, bucketBytes,
-        overlap, checkEvery, remainder, data, trainLimit, testLimit, maxSteps, checkpointEvery,
-        keepCheckpoints, resumedFrom, stepsPerEpoch, List.copyOf(gradientBucketsBytes));
+    return new EffectiveConfig(
+        model,
+        workers,
+        epochs,
+        batchPerWorker,
+        accumulation,
+        globalBatch,
+        optimizer,
+        learningRate,
+        effectiveLearningRate,
+        momentum,
+        warmupSteps,
+        seed,
+        bucketBytes,
+        overlap,
+        checkEvery,
+        remainder,
+        data,
+        trainLimit,
+        testLimit,
+        maxSteps,
+        checkpointEvery,
+        keepCheckpoints,
+        resumedFrom,
+        stepsPerEpoch,
+        List.copyOf(gradientBucketsBytes));
   }
 
   /** The rows of rank 0's start-up table, by JSON name, without the layout fields. */

@@ -23,9 +23,21 @@ import java.util.stream.Stream;
 public final class MetricsCsv implements AutoCloseable {
   /** The file in a run folder. */
   public static final String FILE = "metrics.csv";
+
   /** The columns, in the order they are written. */
-  public static final List<String> COLUMNS = List.of("step", "epoch", "loss", "samples", "data_ms",
-      "forward_backward_ms", "communication_ms", "wait_ms", "optimizer_ms", "step_ms");
+  public static final List<String> COLUMNS =
+      List.of(
+          "step",
+          "epoch",
+          "loss",
+          "samples",
+          "data_ms",
+          "forward_backward_ms",
+          "communication_ms",
+          "wait_ms",
+          "optimizer_ms",
+          "step_ms");
+
   public static final String HEADER = String.join(",", COLUMNS);
 
   private final BufferedWriter out;
@@ -36,8 +48,12 @@ public final class MetricsCsv implements AutoCloseable {
 
   /** Creates {@code file}, or empties it, and writes the header. */
   public static MetricsCsv create(Path file) throws IOException {
-    BufferedWriter w = Files.newBufferedWriter(file, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    BufferedWriter w =
+        Files.newBufferedWriter(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE);
     w.write(HEADER);
     w.newLine();
     return new MetricsCsv(w);
@@ -45,8 +61,8 @@ public final class MetricsCsv implements AutoCloseable {
 
   /** Opens {@code file} to add steps after those already in it (a resumed run). */
   public static MetricsCsv append(Path file) throws IOException {
-    return new MetricsCsv(Files.newBufferedWriter(file, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND));
+    return new MetricsCsv(
+        Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
   }
 
   /** Writes one step's line and flushes it. */
@@ -58,9 +74,19 @@ public final class MetricsCsv implements AutoCloseable {
 
   /** One step as a line, without the line break. */
   public static String line(StepRecord r) {
-    return String.format(Locale.ROOT, "%d,%d,%.6f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", r.step(),
-        r.epoch(), r.loss(), r.samples(), r.dataNanos() / 1e6, r.computeNanos() / 1e6,
-        r.commNanos() / 1e6, r.waitNanos() / 1e6, r.optimizerNanos() / 1e6, r.totalNanos() / 1e6);
+    return String.format(
+        Locale.ROOT,
+        "%d,%d,%.6f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
+        r.step(),
+        r.epoch(),
+        r.loss(),
+        r.samples(),
+        r.dataNanos() / 1e6,
+        r.computeNanos() / 1e6,
+        r.commNanos() / 1e6,
+        r.waitNanos() / 1e6,
+        r.optimizerNanos() / 1e6,
+        r.totalNanos() / 1e6);
   }
 
   @Override
@@ -89,8 +115,8 @@ public final class MetricsCsv implements AutoCloseable {
       for (int c = 0; c < at.length; c++) {
         Integer i = index.get(COLUMNS.get(c));
         if (i == null) {
-          throw new IOException(file + " line 1: no column " + COLUMNS.get(c) + " in the header '"
-              + header + "'");
+          throw new IOException(
+              file + " line 1: no column " + COLUMNS.get(c) + " in the header '" + header + "'");
         }
         at[c] = i;
       }
@@ -117,12 +143,27 @@ public final class MetricsCsv implements AutoCloseable {
   private static StepRecord parse(String[] f, int fields, int[] at, Path file, int lineNumber)
       throws IOException {
     if (f.length != fields) {
-      throw new IOException(file + " line " + lineNumber + ": " + f.length + " fields where the "
-          + "header names " + fields);
+      throw new IOException(
+          file
+              + " line "
+              + lineNumber
+              + ": "
+              + f.length
+              + " fields where the "
+              + "header names "
+              + fields);
     }
     Row row = new Row(f, at, file, lineNumber);
-    return new StepRecord((int) row.integer(0), (int) row.integer(1), (float) row.decimal(2),
-        (int) row.integer(3), row.nanos(4), row.nanos(5), row.nanos(6), row.nanos(7), row.nanos(8),
+    return new StepRecord(
+        (int) row.integer(0),
+        (int) row.integer(1),
+        (float) row.decimal(2),
+        (int) row.integer(3),
+        row.nanos(4),
+        row.nanos(5),
+        row.nanos(6),
+        row.nanos(7),
+        row.nanos(8),
         row.nanos(9));
   }
 
@@ -149,8 +190,15 @@ public final class MetricsCsv implements AutoCloseable {
     }
 
     private IOException malformed(int column) {
-      return new IOException(file + " line " + lineNumber + ": " + COLUMNS.get(column) + " is '"
-          + fields[at[column]] + "', not a number");
+      return new IOException(
+          file
+              + " line "
+              + lineNumber
+              + ": "
+              + COLUMNS.get(column)
+              + " is '"
+              + fields[at[column]]
+              + "', not a number");
     }
   }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 /** Hears about a run's progress: the progress bar and the metrics files implement it. */
 public interface RunListener {
 
-  default void onStart(TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {}
+  default void onStart(
+      TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {}
 
   /** After step {@code r}; {@code batchInEpoch} counts from 1 to {@code batchesPerEpoch}. */
   default void onStep(StepRecord r, int batchInEpoch, int batchesPerEpoch) {}
@@ -21,7 +22,8 @@ public interface RunListener {
     List<RunListener> ls = List.copyOf(listeners);
     return new RunListener() {
       @Override
-      public void onStart(TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {
+      public void onStart(
+          TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {
         ls.forEach(l -> l.onStart(cfg, workers, stepsPerEpoch, bucketBytes));
       }
 

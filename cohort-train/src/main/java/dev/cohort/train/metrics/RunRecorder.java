@@ -24,7 +24,8 @@ public final class RunRecorder implements RunListener, AutoCloseable {
   public void onStart(TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {
     try {
       Files.createDirectories(dir);
-      EffectiveConfig.of(cfg, workers).withLayout(stepsPerEpoch, bucketBytes)
+      EffectiveConfig.of(cfg, workers)
+          .withLayout(stepsPerEpoch, bucketBytes)
           .write(dir.resolve(EffectiveConfig.FILE));
       // A resumed run appends: metrics.csv then tells the whole story, restarts included.
       Path metrics = dir.resolve(MetricsCsv.FILE);

@@ -30,10 +30,18 @@ import java.util.Map;
  * @param checkpoints what checkpointing cost (null: none written, left out)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record RunSummary(EffectiveConfig config, List<Epoch> epochs, int steps,
+public record RunSummary(
+    EffectiveConfig config,
+    List<Epoch> epochs,
+    int steps,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stoppedOnRequestAfterStep,
-    double trainSeconds, double wallSeconds, double samplesPerSecond, StepTimes stepTimeMs,
-    List<Long> peakMemoryBytesPerWorker, Double finalTestAccuracy, double finalTrainAccuracy,
+    double trainSeconds,
+    double wallSeconds,
+    double samplesPerSecond,
+    StepTimes stepTimeMs,
+    List<Long> peakMemoryBytesPerWorker,
+    Double finalTestAccuracy,
+    double finalTrainAccuracy,
     Map<String, Double> shiftedTestAccuracy,
     @JsonInclude(JsonInclude.Include.NON_NULL) Double finalTrainLoss,
     @JsonInclude(JsonInclude.Include.NON_NULL) CheckpointCost checkpoints) {
@@ -57,8 +65,13 @@ public record RunSummary(EffectiveConfig config, List<Epoch> epochs, int steps,
    * @param waiting waiting for the slowest rank, written as {@code wait}
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record StepTimes(double data, double forwardBackward, double communication,
-      @JsonProperty("wait") double waiting, double optimizer, double step) {}
+  public record StepTimes(
+      double data,
+      double forwardBackward,
+      double communication,
+      @JsonProperty("wait") double waiting,
+      double optimizer,
+      double step) {}
 
   /**
    * What checkpointing cost.
@@ -69,8 +82,8 @@ public record RunSummary(EffectiveConfig config, List<Epoch> epochs, int steps,
    * @param backgroundWriteMsMean mean time of the background write
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record CheckpointCost(int written, long bytesEach, double snapshotMsMean,
-      double backgroundWriteMsMean) {}
+  public record CheckpointCost(
+      int written, long bytesEach, double snapshotMsMean, double backgroundWriteMsMean) {}
 
   /** Writes {@code file} as indented JSON. */
   public void write(Path file) throws IOException {

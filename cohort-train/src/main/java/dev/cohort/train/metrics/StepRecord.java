@@ -6,8 +6,17 @@ package dev.cohort.train.metrics;
  * spent stalled on slower ranks), waiting for the slowest rank, and the optimizer update. One line
  * of {@link MetricsCsv}.
  */
-public record StepRecord(int step, int epoch, float loss, int samples, long dataNanos,
-    long computeNanos, long commNanos, long waitNanos, long optimizerNanos, long totalNanos) {
+public record StepRecord(
+    int step,
+    int epoch,
+    float loss,
+    int samples,
+    long dataNanos,
+    long computeNanos,
+    long commNanos,
+    long waitNanos,
+    long optimizerNanos,
+    long totalNanos) {
 
   public double dataMs() {
     return dataNanos / 1e6;

@@ -33,17 +33,25 @@ public final class Models {
   }
 
   /**
-   * Small CNN: conv 3x3x32, ReLU, max-pool 2; conv 3x3x64, ReLU, max-pool 2; dense 128, ReLU;
-   * dense classes.
+   * Small CNN: conv 3x3x32, ReLU, max-pool 2; conv 3x3x64, ReLU, max-pool 2; dense 128, ReLU; dense
+   * classes.
    */
   public static Block cnn(int classes) {
     return new SequentialBlock()
-        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-            .setFilters(32).build())
+        .add(
+            Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optPadding(new Shape(1, 1))
+                .setFilters(32)
+                .build())
         .add(Activation.reluBlock())
         .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-            .setFilters(64).build())
+        .add(
+            Conv2d.builder()
+                .setKernelShape(new Shape(3, 3))
+                .optPadding(new Shape(1, 1))
+                .setFilters(64)
+                .build())
         .add(Activation.reluBlock())
         .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
         .add(Blocks.batchFlattenBlock())
@@ -52,13 +60,16 @@ public final class Models {
         .add(Linear.builder().setUnits(classes).build());
   }
 
-  /** @throws IllegalArgumentException for an unknown name, listing the known ones */
+  /**
+   * @throws IllegalArgumentException for an unknown name, listing the known ones
+   */
   public static Block byName(String name, int classes) {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "mlp" -> mlp(classes);
       case "cnn" -> cnn(classes);
-      default -> throw new IllegalArgumentException("unknown model '" + name + "'; choose one of "
-          + NAMES);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown model '" + name + "'; choose one of " + NAMES);
     };
   }
 }

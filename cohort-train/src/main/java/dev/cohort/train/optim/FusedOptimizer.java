@@ -3,19 +3,20 @@ package dev.cohort.train.optim;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * SGD (with momentum) and Adam computed in Java, straight on libtorch's parameter memory and on
- * the averaged gradients where the all-reduce left them (the shared gradient buckets), in one pass
- * per parameter. DJL's own optimizers pay several JNI calls per parameter per step, which for small
+ * SGD (with momentum) and Adam computed in Java, straight on libtorch's parameter memory and on the
+ * averaged gradients where the all-reduce left them (the shared gradient buckets), in one pass per
+ * parameter. DJL's own optimizers pay several JNI calls per parameter per step, which for small
  * models costs more than the arithmetic; this pays none. Blocks of parameters go through Java
  * arrays so that C2 vectorizes the arithmetic.
  *
- * <p>Adam follows DJL's form: with t the step number (from 1),
- * {@code lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t)}, {@code m = b1 m + (1 - b1) g},
- * {@code v = b2 v + (1 - b2) g^2}, {@code w -= lr_t * m / (sqrt(v) + eps)}. SGD with momentum
- * follows PyTorch's: {@code u = mu u + g}, {@code w -= lr u}.
+ * <p>Adam follows DJL's form: with t the step number (from 1), {@code lr_t = lr * sqrt(1 - b2^t) /
+ * (1 - b1^t)}, {@code m = b1 m + (1 - b1) g}, {@code v = b2 v + (1 - b2) g^2}, {@code w -= lr_t * m
+ * / (sqrt(v) + eps)}. SGD with momentum follows PyTorch's: {@code u = mu u + g}, {@code w -= lr u}.
  */
 public final class FusedOptimizer {
   private static final int BLOCK = 2048;
@@ -25,10 +26,13 @@ public final class FusedOptimizer {
 
   private final boolean adam;
   private final float momentum;
+
   /** Per parameter: Adam's first moment, or SGD's momentum buffer (null for plain SGD). */
   private final float[][] first;
+
   /** Per parameter: Adam's second moment. */
   private final float[][] second;
+
   private final float[] w = new float[BLOCK];
   private final float[] g = new float[BLOCK];
 
@@ -52,8 +56,8 @@ public final class FusedOptimizer {
   }
 
   /** The optimizer's state as named arrays (live references), for checkpoints. */
-  public java.util.Map<String, float[]> state() {
-    java.util.Map<String, float[]> m = new java.util.LinkedHashMap<>();
+  public Map<String, float[]> state() {
+    Map<String, float[]> m = new LinkedHashMap<>();
     for (int i = 0; i < first.length; i++) {
       if (first[i] != null) {
         m.put("optimizer/first/" + i, first[i]);
@@ -70,13 +74,17 @@ public final class FusedOptimizer {
    *
    * @throws IllegalArgumentException if the saved state does not fit this optimizer and model
    */
-  public void restore(java.util.Map<String, float[]> saved) {
+  public void restore(Map<String, float[]> saved) {
     for (var e : state().entrySet()) {
       float[] from = saved.get(e.getKey());
       if (from == null || from.length != e.getValue().length) {
-        throw new IllegalArgumentException("the checkpoint has no optimizer state '" + e.getKey()
-            + "' of " + e.getValue().length + " values: was it written with another optimizer "
-            + "or model?");
+        throw new IllegalArgumentException(
+            "the checkpoint has no optimizer state '"
+                + e.getKey()
+                + "' of "
+                + e.getValue().length
+                + " values: was it written with another optimizer "
+                + "or model?");
       }
       System.arraycopy(from, 0, e.getValue(), 0, from.length);
     }
@@ -91,8 +99,10 @@ public final class FusedOptimizer {
    * @param lr the learning rate for this update
    */
   public void step(List<ByteBuffer> weights, List<ByteBuffer> grads, int step, float lr) {
-    float lrt = adam ? (float) (lr * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)))
-        : lr;
+    float lrt =
+        adam
+            ? (float) (lr * Math.sqrt(1 - Math.pow(BETA2, step)) / (1 - Math.pow(BETA1, step)))
+            : lr;
     for (int p = 0; p < weights.size(); p++) {
       FloatBuffer wb = weights.get(p).duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();
       FloatBuffer gb = grads.get(p).duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer();

@@ -24,7 +24,8 @@ class DistributedSamplerTest {
         Set<Integer> union = new HashSet<>();
         int[] joined = new int[0];
         for (int r = 0; r < world; r++) {
-          DistributedSampler s = new DistributedSampler(n, global, r, world, 5, Remainder.DROP, true);
+          DistributedSampler s =
+              new DistributedSampler(n, global, r, world, 5, Remainder.DROP, true);
           int[] mine = s.localIndices(s.order(epoch), b);
           assertThat(mine).hasSize(global / world);
           for (int i : mine) {
@@ -56,8 +57,8 @@ class DistributedSamplerTest {
     assertThat(drop.batchesPerEpoch()).isEqualTo(3);
     assertThat(pad.batchesPerEpoch()).isEqualTo(4);
     // The padded last batch wraps around to the start of the order.
-    assertThat(pad.localIndices(pad.order(0), 3)).containsExactly(
-        IntStream.range(112, 128).map(i -> i % 100).toArray());
+    assertThat(pad.localIndices(pad.order(0), 3))
+        .containsExactly(IntStream.range(112, 128).map(i -> i % 100).toArray());
   }
 
   @Test
@@ -69,6 +70,7 @@ class DistributedSamplerTest {
     assertThatThrownBy(() -> new DistributedSampler(100, 32, 2, 2, 0, Remainder.DROP, true))
         .isInstanceOf(IllegalArgumentException.class);
     DistributedSampler s = new DistributedSampler(100, 32, 0, 2, 0, Remainder.DROP, true);
-    assertThatThrownBy(() -> s.localIndices(s.order(0), 3)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> s.localIndices(s.order(0), 3))
+        .isInstanceOf(IndexOutOfBoundsException.class);
   }
 }

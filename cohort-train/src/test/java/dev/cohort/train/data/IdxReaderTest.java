@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IdxReaderTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private Path write(String name, boolean gzip, int magic, int[] dims, byte[] data) throws IOException {
+  private Path write(String name, boolean gzip, int magic, int[] dims, byte[] data)
+      throws IOException {
     Path p = dir.resolve(name);
     try (OutputStream raw = Files.newOutputStream(p);
         OutputStream o = gzip ? new GZIPOutputStream(raw) : raw;
@@ -37,7 +37,8 @@ class IdxReaderTest {
       pixels[i] = (byte) (i * 10);
     }
     for (boolean gz : new boolean[] {false, true}) {
-      IdxReader.IdxArray a = IdxReader.read(write("x" + gz, gz, 0x0803, new int[] {2, 3, 4}, pixels));
+      IdxReader.IdxArray a =
+          IdxReader.read(write("x" + gz, gz, 0x0803, new int[] {2, 3, 4}, pixels));
       assertThat(a.dims()).containsExactly(2, 3, 4);
       assertThat(a.items()).isEqualTo(2);
       assertThat(a.itemSize()).isEqualTo(12);
@@ -48,14 +49,17 @@ class IdxReaderTest {
   @Test
   void aTruncatedFileShouldBeNamedInTheError() throws IOException {
     Path p = write("short", true, 0x0803, new int[] {10, 28, 28}, new byte[100]);
-    assertThatThrownBy(() -> IdxReader.read(p)).isInstanceOf(IOException.class)
-        .hasMessageContaining(p.toString()).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> IdxReader.read(p))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(p.toString())
+        .hasMessageContaining("truncated");
   }
 
   @Test
   void aFileOfAnotherFormatShouldBeRejected() throws IOException {
     Path p = write("bad", false, 0x0D03, new int[] {1, 1, 1}, new byte[4]);
-    assertThatThrownBy(() -> IdxReader.read(p)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> IdxReader.read(p))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("not an unsigned-byte IDX file");
   }
 

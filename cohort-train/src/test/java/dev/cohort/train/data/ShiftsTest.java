@@ -3,13 +3,14 @@ package dev.cohort.train.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ShiftsTest {
   private static InMemoryDataset square() {
     // One 4x4 image: a bright pixel at (1, 0), the rest 0.25; label 3.
     float[] f = new float[16];
-    java.util.Arrays.fill(f, 0.25f);
+    Arrays.fill(f, 0.25f);
     f[1] = 1f;
     return InMemoryDataset.of(f, new int[] {3}, new int[] {1, 4, 4}, 10);
   }
@@ -43,15 +44,25 @@ class ShiftsTest {
     float[] f = new float[28 * 28];
     f[2 * 28 + 14] = 1f;
     float[] px = new float[28 * 28];
-    Shifts.apply(InMemoryDataset.of(f, new int[] {0}, new int[] {1, 28, 28}, 10),
-        Shifts.Kind.ROTATION, 1).copyFeatures(0, px, 0);
+    Shifts.apply(
+            InMemoryDataset.of(f, new int[] {0}, new int[] {1, 28, 28}, 10),
+            Shifts.Kind.ROTATION,
+            1)
+        .copyFeatures(0, px, 0);
     assertThat(px[2 * 28 + 14]).as("moved away").isZero();
     int bright = 0;
     for (float v : px) {
       bright += v == 1f ? 1 : 0;
     }
-    assertThat(bright).as("still there, perhaps doubled by nearest-neighbour sampling").isBetween(1, 2);
-    assertThatThrownBy(() -> Shifts.apply(InMemoryDataset.of(new float[6], new int[] {1},
-        new int[] {1, 2, 3}, 2), Shifts.Kind.ROTATION, 1)).hasMessageContaining("square");
+    assertThat(bright)
+        .as("still there, perhaps doubled by nearest-neighbour sampling")
+        .isBetween(1, 2);
+    assertThatThrownBy(
+            () ->
+                Shifts.apply(
+                    InMemoryDataset.of(new float[6], new int[] {1}, new int[] {1, 2, 3}, 2),
+                    Shifts.Kind.ROTATION,
+                    1))
+        .hasMessageContaining("square");
   }
 }

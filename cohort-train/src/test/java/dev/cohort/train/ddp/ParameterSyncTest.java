@@ -48,19 +48,22 @@ class ParameterSyncTest {
   }
 
   private static String run(CommConfig cfg, StoreServer server, int rank) {
-    try (TcpStore store = TcpStore.connect("127.0.0.1", server.port(), "t".getBytes(),
-            Duration.ofSeconds(10), 1 << 20);
+    try (TcpStore store =
+            TcpStore.connect(
+                "127.0.0.1", server.port(), "t".getBytes(), Duration.ofSeconds(10), 1 << 20);
         ProcessGroup pg = ProcessGroups.join(cfg, store, rank, 2, 0);
         Model model = Model.newInstance("r" + rank)) {
       model.setBlock(Models.mlp(10));
-      try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+      try (Trainer trainer =
+          model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
         synchronized (Engine.class) { // different seeds: the ranks start out different
           Engine.getInstance().setRandomSeed(100 + rank);
           trainer.initialize(new Shape(1, 1, 28, 28));
         }
         List<Parameter> params = new ArrayList<>(model.getBlock().getParameters().values());
         assertThatThrownBy(() -> ParameterSync.verifyIdentical(pg, params, "before the broadcast"))
-            .isInstanceOf(DivergenceException.class).hasMessageContaining("ranks [1]");
+            .isInstanceOf(DivergenceException.class)
+            .hasMessageContaining("ranks [1]");
         ParameterSync.broadcastFromRank0(pg, params);
         ParameterSync.verifyIdentical(pg, params, "after the broadcast");
         if (rank == 1) {
@@ -69,7 +72,8 @@ class ParameterSyncTest {
           v.putFloat(40, Math.nextUp(v.getFloat(40)));
         }
         assertThatThrownBy(() -> ParameterSync.verifyIdentical(pg, params, "after step 7"))
-            .isInstanceOf(DivergenceException.class).hasMessageContaining("after step 7")
+            .isInstanceOf(DivergenceException.class)
+            .hasMessageContaining("after step 7")
             .hasMessageContaining("ranks [1] differ from rank 0")
             .hasMessageContaining(params.get(2).getName() + " (parameter 2 of 6)");
         return "ok";

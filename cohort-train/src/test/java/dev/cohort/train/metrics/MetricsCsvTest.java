@@ -15,8 +15,17 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsCsvTest {
 
   private static StepRecord step(int i) {
-    return new StepRecord(i, i / 10, 2.5f - i * 0.01f, 64, 1_234_000L + i, 20_000_000L,
-        3_000_500L, 499_999L, 250_000L, 25_000_000L + i * 1000L);
+    return new StepRecord(
+        i,
+        i / 10,
+        2.5f - i * 0.01f,
+        64,
+        1_234_000L + i,
+        20_000_000L,
+        3_000_500L,
+        499_999L,
+        250_000L,
+        25_000_000L + i * 1000L);
   }
 
   @Test
@@ -29,13 +38,26 @@ class MetricsCsvTest {
         csv.write(step(i));
       }
     }
-    assertThat(Files.readAllLines(file).get(0)).isEqualTo(MetricsCsv.HEADER)
-        .isEqualTo("step,epoch,loss,samples,data_ms,forward_backward_ms,communication_ms,"
-            + "wait_ms,optimizer_ms,step_ms");
+    assertThat(Files.readAllLines(file).get(0))
+        .isEqualTo(MetricsCsv.HEADER)
+        .isEqualTo(
+            "step,epoch,loss,samples,data_ms,forward_backward_ms,communication_ms,"
+                + "wait_ms,optimizer_ms,step_ms");
     List<StepRecord> read = MetricsCsv.read(file);
     assertThat(read).hasSize(25);
-    assertThat(read.get(3)).isEqualTo(new StepRecord(3, 0, 2.47f, 64, 1_234_000L, 20_000_000L,
-        3_001_000L, 500_000L, 250_000L, 25_003_000L));
+    assertThat(read.get(3))
+        .isEqualTo(
+            new StepRecord(
+                3,
+                0,
+                2.47f,
+                64,
+                1_234_000L,
+                20_000_000L,
+                3_001_000L,
+                500_000L,
+                250_000L,
+                25_003_000L));
     assertThat(MetricsCsv.steps(file)).isEqualTo(25);
   }
 
@@ -54,21 +76,41 @@ class MetricsCsvTest {
     for (int i = 0; i < read.size(); i++) {
       String[] f = lines.get(i + 1).split(",");
       StepRecord r = read.get(i);
-      assertThat(new double[] {r.dataMs(), r.computeMs(), r.commMs(), r.waitMs(), r.optimizerMs(),
-          r.totalMs()}).containsExactly(Double.parseDouble(f[4]), Double.parseDouble(f[5]),
-          Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
-          Double.parseDouble(f[9]));
+      assertThat(
+              new double[] {
+                r.dataMs(), r.computeMs(), r.commMs(), r.waitMs(), r.optimizerMs(), r.totalMs()
+              })
+          .containsExactly(
+              Double.parseDouble(f[4]),
+              Double.parseDouble(f[5]),
+              Double.parseDouble(f[6]),
+              Double.parseDouble(f[7]),
+              Double.parseDouble(f[8]),
+              Double.parseDouble(f[9]));
     }
   }
 
   @Test
   void columnsShouldBeFoundByTheirHeaderNamesInAnyOrder(@TempDir Path dir) throws IOException {
     Path file = dir.resolve(MetricsCsv.FILE);
-    Files.writeString(file, "step_ms,extra,wait_ms,step,epoch,loss,samples,data_ms,"
-        + "forward_backward_ms,communication_ms,optimizer_ms\n"
-        + "9.5,x,0.25,4,1,0.5,32,1.0,6.0,2.0,0.125\n");
-    assertThat(MetricsCsv.read(file)).containsExactly(new StepRecord(4, 1, 0.5f, 32, 1_000_000L,
-        6_000_000L, 2_000_000L, 250_000L, 125_000L, 9_500_000L));
+    Files.writeString(
+        file,
+        "step_ms,extra,wait_ms,step,epoch,loss,samples,data_ms,"
+            + "forward_backward_ms,communication_ms,optimizer_ms\n"
+            + "9.5,x,0.25,4,1,0.5,32,1.0,6.0,2.0,0.125\n");
+    assertThat(MetricsCsv.read(file))
+        .containsExactly(
+            new StepRecord(
+                4,
+                1,
+                0.5f,
+                32,
+                1_000_000L,
+                6_000_000L,
+                2_000_000L,
+                250_000L,
+                125_000L,
+                9_500_000L));
   }
 
   @Test
@@ -87,7 +129,8 @@ class MetricsCsvTest {
   void aMalformedLineShouldBeNamedWithItsFileAndLineNumber(@TempDir Path dir) throws IOException {
     Path file = dir.resolve(MetricsCsv.FILE);
     Files.writeString(file, MetricsCsv.HEADER + "\n" + MetricsCsv.line(step(0)) + "\n57,1,0.2\n");
-    assertThatThrownBy(() -> MetricsCsv.read(file)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> MetricsCsv.read(file))
+        .isInstanceOf(IOException.class)
         .hasMessage(file + " line 3: 3 fields where the header names 10");
     Files.writeString(file, MetricsCsv.HEADER + "\n1,0,0.5,64,abc,1,1,1,1,1\n");
     assertThatThrownBy(() -> MetricsCsv.read(file))

@@ -19,13 +19,24 @@ class RunSummaryTest {
   private static final EffectiveConfig CONFIG =
       EffectiveConfig.of(TrainConfig.builder().model("mlp").build(), 2);
 
-  private static RunSummary summary(Integer stoppedAfter, Double finalTrainLoss,
-      RunSummary.CheckpointCost checkpoints) {
-    return new RunSummary(CONFIG,
-        List.of(new RunSummary.Epoch(1, 0.61, 0.81, 10.5), new RunSummary.Epoch(2, null, 0.84, 21.0)),
-        120, stoppedAfter, 21.0, 25.5, 1234.5,
-        new RunSummary.StepTimes(1.0, 20.0, 3.0, 0.5, 0.25, 25.0), List.of(1L << 30, -1L), 0.84,
-        0.86, new TreeMap<>(Map.of("rotation", 0.5, "noise", 0.7)), finalTrainLoss, checkpoints);
+  private static RunSummary summary(
+      Integer stoppedAfter, Double finalTrainLoss, RunSummary.CheckpointCost checkpoints) {
+    return new RunSummary(
+        CONFIG,
+        List.of(
+            new RunSummary.Epoch(1, 0.61, 0.81, 10.5), new RunSummary.Epoch(2, null, 0.84, 21.0)),
+        120,
+        stoppedAfter,
+        21.0,
+        25.5,
+        1234.5,
+        new RunSummary.StepTimes(1.0, 20.0, 3.0, 0.5, 0.25, 25.0),
+        List.of(1L << 30, -1L),
+        0.84,
+        0.86,
+        new TreeMap<>(Map.of("rotation", 0.5, "noise", 0.7)),
+        finalTrainLoss,
+        checkpoints);
   }
 
   private static JsonNode written(Object record, Path file) throws Exception {
@@ -41,20 +52,34 @@ class RunSummaryTest {
 
   @Test
   void aSummaryShouldBeWrittenWithTheSnakeCaseNamesInOrder(@TempDir Path dir) throws Exception {
-    JsonNode s = written(summary(40, 0.5, new RunSummary.CheckpointCost(3, 1000, 1.5, 20.0)),
-        dir.resolve(RunSummary.FILE));
-    assertThat(names(s)).containsExactly("config", "epochs", "steps",
-        "stopped_on_request_after_step", "train_seconds", "wall_seconds", "samples_per_second",
-        "step_time_ms", "peak_memory_bytes_per_worker", "final_test_accuracy",
-        "final_train_accuracy", "shifted_test_accuracy", "final_train_loss", "checkpoints");
+    JsonNode s =
+        written(
+            summary(40, 0.5, new RunSummary.CheckpointCost(3, 1000, 1.5, 20.0)),
+            dir.resolve(RunSummary.FILE));
+    assertThat(names(s))
+        .containsExactly(
+            "config",
+            "epochs",
+            "steps",
+            "stopped_on_request_after_step",
+            "train_seconds",
+            "wall_seconds",
+            "samples_per_second",
+            "step_time_ms",
+            "peak_memory_bytes_per_worker",
+            "final_test_accuracy",
+            "final_train_accuracy",
+            "shifted_test_accuracy",
+            "final_train_loss",
+            "checkpoints");
     assertThat(names(s.get("epochs").get(0)))
         .containsExactly("epoch", "train_loss", "test_accuracy", "train_seconds");
     assertThat(s.get("epochs").get(1).get("train_loss").isNull()).isTrue();
-    assertThat(names(s.get("step_time_ms"))).containsExactly("data", "forward_backward",
-        "communication", "wait", "optimizer", "step");
+    assertThat(names(s.get("step_time_ms")))
+        .containsExactly("data", "forward_backward", "communication", "wait", "optimizer", "step");
     assertThat(s.get("step_time_ms").get("wait").asDouble()).isEqualTo(0.5);
-    assertThat(names(s.get("checkpoints"))).containsExactly("written", "bytes_each",
-        "snapshot_ms_mean", "background_write_ms_mean");
+    assertThat(names(s.get("checkpoints")))
+        .containsExactly("written", "bytes_each", "snapshot_ms_mean", "background_write_ms_mean");
     assertThat(names(s.get("shifted_test_accuracy"))).containsExactly("noise", "rotation");
     assertThat(s.get("config").get("workers").asInt()).isEqualTo(2);
   }
@@ -62,16 +87,18 @@ class RunSummaryTest {
   @Test
   void optionalFieldsShouldBeLeftOutWhenAbsent(@TempDir Path dir) throws Exception {
     JsonNode s = written(summary(null, null, null), dir.resolve(RunSummary.FILE));
-    assertThat(names(s)).doesNotContain("stopped_on_request_after_step", "final_train_loss",
-        "checkpoints");
+    assertThat(names(s))
+        .doesNotContain("stopped_on_request_after_step", "final_train_loss", "checkpoints");
     assertThat(names(s.get("config"))).doesNotContain("steps_per_epoch", "gradient_buckets_bytes");
     assertThat(s.get("config").get("resumed_from").isNull()).as("written as null").isTrue();
   }
 
   @Test
   void aSummaryShouldReadBackEqualToWhatWasWritten(@TempDir Path dir) throws Exception {
-    for (RunSummary s : List.of(summary(40, 0.5, new RunSummary.CheckpointCost(3, 1000, 1.5, 20.0)),
-        summary(null, null, null))) {
+    for (RunSummary s :
+        List.of(
+            summary(40, 0.5, new RunSummary.CheckpointCost(3, 1000, 1.5, 20.0)),
+            summary(null, null, null))) {
       Path file = dir.resolve(RunSummary.FILE);
       s.write(file);
       assertThat(RunSummary.read(file)).isEqualTo(s);
@@ -92,8 +119,17 @@ class RunSummaryTest {
     List<String> expected = new ArrayList<>(CONFIG.rows().keySet());
     expected.addAll(List.of("steps_per_epoch", "gradient_buckets_bytes"));
     assertThat(names(json)).containsExactlyElementsOf(expected);
-    assertThat(names(json)).startsWith("model", "workers", "epochs", "batch_per_worker",
-        "accumulation", "global_batch", "optimizer", "learning_rate", "effective_learning_rate");
+    assertThat(names(json))
+        .startsWith(
+            "model",
+            "workers",
+            "epochs",
+            "batch_per_worker",
+            "accumulation",
+            "global_batch",
+            "optimizer",
+            "learning_rate",
+            "effective_learning_rate");
     assertThat(EffectiveConfig.read(dir.resolve(EffectiveConfig.FILE))).isEqualTo(c);
   }
 
@@ -101,6 +137,8 @@ class RunSummaryTest {
   void theStartTableRowsShouldUseTheJsonNames(@TempDir Path dir) throws Exception {
     assertThat(CONFIG.rows().keySet())
         .containsExactlyElementsOf(names(written(CONFIG, dir.resolve(EffectiveConfig.FILE))));
-    assertThat(CONFIG.rows()).containsEntry("global_batch", 128).containsEntry("learning_rate", 0.001f);
+    assertThat(CONFIG.rows())
+        .containsEntry("global_batch", 128)
+        .containsEntry("learning_rate", 0.001f);
   }
 }

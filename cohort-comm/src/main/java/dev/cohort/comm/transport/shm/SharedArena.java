@@ -12,9 +12,9 @@ import java.util.HexFormat;
 
 /**
  * Memory that several processes of one host map at once: the backing of tensors that collectives
- * read and write in place, with no copy through a ring. Named like ring segments
- * ({@code cohort-<pid>-<nonce>-buf-<slot>}) so that the same sweeper removes files orphaned by a
- * crash; in normal operation the creator unlinks the file once every peer has mapped it.
+ * read and write in place, with no copy through a ring. Named like ring segments ({@code
+ * cohort-<pid>-<nonce>-buf-<slot>}) so that the same sweeper removes files orphaned by a crash; in
+ * normal operation the creator unlinks the file once every peer has mapped it.
  */
 public final class SharedArena {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -25,14 +25,31 @@ public final class SharedArena {
   public static Mapping create(Path dir, int slot, long bytes) {
     byte[] nonce = new byte[8];
     RANDOM.nextBytes(nonce);
-    Path path = dir.resolve(ShmSegment.PREFIX + ProcessHandle.current().pid() + "-"
-        + HexFormat.of().formatHex(nonce) + "-buf-" + slot);
+    Path path =
+        dir.resolve(
+            ShmSegment.PREFIX
+                + ProcessHandle.current().pid()
+                + "-"
+                + HexFormat.of().formatHex(nonce)
+                + "-buf-"
+                + slot);
     try {
       return new Mapping(path, map(path, bytes, true));
     } catch (IOException e) {
       ShmSegment.unlink(path);
-      throw new CommException("cannot create shared memory " + path + " (" + bytes + " bytes): "
-          + e + "; is " + dir + " full? (df -h " + dir + ")", e);
+      throw new CommException(
+          "cannot create shared memory "
+              + path
+              + " ("
+              + bytes
+              + " bytes): "
+              + e
+              + "; is "
+              + dir
+              + " full? (df -h "
+              + dir
+              + ")",
+          e);
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.cohort.comm.transport.shm;
 
-import dev.cohort.comm.transport.Inbound;
 import dev.cohort.comm.transport.AbstractPair;
+import dev.cohort.comm.transport.Inbound;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -8,24 +8,26 @@ import java.nio.ByteOrder;
 import java.util.function.BooleanSupplier;
 
 /**
- * A single-producer single-consumer byte ring in shared memory. The writer owns {@code tail}
- * (bytes ever written), the reader owns {@code head} (bytes ever consumed); each publishes its
- * counter with a release store and reads the other's with an acquire load, which orders the data
- * copies against the counter updates across processes. The two counters sit on separate cache
- * lines so the two sides do not fight over one line.
+ * A single-producer single-consumer byte ring in shared memory. The writer owns {@code tail} (bytes
+ * ever written), the reader owns {@code head} (bytes ever consumed); each publishes its counter
+ * with a release store and reads the other's with an acquire load, which orders the data copies
+ * against the counter updates across processes. The two counters sit on separate cache lines so the
+ * two sides do not fight over one line.
  *
  * <p>Sleeping: a side that cannot move raises its "waiting" flag, issues a full fence, and checks
  * the ring once more before it sleeps on the pair's socket; the other side, after publishing its
- * counter, issues a full fence and reads the flag. One of the two always sees the other (the
- * Dekker pattern), so a wake-up is never lost, and no syscall is made while both sides are busy.
+ * counter, issues a full fence and reads the flag. One of the two always sees the other (the Dekker
+ * pattern), so a wake-up is never lost, and no syscall is made while both sides are busy.
  *
  * <p>Layout at {@code controlOffset}, one 64-byte line each: tail, reader-waiting flag, head,
  * writer-waiting flag; the data area follows at {@link #CONTROL_BYTES}.
  */
 final class ShmRing {
   static final int CONTROL_BYTES = 256;
+
   /** Granularity of publication: small enough to pipeline, large enough to amortize the fences. */
   static final int PUBLISH_BYTES = 128 * 1024;
+
   private static final int TAIL = 0;
   private static final int READER_WAITING = 64;
   private static final int HEAD = 128;
@@ -37,8 +39,10 @@ final class ShmRing {
   private final int control;
   private final int data;
   private final int capacity;
+
   /** This side's own counter, cached: tail for the writer, head for the reader. */
   private long mine;
+
   private boolean wakePeer;
 
   ShmRing(ByteBuffer map, int controlOffset, int capacity) {
@@ -49,9 +53,9 @@ final class ShmRing {
   }
 
   /**
-   * Writer side: copies what fits of {@code src} into the ring, publishing every
-   * {@value #PUBLISH_BYTES} bytes so the reader can start on the first bytes while later ones are
-   * still being copied (and, symmetrically, {@link #read} frees space in steps).
+   * Writer side: copies what fits of {@code src} into the ring, publishing every {@value
+   * #PUBLISH_BYTES} bytes so the reader can start on the first bytes while later ones are still
+   * being copied (and, symmetrically, {@link #read} frees space in steps).
    */
   int write(ByteBuffer src) {
     long head = (long) LONGS.getAcquire(map, control + HEAD);
@@ -103,7 +107,8 @@ final class ShmRing {
 
   /** Writer side: announces sleep; false if space freed up meanwhile. */
   boolean armWriter() {
-    return arm(WRITER_WAITING, () -> mine - (long) LONGS.getVolatile(map, control + HEAD) == capacity);
+    return arm(
+        WRITER_WAITING, () -> mine - (long) LONGS.getVolatile(map, control + HEAD) == capacity);
   }
 
   void disarmReader() {

@@ -16,9 +16,9 @@ import java.util.HexFormat;
  * The memory-mapped file that holds both rings of one shared-memory pair.
  *
  * <p>Lifetime: the lower rank creates the file, the higher rank maps it, and the creator unlinks it
- * as soon as both have mapped it; the mapping outlives the name, so nothing is left in /dev/shm even
- * if both processes are killed later. The name embeds the creator's pid so that files orphaned by a
- * crash during that short window are swept by the next job on the host ({@link #sweepStale}).
+ * as soon as both have mapped it; the mapping outlives the name, so nothing is left in /dev/shm
+ * even if both processes are killed later. The name embeds the creator's pid so that files orphaned
+ * by a crash during that short window are swept by the next job on the host ({@link #sweepStale}).
  */
 final class ShmSegment {
   static final String PREFIX = "cohort-";
@@ -40,8 +40,15 @@ final class ShmSegment {
   static ShmSegment create(Path dir, int lo, int hi, int ringBytes) {
     byte[] nonce = new byte[8];
     RANDOM.nextBytes(nonce);
-    String name = PREFIX + ProcessHandle.current().pid() + "-" + HexFormat.of().formatHex(nonce)
-        + "-" + lo + "-" + hi;
+    String name =
+        PREFIX
+            + ProcessHandle.current().pid()
+            + "-"
+            + HexFormat.of().formatHex(nonce)
+            + "-"
+            + lo
+            + "-"
+            + hi;
     Path path = dir.resolve(name);
     long size = HEADER_BYTES + 2L * ShmRing.footprint(ringBytes);
     try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
@@ -53,8 +60,15 @@ final class ShmSegment {
       return new ShmSegment(path, map, ringBytes);
     } catch (IOException e) {
       unlink(path);
-      throw new CommException("cannot create shared memory " + path + " (" + size + " bytes): " + e
-          + "; set COHORT_TRANSPORT=tcp to avoid shared memory", e);
+      throw new CommException(
+          "cannot create shared memory "
+              + path
+              + " ("
+              + size
+              + " bytes): "
+              + e
+              + "; set COHORT_TRANSPORT=tcp to avoid shared memory",
+          e);
     }
   }
 
@@ -64,10 +78,11 @@ final class ShmSegment {
       long size = f.length();
       MappedByteBuffer map = f.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size);
       map.order(ByteOrder.nativeOrder());
-      if (map.getLong(0) != MAGIC || map.getLong(8) != ringBytes
+      if (map.getLong(0) != MAGIC
+          || map.getLong(8) != ringBytes
           || size != HEADER_BYTES + 2L * ShmRing.footprint(ringBytes)) {
-        throw new CommException("shared memory " + path + " is not a Cohort segment of ring size "
-            + ringBytes);
+        throw new CommException(
+            "shared memory " + path + " is not a Cohort segment of ring size " + ringBytes);
       }
       return new ShmSegment(path, map, ringBytes);
     } catch (IOException e) {
@@ -89,8 +104,8 @@ final class ShmSegment {
     try {
       Files.deleteIfExists(path);
     } catch (IOException e) {
-      System.getLogger(ShmSegment.class.getName()).log(System.Logger.Level.WARNING,
-          "could not remove " + path + ": " + e);
+      System.getLogger(ShmSegment.class.getName())
+          .log(System.Logger.Level.WARNING, "could not remove " + path + ": " + e);
     }
   }
 
@@ -117,8 +132,8 @@ final class ShmSegment {
         }
       }
     } catch (IOException e) {
-      System.getLogger(ShmSegment.class.getName()).log(System.Logger.Level.DEBUG,
-          "cannot list " + dir + ": " + e);
+      System.getLogger(ShmSegment.class.getName())
+          .log(System.Logger.Level.DEBUG, "cannot list " + dir + ": " + e);
     }
     return removed;
   }

@@ -27,8 +27,13 @@ public final class ShmTransport {
     if (SWEPT.compareAndSet(false, true)) {
       int n = ShmSegment.sweepStale(dir);
       if (n > 0) {
-        System.getLogger(ShmTransport.class.getName()).log(System.Logger.Level.INFO,
-            "removed " + n + " shared-memory segment(s) left by crashed Cohort processes in " + dir);
+        System.getLogger(ShmTransport.class.getName())
+            .log(
+                System.Logger.Level.INFO,
+                "removed "
+                    + n
+                    + " shared-memory segment(s) left by crashed Cohort processes in "
+                    + dir);
       }
     }
   }
@@ -39,15 +44,32 @@ public final class ShmTransport {
   }
 
   /** Lower-rank side: creates the segment, hands it over, unlinks it once the peer has it. */
-  public static ShmPair create(int myRank, int peerRank, String peerAddress, SocketChannel channel,
-      DataInputStream in, DataOutputStream out, Path dir, int ringBytes) throws IOException {
+  public static ShmPair create(
+      int myRank,
+      int peerRank,
+      String peerAddress,
+      SocketChannel channel,
+      DataInputStream in,
+      DataOutputStream out,
+      Path dir,
+      int ringBytes)
+      throws IOException {
     ShmSegment seg = ShmSegment.create(dir, myRank, peerRank, ringBytes);
     try {
       Frames.write(out, new FrameWriter().string(seg.path.toString()).i32(ringBytes).toByteArray());
-      FrameReader ack = new FrameReader(Frames.read(in, 1024, "rank " + peerRank), "rank " + peerRank);
+      FrameReader ack =
+          new FrameReader(Frames.read(in, 1024, "rank " + peerRank), "rank " + peerRank);
       if (ack.u8() != 0) {
-        throw new CommException("rank " + peerRank + " (" + peerAddress + ") could not map shared "
-            + "memory " + seg.path + ": " + ack.string());
+        throw new CommException(
+            "rank "
+                + peerRank
+                + " ("
+                + peerAddress
+                + ") could not map shared "
+                + "memory "
+                + seg.path
+                + ": "
+                + ack.string());
       }
     } finally {
       ShmSegment.unlink(seg.path);
@@ -56,16 +78,21 @@ public final class ShmTransport {
   }
 
   /** Higher-rank side: maps the segment the lower rank created. */
-  public static ShmPair open(int peerRank, String peerAddress, SocketChannel channel,
-      DataInputStream in, DataOutputStream out) throws IOException {
+  public static ShmPair open(
+      int peerRank,
+      String peerAddress,
+      SocketChannel channel,
+      DataInputStream in,
+      DataOutputStream out)
+      throws IOException {
     String what = "rank " + peerRank + " (" + peerAddress + ")";
     FrameReader offer = new FrameReader(Frames.read(in, 4096, what), what);
     Path path = Path.of(offer.string());
     int ringBytes = offer.i32();
     offer.end();
     if (!path.getFileName().toString().startsWith(ShmSegment.PREFIX)) {
-      throw new CommException(what + " offered shared memory at " + path + ", which is not a "
-          + "Cohort segment name");
+      throw new CommException(
+          what + " offered shared memory at " + path + ", which is not a " + "Cohort segment name");
     }
     ShmSegment seg;
     try {

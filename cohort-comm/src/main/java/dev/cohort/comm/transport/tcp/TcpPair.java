@@ -20,6 +20,7 @@ public final class TcpPair extends AbstractPair {
   private static final int STAGING_BYTES = 256 * 1024;
 
   private final SocketChannel channel;
+
   /** Received but not yet consumed bytes, in [0, position): kept in write mode between calls. */
   private final ByteBuffer staging =
       ByteBuffer.allocateDirect(STAGING_BYTES).order(ByteOrder.nativeOrder());

@@ -1,4 +1,2 @@
-/**
- * The TCP pair: non-blocking sockets, reading straight into destinations.
- */
+/** The TCP pair: non-blocking sockets, reading straight into destinations. */
 package dev.cohort.comm.transport.tcp;
