@@ -5,14 +5,27 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
  * Where the shared secret comes from: {@link EnvKeys#COHORT_SECRET} as text, or else the file that
  * {@link EnvKeys#COHORT_SECRET_FILE} names (surrounding whitespace stripped). Every rank, and the
- * store, must end up with the same bytes.
+ * store, must end up with the same bytes. Launchers make a fresh one per world with {@link
+ * #generate()}.
  */
 public final class Secrets {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int GENERATED_BYTES = 32;
+
   private Secrets() {}
+
+  /** A fresh random secret: 32 bytes as 64 hex digits. */
+  public static String generate() {
+    byte[] bytes = new byte[GENERATED_BYTES];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
 
   /**
    * The secret from the environment ({@link Env}: a system property of the same name wins).

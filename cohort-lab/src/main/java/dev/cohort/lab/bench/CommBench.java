@@ -3,13 +3,12 @@ package dev.cohort.lab.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cohort.comm.AllReduceAlgorithm;
 import dev.cohort.comm.EnvKeys;
+import dev.cohort.comm.Secrets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,6 @@ public final class CommBench {
   private final Map<String, Map<Integer, List<JsonNode>>> results = new LinkedHashMap<>();
 
   private final List<Double> memcpy = new ArrayList<>();
-  private final SecureRandom random = new SecureRandom();
 
   public CommBench(Options opt, PrintStream out) {
     this.opt = opt;
@@ -136,9 +134,7 @@ public final class CommBench {
               Long.toString(opt.budgetMs()),
               sizes,
               c.algorithm().equals("zero-copy") ? "zero-copy" : "plain");
-      byte[] secret = new byte[16];
-      random.nextBytes(secret);
-      env.put(EnvKeys.COHORT_SECRET, HexFormat.of().formatHex(secret));
+      env.put(EnvKeys.COHORT_SECRET, Secrets.generate());
       env.put(EnvKeys.COHORT_TRANSPORT, c.transport());
       env.put(
           EnvKeys.COHORT_ALLREDUCE_ALGO,

@@ -1,11 +1,11 @@
 package dev.cohort.launch.local;
 
 import dev.cohort.comm.EnvKeys;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.launch.spawn.RankProcesses;
 import dev.cohort.launch.spawn.RankSpawner;
-import dev.cohort.launch.spawn.Secrets;
 import dev.cohort.launch.spawn.WorldAddress;
 import java.io.IOException;
 import java.io.PrintStream;
