@@ -3,6 +3,7 @@ package dev.cohort.cli;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.metrics.RunSummary;
@@ -43,11 +44,12 @@ final class QuickstartCommand implements Callable<Integer> {
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     Path two = Path.of("runs", stamp + "-quickstart-np2");
     Path one = Path.of("runs", stamp + "-quickstart-np1");
-    int cores = Runtime.getRuntime().availableProcessors();
     TrainConfig cnn = TrainConfig.builder().model("cnn").batch(32).scaleLearningRate(true).build();
     System.out.println("== 2 workers, CNN, 1 epoch of Fashion-MNIST (batch 32 per worker) ==");
     if (launch(
-            2, Math.max(1, cores / 2), WorkerArgs.of(cnn.toBuilder().epochs(1).runDir(two).build()))
+            2,
+            JavaCommand.threadsPerWorker(2),
+            WorkerArgs.of(cnn.toBuilder().epochs(1).runDir(two).build()))
         != 0) {
       return 1;
     }
@@ -57,7 +59,7 @@ final class QuickstartCommand implements Callable<Integer> {
             + " steps, for the speedup ==");
     if (launch(
             1,
-            cores,
+            JavaCommand.threadsPerWorker(1),
             WorkerArgs.of(
                 cnn.toBuilder()
                     .maxSteps(baselineSteps)

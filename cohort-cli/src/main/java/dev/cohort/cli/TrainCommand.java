@@ -5,6 +5,7 @@ import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.elastic.ElasticSupervisor;
 import dev.cohort.launch.elastic.WorkerRange;
 import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -90,10 +91,7 @@ final class TrainCommand implements Callable<Integer> {
           config.batch(),
           config.checkpointing().resumeFrom(),
           (generation, workers, batch, resume) -> {
-            int t =
-                threads > 0
-                    ? threads
-                    : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+            int t = threads > 0 ? threads : JavaCommand.threadsPerWorker(workers);
             WorkerArgs args =
                 WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build());
             return new LocalLauncher(System.out)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.TrainConfigBuilder;
 import dev.cohort.train.metrics.MetricsCsv;
@@ -61,11 +62,10 @@ public final class TrainBench {
 
   public Path run() throws IOException, InterruptedException {
     Path work = Files.createTempDirectory("cohort-bench-train-");
-    int cores = Runtime.getRuntime().availableProcessors();
     for (int rep = 0; rep < opt.reps(); rep++) {
       for (String model : opt.models()) {
         for (int np : opt.nps()) {
-          int threads = Math.max(1, cores / np);
+          int threads = JavaCommand.threadsPerWorker(np);
           Path dir = work.resolve(model + "-np" + np + "-rep" + rep);
           record(model, np, "cohort", cohort(run(model, dir).build(), np, threads));
           if (opt.python() != null) {
@@ -84,7 +84,7 @@ public final class TrainBench {
                   .build();
           overlapRuns
               .computeIfAbsent(label, k -> new ArrayList<>())
-              .add(cohort(cnn, 2, Math.max(1, cores / 2)));
+              .add(cohort(cnn, 2, JavaCommand.threadsPerWorker(2)));
           out.printf(
               Locale.ROOT,
               "  cnn  2 worker(s) 4 buckets, %s: %,8.0f samples/s%n",

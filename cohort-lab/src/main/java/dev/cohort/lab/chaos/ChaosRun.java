@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.checkpoint.CheckpointStore;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.metrics.MetricsCsv;
 import dev.cohort.train.metrics.RunSummary;
@@ -151,7 +152,7 @@ public final class ChaosRun {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / opt.nproc());
+            int threads = JavaCommand.threadsPerWorker(opt.nproc());
             return new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
                 .generation(generation)
                 .run(opt.nproc(), args.command().withThreads(threads), dir)

@@ -7,6 +7,7 @@ import dev.cohort.lab.net.NetworkCondition;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,7 +27,6 @@ public final class SweepRunner {
   private final Path runsDir;
   private final boolean namespaces;
   private final PrintStream out;
-  private final int cores = Runtime.getRuntime().availableProcessors();
 
   public SweepRunner(Path runsDir, boolean namespaces, PrintStream out) {
     this.runsDir = runsDir;
@@ -119,7 +119,8 @@ public final class SweepRunner {
             namespaces,
             spec.seed(),
             w -> out.println("\n  warning: " + w))) {
-      int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, cores / spec.workers());
+      int threads =
+          spec.threads() > 0 ? spec.threads() : JavaCommand.threadsPerWorker(spec.workers());
       WorkerArgs worker = WorkerArgs.of(spec.trainConfig(dir));
       Outcome o =
           new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))

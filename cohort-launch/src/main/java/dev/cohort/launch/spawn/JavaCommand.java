@@ -41,6 +41,14 @@ public record JavaCommand(
     return new JavaCommand(mainClass, args, 0, List.of());
   }
 
+  /**
+   * libtorch threads for each of {@code workers} processes on this host: the cores shared out
+   * evenly, at least one, so that the workers together do not oversubscribe the machine.
+   */
+  public static int threadsPerWorker(int workers) {
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+  }
+
   /** The same command with {@code threads} libtorch threads. */
   public JavaCommand withThreads(int threads) {
     return new JavaCommand(mainClass, args, threads, jvmOptions);
