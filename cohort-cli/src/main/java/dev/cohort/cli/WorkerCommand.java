@@ -2,7 +2,7 @@ package dev.cohort.cli;
 
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
-import dev.cohort.launch.env.WorldEnvironment;
+import dev.cohort.comm.World;
 import dev.cohort.train.TrainWorker;
 import dev.cohort.train.ddp.DivergenceException;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code cohort worker}: one training worker that joins its world from the environment (see {@link
- * WorldEnvironment}), e.g. {@code mpirun -np 4 -x COHORT_SECRET bin/cohort worker}.
+ * World#fromEnvironment()}), e.g. {@code mpirun -np 4 -x COHORT_SECRET bin/cohort worker}.
  */
 @Command(
     name = "worker",
@@ -40,7 +40,7 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      TrainWorker.World world = WorldEnvironment.detect(System.getenv());
+      World world = World.fromEnvironment();
       TrainWorker.run(
           CommConfig.fromEnvironment(), world, train.toConfig(runDir), System.out, dumpParams);
       return 0;

@@ -4,7 +4,7 @@ package dev.cohort.comm;
  * Every environment variable Cohort reads, in one place. Each key is read in exactly one place
  * through {@link Env} (where a {@code -D} system property of the same name wins): the {@code
  * COHORT_*} communication keys by {@link CommConfig#fromEnvironment()}, the secret by {@link
- * Secrets}, and the world keys (who am I, where is the store) by the launcher.
+ * Secrets}, and the world keys (who am I, where is the store) by {@link World#fromEnvironment()}.
  */
 public final class EnvKeys {
   private EnvKeys() {}
@@ -53,13 +53,29 @@ public final class EnvKeys {
   /** Bound on control frames (store values, handshake), in bytes. */
   public static final String COHORT_MAX_FRAME_BYTES = "COHORT_MAX_FRAME_BYTES";
 
-  // The world: read by the launcher to learn this worker's rank and where the store is.
+  // The world: read by World to learn this process's rank and where the store is.
 
   /** Rendezvous generation; a restarted world uses a higher one. */
   public static final String COHORT_GENERATION = "COHORT_GENERATION";
 
-  /** "1" when {@code cohort train} hosts the store itself, so rank 0 must not. */
+  /**
+   * "1" when the launcher ({@code cohort run}, {@code cohort train}) hosts the store itself, so
+   * rank 0 must not.
+   */
   public static final String COHORT_LAUNCHER_STORE = "COHORT_LAUNCHER_STORE";
+
+  /**
+   * The run folder {@code cohort run} gives its processes (an absolute path, the same for every
+   * rank and every restart): where a program keeps its checkpoints so that a restarted world can
+   * resume from them. Read with {@link Cohort#runDir()}.
+   */
+  public static final String COHORT_RUN_DIR = "COHORT_RUN_DIR";
+
+  /**
+   * How many times {@code cohort run} has restarted the world before this start: 0 on the first
+   * start, 1 after the first failure, and so on. Read with {@link Cohort#restartCount()}.
+   */
+  public static final String COHORT_RESTART_COUNT = "COHORT_RESTART_COUNT";
 
   /** torchrun-style rank of this worker. */
   public static final String RANK = "RANK";

@@ -3,6 +3,7 @@ package dev.cohort.train;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
+import dev.cohort.comm.World;
 import dev.cohort.comm.store.TcpStore;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
@@ -26,21 +27,6 @@ import java.util.List;
  */
 public final class TrainWorker {
   private TrainWorker() {}
-
-  /**
-   * Who this process is and where the rendezvous store is.
-   *
-   * @param source where this came from, e.g. "torchrun variables", "Open MPI", "Slurm"
-   */
-  public record World(
-      String storeHost,
-      int storePort,
-      int rank,
-      int size,
-      int localRank,
-      boolean hostStore,
-      long generation,
-      String source) {}
 
   /**
    * Runs the worker.

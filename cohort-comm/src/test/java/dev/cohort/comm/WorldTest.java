@@ -1,19 +1,17 @@
-package dev.cohort.launch.env;
+package dev.cohort.comm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cohort.comm.EnvKeys;
-import dev.cohort.train.TrainWorker;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class WorldEnvironmentTest {
+class WorldTest {
 
   @Test
   void torchrunStyleVariablesShouldBeRead() {
-    TrainWorker.World w =
-        WorldEnvironment.detect(
+    World w =
+        World.detect(
             Map.of(
                 "RANK",
                 "2",
@@ -26,23 +24,22 @@ class WorldEnvironmentTest {
                 "MASTER_PORT",
                 "1234"));
     assertThat(w)
-        .isEqualTo(
-            new TrainWorker.World("10.1.2.3", 1234, 2, 4, 0, true, 0, "RANK/WORLD_SIZE variables"));
+        .isEqualTo(new World("10.1.2.3", 1234, 2, 4, 0, true, 0, "RANK/WORLD_SIZE variables"));
+    assertThat(w.toInit()).isEqualTo(new ProcessGroups.Init("10.1.2.3", 1234, 2, 4, 0, true));
   }
 
   @Test
-  void underCohortTrainTheLauncherHostsTheStore() {
-    TrainWorker.World w =
-        WorldEnvironment.detect(
-            Map.of("RANK", "0", "WORLD_SIZE", "2", EnvKeys.COHORT_LAUNCHER_STORE, "1"));
+  void underACohortLauncherTheLauncherHostsTheStore() {
+    World w =
+        World.detect(Map.of("RANK", "0", "WORLD_SIZE", "2", EnvKeys.COHORT_LAUNCHER_STORE, "1"));
     assertThat(w.hostStore()).isFalse();
-    assertThat(w.source()).isEqualTo("cohort train");
+    assertThat(w.source()).isEqualTo("cohort launcher");
   }
 
   @Test
   void openMpiAndSlurmShouldBeRecognized() {
-    TrainWorker.World mpi =
-        WorldEnvironment.detect(
+    World mpi =
+        World.detect(
             Map.of(
                 "OMPI_COMM_WORLD_RANK",
                 "1",
@@ -54,8 +51,8 @@ class WorldEnvironmentTest {
     assertThat(mpi.size()).isEqualTo(3);
     assertThat(mpi.hostStore()).isTrue();
     assertThat(mpi.storePort()).isEqualTo(29500);
-    TrainWorker.World slurm =
-        WorldEnvironment.detect(
+    World slurm =
+        World.detect(
             Map.of(
                 "SLURM_PROCID",
                 "5",
@@ -67,16 +64,27 @@ class WorldEnvironmentTest {
                 "node7",
                 "COHORT_GENERATION",
                 "3"));
-    assertThat(slurm).isEqualTo(new TrainWorker.World("node7", 29500, 5, 8, 1, true, 3, "Slurm"));
+    assertThat(slurm).isEqualTo(new World("node7", 29500, 5, 8, 1, true, 3, "Slurm"));
+  }
+
+  @Test
+  void aSystemPropertyShouldWinOverTheVariable() {
+    World w =
+        World.detect(Env.of(Map.of("RANK", "0", "WORLD_SIZE", "2"), Map.of("MASTER_PORT", "4321")));
+    assertThat(w.storePort()).isEqualTo(4321);
   }
 
   @Test
   void nothingOrNonsenseShouldSayWhatToSet() {
-    assertThatThrownBy(() -> WorldEnvironment.detect(Map.of()))
+    assertThatThrownBy(() -> World.detect(Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("RANK, WORLD_SIZE, MASTER_ADDR");
-    assertThatThrownBy(() -> WorldEnvironment.detect(Map.of("RANK", "4", "WORLD_SIZE", "4")))
+    assertThatThrownBy(() -> World.detect(Map.of("RANK", "4", "WORLD_SIZE", "4")))
         .hasMessageContaining("impossible");
-    assertThatThrownBy(() -> WorldEnvironment.detect(Map.of("RANK", "x", "WORLD_SIZE", "4")))
+    assertThatThrownBy(() -> World.detect(Map.of("RANK", "x", "WORLD_SIZE", "4")))
         .hasMessageContaining("RANK must be an integer");
+    assertThatThrownBy(
+            () -> World.detect(Map.of("RANK", "0", "WORLD_SIZE", "1", "MASTER_PORT", "70000")))
+        .hasMessage("MASTER_PORT must be a port from 0 to 65535, got 70000");
   }
 }

@@ -1,0 +1,116 @@
+package dev.cohort.comm;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Joining a world from any program, in one call: the configuration and the world come from the
+ * environment that {@code cohort run} (or torchrun-style variables, mpirun or srun) left.
+ *
+ * <pre>{@code
+ * // bin/cohort run --nproc 2 -- java -cp app.jar com.example.Main
+ * try (ProcessGroup pg = Cohort.init()) {
+ *   float[] grads = {pg.rank() + 1f};
+ *   pg.allReduce(grads, ReduceOp.SUM); // 3.0 on both ranks
+ * }
+ * }</pre>
+ *
+ * <p>A program that {@code cohort run --max-restarts K} may restart keeps its checkpoints under
+ * {@link #runDir()} and, when {@link #restartCount()} is above 0, resumes from the newest one: the
+ * launcher restarts the whole world, and knows nothing of the program's state.
+ *
+ * <p>Every method reads the environment when called (a {@code -D} system property of the same name
+ * wins, as everywhere in {@link Env}); all are thread-safe. A missing or malformed variable fails
+ * with an {@link IllegalArgumentException} (or, for the secret, an {@link AuthenticationException})
+ * whose one-line message names the variables to set.
+ */
+public final class Cohort {
+  private Cohort() {}
+
+  /**
+   * Forms the world this process was started into and returns its process group: {@link
+   * CommConfig#fromEnvironment()} and {@link World#fromEnvironment()}. Blocks until every rank has
+   * joined, within the configured timeout ({@link EnvKeys#COHORT_TIMEOUT_MS}).
+   *
+   * @throws IllegalArgumentException naming the variables to set when the world or a setting cannot
+   *     be read
+   * @throws AuthenticationException when no shared secret is set
+   * @throws CommException when the world cannot be formed (store unreachable, timeout)
+   */
+  public static ProcessGroup init() {
+    World world = World.fromEnvironment();
+    return ProcessGroups.init(CommConfig.fromEnvironment(), world.toInit());
+  }
+
+  /**
+   * Forms the world this process was started into ({@link World#fromEnvironment()}) with the given
+   * configuration.
+   *
+   * @throws IllegalArgumentException naming the variables to set when the world cannot be read
+   * @throws CommException when the world cannot be formed (store unreachable, timeout)
+   */
+  public static ProcessGroup init(CommConfig config) {
+    return ProcessGroups.init(config, World.fromEnvironment().toInit());
+  }
+
+  /** The same as {@link #init()}, from the given variables alone (no system properties). */
+  static ProcessGroup init(Map<String, String> environment) {
+    World world = World.detect(environment);
+    return ProcessGroups.init(CommConfig.fromEnvironment(Env.of(environment)), world.toInit());
+  }
+
+  /**
+   * Who this process is and where the store is, without joining.
+   *
+   * @throws IllegalArgumentException naming the variables to set when nothing fits
+   */
+  public static World world() {
+    return World.fromEnvironment();
+  }
+
+  /**
+   * The run folder {@code cohort run} gives every rank ({@link EnvKeys#COHORT_RUN_DIR}): where to
+   * keep checkpoints that a restarted world resumes from. Empty when the program was started
+   * otherwise.
+   *
+   * @throws IllegalArgumentException when the variable is not a valid path
+   */
+  public static Optional<Path> runDir() {
+    return runDir(Env.system());
+  }
+
+  static Optional<Path> runDir(Env env) {
+    return env.get(EnvKeys.COHORT_RUN_DIR)
+        .map(
+            v -> {
+              try {
+                return Path.of(v);
+              } catch (InvalidPathException e) {
+                throw new IllegalArgumentException(
+                    EnvKeys.COHORT_RUN_DIR + " must be a path, got '" + v + "'");
+              }
+            });
+  }
+
+  /**
+   * How many times {@code cohort run} has restarted the world before this start ({@link
+   * EnvKeys#COHORT_RESTART_COUNT}): 0 on the first start, and when the program was started
+   * otherwise.
+   *
+   * @throws IllegalArgumentException "COHORT_RESTART_COUNT must be an integer >= 0, got 'x'"
+   */
+  public static int restartCount() {
+    return restartCount(Env.system());
+  }
+
+  static int restartCount(Env env) {
+    int n = env.getInt(EnvKeys.COHORT_RESTART_COUNT, 0);
+    if (n < 0) {
+      throw new IllegalArgumentException(
+          EnvKeys.COHORT_RESTART_COUNT + " must be an integer >= 0, got '" + n + "'");
+    }
+    return n;
+  }
+}
