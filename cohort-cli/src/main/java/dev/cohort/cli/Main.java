@@ -9,9 +9,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "cohort 0.1.0",
     description = "Distributed deep-learning training for the JVM.",
+    modelTransformer = Main.VerbatimArguments.class,
     subcommands = {
       QuickstartCommand.class,
       TrainCommand.class,
+      RunCommand.class,
       WorkerCommand.class,
       StoreCommand.class,
       BenchCommand.class,
@@ -22,6 +24,18 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /**
+   * Arguments reach the commands as typed: no {@code @file} expansion, which picocli would do on
+   * every argument, even those after {@code --} that {@code cohort run} hands to another program.
+   */
+  static final class VerbatimArguments implements CommandLine.IModelTransformer {
+    @Override
+    public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec command) {
+      command.parser().expandAtFiles(false);
+      return command;
+    }
+  }
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));

@@ -14,7 +14,7 @@ import java.util.OptionalInt;
  * for it in a collective. Checked only once a worker has done a step, so start-up and data loading
  * never count.
  */
-final class HangWatch {
+final class HangWatch implements ProgressWatch {
   private final StoreServer store;
   private final long generation;
   private final long timeoutNanos;
@@ -37,7 +37,8 @@ final class HangWatch {
   }
 
   /** Reads every heartbeat; the hung rank if one has stalled past the timeout. */
-  OptionalInt poll() {
+  @Override
+  public OptionalInt poll() {
     if (timeoutNanos == 0) {
       return OptionalInt.empty();
     }
@@ -79,8 +80,11 @@ final class HangWatch {
     return OptionalInt.of(culprit);
   }
 
-  /** Steps rank {@code r} had done at the last poll. */
-  long steps(int r) {
-    return steps[r];
+  @Override
+  public String why(int r) {
+    return "no progress for "
+        + Duration.ofNanos(timeoutNanos).toSeconds()
+        + " s after step "
+        + steps[r];
   }
 }

@@ -5,22 +5,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
  * The processes of one world's ranks, started by {@link RankSpawner}. Closing it kills whatever
  * still runs and waits for it to go, so no rank outlives its owner, even when the owner fails.
+ * Stopping and killing reach the processes a rank started too (a shell script's children), like a
+ * signal to a process group: those alive when asked, and those {@link #track()} has seen.
  */
 public final class RankProcesses implements AutoCloseable {
   /** Lines of a rank's log quoted in a failure report. */
   public static final int TAIL_LINES = 15;
 
   private static final long KILL_WAIT_SECONDS = 5;
+  private static final long EXIT_POLL_MILLIS = 10;
 
   private final List<Process> processes;
   private final IntFunction<Path> logFile;
+  private final Set<ProcessHandle> descendants = ConcurrentHashMap.newKeySet();
 
   RankProcesses(List<Process> processes, IntFunction<Path> logFile) {
     this.processes = processes;
@@ -80,38 +89,103 @@ public final class RankProcesses implements AutoCloseable {
   }
 
   /**
-   * Asks every rank to stop (SIGTERM), then kills (SIGKILL) any still running after {@code grace}.
+   * Remembers the processes the ranks have started so far (their descendants), so that {@link
+   * #stop} and {@link #kill} end them too even after their rank has exited: an orphan is no longer
+   * anyone's descendant. Launchers call it while they watch; stop and kill call it themselves.
+   */
+  public void track() {
+    Set<Long> ranks = new HashSet<>();
+    processes.forEach(p -> ranks.add(p.pid()));
+    // One scan of the process table (about a millisecond per hundred processes), not one per rank.
+    ProcessHandle.current()
+        .descendants()
+        .filter(h -> !ranks.contains(h.pid()) && descendsFrom(h, ranks))
+        .forEach(descendants::add);
+    descendants.removeIf(h -> !isRunning(h));
+  }
+
+  private static boolean descendsFrom(ProcessHandle h, Set<Long> ranks) {
+    for (Optional<ProcessHandle> p = h.parent(); p.isPresent(); p = p.get().parent()) {
+      if (ranks.contains(p.get().pid())) {
+        return true;
+      }
+      if (p.get().pid() == ProcessHandle.current().pid()) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Asks every rank and every process it started to stop (SIGTERM), then kills (SIGKILL) whatever
+   * still runs after {@code grace}.
    */
   public void stop(Duration grace) {
-    for (Process p : processes) {
-      p.destroy();
-    }
-    long deadline = System.nanoTime() + grace.toNanos();
-    for (Process p : processes) {
-      try {
-        long left = deadline - System.nanoTime();
-        if (!p.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-          p.destroyForcibly().waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        p.destroyForcibly();
-        Thread.currentThread().interrupt();
+    List<ProcessHandle> started = descendants();
+    // Signalled through their handles: Process.destroy would also close the output pipe, and a
+    // rank's last words (a graceful stop's report) would never reach its log.
+    processes.forEach(p -> p.toHandle().destroy());
+    started.forEach(ProcessHandle::destroy);
+    awaitExit(started, grace);
+    kill();
+  }
+
+  /**
+   * Kills every rank still running and every process it started (a hung process may not heed
+   * SIGTERM), and waits for them.
+   */
+  public void kill() {
+    List<ProcessHandle> started = descendants();
+    processes.forEach(p -> p.toHandle().destroyForcibly());
+    started.forEach(ProcessHandle::destroyForcibly);
+    awaitExit(started, Duration.ofSeconds(KILL_WAIT_SECONDS));
+  }
+
+  /** Every process the ranks started that still runs, as seen now and by {@link #track()}. */
+  private List<ProcessHandle> descendants() {
+    track();
+    return List.copyOf(descendants);
+  }
+
+  /**
+   * Waits, at most {@code timeout}, until no rank and none of {@code started} runs any more. The
+   * ranks are this JVM's children, reaped by it; the others are polled.
+   */
+  private void awaitExit(List<ProcessHandle> started, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      for (Process p : processes) {
+        p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
+      List<ProcessHandle> left = new ArrayList<>(started);
+      while (true) {
+        left.removeIf(h -> !isRunning(h));
+        if (left.isEmpty() || System.nanoTime() - deadline >= 0) {
+          return;
+        }
+        Thread.sleep(EXIT_POLL_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  /** Kills every rank still running (a hung process may not heed SIGTERM) and waits for it. */
-  public void kill() {
-    for (Process p : processes) {
-      p.destroyForcibly();
+  /**
+   * Whether a process still runs: alive, and not a zombie. An orphan that has exited stays a zombie
+   * until init reaps it, which some container inits do only every second or two, and {@link
+   * ProcessHandle#isAlive()} counts a zombie as alive; on Linux {@code /proc/<pid>/stat} tells them
+   * apart.
+   */
+  public static boolean isRunning(ProcessHandle h) {
+    if (!h.isAlive()) {
+      return false;
     }
-    for (Process p : processes) {
-      try {
-        p.waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+      int name = stat.lastIndexOf(')'); // the state follows the command name: "pid (name) S ..."
+      return name < 0 || name + 2 >= stat.length() || stat.charAt(name + 2) != 'Z';
+    } catch (IOException | RuntimeException e) {
+      return h.isAlive(); // no /proc (not Linux), or the process is gone
     }
   }
 

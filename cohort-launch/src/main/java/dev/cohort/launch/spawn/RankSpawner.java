@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * Starts N rank processes. For each rank it builds the command line (optionally behind a prefix
@@ -42,7 +43,7 @@ public final class RankSpawner {
   private IntFunction<Map<String, String>> environment = r -> Map.of();
   private Placement placement = Placement.HERE;
   private IntFunction<Path> logFile;
-  private int pipedRank = -1;
+  private IntPredicate piped = r -> false;
 
   private RankSpawner(int nproc) {
     if (nproc < 1) {
@@ -110,7 +111,13 @@ public final class RankSpawner {
 
   /** This rank's output goes to a pipe ({@link Process#getInputStream()}) instead of its log. */
   public RankSpawner pipe(int rank) {
-    this.pipedRank = rank;
+    this.piped = r -> r == rank;
+    return this;
+  }
+
+  /** Every rank's output goes to a pipe ({@link Process#getInputStream()}) instead of its log. */
+  public RankSpawner pipeAll() {
+    this.piped = r -> true;
     return this;
   }
 
@@ -128,7 +135,7 @@ public final class RankSpawner {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(environment.apply(r));
         pb.environment().putAll(placement.environment(r));
-        if (r != pipedRank) {
+        if (!piped.test(r)) {
           pb.redirectOutput(
               logFile == null
                   ? ProcessBuilder.Redirect.DISCARD
