@@ -93,7 +93,8 @@ final class TrainCommand implements Callable<Integer> {
           (generation, workers, batch, resume) -> {
             int t = threads > 0 ? threads : JavaCommand.threadsPerWorker(workers);
             WorkerArgs args =
-                WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build());
+                WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build())
+                    .withDataDir(train.dataDir());
             return new LocalLauncher(System.out)
                 .generation(generation)
                 .hangTimeout(Duration.ofSeconds(hangTimeout))

@@ -1,6 +1,7 @@
 package dev.cohort.cli;
 
 import dev.cohort.launch.WorkerArgs;
+import dev.cohort.train.BufferSync;
 import dev.cohort.train.Checkpointing;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.DistributedSampler;
@@ -19,7 +20,7 @@ final class TrainOptions {
   @Option(
       names = "--model",
       defaultValue = TrainConfig.DEFAULT_MODEL,
-      description = "mlp or cnn (default ${DEFAULT-VALUE}).")
+      description = "mlp, cnn, cnn-bn (with BatchNorm) or mlp-dropout (default ${DEFAULT-VALUE}).")
   String model;
 
   @Option(
@@ -107,6 +108,21 @@ final class TrainOptions {
   Path data;
 
   @Option(
+      names = "--buffer-sync",
+      defaultValue = "broadcast",
+      description =
+          "How buffers such as BatchNorm running statistics stay identical on all workers after"
+              + " each step: broadcast (rank 0's, as PyTorch DDP) or average (default"
+              + " ${DEFAULT-VALUE}).")
+  String bufferSync;
+
+  @Option(
+      names = "--sync-bn",
+      description =
+          "Replace BatchNorm by SyncBatchNorm: batch statistics over all workers' samples.")
+  boolean syncBn;
+
+  @Option(
       names = "--train-limit",
       defaultValue = "0",
       description = "Use only the first N training samples.")
@@ -141,6 +157,11 @@ final class TrainOptions {
       description = "Continue the run in this folder from its newest valid checkpoint.")
   Path resume;
 
+  /** The Fashion-MNIST folder ({@code --data}, else the Debian package's). */
+  Path dataDir() {
+    return data == null ? FashionMnist.DEFAULT_DIR : data;
+  }
+
   /** Validated configuration; throws IllegalArgumentException with the offending option. */
   TrainConfig toConfig(Path runDir) {
     DistributedSampler.Remainder rem;
@@ -148,6 +169,13 @@ final class TrainOptions {
       rem = DistributedSampler.Remainder.valueOf(remainder.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--remainder must be drop or pad, got " + remainder);
+    }
+    BufferSync buffers;
+    try {
+      buffers = BufferSync.valueOf(bufferSync.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--buffer-sync must be broadcast or average, got " + bufferSync);
     }
     if (!Models.NAMES.contains(model)) {
       throw new IllegalArgumentException(
@@ -168,7 +196,8 @@ final class TrainOptions {
         .overlap(!noOverlap)
         .checkEvery(checkEvery)
         .remainder(rem)
-        .dataDir(data == null ? FashionMnist.DEFAULT_DIR : data)
+        .bufferSync(buffers)
+        .syncBatchNorm(syncBn)
         .trainLimit(trainLimit)
         .testLimit(testLimit)
         .maxSteps(maxSteps)

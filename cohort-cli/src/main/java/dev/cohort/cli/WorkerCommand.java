@@ -34,15 +34,16 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(
       names = "--dump-params",
       hidden = true,
-      description = "Write each rank's final parameters to FILE.rank<r> (for equivalence tests).")
+      description = "Write each rank's final model state to FILE.rank<r> (for equivalence tests).")
   Path dumpParams;
 
   @Override
   public Integer call() {
     try {
       World world = World.fromEnvironment();
-      TrainWorker.run(
-          CommConfig.fromEnvironment(), world, train.toConfig(runDir), System.out, dumpParams);
+      TrainWorker.Job job =
+          new TrainWorker.Job(train.toConfig(runDir), train.dataDir(), dumpParams);
+      TrainWorker.run(CommConfig.fromEnvironment(), world, job, System.out);
       return 0;
     } catch (IllegalArgumentException
         | IllegalStateException

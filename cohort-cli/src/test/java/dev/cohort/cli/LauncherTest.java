@@ -85,7 +85,9 @@ class LauncherTest {
     assertThat(cohort("train", "--nproc", "0").err).contains("--nproc");
     Result model = cohort("train", "--model", "resnet");
     assertThat(model.code).isEqualTo(2);
-    assertThat(model.err).contains("--model must be one of [mlp, cnn]");
+    assertThat(model.err).contains("--model must be one of [mlp, cnn, cnn-bn, mlp-dropout]");
+    assertThat(cohort("train", "--buffer-sync", "median").err)
+        .contains("--buffer-sync must be broadcast or average, got median");
     assertThat(cohort("train", "--epochs", "0").err).contains("epochs must be >= 1");
     assertThat(cohort("train", "--remainder", "keep").err)
         .contains("--remainder must be drop or pad");

@@ -3,8 +3,11 @@ package dev.cohort.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.launch.WorkerArgs;
+import dev.cohort.train.BufferSync;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.DistributedSampler;
+import dev.cohort.train.data.FashionMnist;
+import dev.cohort.train.model.Models;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -62,7 +65,8 @@ class WorkerArgsRoundTripTest {
             .overlap(false)
             .checkEvery(4)
             .remainder(DistributedSampler.Remainder.PAD)
-            .dataDir(Path.of("/data/fashion mnist"))
+            .bufferSync(BufferSync.AVERAGE)
+            .syncBatchNorm(true)
             .trainLimit(4096)
             .testLimit(500)
             .maxSteps(60)
@@ -81,7 +85,7 @@ class WorkerArgsRoundTripTest {
     for (int i = 0; i < 500; i++) {
       TrainConfig c =
           TrainConfig.builder()
-              .model(random.nextBoolean() ? "mlp" : "cnn")
+              .model(Models.NAMES.get(random.nextInt(Models.NAMES.size())))
               .epochs(1 + random.nextInt(100))
               .batch(1 + random.nextInt(1000))
               .accumulation(1 + random.nextInt(8))
@@ -98,6 +102,8 @@ class WorkerArgsRoundTripTest {
                   random.nextBoolean()
                       ? DistributedSampler.Remainder.DROP
                       : DistributedSampler.Remainder.PAD)
+              .bufferSync(random.nextBoolean() ? BufferSync.BROADCAST : BufferSync.AVERAGE)
+              .syncBatchNorm(random.nextBoolean())
               .trainLimit(random.nextInt(60_000))
               .testLimit(random.nextInt(10_000))
               .maxSteps(random.nextInt(10_000))
@@ -119,6 +125,18 @@ class WorkerArgsRoundTripTest {
                 .withDumpParameters(Path.of("out/params"))
                 .toList());
     assertThat(worker.dumpParams).isEqualTo(Path.of("out/params"));
+  }
+
+  @Test
+  void theDataFolderShouldReachTheWorker() {
+    WorkerCommand worker =
+        parse(
+            WorkerArgs.of(TrainConfig.defaults())
+                .withDataDir(Path.of("/data/fashion mnist"))
+                .toList());
+    assertThat(worker.train.dataDir()).isEqualTo(Path.of("/data/fashion mnist"));
+    assertThat(parse(WorkerArgs.of(TrainConfig.defaults()).toList()).train.dataDir())
+        .isEqualTo(FashionMnist.DEFAULT_DIR);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.cohort.launch;
 
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.TrainWorker;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,49 +23,66 @@ import java.util.Locale;
 public final class WorkerArgs {
   private static final double BYTES_PER_MEGABYTE = 1_000_000;
 
-  private final TrainConfig config;
-  private final Path dumpParameters;
+  private final TrainWorker.Job job;
 
-  private WorkerArgs(TrainConfig config, Path dumpParameters) {
-    this.config = config;
-    this.dumpParameters = dumpParameters;
+  private WorkerArgs(TrainWorker.Job job) {
+    this.job = job;
   }
 
-  /** A worker that trains {@code config}. */
+  /** A worker that trains {@code config} on the default data. */
   public static WorkerArgs of(TrainConfig config) {
-    return new WorkerArgs(config, null);
+    return new WorkerArgs(TrainWorker.Job.of(config));
+  }
+
+  /** A worker that runs {@code job}. */
+  public static WorkerArgs of(TrainWorker.Job job) {
+    return new WorkerArgs(job);
+  }
+
+  private WorkerArgs with(TrainConfig config) {
+    return new WorkerArgs(new TrainWorker.Job(config, job.dataDir(), job.dumpParameters()));
   }
 
   /** The same worker with rank 0 writing its run folder to {@code runDir} ({@code --run-dir}). */
   public WorkerArgs withRunDir(Path runDir) {
-    return new WorkerArgs(config.toBuilder().runDir(runDir).build(), dumpParameters);
+    return with(job.config().toBuilder().runDir(runDir).build());
   }
 
   /** The same worker continuing from the newest checkpoint in {@code run} ({@code --resume}). */
   public WorkerArgs withResume(Path run) {
-    return new WorkerArgs(config.toBuilder().resumeFrom(run).build(), dumpParameters);
+    return with(job.config().toBuilder().resumeFrom(run).build());
   }
 
   /** The same worker without a progress bar ({@code --no-progress}). */
   public WorkerArgs withoutProgress() {
-    return new WorkerArgs(config.toBuilder().progress(false).build(), dumpParameters);
+    return with(job.config().toBuilder().progress(false).build());
+  }
+
+  /** The same worker reading Fashion-MNIST from {@code dir} ({@code --data}). */
+  public WorkerArgs withDataDir(Path dir) {
+    return new WorkerArgs(new TrainWorker.Job(job.config(), dir, job.dumpParameters()));
   }
 
   /**
-   * The same worker writing its final parameters to {@code prefix} with ".rank{r}" appended ({@code
-   * --dump-params}, for equivalence tests).
+   * The same worker writing its final model state to {@code prefix} with ".rank{r}" appended
+   * ({@code --dump-params}, for equivalence tests).
    */
   public WorkerArgs withDumpParameters(Path prefix) {
-    return new WorkerArgs(config, prefix);
+    return new WorkerArgs(new TrainWorker.Job(job.config(), job.dataDir(), prefix));
+  }
+
+  /** What the worker runs. */
+  public TrainWorker.Job job() {
+    return job;
   }
 
   public TrainConfig config() {
-    return config;
+    return job.config();
   }
 
   /** {@code worker} and its options, for {@link JavaCommand#cohort}. */
   public List<String> toList() {
-    TrainConfig c = config;
+    TrainConfig c = job.config();
     List<String> a =
         new ArrayList<>(
             List.of(
@@ -100,7 +118,9 @@ public final class WorkerArgs {
                 "--max-steps",
                 "" + c.maxSteps(),
                 "--data",
-                c.dataDir().toString(),
+                job.dataDir().toString(),
+                "--buffer-sync",
+                c.bufferSync().name().toLowerCase(Locale.ROOT),
                 "--checkpoint-every",
                 "" + c.checkpointing().every(),
                 "--keep-checkpoints",
@@ -120,8 +140,11 @@ public final class WorkerArgs {
     if (c.runDir() != null) {
       a.addAll(List.of("--run-dir", c.runDir().toString()));
     }
-    if (dumpParameters != null) {
-      a.addAll(List.of("--dump-params", dumpParameters.toString()));
+    if (c.syncBatchNorm()) {
+      a.add("--sync-bn");
+    }
+    if (job.dumpParameters() != null) {
+      a.addAll(List.of("--dump-params", job.dumpParameters().toString()));
     }
     return a;
   }

@@ -47,7 +47,7 @@ final class RunSummaries {
             : null;
     double trainSeconds = r.breakdown().seconds();
     return new RunSummary(
-        EffectiveConfig.of(cfg, workers),
+        EffectiveConfig.of(cfg, workers, r.data()),
         epochs,
         r.steps(),
         r.stoppedAtStep() > 0 ? r.stoppedAtStep() : null,

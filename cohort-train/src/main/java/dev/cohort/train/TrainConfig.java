@@ -10,7 +10,8 @@ import java.util.Locale;
  * starts from the {@code DEFAULT_*} values below: the one source of defaults, which the command
  * line's options use too.
  *
- * @param model "mlp" or "cnn" (or any name a custom block supplier understands)
+ * @param model the model's name: the built-in model {@code cohort worker} trains ("mlp", "cnn",
+ *     "cnn-bn", "mlp-dropout"), or any name for a model of one's own; names the saved model file
  * @param epochs passes over the training data
  * @param batch samples per worker per micro-batch
  * @param accumulation micro-batches per optimizer step (one all-reduce per step)
@@ -26,7 +27,10 @@ import java.util.Locale;
  * @param checkEvery compare parameter checksums across ranks every this many steps (0: at the end
  *     only)
  * @param remainder what to do with the last incomplete global batch
- * @param dataDir folder with the Fashion-MNIST IDX files
+ * @param bufferSync how buffers (BatchNorm running statistics, any tensor that takes no gradient)
+ *     stay identical on all ranks
+ * @param syncBatchNorm replace the model's BatchNorm blocks by {@code SyncBatchNorm} before
+ *     training
  * @param trainLimit use only the first this many training samples (0: all)
  * @param testLimit use only the first this many test samples (0: all)
  * @param maxSteps stop after this many optimizer steps (0: no limit)
@@ -49,7 +53,8 @@ public record TrainConfig(
     boolean overlap,
     int checkEvery,
     DistributedSampler.Remainder remainder,
-    Path dataDir,
+    BufferSync bufferSync,
+    boolean syncBatchNorm,
     int trainLimit,
     int testLimit,
     int maxSteps,
@@ -79,6 +84,9 @@ public record TrainConfig(
   public static final DistributedSampler.Remainder DEFAULT_REMAINDER =
       DistributedSampler.Remainder.DROP;
 
+  /** Rank 0's buffers are broadcast after every step, as PyTorch DDP does. */
+  public static final BufferSync DEFAULT_BUFFER_SYNC = BufferSync.BROADCAST;
+
   public TrainConfig {
     require(epochs >= 1, "epochs must be >= 1, got " + epochs);
     require(batch >= 1, "batch must be >= 1, got " + batch);
@@ -93,6 +101,11 @@ public record TrainConfig(
     require(bucketBytes >= 1024, "bucket size must be at least 1 KiB, got " + bucketBytes);
     require(checkEvery >= 0, "check-every must be >= 0");
     require(trainLimit >= 0 && testLimit >= 0 && maxSteps >= 0, "limits must be >= 0");
+    require(model != null && !model.isBlank(), "the model needs a name");
+    require(remainder != null, "remainder must be set");
+    if (bufferSync == null) {
+      bufferSync = DEFAULT_BUFFER_SYNC;
+    }
     if (checkpointing == null) {
       checkpointing = Checkpointing.NONE;
     }

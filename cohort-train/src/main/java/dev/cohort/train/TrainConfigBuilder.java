@@ -1,8 +1,11 @@
 package dev.cohort.train;
 
 import dev.cohort.train.data.DistributedSampler;
-import dev.cohort.train.data.FashionMnist;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * Builds a {@link TrainConfig}, starting from the defaults ({@link TrainConfig#builder()}) or from
@@ -25,7 +28,8 @@ public final class TrainConfigBuilder {
   private boolean overlap = true;
   private int checkEvery = TrainConfig.DEFAULT_CHECK_EVERY;
   private DistributedSampler.Remainder remainder = TrainConfig.DEFAULT_REMAINDER;
-  private Path dataDir = FashionMnist.DEFAULT_DIR;
+  private BufferSync bufferSync = TrainConfig.DEFAULT_BUFFER_SYNC;
+  private boolean syncBatchNorm;
   private int trainLimit;
   private int testLimit;
   private int maxSteps;
@@ -52,7 +56,8 @@ public final class TrainConfigBuilder {
     overlap = c.overlap();
     checkEvery = c.checkEvery();
     remainder = c.remainder();
-    dataDir = c.dataDir();
+    bufferSync = c.bufferSync();
+    syncBatchNorm = c.syncBatchNorm();
     trainLimit = c.trainLimit();
     testLimit = c.testLimit();
     maxSteps = c.maxSteps();
@@ -147,9 +152,18 @@ public final class TrainConfigBuilder {
     return this;
   }
 
-  /** Folder with the Fashion-MNIST IDX files; default {@link FashionMnist#DEFAULT_DIR}. */
-  public TrainConfigBuilder dataDir(Path dataDir) {
-    this.dataDir = dataDir;
+  /** How buffers (BatchNorm running statistics) stay identical on all ranks; default BROADCAST. */
+  public TrainConfigBuilder bufferSync(BufferSync bufferSync) {
+    this.bufferSync = bufferSync;
+    return this;
+  }
+
+  /**
+   * Replace the model's BatchNorm blocks by SyncBatchNorm (batch statistics over all ranks) before
+   * training; default off.
+   */
+  public TrainConfigBuilder syncBatchNorm(boolean syncBatchNorm) {
+    this.syncBatchNorm = syncBatchNorm;
     return this;
   }
 
@@ -203,6 +217,26 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /**
+   * Continue from {@code runDir}'s newest checkpoint if it has one, else start fresh: what a
+   * program started by {@code cohort run --max-restarts} does, since its restarts find their own
+   * checkpoints in the same folder.
+   */
+  public TrainConfigBuilder resumeFromLatest(Path runDir) {
+    Path dir = runDir.resolve("checkpoints");
+    if (!Files.isDirectory(dir)) {
+      this.resumeFrom = null;
+      return this;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      boolean any = entries.anyMatch(p -> p.getFileName().toString().startsWith("ckpt-"));
+      this.resumeFrom = any ? runDir : null;
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -220,7 +254,8 @@ public final class TrainConfigBuilder {
         overlap,
         checkEvery,
         remainder,
-        dataDir,
+        bufferSync,
+        syncBatchNorm,
         trainLimit,
         testLimit,
         maxSteps,

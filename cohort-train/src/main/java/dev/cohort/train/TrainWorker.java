@@ -8,7 +8,6 @@ import dev.cohort.comm.store.TcpStore;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.ddp.DistributedTrainer;
-import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunRecorder;
@@ -22,30 +21,48 @@ import java.util.List;
 
 /**
  * One training worker process: loads the data, joins the world, trains, and (on rank 0) writes the
- * run folder ({@link RunRecorder}) and prints the start and end tables ({@link RunTables}). What
- * {@code cohort worker} runs.
+ * run folder ({@link RunRecorder}) with the final model in it, and prints the start and end tables
+ * ({@link RunTables}). What {@code cohort worker} runs.
  */
 public final class TrainWorker {
+  /** The run folder's subfolder with the trained model in DJL's format. */
+  public static final String MODEL_DIR = "model";
+
   private TrainWorker() {}
+
+  /**
+   * What one worker trains.
+   *
+   * @param config the training run (its model name picks a built-in model, {@link Models})
+   * @param dataDir folder with the Fashion-MNIST IDX files
+   * @param dumpParameters if not null, each rank writes its final model state (parameters and
+   *     buffers, raw float32, big-endian) to this path with ".rank{r}" appended, for equivalence
+   *     checks
+   */
+  public record Job(TrainConfig config, Path dataDir, Path dumpParameters) {
+    /** The default data, no dump. */
+    public static Job of(TrainConfig config) {
+      return new Job(config, FashionMnist.DEFAULT_DIR, null);
+    }
+  }
 
   /**
    * Runs the worker.
    *
-   * @param dumpParameters if not null, each rank writes its final parameters (raw float32,
-   *     big-endian) to this path with ".rank{r}" appended, for equivalence checks
    * @return the run summary (on every rank)
    * @throws IOException if the data set is missing, with how to install it
    */
-  public static RunSummary run(
-      CommConfig comm, World world, TrainConfig cfg, PrintStream out, Path dumpParameters)
+  public static RunSummary run(CommConfig comm, World world, Job job, PrintStream out)
       throws IOException {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
+    TrainConfig cfg = job.config();
     // Load data before joining: a rank without data must fail alone, not hold the others hostage.
-    InMemoryDataset train = load(cfg, true);
-    InMemoryDataset test = load(cfg, false);
+    InMemoryDataset train = FashionMnist.load(job.dataDir(), true);
+    InMemoryDataset test = FashionMnist.load(job.dataDir(), false);
     int classes = train.classes();
+    Models.byName(cfg.model(), classes); // an unknown name fails here, before the world forms
     try (ProcessGroup pg =
         ProcessGroups.init(
             comm,
@@ -58,13 +75,10 @@ public final class TrainWorker {
                 world.hostStore()))) {
       boolean lead = pg.rank() == 0;
       if (lead) {
-        out.println(RunTables.start(EffectiveConfig.of(cfg, pg.size())));
+        out.println(RunTables.start(EffectiveConfig.of(cfg, pg.size(), train.description())));
       }
       RunRecorder recorder = lead && cfg.runDir() != null ? new RunRecorder(cfg.runDir()) : null;
       List<RunListener> listeners = new ArrayList<>();
-      if (lead && cfg.progress()) {
-        listeners.add(new ConsoleProgress(out, System.console() != null));
-      }
       if (recorder != null) {
         listeners.add(recorder);
       }
@@ -86,15 +100,14 @@ public final class TrainWorker {
       }
       long t0 = System.nanoTime();
       GracefulStop stop = GracefulStop.install();
-      try {
-        DistributedTrainer.Result result =
-            new DistributedTrainer(
-                    pg,
-                    cfg,
-                    () -> Models.byName(cfg.model(), classes),
-                    RunListener.all(listeners),
-                    stop::requested)
-                .train(train, test);
+      try (DistributedTrainer.Result result =
+          DistributedTrainer.builder(pg)
+              .config(cfg)
+              .model(() -> Models.byName(cfg.model(), classes))
+              .listener(RunListener.all(listeners))
+              .stopWhen(stop::requested)
+              .build()
+              .train(train, test)) {
         if (result.stoppedAtStep() > 0 && lead) {
           out.println(
               "stopped on request after step "
@@ -105,14 +118,16 @@ public final class TrainWorker {
         RunSummary summary =
             RunSummaries.of(cfg, pg.size(), result, seconds, PeakMemory.gather(pg));
         if (recorder != null) {
+          result.model().save(recorder.dir().resolve(MODEL_DIR));
           recorder.writeSummary(summary);
           recorder.close();
         }
         if (lead) {
           out.println(RunTables.end(summary, recorder == null ? null : recorder.dir()));
         }
-        if (dumpParameters != null) {
-          ParameterDump.write(result.parameters(), Path.of(dumpParameters + ".rank" + pg.rank()));
+        if (job.dumpParameters() != null) {
+          ParameterDump.write(
+              result.model().flatState(), Path.of(job.dumpParameters() + ".rank" + pg.rank()));
         }
         return summary;
       } finally {
@@ -122,12 +137,5 @@ public final class TrainWorker {
         stop.finished(); // only now may a JVM that got SIGTERM exit: the outputs are written
       }
     }
-  }
-
-  /** The training or test set, cut to the configured limit. */
-  private static InMemoryDataset load(TrainConfig cfg, boolean training) throws IOException {
-    InMemoryDataset data = FashionMnist.load(cfg.dataDir(), training);
-    int limit = training ? cfg.trainLimit() : cfg.testLimit();
-    return limit > 0 ? data.head(limit) : data;
   }
 }

@@ -36,13 +36,13 @@ class SingleWorkerTrainingTest {
         TrainWorker.run(
             CommConfig.defaults("t"),
             new World("127.0.0.1", 0, 0, 1, 0, true, 0, "test"),
-            cfg,
-            new PrintStream(console, true),
-            null);
+            TrainWorker.Job.of(cfg),
+            new PrintStream(console, true));
     assertThat(summary.finalTestAccuracy()).isGreaterThan(0.6);
     assertThat(Files.readAllLines(dir.resolve("run/metrics.csv"))).hasSize(1 + 100);
     assertThat(dir.resolve("run/summary.json")).exists();
     assertThat(dir.resolve("run/config.json")).exists();
+    assertThat(dir.resolve("run/model/mlp-0000.params")).as("the final model, DJL format").exists();
     assertThat(console.toString()).contains("Run summary").contains("test accuracy");
   }
 }

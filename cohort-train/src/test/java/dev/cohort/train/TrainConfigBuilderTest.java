@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cohort.train.data.DistributedSampler;
-import dev.cohort.train.data.FashionMnist;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +27,10 @@ class TrainConfigBuilderTest {
     assertThat(c.remainder())
         .isEqualTo(TrainConfig.DEFAULT_REMAINDER)
         .isEqualTo(DistributedSampler.Remainder.DROP);
-    assertThat(c.dataDir()).isEqualTo(FashionMnist.DEFAULT_DIR);
+    assertThat(c.bufferSync())
+        .isEqualTo(TrainConfig.DEFAULT_BUFFER_SYNC)
+        .isEqualTo(BufferSync.BROADCAST);
+    assertThat(c.syncBatchNorm()).isFalse();
     assertThat(c.trainLimit()).isZero();
     assertThat(c.testLimit()).isZero();
     assertThat(c.maxSteps()).isZero();
@@ -67,7 +69,8 @@ class TrainConfigBuilderTest {
             .overlap(false)
             .checkEvery(4)
             .remainder(DistributedSampler.Remainder.PAD)
-            .dataDir(Path.of("/data"))
+            .bufferSync(BufferSync.AVERAGE)
+            .syncBatchNorm(true)
             .trainLimit(4096)
             .testLimit(500)
             .maxSteps(60)

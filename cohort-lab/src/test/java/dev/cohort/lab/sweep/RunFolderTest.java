@@ -21,7 +21,7 @@ class RunFolderTest {
 
   /** A finished run of 20 steps whose phases take 1, 2, 3, 4 and 5 ms and the step 20 ms. */
   private static void finishedRun(Path dir) throws IOException {
-    EffectiveConfig config = EffectiveConfig.of(TrainConfig.defaults(), 2);
+    EffectiveConfig config = EffectiveConfig.of(TrainConfig.defaults(), 2, "test data");
     config.withLayout(10, List.of(4000, 8000)).write(dir.resolve(EffectiveConfig.FILE));
     try (MetricsCsv csv = MetricsCsv.create(dir.resolve(MetricsCsv.FILE))) {
       for (int i = 0; i < 20; i++) {

@@ -29,7 +29,8 @@ public final class FashionMnist {
       throw new IOException(
           images + " has " + x.items() + " images but " + labels + " has " + y.items() + " labels");
     }
-    return InMemoryDataset.fromUnsignedBytes(x, y, 10);
+    return InMemoryDataset.fromUnsignedBytes(x, y, 10)
+        .describedAs("Fashion-MNIST " + (train ? "training" : "test") + " set in " + dir);
   }
 
   private static Path find(Path dir, String base) throws IOException {

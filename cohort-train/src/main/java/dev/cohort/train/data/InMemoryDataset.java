@@ -1,5 +1,7 @@
 package dev.cohort.train.data;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -8,14 +10,16 @@ import java.util.zip.CRC32C;
  * A labelled data set held in memory as float features in [0, 1] and int labels: what the
  * distributed trainer consumes. Users with their own data build one with {@link #of}.
  */
-public final class InMemoryDataset {
+public final class InMemoryDataset implements TrainingData {
   private final float[] features;
   private final int[] labels;
   private final int featureSize;
   private final int[] featureShape;
   private final int classes;
+  private final String description;
 
-  private InMemoryDataset(float[] features, int[] labels, int[] featureShape, int classes) {
+  private InMemoryDataset(
+      float[] features, int[] labels, int[] featureShape, int classes, String description) {
     int size = 1;
     for (int d : featureShape) {
       size *= d;
@@ -40,6 +44,7 @@ public final class InMemoryDataset {
     this.featureSize = size;
     this.featureShape = featureShape.clone();
     this.classes = classes;
+    this.description = description;
   }
 
   /**
@@ -49,7 +54,13 @@ public final class InMemoryDataset {
    */
   public static InMemoryDataset of(
       float[] features, int[] labels, int[] featureShape, int classes) {
-    return new InMemoryDataset(features, labels, featureShape, classes);
+    return new InMemoryDataset(
+        features, labels, featureShape, classes, "in-memory data (" + labels.length + " samples)");
+  }
+
+  /** The same samples under another description (for the run's configuration record). */
+  public InMemoryDataset describedAs(String text) {
+    return new InMemoryDataset(features, labels, featureShape, classes, text);
   }
 
   static InMemoryDataset fromUnsignedBytes(
@@ -65,9 +76,10 @@ public final class InMemoryDataset {
     int[] shape = new int[x.dims().length];
     shape[0] = 1; // channels
     System.arraycopy(x.dims(), 1, shape, 1, x.dims().length - 1);
-    return new InMemoryDataset(f, l, shape, classes);
+    return new InMemoryDataset(f, l, shape, classes, l.length + " samples");
   }
 
+  @Override
   public int size() {
     return labels.length;
   }
@@ -98,6 +110,7 @@ public final class InMemoryDataset {
    * CRC-32C of the labels, the features and the shape: resuming a run on other data is refused by
    * comparing this with the checkpoint's.
    */
+  @Override
   public String fingerprint() {
     CRC32C crc = new CRC32C();
     ByteBuffer b = ByteBuffer.allocate(4 * 4096);
@@ -113,10 +126,29 @@ public final class InMemoryDataset {
   }
 
   /** The first {@code n} samples (for quick runs and tests). */
+  @Override
   public InMemoryDataset head(int n) {
-    int m = Math.min(n, size());
-    float[] f = Arrays.copyOf(features, m * featureSize);
-    int[] l = Arrays.copyOf(labels, m);
-    return new InMemoryDataset(f, l, featureShape, classes);
+    if (n >= size()) {
+      return this;
+    }
+    float[] f = Arrays.copyOf(features, n * featureSize);
+    int[] l = Arrays.copyOf(labels, n);
+    return new InMemoryDataset(
+        f, l, featureShape, classes, description + ", first " + n + " samples");
+  }
+
+  @Override
+  public long[] sampleShape() {
+    return Arrays.stream(featureShape).asLongStream().toArray();
+  }
+
+  @Override
+  public NDList batch(NDManager manager, int[] indices) {
+    return Batches.build(manager, this, indices);
+  }
+
+  @Override
+  public String description() {
+    return description;
   }
 }

@@ -18,11 +18,17 @@ public final class Shifts {
     CONTRAST
   }
 
+  /** True if {@code data} holds single-channel square images, which the shifts apply to. */
+  public static boolean applicable(InMemoryDataset data) {
+    int[] shape = data.featureShape();
+    return shape.length == 3 && shape[0] == 1 && shape[1] == shape[2];
+  }
+
   /** A copy of {@code data} (single-channel square images) with {@code kind} applied. */
   public static InMemoryDataset apply(InMemoryDataset data, Kind kind, long seed) {
     int[] shape = data.featureShape();
     int side = shape[shape.length - 1];
-    if (shape.length != 3 || shape[0] != 1 || shape[1] != side) {
+    if (!applicable(data)) {
       throw new IllegalArgumentException(
           "shifts need single-channel square images, got shape " + Arrays.toString(shape));
     }

@@ -7,6 +7,7 @@ import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.Tensor;
 import dev.cohort.train.Checkpointing;
+import dev.cohort.train.TrainConfig;
 import dev.cohort.train.optim.FusedOptimizer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,13 +25,16 @@ import java.util.Map;
  * training sees) and an {@link AsyncCheckpointWriter} does the rest. On resume rank 0 picks the
  * newest checkpoint that verifies and every rank loads that one.
  *
- * <p>There is no random state to save: the data order is a function of (seed, epoch), and the
- * models have no dropout.
+ * <p>The whole model state is saved: trainable parameters ({@code parameter/<i>}) and buffers such
+ * as BatchNorm's running statistics ({@code buffer/<i>}), both numbered in model order, and the
+ * optimizer's state. Random state needs no arrays: the data order is a function of (seed, epoch),
+ * and dropout's streams are reseeded from (seed, rank, step) at every step ({@link RandomStreams}),
+ * so the step and the recorded seed and scheme restore them exactly.
  */
 public final class Checkpoints implements AutoCloseable {
   private final ProcessGroup pg;
   private final Checkpointing cfg;
-  private final List<ByteBuffer> weights;
+  private final ModelState state;
   private final FusedOptimizer optimizer;
   private final Map<String, Object> meta;
   private final AsyncCheckpointWriter writer;
@@ -41,24 +45,32 @@ public final class Checkpoints implements AutoCloseable {
   private int written;
   private boolean closed;
 
+  /**
+   * Metadata every checkpoint has had; other keys are compared only when the checkpoint has them.
+   */
+  private static final List<String> REQUIRED_META =
+      List.of("model", "parameter_count", "optimizer", "data_fingerprint");
+
   /** What checkpointing cost, for the run summary. */
   public record Stats(
       int count, double snapshotMillisMean, double writeMillisMean, long bytesEach) {}
 
   /**
-   * @param runDir rank 0's run folder (checkpoints go to runDir/checkpoints); may be null elsewhere
+   * @param train the run's configuration: checkpointing, and rank 0's run folder (checkpoints go to
+   *     runDir/checkpoints; may be null elsewhere)
+   * @param meta what a checkpoint must match to be resumed (model, sizes, seed, data fingerprint)
    */
   Checkpoints(
       ProcessGroup pg,
-      Checkpointing cfg,
-      Path runDir,
-      List<ByteBuffer> weights,
+      TrainConfig train,
+      ModelState state,
       FusedOptimizer optimizer,
       Map<String, Object> meta,
       PrintStream log) {
     this.pg = pg;
-    this.cfg = cfg;
-    this.weights = weights;
+    this.cfg = train.checkpointing();
+    Path runDir = train.runDir();
+    this.state = state;
     this.optimizer = optimizer;
     this.meta = meta;
     this.log = log;
@@ -90,12 +102,8 @@ public final class Checkpoints implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     Map<String, float[]> arrays = new LinkedHashMap<>();
-    for (int i = 0; i < weights.size(); i++) {
-      ByteBuffer w = weights.get(i);
-      float[] copy = new float[w.capacity() / 4];
-      w.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().get(copy);
-      arrays.put("parameter/" + i, copy);
-    }
+    copyOut(state.parameters(), "parameter/", arrays);
+    copyOut(state.buffers(), "buffer/", arrays);
     optimizer.state().forEach((k, v) -> arrays.put(k, v.clone()));
     TrainingState s = new TrainingState(step, nextEpoch, nextBatch, arrays, meta);
     snapshotNanos += System.nanoTime() - t0;
@@ -103,6 +111,36 @@ public final class Checkpoints implements AutoCloseable {
       record(writer.submit(s));
     } catch (IOException e) {
       throw new UncheckedIOException("checkpoint failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void copyOut(
+      List<ModelState.Entry> entries, String prefix, Map<String, float[]> arrays) {
+    for (int i = 0; i < entries.size(); i++) {
+      ByteBuffer w = entries.get(i).view();
+      float[] copy = new float[w.capacity() / 4];
+      w.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().get(copy);
+      arrays.put(prefix + i, copy);
+    }
+  }
+
+  private static void copyIn(
+      List<ModelState.Entry> entries, String prefix, TrainingState s, Path dir, int tensors) {
+    for (int i = 0; i < entries.size(); i++) {
+      float[] saved = s.arrays().get(prefix + i);
+      ByteBuffer w = entries.get(i).view();
+      if (saved == null || saved.length * 4 != w.capacity()) {
+        throw new IllegalStateException(
+            "the checkpoint in "
+                + dir
+                + " does not fit "
+                + entries.get(i).describe(tensors)
+                + ": "
+                + (saved == null
+                    ? "it has no " + prefix + i
+                    : "it holds " + saved.length + " values, the model " + w.capacity() / 4));
+      }
+      w.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().put(saved);
     }
   }
 
@@ -155,8 +193,11 @@ public final class Checkpoints implements AutoCloseable {
             e);
       }
     }
-    for (String key : List.of("model", "parameter_count", "optimizer", "data_fingerprint")) {
-      if (!String.valueOf(s.meta().get(key)).equals(String.valueOf(meta.get(key)))) {
+    for (String key : meta.keySet()) {
+      // Keys a checkpoint of an older version lacks are not compared; its arrays still must fit.
+      boolean required = REQUIRED_META.contains(key);
+      if ((required || s.meta().containsKey(key))
+          && !String.valueOf(s.meta().get(key)).equals(String.valueOf(meta.get(key)))) {
         throw new IllegalStateException(
             "the checkpoint in "
                 + dir
@@ -168,14 +209,8 @@ public final class Checkpoints implements AutoCloseable {
                 + meta.get(key));
       }
     }
-    for (int i = 0; i < weights.size(); i++) {
-      float[] saved = s.arrays().get("parameter/" + i);
-      ByteBuffer w = weights.get(i);
-      if (saved == null || saved.length * 4 != w.capacity()) {
-        throw new IllegalStateException("the checkpoint does not fit parameter " + i);
-      }
-      w.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().put(saved);
-    }
+    copyIn(state.parameters(), "parameter/", s, dir, state.size());
+    copyIn(state.buffers(), "buffer/", s, dir, state.size());
     optimizer.restore(s.arrays());
     return s;
   }

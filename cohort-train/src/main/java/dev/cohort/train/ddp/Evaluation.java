@@ -7,17 +7,19 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.Trainer;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
-import dev.cohort.train.data.Batches;
-import dev.cohort.train.data.InMemoryDataset;
+import dev.cohort.train.data.TrainingData;
 
-/** Accuracy over a data set, each rank scoring every N-th batch and the counts summed. */
+/**
+ * Accuracy over a data set, each rank scoring every N-th batch and the counts summed. Every rank
+ * holds the same parameters and buffers (the trainer keeps them so), so this is one model's score.
+ */
 public final class Evaluation {
   private static final int BATCH = 500;
 
   private Evaluation() {}
 
   /** Fraction of samples whose arg-max prediction equals the label. Collective. */
-  public static double accuracy(Trainer trainer, ProcessGroup pg, InMemoryDataset data) {
+  public static double accuracy(Trainer trainer, ProcessGroup pg, TrainingData data) {
     long[] counts = new long[2];
     int batches = (data.size() + BATCH - 1) / BATCH;
     for (int b = pg.rank(); b < batches; b += pg.size()) {
@@ -28,7 +30,7 @@ public final class Evaluation {
         idx[i] = from + i;
       }
       try (NDManager m = trainer.getManager().newSubManager()) {
-        NDList batch = Batches.build(m, data, idx);
+        NDList batch = data.batch(m, idx);
         NDArray pred = trainer.evaluate(new NDList(batch.get(0))).singletonOrThrow();
         NDArray hit = pred.argMax(1).toType(DataType.FLOAT32, false).eq(batch.get(1));
         counts[0] += hit.sum().getLong();

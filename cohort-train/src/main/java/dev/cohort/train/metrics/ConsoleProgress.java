@@ -1,8 +1,6 @@
 package dev.cohort.train.metrics;
 
-import dev.cohort.train.TrainConfig;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -24,9 +22,9 @@ public final class ConsoleProgress implements RunListener {
   }
 
   @Override
-  public void onStart(TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {
-    this.workers = workers;
-    this.epochs = cfg.epochs();
+  public void onStart(Start start) {
+    this.workers = start.workers();
+    this.epochs = start.config().epochs();
     this.epochStart = System.nanoTime();
   }
 

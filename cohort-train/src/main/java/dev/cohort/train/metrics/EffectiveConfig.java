@@ -18,7 +18,9 @@ import java.util.Map;
  *
  * @param globalBatch samples per optimizer step over all workers
  * @param effectiveLearningRate the learning rate after the linear scaling rule, if asked for
- * @param data the data folder
+ * @param data what was trained on (e.g. "Fashion-MNIST training set in /usr/share/...")
+ * @param bufferSync "broadcast" or "average": how buffers stay identical on all ranks
+ * @param syncBatchNorm whether BatchNorm blocks were replaced by SyncBatchNorm
  * @param resumedFrom the run folder resumed from, or null (written as null)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
@@ -43,6 +45,8 @@ public record EffectiveConfig(
     int checkEvery,
     String remainder,
     String data,
+    String bufferSync,
+    boolean syncBatchNorm,
     int trainLimit,
     int testLimit,
     int maxSteps,
@@ -55,8 +59,11 @@ public record EffectiveConfig(
   /** The file in a run folder. */
   public static final String FILE = "config.json";
 
-  /** {@code cfg} run by {@code workers} workers, without the layout fields. */
-  public static EffectiveConfig of(TrainConfig cfg, int workers) {
+  /**
+   * {@code cfg} run by {@code workers} workers on {@code data} (a description), without the layout
+   * fields.
+   */
+  public static EffectiveConfig of(TrainConfig cfg, int workers, String data) {
     Path resumed = cfg.checkpointing().resumeFrom();
     return new EffectiveConfig(
         cfg.model(),
@@ -75,7 +82,9 @@ public record EffectiveConfig(
         cfg.overlap(),
         cfg.checkEvery(),
         cfg.remainder().name().toLowerCase(Locale.ROOT),
-        cfg.dataDir().toString(),
+        data,
+        cfg.bufferSync().name().toLowerCase(Locale.ROOT),
+        cfg.syncBatchNorm(),
         cfg.trainLimit(),
         cfg.testLimit(),
         cfg.maxSteps(),
@@ -106,6 +115,8 @@ public record EffectiveConfig(
         checkEvery,
         remainder,
         data,
+        bufferSync,
+        syncBatchNorm,
         trainLimit,
         testLimit,
         maxSteps,
@@ -136,6 +147,8 @@ public record EffectiveConfig(
     m.put("check_every", checkEvery);
     m.put("remainder", remainder);
     m.put("data", data);
+    m.put("buffer_sync", bufferSync);
+    m.put("sync_batch_norm", syncBatchNorm);
     m.put("train_limit", trainLimit);
     m.put("test_limit", testLimit);
     m.put("max_steps", maxSteps);

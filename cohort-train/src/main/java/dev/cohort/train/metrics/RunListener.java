@@ -6,8 +6,17 @@ import java.util.List;
 /** Hears about a run's progress: the progress bar and the metrics files implement it. */
 public interface RunListener {
 
-  default void onStart(
-      TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {}
+  /**
+   * What a run starts with.
+   *
+   * @param workers the world size
+   * @param bucketBytes the size of each gradient bucket
+   * @param data what is trained on
+   */
+  record Start(
+      TrainConfig config, int workers, int stepsPerEpoch, List<Integer> bucketBytes, String data) {}
+
+  default void onStart(Start start) {}
 
   /** After step {@code r}; {@code batchInEpoch} counts from 1 to {@code batchesPerEpoch}. */
   default void onStep(StepRecord r, int batchInEpoch, int batchesPerEpoch) {}
@@ -22,9 +31,8 @@ public interface RunListener {
     List<RunListener> ls = List.copyOf(listeners);
     return new RunListener() {
       @Override
-      public void onStart(
-          TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {
-        ls.forEach(l -> l.onStart(cfg, workers, stepsPerEpoch, bucketBytes));
+      public void onStart(Start start) {
+        ls.forEach(l -> l.onStart(start));
       }
 
       @Override

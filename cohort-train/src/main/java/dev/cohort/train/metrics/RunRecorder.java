@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Rank 0's run folder: {@value EffectiveConfig#FILE} at the start, {@value MetricsCsv#FILE} one
@@ -21,11 +20,12 @@ public final class RunRecorder implements RunListener, AutoCloseable {
   }
 
   @Override
-  public void onStart(TrainConfig cfg, int workers, int stepsPerEpoch, List<Integer> bucketBytes) {
+  public void onStart(Start start) {
+    TrainConfig cfg = start.config();
     try {
       Files.createDirectories(dir);
-      EffectiveConfig.of(cfg, workers)
-          .withLayout(stepsPerEpoch, bucketBytes)
+      EffectiveConfig.of(cfg, start.workers(), start.data())
+          .withLayout(start.stepsPerEpoch(), start.bucketBytes())
           .write(dir.resolve(EffectiveConfig.FILE));
       // A resumed run appends: metrics.csv then tells the whole story, restarts included.
       Path metrics = dir.resolve(MetricsCsv.FILE);

@@ -7,6 +7,8 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +21,7 @@ public final class Models {
   private Models() {}
 
   /** Names accepted by {@link #byName}. */
-  public static final List<String> NAMES = List.of("mlp", "cnn");
+  public static final List<String> NAMES = List.of("mlp", "cnn", "cnn-bn", "mlp-dropout");
 
   /** MLP: flatten, 784 -> 256 -> 128 -> classes, ReLU between. */
   public static Block mlp(int classes) {
@@ -61,12 +63,59 @@ public final class Models {
   }
 
   /**
+   * The CNN with batch normalization: conv 3x3x32 (no bias: BatchNorm's beta is the bias),
+   * BatchNorm, ReLU, max-pool 2; conv 3x3x64, BatchNorm, ReLU, max-pool 2; dense 128, ReLU; dense
+   * classes. Its BatchNorm running statistics are buffers that data parallelism has to keep
+   * identical; with {@code --sync-bn} its batch statistics span all workers.
+   */
+  public static Block cnnBatchNorm(int classes) {
+    return new SequentialBlock()
+        .add(conv(32))
+        .add(BatchNorm.builder().build())
+        .add(Activation.reluBlock())
+        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+        .add(conv(64))
+        .add(BatchNorm.builder().build())
+        .add(Activation.reluBlock())
+        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+        .add(Blocks.batchFlattenBlock())
+        .add(Linear.builder().setUnits(128).build())
+        .add(Activation.reluBlock())
+        .add(Linear.builder().setUnits(classes).build());
+  }
+
+  /**
+   * The MLP with dropout (rate 0.3) after each hidden layer: a model whose training draws randoms.
+   */
+  public static Block mlpDropout(int classes) {
+    return new SequentialBlock()
+        .add(Blocks.batchFlattenBlock())
+        .add(Linear.builder().setUnits(256).build())
+        .add(Activation.reluBlock())
+        .add(Dropout.builder().optRate(0.3f).build())
+        .add(Linear.builder().setUnits(128).build())
+        .add(Activation.reluBlock())
+        .add(Dropout.builder().optRate(0.3f).build())
+        .add(Linear.builder().setUnits(classes).build());
+  }
+
+  private static Block conv(int filters) {
+    return Conv2d.builder()
+        .setKernelShape(new Shape(3, 3))
+        .optPadding(new Shape(1, 1))
+        .setFilters(filters)
+        .build();
+  }
+
+  /**
    * @throws IllegalArgumentException for an unknown name, listing the known ones
    */
   public static Block byName(String name, int classes) {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "mlp" -> mlp(classes);
       case "cnn" -> cnn(classes);
+      case "cnn-bn" -> cnnBatchNorm(classes);
+      case "mlp-dropout" -> mlpDropout(classes);
       default ->
           throw new IllegalArgumentException(
               "unknown model '" + name + "'; choose one of " + NAMES);

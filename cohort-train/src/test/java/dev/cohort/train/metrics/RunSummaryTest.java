@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** summary.json and config.json keep the snake_case names the docs and the lab read. */
 class RunSummaryTest {
   private static final EffectiveConfig CONFIG =
-      EffectiveConfig.of(TrainConfig.builder().model("mlp").build(), 2);
+      EffectiveConfig.of(TrainConfig.builder().model("mlp").build(), 2, "test data");
 
   private static RunSummary summary(
       Integer stoppedAfter, Double finalTrainLoss, RunSummary.CheckpointCost checkpoints) {

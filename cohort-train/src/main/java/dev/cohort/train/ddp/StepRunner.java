@@ -1,0 +1,128 @@
+package dev.cohort.train.ddp;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.data.BatchPrefetcher;
+import dev.cohort.train.data.Batches;
+import dev.cohort.train.data.InMemoryDataset;
+import dev.cohort.train.data.TrainingData;
+import dev.cohort.train.metrics.StepRecord;
+import dev.cohort.train.nn.BatchStatsSync;
+import dev.cohort.train.optim.FusedOptimizer;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One optimizer step on one rank: seed the step's random stream, run the micro-batches forward and
+ * backward, average the gradients, update the parameters, and make the buffers identical again.
+ */
+final class StepRunner implements AutoCloseable {
+  private final ProcessGroup pg;
+  private final TrainConfig cfg;
+  private final Trainer trainer;
+  private final TrainingData data;
+  private final GradientSync gradients;
+  private final Buffers buffers;
+  private final BatchStatsSync batchStats;
+  private final FusedOptimizer optimizer;
+  private final List<ByteBuffer> weights;
+  private final BatchPrefetcher prefetcher;
+
+  /** What a step needs besides its batch. */
+  record Parts(
+      Trainer trainer,
+      GradientSync gradients,
+      Buffers buffers,
+      BatchStatsSync batchStats,
+      FusedOptimizer optimizer,
+      List<ByteBuffer> weights) {}
+
+  StepRunner(ProcessGroup pg, TrainConfig cfg, TrainingData data, Parts parts) {
+    this.pg = pg;
+    this.cfg = cfg;
+    this.data = data;
+    this.trainer = parts.trainer();
+    this.gradients = parts.gradients();
+    this.buffers = parts.buffers();
+    this.batchStats = parts.batchStats();
+    this.optimizer = parts.optimizer();
+    this.weights = parts.weights();
+    // In-memory data is gathered on a background thread while a step communicates.
+    this.prefetcher =
+        data instanceof InMemoryDataset mem && cfg.accumulation() == 1
+            ? new BatchPrefetcher(mem)
+            : null;
+  }
+
+  /**
+   * Runs step {@code step} (from 0) on this rank's {@code indices}; {@code next} are the next
+   * step's (or null), to prefetch.
+   */
+  StepRecord run(int[] indices, int[] next, int step, int epoch) {
+    long t0 = System.nanoTime();
+    long dataNanos = 0;
+    long computeNanos = 0;
+    float loss = 0;
+    int micro = cfg.batch();
+    RandomStreams.enterStep(cfg.seed(), pg.rank(), step);
+    try (NDManager m = trainer.getManager().newSubManager();
+        GradientCollector grad = trainer.newGradientCollector()) {
+      // Gradients of all micro-batches add up in libtorch; one all-reduce follows.
+      for (int k = 0; k < cfg.accumulation(); k++) {
+        long d0 = System.nanoTime();
+        NDList batch =
+            prefetcher != null
+                ? Batches.toNd(m, (InMemoryDataset) data, prefetcher.take(indices))
+                : data.batch(m, Arrays.copyOfRange(indices, k * micro, (k + 1) * micro));
+        long c0 = System.nanoTime();
+        dataNanos += c0 - d0;
+        NDList pred = trainer.forward(new NDList(batch.get(0)));
+        NDArray l = trainer.getLoss().evaluate(new NDList(batch.get(1)), pred);
+        // The collector only holds grad mode on; the backward runs here, with SyncBatchNorm's
+        // cross-rank corrections when the model has any.
+        batchStats.backward(cfg.accumulation() == 1 ? l : l.div(cfg.accumulation()));
+        loss += l.getFloat() / cfg.accumulation();
+        computeNanos += System.nanoTime() - c0;
+      }
+    }
+    if (next != null && prefetcher != null) {
+      prefetcher.prefetch(next); // gathered while this step communicates
+    }
+    GradientSync.Timing comm = gradients.averageGradients();
+    long o0 = System.nanoTime();
+    optimizer.step(weights, gradients.gradientViews(), step + 1, learningRate(step));
+    long o1 = System.nanoTime();
+    buffers.sync();
+    long end = System.nanoTime();
+    return new StepRecord(
+        step,
+        epoch,
+        loss,
+        indices.length,
+        dataNanos,
+        computeNanos,
+        comm.totalNanos() - comm.waitNanos() + (end - o1),
+        comm.waitNanos(),
+        o1 - o0,
+        end - t0);
+  }
+
+  /** The rate for step {@code step} (from 0): linear warm-up to the (scaled) base rate. */
+  float learningRate(int step) {
+    float lr = cfg.effectiveLearningRate(pg.size());
+    return step < cfg.warmupSteps() ? lr * (step + 1) / cfg.warmupSteps() : lr;
+  }
+
+  @Override
+  public void close() {
+    if (prefetcher != null) {
+      prefetcher.close();
+    }
+  }
+}
