@@ -100,7 +100,7 @@ class BatchNormTrainingTest {
                 TrainConfig.builder()
                     .model("cnn-bn")
                     .optimizer("sgd")
-                    .learningRate(0.05f)
+                    .learningRate(0.01f)
                     .batch(batch)
                     .seed(3)
                     .syncBatchNorm(syncBn)

@@ -17,6 +17,9 @@ import java.util.Optional;
  * }
  * }</pre>
  *
+ * <p>A program started on its own, without any launcher's variables, forms a world of one process
+ * (with a store on a free loopback port), so that the same program runs alone or distributed.
+ *
  * <p>A program that {@code cohort run --max-restarts K} may restart keeps its checkpoints under
  * {@link #runDir()} and, when {@link #restartCount()} is above 0, resumes from the newest one: the
  * launcher restarts the whole world, and knows nothing of the program's state.
@@ -40,8 +43,7 @@ public final class Cohort {
    * @throws CommException when the world cannot be formed (store unreachable, timeout)
    */
   public static ProcessGroup init() {
-    World world = World.fromEnvironment();
-    return ProcessGroups.init(CommConfig.fromEnvironment(), world.toInit());
+    return init(Env.system());
   }
 
   /**
@@ -57,8 +59,19 @@ public final class Cohort {
 
   /** The same as {@link #init()}, from the given variables alone (no system properties). */
   static ProcessGroup init(Map<String, String> environment) {
-    World world = World.detect(environment);
-    return ProcessGroups.init(CommConfig.fromEnvironment(Env.of(environment)), world.toInit());
+    return init(Env.of(environment));
+  }
+
+  private static ProcessGroup init(Env env) {
+    if (!World.launched(env)) {
+      // Started on its own (java -cp app.jar Main): a world of one, as a launcher with --nproc 1
+      // would make. It has no peer to authenticate, so a secret is made up when none is set.
+      boolean secret = env.isSet(EnvKeys.COHORT_SECRET) || env.isSet(EnvKeys.COHORT_SECRET_FILE);
+      CommConfig config =
+          secret ? CommConfig.fromEnvironment(env) : CommConfig.defaults(Secrets.generate());
+      return ProcessGroups.init(config, World.single().toInit());
+    }
+    return ProcessGroups.init(CommConfig.fromEnvironment(env), World.detect(env).toInit());
   }
 
   /**

@@ -69,6 +69,22 @@ public record World(
     return detect(Env.of(environment));
   }
 
+  /**
+   * True if a launcher left a world in the environment: RANK and WORLD_SIZE, Open MPI's or Slurm's
+   * variables.
+   */
+  static boolean launched(Env env) {
+    return (env.isSet(RANK) && env.isSet(WORLD_SIZE))
+        || env.isSet(OMPI_COMM_WORLD_RANK)
+        || (env.isSet(SLURM_PROCID) && env.isSet(SLURM_NTASKS));
+  }
+
+  /** A world of one process that hosts its own store on a free loopback port. */
+  static World single() {
+    return new World(
+        DEFAULT_MASTER_ADDR, 0, 0, 1, 0, true, 0, "a single process (no launcher variables)");
+  }
+
   static World detect(Env env) {
     String host = env.getString(MASTER_ADDR, DEFAULT_MASTER_ADDR);
     int port = env.getInt(MASTER_PORT, DEFAULT_MASTER_PORT);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,10 +36,23 @@ class CohortTest {
   }
 
   @Test
-  void withoutAWorldOrASecretInitShouldSayWhatToSet() {
-    assertThatThrownBy(() -> Cohort.init(Map.of("COHORT_SECRET", "s")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("set RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT");
+  void aProgramStartedOnItsOwnShouldFormAWorldOfOne() {
+    for (Map<String, String> env :
+        List.of(Map.<String, String>of(), Map.of("COHORT_SECRET", "s"))) {
+      try (ProcessGroup pg = Cohort.init(env)) {
+        int[] x = {7};
+        pg.allReduce(x, ReduceOp.SUM);
+        assertThat(pg.size()).isEqualTo(1);
+        assertThat(x).containsExactly(7);
+      }
+    }
+  }
+
+  @Test
+  void aLaunchedWorldWithoutASecretShouldSayWhatToSet() {
+    assertThatThrownBy(() -> Cohort.init(Map.of("RANK", "0", "WORLD_SIZE", "2")))
+        .isInstanceOf(AuthenticationException.class)
+        .hasMessageContaining("set COHORT_SECRET or COHORT_SECRET_FILE");
     assertThatThrownBy(() -> Cohort.init(Map.of("RANK", "0", "WORLD_SIZE", "1")))
         .isInstanceOf(AuthenticationException.class)
         .hasMessageContaining("set COHORT_SECRET or COHORT_SECRET_FILE");

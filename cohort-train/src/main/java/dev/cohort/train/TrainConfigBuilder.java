@@ -1,11 +1,7 @@
 package dev.cohort.train;
 
 import dev.cohort.train.data.DistributedSampler;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
 /**
  * Builds a {@link TrainConfig}, starting from the defaults ({@link TrainConfig#builder()}) or from
@@ -38,6 +34,7 @@ public final class TrainConfigBuilder {
   private int checkpointEvery;
   private int keepCheckpoints = Checkpointing.DEFAULT_KEEP;
   private Path resumeFrom;
+  private boolean resumeOnlyIfPresent;
 
   TrainConfigBuilder() {}
 
@@ -66,9 +63,14 @@ public final class TrainConfigBuilder {
     checkpointEvery = c.checkpointing().every();
     keepCheckpoints = c.checkpointing().keep();
     resumeFrom = c.checkpointing().resumeFrom();
+    resumeOnlyIfPresent = c.checkpointing().onlyIfPresent();
   }
 
-  /** "mlp" or "cnn", or a name a custom block supplier understands; default "cnn". */
+  /**
+   * The model's name; default "cnn". {@code cohort worker} trains the built-in model of that name;
+   * a program that gives {@code DistributedTrainer} its own block names it here: the saved model is
+   * {@code <name>-0000.params}, and checkpoints of another name are not resumed.
+   */
   public TrainConfigBuilder model(String model) {
     this.model = model;
     return this;
@@ -214,27 +216,20 @@ public final class TrainConfigBuilder {
    */
   public TrainConfigBuilder resumeFrom(Path resumeFrom) {
     this.resumeFrom = resumeFrom;
+    this.resumeOnlyIfPresent = false;
     return this;
   }
 
   /**
    * Continue from {@code runDir}'s newest checkpoint if it has one, else start fresh: what a
    * program started by {@code cohort run --max-restarts} does, since its restarts find their own
-   * checkpoints in the same folder.
+   * checkpoints in the same folder. Rank 0 looks at its disk and decides for every rank. Give each
+   * new run a new folder ({@code cohort run} does): an old folder's checkpoints would be resumed.
    */
   public TrainConfigBuilder resumeFromLatest(Path runDir) {
-    Path dir = runDir.resolve("checkpoints");
-    if (!Files.isDirectory(dir)) {
-      this.resumeFrom = null;
-      return this;
-    }
-    try (Stream<Path> entries = Files.list(dir)) {
-      boolean any = entries.anyMatch(p -> p.getFileName().toString().startsWith("ckpt-"));
-      this.resumeFrom = any ? runDir : null;
-      return this;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
-    }
+    this.resumeFrom = runDir;
+    this.resumeOnlyIfPresent = true;
+    return this;
   }
 
   /** The validated configuration. */
@@ -261,6 +256,6 @@ public final class TrainConfigBuilder {
         maxSteps,
         runDir,
         progress,
-        new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom));
+        new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom, resumeOnlyIfPresent));
   }
 }

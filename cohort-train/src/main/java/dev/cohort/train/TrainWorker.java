@@ -10,7 +10,6 @@ import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.ddp.DistributedTrainer;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.RunListener;
-import dev.cohort.train.metrics.RunRecorder;
 import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.model.Models;
 import java.io.IOException;
@@ -20,14 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One training worker process: loads the data, joins the world, trains, and (on rank 0) writes the
- * run folder ({@link RunRecorder}) with the final model in it, and prints the start and end tables
- * ({@link RunTables}). What {@code cohort worker} runs.
+ * One training worker process: loads the data, joins the world, trains (the trainer writes rank 0's
+ * run folder, final model included), publishes heartbeats to a launcher that watches, and prints
+ * the start and end tables ({@link RunTables}). What {@code cohort worker} runs.
  */
 public final class TrainWorker {
-  /** The run folder's subfolder with the trained model in DJL's format. */
-  public static final String MODEL_DIR = "model";
-
   private TrainWorker() {}
 
   /**
@@ -77,11 +73,7 @@ public final class TrainWorker {
       if (lead) {
         out.println(RunTables.start(EffectiveConfig.of(cfg, pg.size(), train.description())));
       }
-      RunRecorder recorder = lead && cfg.runDir() != null ? new RunRecorder(cfg.runDir()) : null;
       List<RunListener> listeners = new ArrayList<>();
-      if (recorder != null) {
-        listeners.add(recorder);
-      }
       // Heartbeats are for a launcher that hosts the store and watches (cohort train).
       Heartbeat heartbeat =
           world.hostStore()
@@ -98,7 +90,6 @@ public final class TrainWorker {
       if (heartbeat != null) {
         listeners.add(heartbeat);
       }
-      long t0 = System.nanoTime();
       GracefulStop stop = GracefulStop.install();
       try (DistributedTrainer.Result result =
           DistributedTrainer.builder(pg)
@@ -114,16 +105,9 @@ public final class TrainWorker {
                   + result.stoppedAtStep()
                   + (cfg.checkpointing().every() > 0 ? ", final checkpoint written" : ""));
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        RunSummary summary =
-            RunSummaries.of(cfg, pg.size(), result, seconds, PeakMemory.gather(pg));
-        if (recorder != null) {
-          result.model().save(recorder.dir().resolve(MODEL_DIR));
-          recorder.writeSummary(summary);
-          recorder.close();
-        }
+        RunSummary summary = result.summary();
         if (lead) {
-          out.println(RunTables.end(summary, recorder == null ? null : recorder.dir()));
+          out.println(RunTables.end(summary, cfg.runDir()));
         }
         if (job.dumpParameters() != null) {
           ParameterDump.write(

@@ -82,7 +82,7 @@ class TrainConfigBuilderTest {
             .build();
     assertThat(c.toBuilder().build()).isEqualTo(c);
     assertThat(c.toBuilder().batch(32).build().batch()).isEqualTo(32);
-    assertThat(c.checkpointing()).isEqualTo(new Checkpointing(10, 2, Path.of("runs/b")));
+    assertThat(c.checkpointing()).isEqualTo(new Checkpointing(10, 2, Path.of("runs/b"), false));
   }
 
   @Test

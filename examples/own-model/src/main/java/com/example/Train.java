@@ -6,10 +6,7 @@ import dev.cohort.comm.Cohort;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.ddp.DistributedTrainer;
-import dev.cohort.train.metrics.RunListener;
-import dev.cohort.train.metrics.RunRecorder;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Trains {@link OwnModel} on Fashion-MNIST with data parallelism: one process per rank, each on its
@@ -112,21 +109,17 @@ public final class Train {
                 .progress(rank0) // rank 0 draws a progress bar
                 .build();
 
-        // Rank 0 records config.json and metrics.csv in the run folder; other ranks record nothing.
-        try (RunRecorder recorder = rank0 ? new RunRecorder(run) : null;
-            DistributedTrainer.Result r =
-                DistributedTrainer.builder(pg)
-                    .config(cfg)
-                    .model(() -> OwnModel.build(10)) // every rank builds the same model
-                    .listener(rank0 ? recorder : RunListener.NONE)
-                    .build()
-                    .train(trainSet, testSet)) {
-          // The trained model is the same on every rank; one copy on disk is enough.
+        // Rank 0 writes the run folder: config.json, metrics.csv, summary.json, checkpoints/ and
+        // the trained model in DJL's format (model/own-model-0000.params).
+        try (DistributedTrainer.Result r =
+            DistributedTrainer.builder(pg)
+                .config(cfg)
+                .model(() -> OwnModel.build(10)) // every rank builds the same model
+                .build()
+                .train(trainSet, testSet)) {
           if (rank0) {
-            Path saved = r.model().save(run.resolve("model"));
-            List<Double> accuracy = r.testAccuracy(); // one entry per epoch
-            System.out.printf("model saved to %s%n", saved);
-            System.out.printf("test accuracy %.4f%n", accuracy.get(accuracy.size() - 1));
+            System.out.printf("model saved to %s%n", run.resolve(DistributedTrainer.MODEL_DIR));
+            System.out.printf("test accuracy %.4f%n", r.finalTestAccuracy());
           }
         }
       }

@@ -5,6 +5,7 @@ import dev.cohort.checkpoint.CheckpointStore;
 import dev.cohort.checkpoint.TrainingState;
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.train.Checkpointing;
 import dev.cohort.train.TrainConfig;
@@ -14,10 +15,12 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The trainer's side of checkpointing. Parameters and optimizer state are the same on every rank,
@@ -35,6 +38,7 @@ public final class Checkpoints implements AutoCloseable {
   private final ProcessGroup pg;
   private final Checkpointing cfg;
   private final ModelState state;
+  private final Path resumeDir;
   private final FusedOptimizer optimizer;
   private final Map<String, Object> meta;
   private final AsyncCheckpointWriter writer;
@@ -70,6 +74,7 @@ public final class Checkpoints implements AutoCloseable {
     this.pg = pg;
     this.cfg = train.checkpointing();
     Path runDir = train.runDir();
+    this.resumeDir = cfg.resumeFrom() != null ? cfg.resumeFrom() : runDir;
     this.state = state;
     this.optimizer = optimizer;
     this.meta = meta;
@@ -153,14 +158,44 @@ public final class Checkpoints implements AutoCloseable {
   }
 
   /**
+   * Resumes if the configuration asks to, as rank 0 decides: with {@code onlyIfPresent}, only when
+   * rank 0 finds a checkpoint in the folder. Collective.
+   *
+   * @return the restored position, or null to start fresh
+   */
+  TrainingState resumeIfAsked() {
+    boolean wanted =
+        cfg.resumeFrom() != null && (!cfg.onlyIfPresent() || hasCheckpoint(cfg.resumeFrom()));
+    int[] flag = {pg.rank() == 0 && wanted ? 1 : 0};
+    pg.allReduce(flag, ReduceOp.MAX); // rank 0's decision: the others contribute 0
+    return flag[0] == 0 ? null : resume();
+  }
+
+  private static boolean hasCheckpoint(Path run) {
+    Path dir = run.resolve("checkpoints");
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.anyMatch(p -> p.getFileName().toString().startsWith("ckpt-"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+  }
+
+  /**
    * Loads the newest valid checkpoint of the run being resumed into the parameters and optimizer.
    * Collective.
    *
    * @return the restored position
    * @throws IllegalStateException if there is no usable checkpoint, or it belongs to another model
    */
-  TrainingState resume() {
-    Path dir = cfg.resumeFrom().resolve("checkpoints");
+  private TrainingState resume() {
+    if (resumeDir == null) {
+      throw new IllegalStateException(
+          "rank " + pg.rank() + " is told to resume but has no run folder to resume from");
+    }
+    Path dir = resumeDir.resolve("checkpoints");
     CheckpointStore store = new CheckpointStore(dir, cfg.keep());
     // Rank 0 picks (and has already loaded and verified) the newest good checkpoint; the others
     // load the one it names, so every rank resumes from the same step.

@@ -14,6 +14,8 @@ import dev.cohort.train.data.TrainingData;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.RunListener;
+import dev.cohort.train.metrics.RunRecorder;
+import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.nn.BatchStatsSync;
 import dev.cohort.train.nn.SyncBatchNorm;
 import dev.cohort.train.optim.FusedOptimizer;
@@ -49,6 +51,9 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class DistributedTrainer {
+  /** The run folder's subfolder where rank 0 saves the trained model, in DJL's format. */
+  public static final String MODEL_DIR = "model";
+
   private final ProcessGroup pg;
   private final TrainConfig cfg;
   private final Supplier<Block> block;
@@ -64,6 +69,7 @@ public final class DistributedTrainer {
    * @param data what was trained on
    * @param shiftedAccuracy accuracy on shifted test sets (single-channel image data only; else
    *     empty)
+   * @param summary what summary.json holds (on every rank)
    */
   public record Result(
       List<Double> testAccuracy,
@@ -77,10 +83,16 @@ public final class DistributedTrainer {
       Map<String, Double> shiftedAccuracy,
       List<Double> epochSeconds,
       double trainAccuracy,
-      String data)
+      String data,
+      RunSummary summary)
       implements AutoCloseable {
 
-    Result withCheckpoints(Checkpoints.Stats stats) {
+    /** The test accuracy after the last epoch (NaN if none was measured). */
+    public double finalTestAccuracy() {
+      return testAccuracy.isEmpty() ? Double.NaN : testAccuracy.get(testAccuracy.size() - 1);
+    }
+
+    Result finish(Checkpoints.Stats stats, RunSummary runSummary) {
       return new Result(
           testAccuracy,
           trainLoss,
@@ -93,7 +105,8 @@ public final class DistributedTrainer {
           shiftedAccuracy,
           epochSeconds,
           trainAccuracy,
-          data);
+          data,
+          runSummary);
     }
 
     /** Closes the model. */
@@ -142,6 +155,9 @@ public final class DistributedTrainer {
   }
 
   private Result trainModel(Model model, TrainingData train, TrainingData test) {
+    long t0 = System.nanoTime();
+    RunRecorder recorder =
+        pg.rank() == 0 && cfg.runDir() != null ? new RunRecorder(cfg.runDir()) : null;
     try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss))) {
       long[] sample = train.sampleShape();
       long[] dims = new long[sample.length + 1];
@@ -171,10 +187,21 @@ public final class DistributedTrainer {
                   pg, cfg, state, optimizer, checkpointMeta(state, train), System.err)) {
         TrainingLoop loop =
             new TrainingLoop(
-                pg, cfg, trainer, state, steps, checkpoints, listeners(), stopRequested);
+                pg, cfg, trainer, state, steps, checkpoints, listeners(recorder), stopRequested);
         Result r = loop.run(train, test, sync.bucketBytes(), new TrainedModel(model, state));
         checkpoints.close();
-        return r.withCheckpoints(checkpoints.stats());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Result done = r.finish(checkpoints.stats(), null);
+        RunSummary summary = RunSummaries.of(cfg, pg.size(), done, seconds, PeakMemory.gather(pg));
+        if (recorder != null) {
+          done.model().save(cfg.runDir().resolve(MODEL_DIR));
+          recorder.writeSummary(summary);
+        }
+        return done.finish(checkpoints.stats(), summary);
+      }
+    } finally {
+      if (recorder != null) {
+        recorder.close();
       }
     }
   }
@@ -191,11 +218,17 @@ public final class DistributedTrainer {
     return meta;
   }
 
-  /** The caller's listener, and rank 0's progress bar if the configuration asks for one. */
-  private RunListener listeners() {
+  /**
+   * The caller's listener, rank 0's progress bar if the configuration asks for one, and rank 0's
+   * run folder records.
+   */
+  private RunListener listeners(RunRecorder recorder) {
     List<RunListener> all = new ArrayList<>();
     if (pg.rank() == 0 && cfg.progress()) {
       all.add(new ConsoleProgress(System.out, System.console() != null));
+    }
+    if (recorder != null) {
+      all.add(recorder);
     }
     all.add(listener);
     return RunListener.all(all);

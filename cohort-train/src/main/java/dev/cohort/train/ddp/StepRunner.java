@@ -13,6 +13,7 @@ import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.data.TrainingData;
 import dev.cohort.train.metrics.StepRecord;
 import dev.cohort.train.nn.BatchStatsSync;
+import dev.cohort.train.nn.GraphScalars;
 import dev.cohort.train.optim.FusedOptimizer;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -86,7 +87,8 @@ final class StepRunner implements AutoCloseable {
         NDArray l = trainer.getLoss().evaluate(new NDList(batch.get(1)), pred);
         // The collector only holds grad mode on; the backward runs here, with SyncBatchNorm's
         // cross-rank corrections when the model has any.
-        batchStats.backward(cfg.accumulation() == 1 ? l : l.div(cfg.accumulation()));
+        batchStats.backward(
+            cfg.accumulation() == 1 ? l : GraphScalars.divide(l, cfg.accumulation()));
         loss += l.getFloat() / cfg.accumulation();
         computeNanos += System.nanoTime() - c0;
       }

@@ -58,7 +58,7 @@ final class TrainingLoop {
   /** Trains to the end (or an agreed stop) and evaluates. Collective. */
   DistributedTrainer.Result run(
       TrainingData train, TrainingData test, List<Integer> bucketBytes, TrainedModel model) {
-    TrainingState from = cfg.checkpointing().resumeFrom() == null ? null : checkpoints.resume();
+    TrainingState from = checkpoints.resumeIfAsked();
     int globalBatch = cfg.batch() * pg.size() * cfg.accumulation();
     DistributedSampler sampler =
         new DistributedSampler(
@@ -122,7 +122,8 @@ final class TrainingLoop {
         shiftedAccuracy(test),
         epochSeconds,
         trainAccuracy,
-        train.description());
+        train.description(),
+        null);
   }
 
   /** Generalization beyond the test distribution: the same images, shifted. */

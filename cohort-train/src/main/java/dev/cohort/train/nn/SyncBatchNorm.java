@@ -103,14 +103,20 @@ public final class SyncBatchNorm extends AbstractBlock {
     BatchStatsSync.Sums sums =
         (sync == null ? BatchStatsSync.LOCAL : sync).sums(x.sum(over), x.square().sum(over), count);
     long n = sums.count();
-    NDArray mean = sums.sum().div(n);
-    NDArray variance = sums.sumOfSquares().div(n).sub(mean.square());
+    NDArray mean = GraphScalars.divide(sums.sum(), n);
+    NDArray variance = GraphScalars.divide(sums.sumOfSquares(), n).sub(mean.square());
     long[] shape = new long[dims];
     Arrays.fill(shape, 1);
     shape[ax] = channels;
     Shape bshape = new Shape(shape);
-    NDArray scale = g.div(variance.add(epsilon).sqrt());
-    NDArray y = x.sub(mean.reshape(bshape)).mul(scale.reshape(bshape)).add(b.reshape(bshape));
+    // Results of operations on gamma and beta would belong to the model's manager, which lives as
+    // long as the model: move them to the batch's, which is closed after the step.
+    NDArray gamma = g.reshape(bshape);
+    gamma.attach(x.getManager());
+    NDArray beta = b.reshape(bshape);
+    beta.attach(x.getManager());
+    NDArray scale = gamma.div(variance.add(epsilon).sqrt().reshape(bshape));
+    NDArray y = x.sub(mean.reshape(bshape)).mul(scale).add(beta);
     updateRunning(runMean, runVar, sums.values(), n);
     return y;
   }

@@ -1,6 +1,6 @@
-package dev.cohort.train;
+package dev.cohort.train.ddp;
 
-import dev.cohort.train.ddp.DistributedTrainer;
+import dev.cohort.train.TrainConfig;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.RunSummary;
 import java.util.ArrayList;

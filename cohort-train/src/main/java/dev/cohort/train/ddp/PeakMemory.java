@@ -1,4 +1,4 @@
-package dev.cohort.train;
+package dev.cohort.train.ddp;
 
 import dev.cohort.comm.ProcessGroup;
 import java.io.IOException;
