@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cohort.checkpoint.CheckpointStore;
 import dev.cohort.checkpoint.TrainingState;
 import dev.cohort.launch.WorkerArgs;
-import dev.cohort.launch.local.LocalLauncher;
-import dev.cohort.launch.local.Outcome;
 import dev.cohort.train.TrainConfig;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,29 +94,20 @@ class BatchNormTrainingTest {
     Path dump = dir.resolve("state");
     WorkerArgs worker =
         WorkerArgs.of(
-                TrainConfig.builder()
-                    .model("cnn-bn")
-                    .optimizer("sgd")
-                    .learningRate(0.01f)
-                    .batch(batch)
-                    .seed(3)
-                    .syncBatchNorm(syncBn)
-                    .trainLimit(2048)
-                    .testLimit(500)
-                    .maxSteps(steps)
-                    .checkpointEvery(10)
-                    .runDir(dir)
-                    .progress(false)
-                    .build())
-            .withDumpParameters(dump);
-    Outcome o =
-        new LocalLauncher(new PrintStream(System.out))
-            .run(nproc, worker.command().withThreads(1), dir);
-    assertThat(o.exitCode()).as(o.report()).isZero();
-    List<float[]> out = new ArrayList<>();
-    for (int r = 0; r < nproc; r++) {
-      out.add(ParamDumps.read(Path.of(dump + ".rank" + r)));
-    }
-    return out;
+            TrainConfig.builder()
+                .model("cnn-bn")
+                .optimizer("sgd")
+                .learningRate(0.01f)
+                .batch(batch)
+                .seed(3)
+                .syncBatchNorm(syncBn)
+                .trainLimit(2048)
+                .testLimit(500)
+                .maxSteps(steps)
+                .checkpointEvery(10)
+                .runDir(dir)
+                .progress(false)
+                .build());
+    return ParamDumps.train(dir, nproc, worker, dump);
   }
 }

@@ -1,16 +1,41 @@
 package dev.cohort.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cohort.launch.WorkerArgs;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads the parameter dumps that {@code cohort worker --dump-params} writes (big-endian floats).
  */
 final class ParamDumps {
   private ParamDumps() {}
+
+  /**
+   * Runs {@code worker} (which must dump its state to {@code dump}) with {@code nproc} processes in
+   * {@code dir} and returns each rank's final state.
+   */
+  static List<float[]> train(Path dir, int nproc, WorkerArgs worker, Path dump)
+      throws IOException, InterruptedException {
+    Outcome o =
+        new LocalLauncher(new PrintStream(System.out))
+            .run(nproc, worker.withDumpParameters(dump).command().withThreads(1), dir);
+    assertThat(o.exitCode()).as(o.report()).isZero();
+    List<float[]> out = new ArrayList<>();
+    for (int r = 0; r < nproc; r++) {
+      out.add(read(Path.of(dump + ".rank" + r)));
+    }
+    return out;
+  }
 
   static float[] read(Path p) throws IOException {
     int n = (int) (Files.size(p) / 4);

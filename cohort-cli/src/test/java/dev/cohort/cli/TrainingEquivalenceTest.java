@@ -3,13 +3,9 @@ package dev.cohort.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.launch.WorkerArgs;
-import dev.cohort.launch.local.LocalLauncher;
-import dev.cohort.launch.local.Outcome;
 import dev.cohort.train.TrainConfig;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,27 +66,18 @@ class TrainingEquivalenceTest {
     Path dump = dir.resolve("params");
     WorkerArgs worker =
         WorkerArgs.of(
-                TrainConfig.builder()
-                    .model("mlp")
-                    .optimizer("sgd")
-                    .batch(batch)
-                    .accumulation(accumulation)
-                    .seed(3)
-                    .trainLimit(4096)
-                    .testLimit(500)
-                    .maxSteps(Math.max(1, steps))
-                    .learningRate(steps == 0 ? 1e-30f : 0.1f)
-                    .progress(false)
-                    .build())
-            .withDumpParameters(dump);
-    Outcome o =
-        new LocalLauncher(new PrintStream(System.out))
-            .run(nproc, worker.command().withThreads(1), dir);
-    assertThat(o.exitCode()).as(o.report()).isZero();
-    List<float[]> out = new ArrayList<>();
-    for (int r = 0; r < nproc; r++) {
-      out.add(ParamDumps.read(Path.of(dump + ".rank" + r)));
-    }
-    return out;
+            TrainConfig.builder()
+                .model("mlp")
+                .optimizer("sgd")
+                .batch(batch)
+                .accumulation(accumulation)
+                .seed(3)
+                .trainLimit(4096)
+                .testLimit(500)
+                .maxSteps(Math.max(1, steps))
+                .learningRate(steps == 0 ? 1e-30f : 0.1f)
+                .progress(false)
+                .build());
+    return ParamDumps.train(dir, nproc, worker, dump);
   }
 }

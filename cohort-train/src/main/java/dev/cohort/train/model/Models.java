@@ -39,27 +39,7 @@ public final class Models {
    * classes.
    */
   public static Block cnn(int classes) {
-    return new SequentialBlock()
-        .add(
-            Conv2d.builder()
-                .setKernelShape(new Shape(3, 3))
-                .optPadding(new Shape(1, 1))
-                .setFilters(32)
-                .build())
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(
-            Conv2d.builder()
-                .setKernelShape(new Shape(3, 3))
-                .optPadding(new Shape(1, 1))
-                .setFilters(64)
-                .build())
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(Blocks.batchFlattenBlock())
-        .add(Linear.builder().setUnits(128).build())
-        .add(Activation.reluBlock())
-        .add(Linear.builder().setUnits(classes).build());
+    return convNet(classes, false);
   }
 
   /**
@@ -69,16 +49,25 @@ public final class Models {
    * identical; with {@code --sync-bn} its batch statistics span all workers.
    */
   public static Block cnnBatchNorm(int classes) {
-    return new SequentialBlock()
-        .add(conv(32))
-        .add(BatchNorm.builder().build())
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(conv(64))
-        .add(BatchNorm.builder().build())
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(Blocks.batchFlattenBlock())
+    return convNet(classes, true);
+  }
+
+  /** Two conv blocks (with BatchNorm after each conv if asked), then two dense layers. */
+  private static Block convNet(int classes, boolean batchNorm) {
+    SequentialBlock net = new SequentialBlock();
+    for (int filters : new int[] {32, 64}) {
+      net.add(
+          Conv2d.builder()
+              .setKernelShape(new Shape(3, 3))
+              .optPadding(new Shape(1, 1))
+              .setFilters(filters)
+              .build());
+      if (batchNorm) {
+        net.add(BatchNorm.builder().build());
+      }
+      net.add(Activation.reluBlock()).add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+    }
+    return net.add(Blocks.batchFlattenBlock())
         .add(Linear.builder().setUnits(128).build())
         .add(Activation.reluBlock())
         .add(Linear.builder().setUnits(classes).build());
@@ -97,14 +86,6 @@ public final class Models {
         .add(Activation.reluBlock())
         .add(Dropout.builder().optRate(0.3f).build())
         .add(Linear.builder().setUnits(classes).build());
-  }
-
-  private static Block conv(int filters) {
-    return Conv2d.builder()
-        .setKernelShape(new Shape(3, 3))
-        .optPadding(new Shape(1, 1))
-        .setFilters(filters)
-        .build();
   }
 
   /**
