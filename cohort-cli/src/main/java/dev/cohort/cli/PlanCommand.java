@@ -3,6 +3,7 @@ package dev.cohort.cli;
 import dev.cohort.lab.calibrate.MachineCalibration;
 import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.model.Planner;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,11 +72,15 @@ final class PlanCommand implements Callable<Integer> {
       description = "Worker counts to consider (default 1 to 1024).")
   List<Integer> nodes;
 
+  /** Where {@code cohort lab calibrate} writes its measurements; read when present. */
+  static final Path DEFAULT_CALIBRATION = Path.of("docs/benchmarks/calibration.json");
+
   @Option(
       names = "--calibration",
-      defaultValue = "docs/benchmarks/calibration.json",
       description =
-          "Measured compute and reduction costs from cohort lab calibrate (default ${DEFAULT-VALUE}).")
+          "Measured compute and reduction costs from cohort lab calibrate (default "
+              + "docs/benchmarks/calibration.json when present, else built-in defaults; a file "
+              + "named here must exist).")
   Path calibration;
 
   @Option(
@@ -100,12 +105,24 @@ final class PlanCommand implements Callable<Integer> {
               + "--dataset, --epochs, --global-batch");
       return 2;
     }
+    String invalid = invalidNetworkOrNodes();
+    if (invalid != null) {
+      System.err.println("cohort plan: " + invalid);
+      return 2;
+    }
     // Per-sample compute and per-parameter update costs, measured here or defaults measured once.
     MachineCalibration cal = MachineCalibration.DEFAULTS;
     String source = "defaults measured on a 2-core EPYC VM";
-    if (Files.exists(calibration)) {
-      cal = MachineCalibration.read(calibration);
-      source = calibration.toString();
+    Path file = calibration != null ? calibration : DEFAULT_CALIBRATION;
+    if (calibration != null || Files.exists(file)) {
+      try {
+        cal = MachineCalibration.read(file);
+      } catch (IOException e) {
+        // One line: a JSON parser's message goes on with the position on a second line.
+        System.err.println("cohort plan: " + e.getMessage().lines().findFirst().orElse(""));
+        return calibration != null && !Files.exists(file) ? 2 : 1;
+      }
+      source = file.toString();
     }
     double computePerSample = cal.computeSecondsPerSample(model != null ? model : "cnn");
     double optimizerPerParam = cal.optimizerSecondsPerParameter();
@@ -195,5 +212,24 @@ final class PlanCommand implements Callable<Integer> {
           r.cost() / local.cost());
     }
     return 0;
+  }
+
+  /** What is wrong with the network or worker counts asked for, or null when nothing is. */
+  private String invalidNetworkOrNodes() {
+    if (!(latencyUs >= 0) || Double.isInfinite(latencyUs)) {
+      return "--latency-us must be >= 0, got " + latencyUs;
+    }
+    if (!(bandwidthGbps > 0) || Double.isInfinite(bandwidthGbps)) {
+      return "--bandwidth-gbps must be > 0 (Gbit/s), got " + bandwidthGbps;
+    }
+    if (!(minEfficiency > 0 && minEfficiency <= 1)) {
+      return "--min-efficiency must be in (0, 1], got " + minEfficiency;
+    }
+    for (int n : nodes) {
+      if (n < 1) {
+        return "--nodes must list worker counts >= 1, got " + n;
+      }
+    }
+    return null;
   }
 }

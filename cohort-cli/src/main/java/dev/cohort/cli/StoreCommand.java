@@ -1,12 +1,18 @@
 package dev.cohort.cli;
 
+import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.CommException;
 import dev.cohort.comm.Env;
 import dev.cohort.comm.Secrets;
 import dev.cohort.comm.store.StoreServer;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code cohort store}: runs a standalone rendezvous store until interrupted. */
 @Command(
@@ -15,7 +21,7 @@ import picocli.CommandLine.Option;
     description =
         "Run a standalone rendezvous store (ranks then start with hostStore off). "
             + "The shared secret comes from COHORT_SECRET or COHORT_SECRET_FILE.")
-final class StoreCommand implements Runnable {
+final class StoreCommand implements Callable<Integer> {
   @Option(
       names = "--host",
       defaultValue = "127.0.0.1",
@@ -29,18 +35,42 @@ final class StoreCommand implements Runnable {
       description = "Port (default ${DEFAULT-VALUE}).")
   int port;
 
+  @Spec CommandSpec spec;
+
+  /**
+   * Serves until the JVM shuts down.
+   *
+   * @return 0 after Ctrl-C or SIGTERM; 2 without a usable secret or with an invalid address; 1 when
+   *     the store cannot listen (the port is taken)
+   */
   @Override
-  public void run() {
-    byte[] secret = Secrets.fromEnvironment(Env.system());
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    if (port < 0 || port > 65535) {
+      err.println("cohort store: --port must be 0..65535, got " + port);
+      return 2;
+    }
     CountDownLatch stop = new CountDownLatch(1);
     try (StoreServer server =
-        StoreServer.start(host, port, secret, CommConfig.DEFAULT_MAX_FRAME_BYTES)) {
+        StoreServer.start(
+            host,
+            port,
+            Secrets.fromEnvironment(Env.system()),
+            CommConfig.DEFAULT_MAX_FRAME_BYTES)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.out.println(
           "cohort store listening on " + server.host() + ":" + server.port() + " (Ctrl-C to stop)");
       stop.await();
+      return 0;
+    } catch (AuthenticationException e) { // no secret, or one the store refuses
+      err.println("cohort store: " + e.getMessage());
+      return 2;
+    } catch (CommException e) {
+      err.println("cohort store: " + e.getMessage());
+      return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return 0;
     }
   }
 }
