@@ -13,8 +13,9 @@ import java.nio.file.Path;
 
 /**
  * Makes the shared tensors of {@link ProcessGroup#allocate} for a single-host group: each rank
- * creates a file, publishes its path in the store, maps every peer's file, and after a barrier
- * unlinks its own, so nothing outlives the processes.
+ * creates a file (0600, in its private 0700 folder), publishes its path in the store, maps every
+ * peer's file once {@link SharedArena#open} has checked that it is such a file of this user, and
+ * after a barrier unlinks its own, so nothing outlives the processes.
  */
 final class SharedAllocator {
   private final ProcessGroup group;
@@ -49,7 +50,7 @@ final class SharedAllocator {
       for (int r = 0; r < group.size(); r++) {
         if (r != rank) {
           String path = new String(store.get(key(slot, r), config.timeout()), UTF_8);
-          byRank[r] = SharedArena.open(Path.of(path), mapped);
+          byRank[r] = SharedArena.open(config.shmDirectory(), Path.of(path), mapped, "rank " + r);
         }
       }
       group.barrier(); // every rank has mapped every file: the names can go

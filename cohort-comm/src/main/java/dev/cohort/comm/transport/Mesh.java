@@ -161,7 +161,7 @@ public final class Mesh {
       String transport = new FrameReader(Frames.read(in, 64, what), what).string();
       Pair p =
           "shm".equals(transport)
-              ? ShmTransport.open(peer, address, ch, in, out)
+              ? ShmTransport.open(peer, address, ch, in, out, cfg.shmDirectory())
               : new TcpPair(peer, address, ch);
       ch.socket().setSoTimeout(0);
       return p;

@@ -2,23 +2,25 @@ package dev.cohort.comm.transport.shm;
 
 import dev.cohort.comm.CommException;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
  * The memory-mapped file that holds both rings of one shared-memory pair.
  *
- * <p>Lifetime: the lower rank creates the file, the higher rank maps it, and the creator unlinks it
- * as soon as both have mapped it; the mapping outlives the name, so nothing is left in /dev/shm
- * even if both processes are killed later. The name embeds the creator's pid so that files orphaned
- * by a crash during that short window are swept by the next job on the host ({@link #sweepStale}).
+ * <p>Lifetime: the lower rank creates the file (mode 0600, in its private 0700 folder, see {@link
+ * ShmDirectory}), the higher rank checks and maps it, and the creator unlinks it as soon as both
+ * have mapped it; the mapping outlives the name, so nothing is left in /dev/shm even if both
+ * processes are killed later. The folder's name embeds the creator's pid so that files orphaned by
+ * a crash during that short window are swept by the next job on the host ({@link #sweepStale}).
  */
 final class ShmSegment {
   static final String PREFIX = "cohort-";
@@ -49,20 +51,26 @@ final class ShmSegment {
             + lo
             + "-"
             + hi;
-    Path path = dir.resolve(name);
     long size = HEADER_BYTES + 2L * ShmRing.footprint(ringBytes);
-    try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
-      f.setLength(size);
-      MappedByteBuffer map = f.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size);
-      map.order(ByteOrder.nativeOrder());
-      map.putLong(8, ringBytes);
-      map.putLong(0, MAGIC);
-      return new ShmSegment(path, map, ringBytes);
+    Path path = null;
+    try {
+      path = ShmDirectory.of(dir).newFile(name);
+      try (FileChannel f =
+          FileChannel.open(
+              path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        MappedByteBuffer map = f.map(FileChannel.MapMode.READ_WRITE, 0, size); // grows the file
+        map.order(ByteOrder.nativeOrder());
+        map.putLong(8, ringBytes);
+        map.putLong(0, MAGIC);
+        return new ShmSegment(path, map, ringBytes);
+      }
     } catch (IOException e) {
-      unlink(path);
+      if (path != null) {
+        unlink(path);
+      }
       throw new CommException(
           "cannot create shared memory "
-              + path
+              + (path != null ? path : dir.resolve(name))
               + " ("
               + size
               + " bytes): "
@@ -72,15 +80,23 @@ final class ShmSegment {
     }
   }
 
-  /** Maps a segment that a peer created. */
-  static ShmSegment open(Path path, int ringBytes) {
-    try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
-      long size = f.length();
-      MappedByteBuffer map = f.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size);
+  /**
+   * Maps a segment that a peer created, after {@link ShmDirectory#checkPeerFile} accepted its path
+   * as a file of this user in a private folder under {@code dir}; never creates it.
+   */
+  static ShmSegment open(Path dir, Path path, int ringBytes, String from) {
+    ShmDirectory.checkPeerFile(dir, path, from);
+    try (FileChannel f =
+        FileChannel.open(
+            path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      long size = f.size();
+      if (size != HEADER_BYTES + 2L * ShmRing.footprint(ringBytes)) {
+        throw new CommException(
+            "shared memory " + path + " is not a Cohort segment of ring size " + ringBytes);
+      }
+      MappedByteBuffer map = f.map(FileChannel.MapMode.READ_WRITE, 0, size);
       map.order(ByteOrder.nativeOrder());
-      if (map.getLong(0) != MAGIC
-          || map.getLong(8) != ringBytes
-          || size != HEADER_BYTES + 2L * ShmRing.footprint(ringBytes)) {
+      if (map.getLong(0) != MAGIC || map.getLong(8) != ringBytes) {
         throw new CommException(
             "shared memory " + path + " is not a Cohort segment of ring size " + ringBytes);
       }
@@ -101,40 +117,51 @@ final class ShmSegment {
   }
 
   static void unlink(Path path) {
-    try {
-      Files.deleteIfExists(path);
-    } catch (IOException e) {
-      System.getLogger(ShmSegment.class.getName())
-          .log(System.Logger.Level.WARNING, "could not remove " + path + ": " + e);
-    }
+    ShmDirectory.unlink(path);
   }
 
-  /** Removes segments whose creating process is gone; returns how many. */
+  /**
+   * Removes what crashed processes of this user left under {@code dir}: private folders (and files
+   * of releases before them) whose creating process is gone; returns how many files.
+   */
   static int sweepStale(Path dir) {
     int removed = 0;
     if (!Files.isDirectory(dir)) {
       return 0;
     }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*")) {
-      for (Path p : files) {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, PREFIX + "*")) {
+      for (Path p : entries) {
         String[] parts = p.getFileName().toString().split("-");
-        if (parts.length != 5) {
+        if ((parts.length != 3 && parts.length != 5) || !deadOwnedByMe(parts[1], p)) {
           continue;
         }
-        try {
-          long pid = Long.parseLong(parts[1]);
-          if (ProcessHandle.of(pid).isEmpty()) {
-            unlink(p);
-            removed++;
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          try (DirectoryStream<Path> files = Files.newDirectoryStream(p)) {
+            for (Path f : files) {
+              Files.deleteIfExists(f);
+              removed++;
+            }
           }
-        } catch (NumberFormatException e) {
-          // Not ours after all: leave it.
+          Files.deleteIfExists(p);
+        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          Files.deleteIfExists(p);
+          removed++;
         }
       }
     } catch (IOException e) {
       System.getLogger(ShmSegment.class.getName())
-          .log(System.Logger.Level.DEBUG, "cannot list " + dir + ": " + e);
+          .log(System.Logger.Level.DEBUG, "cannot sweep " + dir + ": " + e);
     }
     return removed;
+  }
+
+  private static boolean deadOwnedByMe(String pid, Path p) throws IOException {
+    try {
+      return ProcessHandle.of(Long.parseLong(pid)).isEmpty()
+          && (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)
+              == ShmDirectory.currentUid();
+    } catch (NumberFormatException e) {
+      return false; // not ours after all: leave it
+    }
   }
 }

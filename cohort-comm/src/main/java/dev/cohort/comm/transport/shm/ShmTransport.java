@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -77,29 +78,31 @@ public final class ShmTransport {
     return new ShmPair(peerRank, peerAddress, seg.lowToHigh(), seg.highToLow(), channel);
   }
 
-  /** Higher-rank side: maps the segment the lower rank created. */
+  /**
+   * Higher-rank side: maps the segment the lower rank created, if its path is a file of this user
+   * in a private Cohort folder directly under {@code dir} (see {@link ShmDirectory}).
+   */
   public static ShmPair open(
       int peerRank,
       String peerAddress,
       SocketChannel channel,
       DataInputStream in,
-      DataOutputStream out)
+      DataOutputStream out,
+      Path dir)
       throws IOException {
     String what = "rank " + peerRank + " (" + peerAddress + ")";
     FrameReader offer = new FrameReader(Frames.read(in, 4096, what), what);
-    Path path = Path.of(offer.string());
+    String offered = offer.string();
     int ringBytes = offer.i32();
     offer.end();
-    if (!path.getFileName().toString().startsWith(ShmSegment.PREFIX)) {
-      throw new CommException(
-          what + " offered shared memory at " + path + ", which is not a " + "Cohort segment name");
-    }
     ShmSegment seg;
     try {
-      seg = ShmSegment.open(path, ringBytes);
-    } catch (CommException e) {
-      Frames.write(out, new FrameWriter().u8(1).string(e.getMessage()).toByteArray());
-      throw e;
+      seg = ShmSegment.open(dir, Path.of(offered), ringBytes, what);
+    } catch (CommException | InvalidPathException e) {
+      String problem =
+          e instanceof CommException ? e.getMessage() : what + " offered a bad path: " + e;
+      Frames.write(out, new FrameWriter().u8(1).string(problem).toByteArray());
+      throw e instanceof CommException ce ? ce : new CommException(problem, e);
     }
     Frames.write(out, new FrameWriter().u8(0).toByteArray());
     return new ShmPair(peerRank, peerAddress, seg.highToLow(), seg.lowToHigh(), channel);
