@@ -35,8 +35,9 @@ import java.util.function.Consumer;
  * manifest.json}, written as a commit: everything goes into a temporary folder, is fsynced, and the
  * folder is renamed into place (then the parent is fsynced). A crash or a full disk leaves at worst
  * a temporary folder, never a half-written checkpoint under a real name; the previous checkpoints
- * are untouched. Loading verifies the manifest and the SHA-256 of the state and falls back to the
- * newest checkpoint that passes, saying what was wrong with the others.
+ * are untouched. Folders are created 0700 and files 0600 ({@link PrivateFiles}): model weights and
+ * the run's metadata are the owner's alone. Loading verifies the manifest and the SHA-256 of the
+ * state and falls back to the newest checkpoint that passes, saying what was wrong with the others.
  */
 public final class CheckpointStore {
   static final String PREFIX = "ckpt-";
@@ -70,14 +71,14 @@ public final class CheckpointStore {
    *     under a checkpoint name was changed
    */
   public Path write(TrainingState s) throws IOException {
-    Files.createDirectories(dir);
+    PrivateFiles.createDirectories(dir);
     Path target = path(s.step());
     Path tmp = dir.resolve(".tmp-" + name(s.step()) + "-" + ProcessHandle.current().pid());
     deleteTree(tmp);
     try {
-      Files.createDirectories(tmp);
+      PrivateFiles.createDirectory(tmp);
       MessageDigest sha = sha256();
-      try (OutputStream f = Files.newOutputStream(tmp.resolve(STATE));
+      try (OutputStream f = PrivateFiles.newOutputStream(tmp.resolve(STATE));
           DataOutputStream out =
               new DataOutputStream(
                   new BufferedOutputStream(new DigestOutputStream(f, sha), 1 << 20))) {
@@ -94,7 +95,9 @@ public final class CheckpointStore {
       m.put("state_sha256", HexFormat.of().formatHex(sha.digest()));
       m.put("arrays", s.arrays().keySet());
       m.put("meta", s.meta());
-      json.writeValue(tmp.resolve(MANIFEST).toFile(), m);
+      try (OutputStream f = PrivateFiles.newOutputStream(tmp.resolve(MANIFEST))) {
+        json.writeValue(f, m);
+      }
       fsync(tmp.resolve(MANIFEST));
       fsync(tmp);
       deleteTree(target); // a rewrite of the same step replaces it whole

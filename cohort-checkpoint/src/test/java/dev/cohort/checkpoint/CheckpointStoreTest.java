@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,30 @@ class CheckpointStoreTest {
       assertThat(files.map(f -> f.getFileName().toString()).toList())
           .containsExactly("ckpt-000000040");
     }
+  }
+
+  @Test
+  void checkpointFoldersShouldBe0700AndFiles0600() throws IOException {
+    Path run = dir.resolve("run");
+    CheckpointStore store = new CheckpointStore(run.resolve("checkpoints"), 3);
+    Path p = store.write(state(1));
+    assertThat(mode(run)).isEqualTo("rwx------");
+    assertThat(mode(run.resolve("checkpoints"))).isEqualTo("rwx------");
+    assertThat(mode(p)).isEqualTo("rwx------");
+    assertThat(mode(p.resolve("state.bin"))).isEqualTo("rw-------");
+    assertThat(mode(p.resolve("manifest.json"))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void anExistingFolderShouldKeepItsMode() throws IOException {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+    Path p = new CheckpointStore(dir, 3).write(state(1));
+    assertThat(mode(dir)).isEqualTo("rwxr-x---");
+    assertThat(mode(p)).isEqualTo("rwx------");
+  }
+
+  private static String mode(Path p) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   @Test
