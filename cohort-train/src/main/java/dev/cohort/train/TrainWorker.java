@@ -1,6 +1,7 @@
 package dev.cohort.train;
 
 import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.Env;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
 import dev.cohort.comm.World;
@@ -17,11 +18,13 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One training worker process: loads the data, joins the world, trains (the trainer writes rank 0's
- * run folder, final model included), publishes heartbeats to a launcher that watches, and prints
- * the start and end tables ({@link RunTables}). What {@code cohort worker} runs.
+ * run folder, final model included), publishes heartbeats to a launcher that watches, exits when
+ * that launcher is gone ({@link LauncherWatch}), and prints the start and end tables ({@link
+ * RunTables}). What {@code cohort worker} runs.
  */
 public final class TrainWorker {
   private TrainWorker() {}
@@ -49,6 +52,17 @@ public final class TrainWorker {
    * @throws IOException if the data set is missing, with how to install it
    */
   public static RunSummary run(CommConfig comm, World world, Job job, PrintStream out)
+      throws IOException {
+    // From the start: a worker still loading data or joining must not outlive its launcher either.
+    Optional<LauncherWatch> launcher = LauncherWatch.fromEnvironment(Env.system());
+    try {
+      return train(comm, world, job, out);
+    } finally {
+      launcher.ifPresent(LauncherWatch::close);
+    }
+  }
+
+  private static RunSummary train(CommConfig comm, World world, Job job, PrintStream out)
       throws IOException {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");

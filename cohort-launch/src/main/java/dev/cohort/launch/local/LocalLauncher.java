@@ -7,6 +7,7 @@ import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.launch.spawn.RankProcesses;
 import dev.cohort.launch.spawn.RankSpawner;
 import dev.cohort.launch.spawn.WorldAddress;
+import dev.cohort.train.LauncherWatch;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +24,12 @@ import java.util.OptionalInt;
  * (or every rank's, prefixed) to the console, and writes every rank's output to {@code
  * rank-<r>.log} in the run folder. If any process fails, the others are stopped and the failing
  * rank, its exit status and its last log lines are reported. No process outlives the launcher, nor
- * any process one of them started. Interrupting the launcher (Ctrl-C, SIGTERM) stops the processes
- * gracefully (SIGTERM, then SIGKILL after {@link #GRACE}): training workers finish the same step,
- * write a final checkpoint when checkpointing is on, and exit.
+ * any process one of them started; should the launcher be killed outright (SIGKILL), Cohort's
+ * training workers see it gone within a second ({@link LauncherWatch}: every process gets the
+ * launcher's id in {@value LauncherWatch#LAUNCHER_PID}) and exit. Interrupting the launcher
+ * (Ctrl-C, SIGTERM) stops the processes gracefully (SIGTERM, then SIGKILL after {@link #GRACE}):
+ * training workers finish the same step, write a final checkpoint when checkpointing is on, and
+ * exit.
  *
  * <pre>{@code
  * WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("cnn").runDir(runDir).build());
@@ -165,6 +169,9 @@ public final class LocalLauncher {
           RankSpawner.of(nproc)
               .command(r -> command)
               .world(world)
+              // Workers end themselves when this process is gone (killed with SIGKILL).
+              .environment(
+                  Map.of(LauncherWatch.LAUNCHER_PID, Long.toString(ProcessHandle.current().pid())))
               .environment(environment)
               .placement(placement)
               .logs(r -> log(runDir, r));

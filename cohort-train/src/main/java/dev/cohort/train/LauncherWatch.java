@@ -1,0 +1,135 @@
+package dev.cohort.train;
+
+import dev.cohort.comm.Env;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Ends a worker whose launcher is gone. A launcher killed with SIGKILL (the OOM killer, a
+ * scheduler) cannot stop its workers, which would otherwise train on with parent PID 1 until the
+ * end of the run. {@code cohort train} passes its process id in {@value #LAUNCHER_PID}; a daemon
+ * thread checks every {@link #PERIOD} whether that process still runs and is still this process's
+ * parent, and when it is not, halts the JVM with {@value #EXIT_STATUS} (128 + SIGHUP, as a shell
+ * reports a process whose controlling terminal went away). Halting runs no shutdown hook: no
+ * graceful stop, no final checkpoint, so nothing is written after the last complete checkpoint
+ * (checkpoints are written to a temporary folder and renamed, so a write cut short leaves no
+ * partial checkpoint).
+ *
+ * <p>Thread-safe; the check costs one read of {@code /proc} per period.
+ */
+public final class LauncherWatch implements AutoCloseable {
+  /** The environment variable with the launcher's process id. */
+  public static final String LAUNCHER_PID = "COHORT_LAUNCHER_PID";
+
+  /** The exit status of a worker that outlived its launcher: 128 + SIGHUP. */
+  public static final int EXIT_STATUS = 129;
+
+  /** How often the launcher is looked for. */
+  public static final Duration PERIOD = Duration.ofMillis(500);
+
+  private final Thread thread;
+  private volatile boolean closed;
+
+  private LauncherWatch(ProcessHandle launcher, Duration period, Runnable onGone) {
+    // The launcher is normally the parent; then a change of parent (this process was reparented
+    // to init or a subreaper) tells at once, even while the dead launcher is a zombie.
+    boolean parent =
+        launcher != null
+            && ProcessHandle.current().parent().map(p -> p.pid() == launcher.pid()).orElse(false);
+    thread =
+        new Thread(
+            () -> {
+              try {
+                while (!closed) {
+                  if (gone(launcher, parent)) {
+                    onGone.run();
+                    return;
+                  }
+                  Thread.sleep(period.toMillis());
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // closed
+              }
+            },
+            "cohort-launcher-watch");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Watches the launcher named by {@value #LAUNCHER_PID} (a system property of the same name wins,
+   * as everywhere in {@link Env}) and halts this JVM with {@value #EXIT_STATUS} when it is gone.
+   *
+   * @return the watch, or empty when this process was not started by a Cohort launcher
+   * @throws IllegalArgumentException when the variable is not a process id
+   */
+  public static Optional<LauncherWatch> fromEnvironment(Env env) {
+    Optional<String> pid = env.get(LAUNCHER_PID);
+    if (pid.isEmpty()) {
+      return Optional.empty();
+    }
+    long id;
+    try {
+      id = Long.parseLong(pid.get().strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          LAUNCHER_PID + " must be a process id, got '" + pid.get() + "'");
+    }
+    return Optional.of(
+        watch(
+            ProcessHandle.of(id).orElse(null),
+            PERIOD,
+            () -> {
+              System.err.println(
+                  "cohort worker: the launcher (pid "
+                      + id
+                      + ") is gone; exiting with status "
+                      + EXIT_STATUS
+                      + " (resume from the run folder's newest checkpoint)");
+              System.err.flush();
+              Runtime.getRuntime().halt(EXIT_STATUS);
+            }));
+  }
+
+  /**
+   * Calls {@code onGone} once, on the watch's daemon thread, when {@code launcher} has exited (or,
+   * if it was this process's parent, is no longer), checking every {@code period}.
+   *
+   * @param launcher the process to watch; null means it is already gone
+   */
+  public static LauncherWatch watch(ProcessHandle launcher, Duration period, Runnable onGone) {
+    return new LauncherWatch(launcher, period, onGone);
+  }
+
+  private static boolean gone(ProcessHandle launcher, boolean wasParent) {
+    if (launcher == null || !running(launcher)) {
+      return true;
+    }
+    return wasParent
+        && ProcessHandle.current().parent().map(p -> p.pid() != launcher.pid()).orElse(true);
+  }
+
+  /** Alive and not a zombie ({@link ProcessHandle#isAlive()} counts a zombie as alive). */
+  private static boolean running(ProcessHandle h) {
+    if (!h.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+      int name = stat.lastIndexOf(')'); // "pid (name) S ...": the state follows the name
+      return name < 0 || name + 2 >= stat.length() || stat.charAt(name + 2) != 'Z';
+    } catch (IOException | RuntimeException e) {
+      return h.isAlive(); // no /proc (not Linux), or the process is gone
+    }
+  }
+
+  /** Stops watching (the worker is done); the launcher's end no longer halts this JVM. */
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+  }
+}
