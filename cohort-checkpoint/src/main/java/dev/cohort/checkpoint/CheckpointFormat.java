@@ -26,13 +26,15 @@ import java.util.Map;
  * </pre>
  *
  * No Java serialization, nothing executable: a reader allocates only what the declared lengths
- * allow within the file's actual size. The manifest (JSON) beside it carries the SHA-256 of this
- * file, the metadata, and the format version.
+ * allow within the file's actual size and the caller's bound. The manifest (JSON) beside it carries
+ * the SHA-256 of this file, the metadata, the format version, and a checksum of itself ({@link
+ * Manifest}).
  */
 public final class CheckpointFormat {
   public static final int VERSION = 1;
   static final byte[] MAGIC = "COHORTCK".getBytes(StandardCharsets.US_ASCII);
   private static final int CHUNK = 1 << 16;
+  private static final long MAX_ARRAY = Integer.MAX_VALUE - 8; // the longest a JVM allocates
 
   private CheckpointFormat() {}
 
@@ -60,10 +62,13 @@ public final class CheckpointFormat {
   }
 
   /**
-   * @param fileBytes the file's size, bounding every declared length
-   * @throws IOException naming what is wrong: bad magic, other version, truncation
+   * @param fileBytes the file's size, bounding every declared length (together)
+   * @param maxArrayFloats the most floats one array may hold, checked before it is allocated
+   * @throws IOException naming what is wrong: bad magic, other version, an implausible length,
+   *     truncation
    */
-  static TrainingState read(DataInputStream in, long fileBytes, Map<String, Object> meta)
+  static TrainingState read(
+      DataInputStream in, long fileBytes, long maxArrayFloats, Map<String, Object> meta)
       throws IOException {
     try {
       byte[] magic = in.readNBytes(MAGIC.length);
@@ -91,15 +96,25 @@ public final class CheckpointFormat {
       byte[] buf = new byte[CHUNK * 4];
       for (int i = 0; i < count; i++) {
         byte[] name = in.readNBytes(in.readUnsignedShort());
-        int length = in.readInt();
-        if (length < 0 || 4L * length > budget) {
+        long length = Integer.toUnsignedLong(in.readInt());
+        if (4L * length > budget) {
           throw new IOException(
               "array " + i + " declares " + length + " floats, more than the file holds");
         }
+        if (length > Math.min(maxArrayFloats, MAX_ARRAY)) {
+          throw new IOException(
+              "array "
+                  + i
+                  + " declares "
+                  + length
+                  + " floats, more than the "
+                  + Math.min(maxArrayFloats, MAX_ARRAY)
+                  + " an array of this model can hold");
+        }
         budget -= 4L * length;
-        float[] a = new float[length];
-        for (int at = 0; at < length; at += CHUNK) {
-          int n = Math.min(CHUNK, length - at);
+        float[] a = new float[(int) length];
+        for (int at = 0; at < a.length; at += CHUNK) {
+          int n = Math.min(CHUNK, a.length - at);
           in.readFully(buf, 0, n * 4);
           ByteBuffer.wrap(buf, 0, n * 4)
               .order(ByteOrder.LITTLE_ENDIAN)

@@ -2,24 +2,25 @@ package dev.cohort.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +47,7 @@ public final class CheckpointStore {
 
   private final Path dir;
   private final int keep;
-  private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private final ObjectMapper json = new ObjectMapper();
 
   /**
    * @param keep how many complete checkpoints to keep (older ones are deleted after a write)
@@ -72,12 +73,13 @@ public final class CheckpointStore {
    */
   public Path write(TrainingState s) throws IOException {
     PrivateFiles.createDirectories(dir);
+    removeStaleTemporaries();
     Path target = path(s.step());
     Path tmp = dir.resolve(".tmp-" + name(s.step()) + "-" + ProcessHandle.current().pid());
     deleteTree(tmp);
     try {
       PrivateFiles.createDirectory(tmp);
-      MessageDigest sha = sha256();
+      MessageDigest sha = Manifest.sha256();
       try (OutputStream f = PrivateFiles.newOutputStream(tmp.resolve(STATE));
           DataOutputStream out =
               new DataOutputStream(
@@ -95,9 +97,7 @@ public final class CheckpointStore {
       m.put("state_sha256", HexFormat.of().formatHex(sha.digest()));
       m.put("arrays", s.arrays().keySet());
       m.put("meta", s.meta());
-      try (OutputStream f = PrivateFiles.newOutputStream(tmp.resolve(MANIFEST))) {
-        json.writeValue(f, m);
-      }
+      Manifest.write(m, tmp.resolve(MANIFEST));
       fsync(tmp.resolve(MANIFEST));
       fsync(tmp);
       deleteTree(target); // a rewrite of the same step replaces it whole
@@ -125,15 +125,31 @@ public final class CheckpointStore {
   public record Loaded(TrainingState state, Path path) {}
 
   /**
-   * The newest checkpoint that verifies, or empty if there is none. Each one skipped is reported to
-   * {@code warn} with the reason (missing file, size or SHA-256 mismatch, truncation, version).
+   * The newest checkpoint that verifies, or empty if there is none; array lengths are bounded only
+   * by the file. See {@link #loadNewest(Consumer, long)}.
    */
   public Optional<Loaded> loadNewest(Consumer<String> warn) {
+    return loadNewest(warn, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The newest checkpoint that verifies, or empty if there is none. Each one skipped is reported to
+   * {@code warn} with the reason: a symbolic link (not followed), a missing file, a size or SHA-256
+   * mismatch of the state or of the manifest (which covers the metadata), truncation, an array
+   * longer than {@code maxArrayFloats}, another version. All of these are corruption, so an older
+   * checkpoint is tried; whether the one found fits the run is the caller's question. Temporary
+   * folders left by interrupted writes are removed first.
+   *
+   * @param maxArrayFloats the most floats any one array may hold (e.g. the model's element count);
+   *     a longer one is refused before anything is allocated for it
+   */
+  public Optional<Loaded> loadNewest(Consumer<String> warn, long maxArrayFloats) {
+    removeStaleTemporaries();
     List<Long> steps = steps();
     for (int i = steps.size() - 1; i >= 0; i--) {
       Path p = path(steps.get(i));
       try {
-        return Optional.of(new Loaded(load(p), p));
+        return Optional.of(new Loaded(load(p, maxArrayFloats), p));
       } catch (IOException e) {
         warn.accept(
             "checkpoint "
@@ -147,14 +163,23 @@ public final class CheckpointStore {
     return Optional.empty();
   }
 
-  /** Loads and verifies one checkpoint folder. */
+  /** Loads and verifies one checkpoint folder; array lengths are bounded only by the file. */
   public TrainingState load(Path ckpt) throws IOException {
-    JsonNode m;
-    try {
-      m = json.readTree(ckpt.resolve(MANIFEST).toFile());
-    } catch (IOException e) {
-      throw new IOException("manifest unreadable: " + e.getMessage(), e);
+    return load(ckpt, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Loads and verifies one checkpoint folder: the manifest's checksum before anything in it is
+   * used, the state's size and SHA-256 before it is parsed, and every array's length against the
+   * file and {@code maxArrayFloats} before it is allocated.
+   *
+   * @throws IOException naming what is wrong; a symbolic link (folder or file) is refused
+   */
+  public TrainingState load(Path ckpt, long maxArrayFloats) throws IOException {
+    if (Files.isSymbolicLink(ckpt)) {
+      throw new IOException("it is a symbolic link, which is not followed");
     }
+    JsonNode m = Manifest.read(ckpt.resolve(MANIFEST));
     if (m.path("format_version").asInt(-1) != CheckpointFormat.VERSION) {
       throw new IOException(
           "format version "
@@ -163,7 +188,12 @@ public final class CheckpointStore {
               + CheckpointFormat.VERSION);
     }
     Path state = ckpt.resolve(STATE);
-    long size = Files.size(state);
+    BasicFileAttributes a =
+        Files.readAttributes(state, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!a.isRegularFile()) {
+      throw new IOException(STATE + " is not a regular file");
+    }
+    long size = a.size();
     if (size != m.path("state_bytes").asLong(-1)) {
       throw new IOException(
           STATE
@@ -173,21 +203,40 @@ public final class CheckpointStore {
               + m.path("state_bytes").asLong()
               + " (truncated?)");
     }
-    MessageDigest sha = sha256();
-    TrainingState s;
-    @SuppressWarnings("unchecked")
-    Map<String, Object> meta = json.convertValue(m.path("meta"), Map.class);
-    try (DataInputStream in =
-        new DataInputStream(
-            new BufferedInputStream(
-                new DigestInputStream(Files.newInputStream(state), sha), 1 << 20))) {
-      s = CheckpointFormat.read(in, size, meta == null ? Map.of() : meta);
+    MessageDigest sha = Manifest.sha256();
+    try (InputStream in = new DigestInputStream(open(state), sha)) {
+      in.transferTo(OutputStream.nullOutputStream());
     }
-    String got = HexFormat.of().formatHex(sha.digest());
-    if (!got.equals(m.path("state_sha256").asText())) {
+    if (!HexFormat.of().formatHex(sha.digest()).equals(m.path("state_sha256").asText())) {
       throw new IOException("SHA-256 of " + STATE + " does not match the manifest (corrupted)");
     }
-    return s;
+    @SuppressWarnings("unchecked")
+    Map<String, Object> meta = json.convertValue(m.path("meta"), Map.class);
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(open(state), 1 << 20))) {
+      return CheckpointFormat.read(in, size, maxArrayFloats, meta == null ? Map.of() : meta);
+    }
+  }
+
+  private static InputStream open(Path file) throws IOException {
+    return Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Deletes {@code .tmp-ckpt-*} folders: what writes cut short by a kill left behind. Only one
+   * process writes a run's checkpoints, and never two at once, so none is in progress here.
+   */
+  private void removeStaleTemporaries() {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".tmp-" + PREFIX + "*")) {
+      for (Path p : ds) {
+        deleteTree(p);
+      }
+    } catch (IOException e) {
+      System.getLogger(CheckpointStore.class.getName())
+          .log(System.Logger.Level.WARNING, "cannot remove temporary folders in " + dir + ": " + e);
+    }
   }
 
   /** Steps of the checkpoints present (complete or not), ascending; temporary folders excluded. */
@@ -244,14 +293,6 @@ public final class CheckpointStore {
       for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(q);
       }
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
     }
   }
 }

@@ -185,7 +185,9 @@ public final class Checkpoints implements AutoCloseable {
 
   /**
    * Loads the newest valid checkpoint of the run being resumed into the parameters and optimizer.
-   * Collective.
+   * Collective. A checkpoint that fails a checksum (its manifest's covers the metadata) is
+   * corrupted: rank 0 warns and falls back to an older one. A checkpoint that verifies but was
+   * written for another model, seed or data is a real mismatch: an error.
    *
    * @return the restored position
    * @throws IllegalStateException if there is no usable checkpoint, or it belongs to another model
@@ -197,12 +199,15 @@ public final class Checkpoints implements AutoCloseable {
     }
     Path dir = resumeDir.resolve("checkpoints");
     CheckpointStore store = new CheckpointStore(dir, cfg.keep());
+    // No array of a checkpoint of this model holds more values than the whole model: a longer one
+    // is corruption, refused before it is allocated.
+    long limit = elements(state.parameters()) + elements(state.buffers());
     // Rank 0 picks (and has already loaded and verified) the newest good checkpoint; the others
     // load the one it names, so every rank resumes from the same step.
     TrainingState s =
         pg.rank() == 0
             ? store
-                .loadNewest(w -> log.println("warning: " + w))
+                .loadNewest(w -> log.println("warning: " + w), limit)
                 .map(CheckpointStore.Loaded::state)
                 .orElse(null)
             : null;
@@ -215,7 +220,7 @@ public final class Checkpoints implements AutoCloseable {
     }
     if (s == null) {
       try {
-        s = store.load(store.path(chosen));
+        s = store.load(store.path(chosen), limit);
       } catch (IOException e) {
         throw new IllegalStateException(
             "rank "
@@ -248,6 +253,14 @@ public final class Checkpoints implements AutoCloseable {
     copyIn(state.buffers(), "buffer/", s, dir, state.size());
     optimizer.restore(s.arrays());
     return s;
+  }
+
+  private static long elements(List<ModelState.Entry> entries) {
+    long n = 0;
+    for (ModelState.Entry e : entries) {
+      n += e.elements();
+    }
+    return n;
   }
 
   Stats stats() {
