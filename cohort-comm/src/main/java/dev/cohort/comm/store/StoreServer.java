@@ -5,6 +5,7 @@ import dev.cohort.comm.CommException;
 import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.StoreException;
+import dev.cohort.comm.auth.AcceptBackoff;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.wire.FrameReader;
 import dev.cohort.comm.wire.FrameWriter;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,12 +49,17 @@ public final class StoreServer implements AutoCloseable {
   private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionsAccepted = new AtomicLong();
   private final Thread acceptor;
+  private final ThreadFactory handlerThreads;
+  private final AcceptBackoff backoff;
   private volatile boolean closed;
 
-  private StoreServer(ServerSocket server, byte[] secret, int maxFrameBytes) {
+  private StoreServer(
+      ServerSocket server, byte[] secret, int maxFrameBytes, ThreadFactory handlerThreads) {
     this.server = server;
     this.secret = secret.clone();
     this.maxFrameBytes = maxFrameBytes;
+    this.handlerThreads = handlerThreads;
+    this.backoff = new AcceptBackoff(LOG, "store on port " + server.getLocalPort());
     this.acceptor = new Thread(this::acceptLoop, "cohort-store-accept-" + server.getLocalPort());
     acceptor.setDaemon(true);
   }
@@ -64,6 +71,12 @@ public final class StoreServer implements AutoCloseable {
    * @throws CommException if the port is in use, naming it
    */
   public static StoreServer start(String host, int port, byte[] secret, int maxFrameBytes) {
+    return start(host, port, secret, maxFrameBytes, Thread::new);
+  }
+
+  /** As {@link #start(String, int, byte[], int)}, starting client threads from {@code handlers}. */
+  static StoreServer start(
+      String host, int port, byte[] secret, int maxFrameBytes, ThreadFactory handlers) {
     if (secret == null || secret.length == 0) {
       throw new AuthenticationException(
           "the store needs a shared secret: set " + "COHORT_SECRET or COHORT_SECRET_FILE");
@@ -88,7 +101,7 @@ public final class StoreServer implements AutoCloseable {
                   : ""),
           e);
     }
-    StoreServer s = new StoreServer(ss, secret, maxFrameBytes);
+    StoreServer s = new StoreServer(ss, secret, maxFrameBytes, handlers);
     s.acceptor.start();
     return s;
   }
@@ -114,34 +127,69 @@ public final class StoreServer implements AutoCloseable {
     return data.tryGet(key);
   }
 
+  /**
+   * Accepts until closed. No failure ends it: when {@code accept()} or starting a client's thread
+   * throws (too many open files, no more native threads), what was accepted is closed, one line is
+   * logged (at most one a second) and the loop backs off, so the store serves again as soon as the
+   * resource returns.
+   */
   private void acceptLoop() {
     while (!closed) {
-      Socket s;
+      Socket s = null;
       try {
         s = server.accept();
-      } catch (IOException e) {
-        if (!closed) {
-          LOG.log(System.Logger.Level.ERROR, "store accept failed; the store stops serving", e);
+        admit(s);
+        backoff.succeeded();
+      } catch (Throwable t) {
+        if (closed) {
+          return;
         }
-        return;
+        if (s != null) {
+          clients.remove(s);
+          closeQuietly(s);
+        }
+        if (!pause(t)) {
+          return;
+        }
       }
-      if (clients.size() >= MAX_CONNECTIONS) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "store refuses "
-                + s.getRemoteSocketAddress()
-                + ": already "
-                + MAX_CONNECTIONS
-                + " connections");
-        closeQuietly(s);
-        continue;
-      }
-      clients.add(s);
-      Thread t =
-          new Thread(
-              () -> serve(s), "cohort-store-client-" + connectionsAccepted.incrementAndGet());
-      t.setDaemon(true);
-      t.start();
+    }
+  }
+
+  private void admit(Socket s) {
+    if (clients.size() >= MAX_CONNECTIONS) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "store refuses "
+              + s.getRemoteSocketAddress()
+              + ": already "
+              + MAX_CONNECTIONS
+              + " connections");
+      closeQuietly(s);
+      return;
+    }
+    clients.add(s);
+    Thread t = handlerThreads.newThread(() -> serve(s));
+    t.setName("cohort-store-client-" + connectionsAccepted.incrementAndGet());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Waits out a failure of the accept loop; false if interrupted, which ends the loop. */
+  private boolean pause(Throwable failure) {
+    long delayMs = AcceptBackoff.MAX_DELAY_MS;
+    try {
+      delayMs = backoff.failed(failure);
+    } catch (Throwable logFailed) {
+      // Logging needs memory too; when even that fails, wait the longest delay and try again.
+    }
+    try {
+      Thread.sleep(delayMs);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.log(
+          System.Logger.Level.ERROR, this + ": accept loop interrupted; the store stops serving");
+      return false;
     }
   }
 

@@ -10,6 +10,7 @@ import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.Store;
 import dev.cohort.comm.WorldFormationException;
+import dev.cohort.comm.auth.AcceptBackoff;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.transport.shm.ShmTransport;
 import dev.cohort.comm.transport.tcp.TcpPair;
@@ -23,9 +24,11 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Connects every rank of a group to every other rank: one authenticated TCP connection per pair,
@@ -81,8 +84,10 @@ public final class Mesh {
       }
       int accepted = 0;
       String[] dropped = new String[1];
+      AcceptBackoff backoff = new AcceptBackoff(LOG, "rank " + rank + "'s data listener " + me);
       while (accepted < size - 1 - rank) {
-        if (accept(cfg, listener, rank, size, pairs, addr, host, shmWanted, deadline, dropped)) {
+        if (accept(
+            cfg, listener, backoff, rank, size, pairs, addr, host, shmWanted, deadline, dropped)) {
           accepted++;
         }
       }
@@ -180,6 +185,7 @@ public final class Mesh {
   private static boolean accept(
       CommConfig cfg,
       ServerSocketChannel listener,
+      AcceptBackoff backoff,
       int rank,
       int size,
       Pair[] pairs,
@@ -190,7 +196,7 @@ public final class Mesh {
       String[] dropped)
       throws IOException {
     SocketChannel ch;
-    while ((ch = listener.accept()) == null) {
+    while ((ch = tryAccept(listener, backoff, deadline)) == null) {
       if (System.nanoTime() - deadline > 0) {
         StringBuilder missing = new StringBuilder();
         for (int j = rank + 1; j < size; j++) {
@@ -259,6 +265,34 @@ public final class Mesh {
     }
   }
 
+  /**
+   * One non-blocking accept. Any failure but a closed listener (too many open files, out of memory)
+   * is logged, rate-limited, and waited out, bounded by the group's deadline: null then, as when no
+   * one is waiting.
+   */
+  private static SocketChannel tryAccept(
+      ServerSocketChannel listener, AcceptBackoff backoff, long deadline) throws IOException {
+    try {
+      SocketChannel ch = listener.accept();
+      if (ch != null) {
+        backoff.succeeded();
+      }
+      return ch;
+    } catch (ClosedChannelException e) {
+      throw e;
+    } catch (Throwable t) {
+      long delayMs = AcceptBackoff.MAX_DELAY_MS;
+      try {
+        delayMs = backoff.failed(t);
+      } catch (Throwable logFailed) {
+        // Logging needs memory too; when even that fails, wait the longest delay and try again.
+      }
+      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      sleep(Math.max(1, Math.min(delayMs, leftMs)));
+      return null;
+    }
+  }
+
   private static void tune(CommConfig cfg, SocketChannel ch) throws IOException {
     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
     if (cfg.socketBufferBytes() > 0) {
@@ -282,8 +316,12 @@ public final class Mesh {
   }
 
   private static void sleepBriefly() {
+    sleep(2);
+  }
+
+  private static void sleep(long ms) {
     try {
-      Thread.sleep(2);
+      Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CommException("interrupted while waiting for peers", e);
