@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -31,6 +32,13 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Handshake {
   public static final int MAGIC = 0x434F4854; // "COHT"
   public static final int VERSION = 1;
+
+  /**
+   * How long the accepting side gives a new connection to finish the whole handshake, by the wall
+   * clock (see {@link DeadlineInputStream}); a correct peer needs a few round trips.
+   */
+  public static final Duration DEADLINE = Duration.ofSeconds(5);
+
   private static final int NONCE_BYTES = 32;
   private static final int MAX_FRAME = 256;
   private static final SecureRandom RANDOM = new SecureRandom();

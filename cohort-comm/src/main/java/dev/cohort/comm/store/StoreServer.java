@@ -6,7 +6,10 @@ import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.StoreException;
 import dev.cohort.comm.auth.AcceptBackoff;
+import dev.cohort.comm.auth.DeadlineInputStream;
 import dev.cohort.comm.auth.Handshake;
+import dev.cohort.comm.auth.HandshakeSlots;
+import dev.cohort.comm.auth.RateLimitedLog;
 import dev.cohort.comm.wire.FrameReader;
 import dev.cohort.comm.wire.FrameWriter;
 import dev.cohort.comm.wire.Frames;
@@ -21,7 +24,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +40,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StoreServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(StoreServer.class.getName());
-  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
   private static final int MAX_CONNECTIONS = 4096;
 
   private final ServerSocket server;
@@ -51,6 +52,8 @@ public final class StoreServer implements AutoCloseable {
   private final Thread acceptor;
   private final ThreadFactory handlerThreads;
   private final AcceptBackoff backoff;
+  private final RateLimitedLog warnings = new RateLimitedLog(LOG);
+  private final HandshakeSlots handshakes;
   private volatile boolean closed;
 
   private StoreServer(
@@ -60,6 +63,7 @@ public final class StoreServer implements AutoCloseable {
     this.maxFrameBytes = maxFrameBytes;
     this.handlerThreads = handlerThreads;
     this.backoff = new AcceptBackoff(LOG, "store on port " + server.getLocalPort());
+    this.handshakes = new HandshakeSlots("store on port " + server.getLocalPort(), warnings);
     this.acceptor = new Thread(this::acceptLoop, "cohort-store-accept-" + server.getLocalPort());
     acceptor.setDaemon(true);
   }
@@ -131,23 +135,27 @@ public final class StoreServer implements AutoCloseable {
    * Accepts until closed. No failure ends it: when {@code accept()} or starting a client's thread
    * throws (too many open files, no more native threads), what was accepted is closed, one line is
    * logged (at most one a second) and the loop backs off, so the store serves again as soon as the
-   * resource returns.
+   * resource returns. Handshakes in progress are capped apart from authenticated clients ({@link
+   * HandshakeSlots}); while they are full of recent ones, the loop waits and later connections wait
+   * in the backlog.
    */
   private void acceptLoop() {
     while (!closed) {
       Socket s = null;
+      HandshakeSlots.Slot slot = null;
       try {
         s = server.accept();
-        admit(s);
+        slot = handshakes.admit(s);
+        startClientThread(s, slot);
         backoff.succeeded();
       } catch (Throwable t) {
         if (closed) {
           return;
         }
-        if (s != null) {
-          clients.remove(s);
-          closeQuietly(s);
+        if (slot != null) {
+          slot.close();
         }
+        closeQuietly(s);
         if (!pause(t)) {
           return;
         }
@@ -155,20 +163,8 @@ public final class StoreServer implements AutoCloseable {
     }
   }
 
-  private void admit(Socket s) {
-    if (clients.size() >= MAX_CONNECTIONS) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "store refuses "
-              + s.getRemoteSocketAddress()
-              + ": already "
-              + MAX_CONNECTIONS
-              + " connections");
-      closeQuietly(s);
-      return;
-    }
-    clients.add(s);
-    Thread t = handlerThreads.newThread(() -> serve(s));
+  private void startClientThread(Socket s, HandshakeSlots.Slot slot) {
+    Thread t = handlerThreads.newThread(() -> serve(s, slot));
     t.setName("cohort-store-client-" + connectionsAccepted.incrementAndGet());
     t.setDaemon(true);
     t.start();
@@ -193,16 +189,32 @@ public final class StoreServer implements AutoCloseable {
     }
   }
 
-  private void serve(Socket s) {
+  /**
+   * One client: the handshake, bounded as a whole by {@link Handshake#DEADLINE}, then requests for
+   * as long as the client stays.
+   */
+  private void serve(Socket s, HandshakeSlots.Slot slot) {
     String who = "store client " + s.getRemoteSocketAddress();
+    boolean admitted = false;
     try (s) {
       s.setTcpNoDelay(true);
-      s.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
-      DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+      DeadlineInputStream bounded = new DeadlineInputStream(s, who, Handshake.DEADLINE);
+      DataInputStream in = new DataInputStream(new BufferedInputStream(bounded));
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
       Handshake.server(in, out, secret, Handshake.Purpose.STORE, who);
+      slot.close();
+      if (clients.size() >= MAX_CONNECTIONS) {
+        warnings.warn(
+            "store refuses " + who + ": already " + MAX_CONNECTIONS + " authenticated connections");
+        return;
+      }
+      clients.add(s);
+      admitted = true;
+      if (closed) {
+        return;
+      }
       Frames.write(out, new FrameWriter().i64(instanceId).toByteArray());
-      s.setSoTimeout(0); // clients hold their connection for the whole job
+      bounded.lift(); // clients hold their connection for the whole job
       while (!closed) {
         byte[] request = Frames.read(in, maxFrameBytes, who);
         Frames.write(out, handle(new FrameReader(request, who)));
@@ -214,7 +226,10 @@ public final class StoreServer implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, who + " dropped: " + e.getMessage());
       }
     } finally {
-      clients.remove(s);
+      slot.close();
+      if (admitted) {
+        clients.remove(s);
+      }
     }
   }
 
@@ -302,6 +317,7 @@ public final class StoreServer implements AutoCloseable {
   public void close() {
     closed = true;
     closeQuietly(server);
+    handshakes.close();
     for (Socket s : clients) {
       closeQuietly(s);
     }

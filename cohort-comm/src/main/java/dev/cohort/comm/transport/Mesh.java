@@ -2,15 +2,11 @@ package dev.cohort.comm.transport;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
-import dev.cohort.comm.PeerClosedException;
-import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.Store;
 import dev.cohort.comm.WorldFormationException;
-import dev.cohort.comm.auth.AcceptBackoff;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.transport.shm.ShmTransport;
 import dev.cohort.comm.transport.tcp.TcpPair;
@@ -24,11 +20,10 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Connects every rank of a group to every other rank: one authenticated TCP connection per pair,
@@ -37,10 +32,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Protocol: each rank listens, publishes {@code addr/<rank>} = "host:port|hostId" in the store,
  * dials every lower rank and accepts every higher one. A dial may wait in the lower rank's backlog
  * until that rank has finished its own dials, which by induction always happens, so the order
- * cannot deadlock. The lower rank of each pair decides the transport.
+ * cannot deadlock. Then the lower rank runs every handshake on its own thread ({@link
+ * MeshAcceptor}), so a silent stranger delays no one. The lower rank of each pair decides the
+ * transport.
  */
 public final class Mesh {
-  private static final System.Logger LOG = System.getLogger(Mesh.class.getName());
   private static final String ACK = "ok";
 
   private Mesh() {}
@@ -52,6 +48,13 @@ public final class Mesh {
    * @throws CommTimeoutException if peers do not show up within the configured timeout
    */
   public static Pair[] connect(CommConfig cfg, Store store, int rank, int size) {
+    return connect(cfg, store, rank, size, Thread::new);
+  }
+
+  /**
+   * As {@link #connect(CommConfig, Store, int, int)}, with handshake threads from {@code threads}.
+   */
+  static Pair[] connect(CommConfig cfg, Store store, int rank, int size, ThreadFactory threads) {
     Pair[] pairs = new Pair[size];
     if (size == 1) {
       return pairs;
@@ -66,29 +69,30 @@ public final class Mesh {
     try (ServerSocketChannel listener = listen(cfg, rank)) {
       int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
       String me = cfg.advertiseAddress() + ":" + port;
-      store.set("addr/" + rank, (me + "|" + HostId.current()).getBytes(UTF_8));
-      String[] addr = new String[size];
-      String[] host = new String[size];
-      for (int j = 0; j < size; j++) {
-        if (j != rank) {
-          String[] v =
-              new String(
-                      store.get("addr/" + j, left(deadline, cfg, rank, "addr of rank " + j)), UTF_8)
-                  .split("\\|", 2);
-          addr[j] = v[0];
-          host[j] = v.length > 1 ? v[1] : "";
+      try (MeshAcceptor acceptor = new MeshAcceptor(cfg, listener, rank, me, deadline, threads)) {
+        store.set("addr/" + rank, (me + "|" + HostId.current()).getBytes(UTF_8));
+        String[] addr = new String[size];
+        String[] host = new String[size];
+        for (int j = 0; j < size; j++) {
+          if (j != rank) {
+            String[] v =
+                new String(
+                        store.get("addr/" + j, left(deadline, cfg, rank, "addr of rank " + j)),
+                        UTF_8)
+                    .split("\\|", 2);
+            addr[j] = v[0];
+            host[j] = v.length > 1 ? v[1] : "";
+          }
         }
-      }
-      for (int j = 0; j < rank; j++) {
-        pairs[j] = dial(cfg, rank, size, j, addr[j], deadline);
-      }
-      int accepted = 0;
-      String[] dropped = new String[1];
-      AcceptBackoff backoff = new AcceptBackoff(LOG, "rank " + rank + "'s data listener " + me);
-      while (accepted < size - 1 - rank) {
-        if (accept(
-            cfg, listener, backoff, rank, size, pairs, addr, host, shmWanted, deadline, dropped)) {
-          accepted++;
+        for (int j = 0; j < rank; j++) {
+          pairs[j] = dial(cfg, rank, size, j, addr[j], deadline);
+        }
+        for (int accepted = 0; accepted < size - 1 - rank; accepted++) {
+          MeshAcceptor.Joined joined = acceptor.next(deadline);
+          if (joined == null) {
+            throw timedOut(cfg, rank, size, pairs, addr, acceptor.lastDropped());
+          }
+          accept(cfg, joined, rank, size, pairs, addr, host, shmWanted, deadline);
         }
       }
       return pairs;
@@ -179,65 +183,27 @@ public final class Mesh {
   }
 
   /**
-   * Accepts one connection. A stranger that fails the handshake (wrong secret, garbage, a port
-   * scanner) is logged and dropped without disturbing the group; returns false then.
+   * Takes a peer that passed the handshake: checks its rank and world size, answers, and builds the
+   * pair on the transport this rank chooses.
+   *
+   * @throws WorldFormationException if the peer's rank or world size is wrong
    */
-  private static boolean accept(
+  private static void accept(
       CommConfig cfg,
-      ServerSocketChannel listener,
-      AcceptBackoff backoff,
+      MeshAcceptor.Joined joined,
       int rank,
       int size,
       Pair[] pairs,
       String[] addr,
       String[] host,
       boolean shmWanted,
-      long deadline,
-      String[] dropped)
+      long deadline)
       throws IOException {
-    SocketChannel ch;
-    while ((ch = tryAccept(listener, backoff, deadline)) == null) {
-      if (System.nanoTime() - deadline > 0) {
-        StringBuilder missing = new StringBuilder();
-        for (int j = rank + 1; j < size; j++) {
-          if (pairs[j] == null) {
-            missing.append(' ').append(j).append(" (").append(addr[j]).append(')');
-          }
-        }
-        throw new CommTimeoutException(
-            "rank "
-                + rank
-                + " waited "
-                + cfg.timeout().toMillis()
-                + " ms for connections from ranks"
-                + missing
-                + (dropped[0] == null
-                    ? ""
-                    : "; it dropped a connection that failed the handshake (a peer with another "
-                        + "COHORT_SECRET, or not a Cohort peer): "
-                        + dropped[0]));
-      }
-      sleepBriefly();
-    }
-    String what = "connection from " + ch.getRemoteAddress();
+    SocketChannel ch = joined.channel();
     try {
-      ch.configureBlocking(true);
-      tune(cfg, ch);
-      ch.socket().setSoTimeout((int) Math.max(1, left(deadline, cfg, rank, what).toMillis()));
-      DataInputStream in = new DataInputStream(ch.socket().getInputStream());
-      DataOutputStream out =
-          new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
-      try {
-        Handshake.server(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
-      } catch (IOException | AuthenticationException | ProtocolException | PeerClosedException e) {
-        dropped[0] = e.getMessage();
-        LOG.log(System.Logger.Level.WARNING, "rank " + rank + " dropped " + dropped[0]);
-        ch.close();
-        return false;
-      }
-      FrameReader hello = new FrameReader(Frames.read(in, 64, what), what);
-      int peer = hello.i32();
-      int peerSize = hello.i32();
+      joined.bounded().setDeadline(deadline);
+      int peer = joined.peer();
+      int peerSize = joined.peerSize();
       String problem =
           peerSize != size
               ? "world size " + peerSize + " differs from ours (" + size + ")"
@@ -246,54 +212,56 @@ public final class Mesh {
                   : pairs[peer] != null
                       ? "rank " + peer + " is already connected (duplicate rank?)"
                       : null;
+      DataOutputStream out = joined.out();
       Frames.write(out, new FrameWriter().string(problem == null ? ACK : problem).toByteArray());
       if (problem != null) {
-        throw new WorldFormationException("rank " + rank + " refused " + what + ": " + problem);
+        throw new WorldFormationException(
+            "rank " + rank + " refused " + joined.what() + ": " + problem);
       }
       boolean shm = shmWanted && HostId.current().equals(host[peer]);
       Frames.write(out, new FrameWriter().string(shm ? "shm" : "tcp").toByteArray());
       pairs[peer] =
           shm
               ? ShmTransport.create(
-                  rank, peer, addr[peer], ch, in, out, cfg.shmDirectory(), cfg.shmRingBytes())
+                  rank,
+                  peer,
+                  addr[peer],
+                  ch,
+                  joined.in(),
+                  out,
+                  cfg.shmDirectory(),
+                  cfg.shmRingBytes())
               : new TcpPair(peer, addr[peer], ch);
-      ch.socket().setSoTimeout(0);
-      return true;
+      joined.bounded().lift();
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
     }
   }
 
-  /**
-   * One non-blocking accept. Any failure but a closed listener (too many open files, out of memory)
-   * is logged, rate-limited, and waited out, bounded by the group's deadline: null then, as when no
-   * one is waiting.
-   */
-  private static SocketChannel tryAccept(
-      ServerSocketChannel listener, AcceptBackoff backoff, long deadline) throws IOException {
-    try {
-      SocketChannel ch = listener.accept();
-      if (ch != null) {
-        backoff.succeeded();
+  private static CommTimeoutException timedOut(
+      CommConfig cfg, int rank, int size, Pair[] pairs, String[] addr, String dropped) {
+    StringBuilder missing = new StringBuilder();
+    for (int j = rank + 1; j < size; j++) {
+      if (pairs[j] == null) {
+        missing.append(' ').append(j).append(" (").append(addr[j]).append(')');
       }
-      return ch;
-    } catch (ClosedChannelException e) {
-      throw e;
-    } catch (Throwable t) {
-      long delayMs = AcceptBackoff.MAX_DELAY_MS;
-      try {
-        delayMs = backoff.failed(t);
-      } catch (Throwable logFailed) {
-        // Logging needs memory too; when even that fails, wait the longest delay and try again.
-      }
-      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      sleep(Math.max(1, Math.min(delayMs, leftMs)));
-      return null;
     }
+    return new CommTimeoutException(
+        "rank "
+            + rank
+            + " waited "
+            + cfg.timeout().toMillis()
+            + " ms for connections from ranks"
+            + missing
+            + (dropped == null
+                ? ""
+                : "; it dropped a connection that failed the handshake (a peer with another "
+                    + "COHORT_SECRET, or not a Cohort peer): "
+                    + dropped));
   }
 
-  private static void tune(CommConfig cfg, SocketChannel ch) throws IOException {
+  static void tune(CommConfig cfg, SocketChannel ch) throws IOException {
     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
     if (cfg.socketBufferBytes() > 0) {
       ch.setOption(StandardSocketOptions.SO_SNDBUF, cfg.socketBufferBytes());
@@ -313,18 +281,5 @@ public final class Mesh {
               + what);
     }
     return Duration.ofNanos(ns);
-  }
-
-  private static void sleepBriefly() {
-    sleep(2);
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CommException("interrupted while waiting for peers", e);
-    }
   }
 }
