@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       WorkerCommand.class,
       StoreCommand.class,
+      SecretCommand.class,
       BenchCommand.class,
       LabCommand.class,
       PlanCommand.class,

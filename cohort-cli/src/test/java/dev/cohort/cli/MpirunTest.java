@@ -2,6 +2,7 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cohort.comm.Secrets;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
@@ -39,7 +40,7 @@ class MpirunTest {
                 "-np",
                 "2",
                 "-x",
-                "COHORT_SECRET=mpi-test",
+                "COHORT_SECRET=" + Secrets.generate(),
                 "-x",
                 "MASTER_PORT=" + port,
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.cohort.comm.EnvKeys;
+import dev.cohort.comm.Secrets;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
@@ -113,7 +114,7 @@ class SlurmTest {
   private static Map<String, String> cohortEnvironment() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return Map.of(
-          EnvKeys.COHORT_SECRET, "slurm-test", EnvKeys.MASTER_PORT, "" + s.getLocalPort());
+          EnvKeys.COHORT_SECRET, Secrets.generate(), EnvKeys.MASTER_PORT, "" + s.getLocalPort());
     }
   }
 

@@ -48,6 +48,11 @@ public final class Env {
     return systemProperties.containsKey(key) || environment.containsKey(key);
   }
 
+  /** True if the key is given as a system property ({@code -DKEY=...}), blank or not. */
+  public boolean isSystemProperty(String key) {
+    return systemProperties.containsKey(key);
+  }
+
   /**
    * The value exactly as given, blanks and all, or empty when the key is absent: for values such as
    * secrets whose every byte counts.

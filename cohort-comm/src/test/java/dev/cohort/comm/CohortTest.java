@@ -23,7 +23,7 @@ class CohortTest {
             "MASTER_PORT",
             "0",
             "COHORT_SECRET",
-            "s",
+            Secrets.generate(),
             "COHORT_TIMEOUT_MS",
             "10000");
     try (ProcessGroup pg = Cohort.init(env)) {
@@ -38,7 +38,7 @@ class CohortTest {
   @Test
   void aProgramStartedOnItsOwnShouldFormAWorldOfOne() {
     for (Map<String, String> env :
-        List.of(Map.<String, String>of(), Map.of("COHORT_SECRET", "s"))) {
+        List.of(Map.<String, String>of(), Map.of("COHORT_SECRET", Secrets.generate()))) {
       try (ProcessGroup pg = Cohort.init(env)) {
         int[] x = {7};
         pg.allReduce(x, ReduceOp.SUM);

@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CommConfigTest {
+  private static final String SECRET = "0123456789abcdef0123456789abcdef";
 
   @Test
   void fromEnvironmentShouldReadEveryKey() {
     Map<String, String> env =
         Map.ofEntries(
-            Map.entry(EnvKeys.COHORT_SECRET, "s3cret"),
+            Map.entry(EnvKeys.COHORT_SECRET, SECRET),
             Map.entry(EnvKeys.COHORT_TIMEOUT_MS, "5000"),
             Map.entry(EnvKeys.COHORT_BIND_ADDR, "10.0.0.2"),
             Map.entry(EnvKeys.COHORT_ADVERTISE_ADDR, "node2"),
@@ -45,12 +46,12 @@ class CommConfigTest {
     assertThat(c.socketBufferBytes()).isEqualTo(1 << 20);
     assertThat(c.checkCollectives()).isTrue();
     assertThat(c.maxFrameBytes()).isEqualTo(2048);
-    assertThat(c.secret()).isEqualTo("s3cret".getBytes(UTF_8));
+    assertThat(c.secret()).isEqualTo(SECRET.getBytes(UTF_8));
   }
 
   @Test
   void unsetKeysShouldTakeTheNamedDefaults() {
-    CommConfig c = CommConfig.fromEnvironment(Map.of(EnvKeys.COHORT_SECRET, "s"), Map.of());
+    CommConfig c = CommConfig.fromEnvironment(Map.of(EnvKeys.COHORT_SECRET, SECRET), Map.of());
     assertThat(c.timeout().toMillis()).isEqualTo(CommConfig.DEFAULT_TIMEOUT_MS);
     assertThat(c.bindAddress()).isEqualTo(CommConfig.DEFAULT_BIND_ADDRESS);
     assertThat(c.advertiseAddress()).isEqualTo(CommConfig.DEFAULT_BIND_ADDRESS);
@@ -61,7 +62,7 @@ class CommConfigTest {
     assertThat(c.shmRingBytes()).isEqualTo(CommConfig.DEFAULT_SHM_RING_BYTES);
     assertThat(c.describe())
         .containsEntry("all-reduce algorithm", "auto")
-        .containsEntry("secret", "set (1 B)");
+        .containsEntry("secret", "set (32 B)");
   }
 
   @Test
@@ -69,7 +70,7 @@ class CommConfigTest {
     assertThatThrownBy(
             () ->
                 CommConfig.fromEnvironment(
-                    Map.of(EnvKeys.COHORT_SECRET, "s", EnvKeys.COHORT_ALLREDUCE_ALGO, "tree"),
+                    Map.of(EnvKeys.COHORT_SECRET, SECRET, EnvKeys.COHORT_ALLREDUCE_ALGO, "tree"),
                     Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("COHORT_ALLREDUCE_ALGO")
@@ -82,7 +83,7 @@ class CommConfigTest {
     assertThatThrownBy(
             () ->
                 CommConfig.fromEnvironment(
-                    Map.of(EnvKeys.COHORT_SECRET, "s", EnvKeys.COHORT_PORT_RANGE, "low-high"),
+                    Map.of(EnvKeys.COHORT_SECRET, SECRET, EnvKeys.COHORT_PORT_RANGE, "low-high"),
                     Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("COHORT_PORT_RANGE must be PORT or MIN-MAX, got 'low'");
@@ -91,14 +92,18 @@ class CommConfigTest {
   @Test
   void theSecretShouldComeFromItsFileWhenNotGivenAsText(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("secret");
-    Files.writeString(file, "from-file\n");
+    Files.writeString(file, "from-file-0123456789\n");
     Env fileOnly = Env.of(Map.of(EnvKeys.COHORT_SECRET_FILE, file.toString()));
-    assertThat(Secrets.fromEnvironment(fileOnly)).isEqualTo("from-file".getBytes(UTF_8));
+    assertThat(Secrets.fromEnvironment(fileOnly)).isEqualTo("from-file-0123456789".getBytes(UTF_8));
     Env both =
         Env.of(
-            Map.of(EnvKeys.COHORT_SECRET_FILE, file.toString(), EnvKeys.COHORT_SECRET, " text "));
+            Map.of(
+                EnvKeys.COHORT_SECRET_FILE,
+                file.toString(),
+                EnvKeys.COHORT_SECRET,
+                " text 0123456789 "));
     assertThat(Secrets.fromEnvironment(both))
         .as("text wins, every byte kept")
-        .isEqualTo(" text ".getBytes(UTF_8));
+        .isEqualTo(" text 0123456789 ".getBytes(UTF_8));
   }
 }

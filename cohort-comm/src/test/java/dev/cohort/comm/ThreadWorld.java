@@ -2,6 +2,7 @@ package dev.cohort.comm;
 
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * the build.
  */
 public final class ThreadWorld implements AutoCloseable {
-  public static final byte[] SECRET = "test-secret".getBytes();
+  /** A fresh random secret per test JVM, as launchers make one per world. */
+  public static final byte[] SECRET = Secrets.generate().getBytes(StandardCharsets.UTF_8);
 
   /** What each rank runs; returns a value collected per rank. */
   public interface RankBody<T> {

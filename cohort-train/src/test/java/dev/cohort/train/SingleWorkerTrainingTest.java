@@ -3,6 +3,7 @@ package dev.cohort.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.World;
 import dev.cohort.train.metrics.RunSummary;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +35,7 @@ class SingleWorkerTrainingTest {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     RunSummary summary =
         TrainWorker.run(
-            CommConfig.defaults("t"),
+            CommConfig.defaults(Secrets.generate()),
             new World("127.0.0.1", 0, 0, 1, 0, true, 0, "test"),
             TrainWorker.Job.of(cfg),
             new PrintStream(console, true));

@@ -2,6 +2,7 @@ package dev.cohort.comm.auth;
 
 import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.ProtocolException;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.wire.FrameReader;
 import dev.cohort.comm.wire.FrameWriter;
 import dev.cohort.comm.wire.Frames;
@@ -18,20 +19,31 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Mutual HMAC-SHA256 challenge-response run on every new connection before any other byte is
- * trusted. Both sides prove they hold the shared secret without sending it; fresh nonces on both
- * sides make a recorded exchange useless for replay. The protocol version is checked in the same
- * exchange, so an old client fails with a clear message instead of misreading frames.
+ * trusted. Both sides prove they hold the shared secret without sending it. The connecting side
+ * proves first: the accepting side, which anyone who can reach the port may talk to, sends nothing
+ * derived from the secret until the connecting side has proved it, so an unauthenticated client
+ * learns nothing to test guesses against. (Whichever side proves first gives the other such a
+ * value; that is why secrets must have at least {@link dev.cohort.comm.Secrets#MIN_BYTES} bytes,
+ * too many to guess offline.) Fresh nonces on both sides make a recorded exchange useless for
+ * replay; the role and the purpose are inside every MAC, so a proof cannot be reflected back or
+ * reused on another kind of port. The protocol version is checked in the same exchange, so an old
+ * peer fails with a clear message instead of misreading frames.
  *
  * <pre>
- * client -> server  HELLO   magic, version, purpose, nonceC[32]
- * server -> client  PROOF   magic, version, nonceS[32], HMAC(k, "server" | purpose | nonceC | nonceS)
- * client -> server  PROOF   HMAC(k, "client" | purpose | nonceS | nonceC)
- * server -> client  VERDICT 0 = accepted, else a reason string, then the server closes
+ * client -> server  HELLO      magic, version, purpose
+ * server -> client  CHALLENGE  magic, version, nonceS[32]             (or ~magic, reason; closes)
+ * client -> server  PROOF      nonceC[32], HMAC(k, "client" | purpose | nonceS | nonceC)
+ * server -> client  VERDICT    0, HMAC(k, "server" | purpose | nonceC | nonceS)
+ *                              or 1, reason, and the server closes
  * </pre>
+ *
+ * The CHALLENGE is the same for every secret: magic, version and 32 random bytes. The server checks
+ * the client's MAC before it computes its own; the client checks the server's before it trusts the
+ * connection.
  */
 public final class Handshake {
   public static final int MAGIC = 0x434F4854; // "COHT"
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   /**
    * How long the accepting side gives a new connection to finish the whole handshake, by the wall
@@ -39,7 +51,8 @@ public final class Handshake {
    */
   public static final Duration DEADLINE = Duration.ofSeconds(5);
 
-  private static final int NONCE_BYTES = 32;
+  static final int NONCE_BYTES = 32;
+  private static final int MAC_BYTES = 32;
   private static final int MAX_FRAME = 256;
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -52,46 +65,60 @@ public final class Handshake {
   private Handshake() {}
 
   /**
-   * Runs the client side.
+   * Runs the connecting side.
    *
    * @param what names the server in error messages
-   * @throws AuthenticationException if the server does not prove the secret or rejects ours
-   * @throws ProtocolException on a version mismatch or malformed frame
+   * @throws AuthenticationException if our secret is missing or too short, the server rejects our
+   *     proof, or it does not prove the secret itself
+   * @throws ProtocolException on a version mismatch, a refusal or a malformed frame
    */
   public static void client(
       DataInputStream in, DataOutputStream out, byte[] secret, Purpose purpose, String what)
       throws IOException {
     requireSecret(secret);
+    Frames.write(
+        out, new FrameWriter().i32(MAGIC).i32(VERSION).u8(purpose.ordinal()).toByteArray());
+    // CHALLENGE: the server's nonce, nothing else.
+    FrameReader challenge = new FrameReader(Frames.read(in, MAX_FRAME, what), what);
+    int magic = challenge.i32();
+    if (magic == ~MAGIC) {
+      throw new ProtocolException(what + " refused the connection: " + challenge.string());
+    }
+    checkMagicAndVersion(magic, challenge.i32(), what);
+    byte[] nonceS = challenge.bytes(NONCE_BYTES);
+    challenge.end();
+    // PROOF: ours first.
     byte[] nonceC = nonce();
     Frames.write(
         out,
-        new FrameWriter().i32(MAGIC).i32(VERSION).u8(purpose.ordinal()).raw(nonceC).toByteArray());
-    FrameReader proof = new FrameReader(Frames.read(in, MAX_FRAME, what), what);
-    int magic = proof.i32();
-    if (magic == ~MAGIC) {
-      throw new ProtocolException(what + " refused the connection: " + proof.string());
-    }
-    checkMagicAndVersion(magic, proof.i32(), what);
-    byte[] nonceS = proof.bytes(NONCE_BYTES);
-    byte[] macS = proof.bytes(32);
-    proof.end();
-    if (!MessageDigest.isEqual(macS, mac(secret, "server", purpose, nonceC, nonceS))) {
-      throw new AuthenticationException(
-          what
-              + " did not prove the shared secret (different "
-              + "COHORT_SECRET on the two sides?)");
-    }
-    Frames.write(out, mac(secret, "client", purpose, nonceS, nonceC));
+        new FrameWriter()
+            .raw(nonceC)
+            .raw(mac(secret, "client", purpose, nonceS, nonceC))
+            .toByteArray());
+    // VERDICT: accepted with the server's proof, or refused with a reason.
     FrameReader verdict = new FrameReader(Frames.read(in, MAX_FRAME, what), what);
     if (verdict.u8() != 0) {
-      throw new AuthenticationException(what + " rejected this client: " + verdict.string());
+      throw new AuthenticationException(
+          what
+              + " rejected this client: "
+              + verdict.string()
+              + " (different COHORT_SECRET on the two sides?)");
+    }
+    byte[] macS = verdict.bytes(MAC_BYTES);
+    verdict.end();
+    if (!MessageDigest.isEqual(macS, mac(secret, "server", purpose, nonceC, nonceS))) {
+      throw new AuthenticationException(
+          what + " did not prove the shared secret (different COHORT_SECRET on the two sides?)");
     }
   }
 
   /**
-   * Runs the server side. On failure, the client is told why before the caller closes the socket.
+   * Runs the accepting side. On failure, the client is told why (never anything derived from the
+   * secret) before the caller closes the socket.
    *
    * @param what names the client in error messages
+   * @throws AuthenticationException if the client's proof is wrong
+   * @throws ProtocolException on a version or purpose mismatch or a malformed frame
    */
   public static void server(
       DataInputStream in, DataOutputStream out, byte[] secret, Purpose purpose, String what)
@@ -108,37 +135,38 @@ public final class Handshake {
                   + version
                   + " is not supported; this side speaks version "
                   + VERSION;
-      Frames.write(out, new FrameWriter().i32(~MAGIC).string(why).toByteArray());
+      refuse(out, why);
       checkMagicAndVersion(magic, version, what);
     }
     int purposeCode = hello.u8();
-    if (purposeCode != purpose.ordinal()) {
-      throw new ProtocolException(
-          what
-              + " asked for a "
-              + purposeName(purposeCode)
-              + " connection on a "
-              + purpose
-              + " port");
-    }
-    byte[] nonceC = hello.bytes(NONCE_BYTES);
     hello.end();
+    if (purposeCode != purpose.ordinal()) {
+      String why =
+          "asked for a " + purposeName(purposeCode) + " connection on a " + purpose + " port";
+      refuse(out, why);
+      throw new ProtocolException(what + " " + why);
+    }
+    // CHALLENGE: independent of the secret.
     byte[] nonceS = nonce();
-    Frames.write(
-        out,
-        new FrameWriter()
-            .i32(MAGIC)
-            .i32(VERSION)
-            .raw(nonceS)
-            .raw(mac(secret, "server", purpose, nonceC, nonceS))
-            .toByteArray());
-    byte[] macC = Frames.read(in, MAX_FRAME, what);
+    Frames.write(out, new FrameWriter().i32(MAGIC).i32(VERSION).raw(nonceS).toByteArray());
+    // PROOF: the client's, checked before we compute anything of our own.
+    FrameReader proof = new FrameReader(Frames.read(in, MAX_FRAME, what), what);
+    byte[] nonceC = proof.bytes(NONCE_BYTES);
+    byte[] macC = proof.bytes(MAC_BYTES);
+    proof.end();
     if (!MessageDigest.isEqual(macC, mac(secret, "client", purpose, nonceS, nonceC))) {
       Frames.write(out, new FrameWriter().u8(1).string("wrong shared secret").toByteArray());
       throw new AuthenticationException(
-          what + " did not prove the shared secret; connection " + "refused");
+          what + " did not prove the shared secret; connection refused");
     }
-    Frames.write(out, new FrameWriter().u8(0).toByteArray());
+    // VERDICT: accepted, with our proof.
+    Frames.write(
+        out,
+        new FrameWriter().u8(0).raw(mac(secret, "server", purpose, nonceC, nonceS)).toByteArray());
+  }
+
+  private static void refuse(DataOutputStream out, String why) throws IOException {
+    Frames.write(out, new FrameWriter().i32(~MAGIC).string(why).toByteArray());
   }
 
   private static void checkMagicAndVersion(int magic, int version, String what) {
@@ -165,8 +193,9 @@ public final class Handshake {
   private static void requireSecret(byte[] secret) {
     if (secret == null || secret.length == 0) {
       throw new AuthenticationException(
-          "no shared secret configured: set COHORT_SECRET or " + "COHORT_SECRET_FILE");
+          "no shared secret configured: set COHORT_SECRET or COHORT_SECRET_FILE");
     }
+    Secrets.requireStrong(secret);
   }
 
   private static byte[] nonce() {
@@ -175,7 +204,7 @@ public final class Handshake {
     return n;
   }
 
-  private static byte[] mac(byte[] secret, String role, Purpose purpose, byte[] a, byte[] b) {
+  static byte[] mac(byte[] secret, String role, Purpose purpose, byte[] a, byte[] b) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));

@@ -4,6 +4,7 @@ import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.StoreException;
 import dev.cohort.comm.auth.AcceptBackoff;
 import dev.cohort.comm.auth.DeadlineInputStream;
@@ -72,6 +73,8 @@ public final class StoreServer implements AutoCloseable {
    * Binds and starts serving.
    *
    * @param port 0 for an ephemeral port
+   * @throws AuthenticationException if the secret is missing or shorter than {@link
+   *     Secrets#MIN_BYTES}
    * @throws CommException if the port is in use, naming it
    */
   public static StoreServer start(String host, int port, byte[] secret, int maxFrameBytes) {
@@ -85,6 +88,7 @@ public final class StoreServer implements AutoCloseable {
       throw new AuthenticationException(
           "the store needs a shared secret: set " + "COHORT_SECRET or COHORT_SECRET_FILE");
     }
+    Secrets.requireStrong(secret);
     ServerSocket ss = null;
     try {
       ss = new ServerSocket();

@@ -3,6 +3,7 @@ package dev.cohort.comm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CommConfig.TransportKind;
+import dev.cohort.comm.Secrets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +48,7 @@ class KillPeerProcessTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    String secret = Secrets.generate();
     List<CompletableFuture<String>> stdout = new ArrayList<>();
     List<CompletableFuture<String>> stderr = new ArrayList<>();
     for (int r = 0; r < size; r++) {
@@ -60,7 +62,7 @@ class KillPeerProcessTest {
               Integer.toString(r),
               Integer.toString(size),
               Integer.toString(port));
-      pb.environment().put("COHORT_SECRET", "kill-test");
+      pb.environment().put("COHORT_SECRET", secret);
       pb.environment().put("COHORT_TRANSPORT", transport.name());
       pb.environment().put("COHORT_TIMEOUT_MS", Integer.toString(TIMEOUT_MS));
       Process p = pb.start();

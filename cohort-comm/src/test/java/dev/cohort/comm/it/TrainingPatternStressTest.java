@@ -3,6 +3,7 @@ package dev.cohort.comm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CommConfig.TransportKind;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.ThreadWorld;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -50,6 +51,7 @@ class TrainingPatternStressTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    String secret = Secrets.generate();
     List<Path> stdout = new ArrayList<>();
     List<Path> stderr = new ArrayList<>();
     for (int r = 0; r < size; r++) {
@@ -66,7 +68,7 @@ class TrainingPatternStressTest {
               Integer.toString(STEPS),
               "1",
               "true");
-      pb.environment().put("COHORT_SECRET", "stress-test");
+      pb.environment().put("COHORT_SECRET", secret);
       pb.environment().put("COHORT_TRANSPORT", transport.name());
       pb.environment().put("COHORT_SHM_RING_BYTES", Integer.toString(ringBytes));
       pb.environment().put("COHORT_TIMEOUT_MS", "60000");

@@ -1,5 +1,6 @@
 package dev.cohort.comm.store;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,6 +8,7 @@ import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.ThreadWorld;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.wire.FrameWriter;
@@ -43,7 +45,7 @@ class StoreSecurityTest {
     assertThatThrownBy(
             () ->
                 TcpStore.connect(
-                    "127.0.0.1", server.port(), "wrong".getBytes(), Duration.ofSeconds(5), 1 << 20))
+                    "127.0.0.1", server.port(), otherSecret(), Duration.ofSeconds(5), 1 << 20))
         .isInstanceOf(AuthenticationException.class)
         .hasMessageContaining("secret");
   }
@@ -137,7 +139,7 @@ class StoreSecurityTest {
 
   @Test
   void aClientShouldRejectAServerThatDoesNotKnowTheSecret() throws Exception {
-    try (StoreServer impostor = StoreServer.start("127.0.0.1", 0, "other".getBytes(), 1 << 20)) {
+    try (StoreServer impostor = StoreServer.start("127.0.0.1", 0, otherSecret(), 1 << 20)) {
       assertThatThrownBy(
               () ->
                   TcpStore.connect(
@@ -147,7 +149,8 @@ class StoreSecurityTest {
                       Duration.ofSeconds(5),
                       1 << 20))
           .isInstanceOf(AuthenticationException.class)
-          .hasMessageContaining("did not prove");
+          .hasMessageContaining("rejected this client")
+          .hasMessageContaining("COHORT_SECRET");
     }
   }
 
@@ -165,6 +168,11 @@ class StoreSecurityTest {
                       "store"))
           .isInstanceOfAny(ProtocolException.class, PeerClosedException.class);
     }
+  }
+
+  /** A strong secret, but not the server's. */
+  private static byte[] otherSecret() {
+    return Secrets.generate().getBytes(UTF_8);
   }
 
   private void assertStoreWorks() {

@@ -9,6 +9,7 @@ import dev.cohort.comm.CommException;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
 import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.ThreadWorld;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.group.DefaultProcessGroup;
@@ -138,7 +139,7 @@ class MeshTest {
         ThreadWorld.config(CommConfig.TransportKind.TCP).toBuilder()
             .timeout(Duration.ofSeconds(3))
             .build();
-    CommConfig bad = good.toBuilder().secret("wrong".getBytes()).build();
+    CommConfig bad = good.toBuilder().secret(Secrets.generate().getBytes(UTF_8)).build();
     try (StoreServer server = StoreServer.start("127.0.0.1", 0, ThreadWorld.SECRET, 1 << 20)) {
       CompletableFuture<Integer> rank0 =
           CompletableFuture.supplyAsync(() -> formAndSum(good, server, 0));

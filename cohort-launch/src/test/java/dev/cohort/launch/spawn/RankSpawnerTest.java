@@ -3,6 +3,7 @@ package dev.cohort.launch.spawn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cohort.comm.Secrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ class RankSpawnerTest {
 
   @Test
   void everyRankShouldSeeItsWorldEnvironment(@TempDir Path dir) throws Exception {
-    WorldAddress world = new WorldAddress("127.0.0.1", 29512, 3, 4, "s3cret", true);
+    String secret = Secrets.generate();
+    WorldAddress world = new WorldAddress("127.0.0.1", 29512, 3, 4, secret, true);
     try (RankProcesses procs =
         RankSpawner.of(3)
             .command(
@@ -41,7 +43,7 @@ class RankSpawnerTest {
       procs.awaitSuccess("echo", Duration.ofSeconds(20));
     }
     assertThat(Files.readString(dir.resolve("rank-2.log")).strip())
-        .isEqualTo("2/3/2 127.0.0.1:29512 g4 s3cret 1 x");
+        .isEqualTo("2/3/2 127.0.0.1:29512 g4 " + secret + " 1 x");
   }
 
   @Test
@@ -100,7 +102,9 @@ class RankSpawnerTest {
   void aWorldWithoutASecretOrWithTheWrongSizeShouldBeRefused() {
     assertThatThrownBy(() -> new WorldAddress("h", 1, 2, 0, "", false))
         .hasMessageContaining("secret");
-    assertThatThrownBy(() -> RankSpawner.of(2).world(new WorldAddress("h", 1, 3, 0, "s", false)))
+    assertThatThrownBy(
+            () ->
+                RankSpawner.of(2).world(new WorldAddress("h", 1, 3, 0, Secrets.generate(), false)))
         .hasMessageContaining("world size 3 != 2 ranks");
   }
 }

@@ -12,6 +12,7 @@ import ai.djl.training.loss.Loss;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
+import dev.cohort.comm.Secrets;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.TrainConfigBuilder;
 import dev.cohort.train.model.Models;
@@ -27,7 +28,8 @@ class GradientSyncTest {
     System.setProperty("ai.djl.offline", "true");
     try (ProcessGroup pg =
             ProcessGroups.init(
-                CommConfig.defaults("t"), new ProcessGroups.Init("127.0.0.1", 0, 0, 1, 0, true));
+                CommConfig.defaults(Secrets.generate()),
+                new ProcessGroups.Init("127.0.0.1", 0, 0, 1, 0, true));
         Model model = Model.newInstance("t")) {
       model.setBlock(Models.mlp(10));
       try (Trainer trainer =

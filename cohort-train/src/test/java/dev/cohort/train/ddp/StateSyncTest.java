@@ -12,11 +12,13 @@ import ai.djl.training.loss.Loss;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
 import dev.cohort.train.BufferSync;
 import dev.cohort.train.model.Models;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,12 +34,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class StateSyncTest {
+  private static final byte[] SECRET = Secrets.generate().getBytes(StandardCharsets.UTF_8);
 
   @Test
   void broadcastShouldEqualizeAndAChangedRankShouldBeNamed() throws Exception {
     System.setProperty("ai.djl.offline", "true");
-    CommConfig cfg = CommConfig.defaults("t").toBuilder().timeout(Duration.ofSeconds(30)).build();
-    try (StoreServer server = StoreServer.start("127.0.0.1", 0, "t".getBytes(), 1 << 20)) {
+    CommConfig cfg =
+        CommConfig.defaults(SECRET).toBuilder().timeout(Duration.ofSeconds(30)).build();
+    try (StoreServer server = StoreServer.start("127.0.0.1", 0, SECRET, 1 << 20)) {
       List<CompletableFuture<String>> ranks = new ArrayList<>();
       for (int r = 0; r < 2; r++) {
         int rank = r;
@@ -51,8 +55,7 @@ class StateSyncTest {
 
   private static String run(CommConfig cfg, StoreServer server, int rank) {
     try (TcpStore store =
-            TcpStore.connect(
-                "127.0.0.1", server.port(), "t".getBytes(), Duration.ofSeconds(10), 1 << 20);
+            TcpStore.connect("127.0.0.1", server.port(), SECRET, Duration.ofSeconds(10), 1 << 20);
         ProcessGroup pg = ProcessGroups.join(cfg, store, rank, 2, 0);
         Model model = Model.newInstance("r" + rank)) {
       model.setBlock(Models.cnnBatchNorm(10));

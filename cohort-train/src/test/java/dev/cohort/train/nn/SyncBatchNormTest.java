@@ -23,8 +23,10 @@ import ai.djl.training.ParameterStore;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
+import dev.cohort.comm.Secrets;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class SyncBatchNormTest {
+  private static final byte[] SECRET = Secrets.generate().getBytes(StandardCharsets.UTF_8);
+
   private static final int BATCH = 16;
 
   @BeforeAll
@@ -136,9 +140,10 @@ class SyncBatchNormTest {
         Model reference = initialized(model(() -> BatchNorm.builder().build()), m)) {
       want = step(reference, x, 0, BATCH, BatchStatsSync.LOCAL);
     }
-    CommConfig cfg = CommConfig.defaults("t").toBuilder().timeout(Duration.ofSeconds(30)).build();
+    CommConfig cfg =
+        CommConfig.defaults(SECRET).toBuilder().timeout(Duration.ofSeconds(30)).build();
     List<Map<String, float[]>> ranks = new ArrayList<>();
-    try (StoreServer server = StoreServer.start("127.0.0.1", 0, "t".getBytes(), 1 << 20)) {
+    try (StoreServer server = StoreServer.start("127.0.0.1", 0, SECRET, 1 << 20)) {
       List<CompletableFuture<Map<String, float[]>>> futures = new ArrayList<>();
       for (int r = 0; r < 2; r++) {
         int rank = r;
@@ -168,8 +173,7 @@ class SyncBatchNormTest {
   private static Map<String, float[]> rank(
       CommConfig cfg, StoreServer server, int rank, float[] x) {
     try (TcpStore store =
-            TcpStore.connect(
-                "127.0.0.1", server.port(), "t".getBytes(), Duration.ofSeconds(10), 1 << 20);
+            TcpStore.connect("127.0.0.1", server.port(), SECRET, Duration.ofSeconds(10), 1 << 20);
         ProcessGroup pg = ProcessGroups.join(cfg, store, rank, 2, 0);
         NDManager m = NDManager.newBaseManager();
         Model model = initialized(model(() -> SyncBatchNorm.builder().build()), m)) {
