@@ -39,7 +39,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    ExitStatus exit = ExitStatus.install(); // the command's status, even after SIGTERM or Ctrl-C
+    exit.exit(new CommandLine(new Main()).execute(args));
   }
 
   @Override

@@ -23,7 +23,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    description = "Train a model on Fashion-MNIST with N worker processes on this host.")
+    description = "Train a model on Fashion-MNIST with N worker processes on this host.",
+    footer = {
+      "",
+      "SIGTERM or Ctrl-C stops every worker after the same step, with a final checkpoint when",
+      "--checkpoint-every is set; rank 0's last output and summary are shown, and",
+      "--resume RUN_DIR continues.",
+      "",
+      "Exit status: 0 when training finished, or when SIGTERM or Ctrl-C stopped every worker",
+      "gracefully; 1 when a worker failed, hung or had to be killed (after the restarts",
+      "allowed); 2 for invalid options. A worker whose launcher is killed exits 129."
+    })
 final class TrainCommand implements Callable<Integer> {
   @Mixin TrainOptions train;
 
@@ -87,20 +97,33 @@ final class TrainCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      return supervisor.supervise(
-          config.batch(),
-          config.checkpointing().resumeFrom(),
-          (generation, workers, batch, resume) -> {
-            int t = threads > 0 ? threads : JavaCommand.threadsPerWorker(workers);
-            WorkerArgs args =
-                WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build())
-                    .withDataDir(train.dataDir());
-            return new LocalLauncher(System.out)
-                .generation(generation)
-                .hangTimeout(Duration.ofSeconds(hangTimeout))
-                .store("127.0.0.1", port)
-                .run(workers, args.command().withThreads(t), dir);
-          });
+      int status =
+          supervisor.supervise(
+              config.batch(),
+              config.checkpointing().resumeFrom(),
+              (generation, workers, batch, resume) -> {
+                int t = threads > 0 ? threads : JavaCommand.threadsPerWorker(workers);
+                WorkerArgs args =
+                    WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build())
+                        .withDataDir(train.dataDir());
+                return new LocalLauncher(System.out)
+                    .generation(generation)
+                    .hangTimeout(Duration.ofSeconds(hangTimeout))
+                    .store("127.0.0.1", port)
+                    .run(workers, args.command().withThreads(t), dir);
+              });
+      if (LocalLauncher.isShuttingDown()) {
+        err()
+            .println(
+                status == 0
+                    ? "cohort train: stopped on request; every worker stopped gracefully. "
+                        + "Continue with: cohort train --resume "
+                        + dir
+                        + " and the same options"
+                    : "cohort train: stopped on request; not every worker stopped gracefully");
+        err().flush();
+      }
+      return status;
     } catch (CommException e) {
       err().println("cohort train: " + e.getMessage());
       return 1;

@@ -11,13 +11,17 @@ import dev.cohort.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SIGTERM to the workers: they agree on a last step, write a final checkpoint, exit 0. */
+/**
+ * SIGTERM to the workers, or to the launcher: they agree on a last step, write a final checkpoint,
+ * exit 0.
+ */
 @Timeout(180)
 class GracefulStopTest {
 
@@ -62,5 +66,38 @@ class GracefulStopTest {
     assertThat(new CheckpointStore(dir.resolve("checkpoints"), 3).path(step)).isDirectory();
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
         .isEmpty();
+  }
+
+  @Test
+  void sigtermToTheLauncherShouldShowRank0sSummaryAndExit0(@TempDir Path dir) throws Exception {
+    Path run = dir.resolve("run");
+    Process launcher = LauncherJvm.train(run, "--epochs", "1000", "--checkpoint-every", "100000");
+    List<ProcessHandle> workers = List.of();
+    try {
+      LauncherJvm.awaitSteps(launcher, run, 20);
+      workers = launcher.toHandle().children().toList();
+      launcher.destroy(); // SIGTERM
+      assertThat(launcher.waitFor(90, TimeUnit.SECONDS)).as("the launcher ended").isTrue();
+      String console = Files.readString(LauncherJvm.output(run));
+      assertThat(launcher.exitValue()).as(console).isZero();
+      assertThat(console)
+          .contains("stopped on request after step")
+          .contains("Run summary")
+          .contains("cohort train: stopped on request; every worker stopped gracefully")
+          .contains("--resume " + run)
+          .doesNotContain("lost rank 0's output");
+      assertThat(Files.readString(run.resolve("rank-0.log")))
+          .contains("stopped on request after step")
+          .contains("Run summary");
+      long step =
+          new ObjectMapper()
+              .readTree(run.resolve("summary.json").toFile())
+              .get("stopped_on_request_after_step")
+              .asLong();
+      assertThat(new CheckpointStore(run.resolve("checkpoints"), 3).path(step)).isDirectory();
+    } finally {
+      launcher.destroyForcibly();
+    }
+    assertThat(launcher.toHandle().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
   }
 }

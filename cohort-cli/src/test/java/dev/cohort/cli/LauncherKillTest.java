@@ -2,7 +2,6 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.launch.spawn.RankProcesses;
 import dev.cohort.train.LauncherWatch;
 import java.nio.file.Files;
@@ -24,42 +23,10 @@ class LauncherKillTest {
   void workersShouldExitWithinSecondsOfTheirLauncherBeingKilled(@TempDir Path dir)
       throws Exception {
     Path run = dir.resolve("run");
-    List<String> cmd =
-        JavaCommand.cohort(
-                List.of(
-                    "train",
-                    "--nproc",
-                    "2",
-                    "--model",
-                    "mlp",
-                    "--batch",
-                    "32",
-                    "--epochs",
-                    "1000",
-                    "--train-limit",
-                    "4096",
-                    "--test-limit",
-                    "200",
-                    "--no-progress",
-                    "--threads",
-                    "1",
-                    "--run-dir",
-                    run.toString()))
-            .toList();
-    Process launcher =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("launcher.out").toFile())
-            .start();
+    Process launcher = LauncherJvm.train(run, "--epochs", "1000");
     List<ProcessHandle> workers = List.of();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      Path metrics = run.resolve("metrics.csv");
-      while (!(Files.exists(metrics) && Files.readAllLines(metrics).size() > 20)) {
-        assertThat(launcher.isAlive()).as(Files.readString(dir.resolve("launcher.out"))).isTrue();
-        assertThat(System.nanoTime()).as("training under way").isLessThan(deadline);
-        Thread.sleep(100);
-      }
+      LauncherJvm.awaitSteps(launcher, run, 20);
       workers = launcher.toHandle().children().toList();
       assertThat(workers).hasSize(2);
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Copies a process's output, on a daemon thread, to its log file as it comes and to the console:
@@ -19,6 +20,8 @@ import java.time.Duration;
  */
 final class OutputTee {
   private static final int CHUNK_CHARS = 8192;
+  private static final int READ_ATTEMPTS = 3;
+  private static final Duration RETRY_WAIT = Duration.ofMillis(200);
 
   private final Thread thread;
   private volatile long lastOutputNanos = System.nanoTime();
@@ -63,13 +66,37 @@ final class OutputTee {
     return Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
+  /**
+   * Reads the next chunk of the process's output. When the process exits, the JDK moves whatever
+   * its pipe still holds into a buffer and closes the pipe, which a read under way can see as
+   * "Stream closed"; the rest of the output (a stopped worker's last lines and summary) is then in
+   * that buffer, so the read is tried again.
+   */
+  private static int read(Process p, Reader in, char[] chunk) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return in.read(chunk);
+      } catch (IOException e) {
+        if (attempt >= READ_ATTEMPTS) {
+          throw e;
+        }
+        try {
+          p.waitFor(RETRY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
   private void copy(Process p, Writer file, PrintStream console, String prefix, String name) {
     StringBuilder line = new StringBuilder();
     try (file;
         Reader in = new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)) {
       char[] chunk = new char[CHUNK_CHARS];
       int n;
-      while ((n = in.read(chunk)) >= 0) {
+      while ((n = read(p, in, chunk)) >= 0) {
         lastOutputNanos = System.nanoTime();
         file.write(chunk, 0, n);
         file.flush();
