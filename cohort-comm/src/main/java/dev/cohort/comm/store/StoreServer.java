@@ -227,7 +227,8 @@ public final class StoreServer implements AutoCloseable {
       // A client that leaves is normal: ranks close their store connection when done.
     } catch (CommException | IOException e) {
       if (!closed && !(e instanceof SocketException)) {
-        LOG.log(System.Logger.Level.WARNING, who + " dropped: " + e.getMessage());
+        // A flood of bad connections must not flood the log: one line a second, with a count.
+        warnings.warn(who + " dropped: " + e.getMessage());
       }
     } finally {
       slot.close();

@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A store process for {@link StoreAcceptorTest}, run under a low {@code ulimit -n}: on "exhaust" it
- * opens /dev/null until no descriptor is left, on "release" it closes them again, on end of input
- * it stops. The secret comes from COHORT_SECRET.
+ * A store process for {@link StoreAcceptorTest}, run under a low {@code ulimit -n}, and {@link
+ * StoreWarningsTest}, which reads its log: on "exhaust" it opens /dev/null until no descriptor is
+ * left, on "release" it closes them again, on end of input it stops. The secret comes from
+ * COHORT_SECRET.
  */
 public final class StarvedStoreMain {
   private StarvedStoreMain() {}
