@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +60,7 @@ class HangTest {
       assertThat(System.nanoTime()).as("training under way").isLessThan(deadline);
       Thread.sleep(50);
     }
+    int stepsBeforeFreeze = Files.readAllLines(metrics).size() - 1; // less the header
     ProcessHandle victim =
         ProcessHandle.current()
             .descendants()
@@ -70,6 +73,21 @@ class HangTest {
     assertThat(run.get(240, TimeUnit.SECONDS)).isZero();
     assertThat(dir.resolve("checkpoints/ckpt-000000060")).isDirectory();
     assertThat(victim.isAlive()).as("the frozen worker was killed").isFalse();
+    // The report names the world's step, not the frozen rank's last heartbeat, and quotes the
+    // frozen rank's log, which has at least its start line.
+    Matcher hung =
+        Pattern.compile("worker rank (\\d) hung: no progress for 4 s after step (\\d+)")
+            .matcher(err.toString());
+    assertThat(hung.find()).as(err.toString()).isTrue();
+    assertThat(Long.parseLong(hung.group(2))).isGreaterThanOrEqualTo(stepsBeforeFreeze);
+    int frozen = Integer.parseInt(hung.group(1));
+    assertThat(err.toString())
+        .contains("Last lines of " + dir.resolve("rank-" + frozen + ".log") + ":\n  | ")
+        .doesNotContain("wrote nothing");
+    assertThat(Files.readString(dir.resolve("rank-1.log")))
+        .contains("rank 1 of 2 (pid ")
+        .containsPattern("rank 1: epoch 1 ended after step \\d+: train loss")
+        .contains("rank 1: finished after step 60");
     System.out.printf(
         "run finished %.1f s after the freeze%n", (System.nanoTime() - stoppedAt) / 1e9);
   }

@@ -10,6 +10,7 @@ import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.ddp.DistributedTrainer;
 import dev.cohort.train.metrics.EffectiveConfig;
+import dev.cohort.train.metrics.RankLog;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.model.Models;
@@ -104,6 +105,9 @@ public final class TrainWorker {
       if (heartbeat != null) {
         listeners.add(heartbeat);
       }
+      if (!lead) {
+        listeners.add(new RankLog(out, pg.rank()));
+      }
       GracefulStop stop = GracefulStop.install();
       try (DistributedTrainer.Result result =
           DistributedTrainer.builder(pg)
@@ -113,6 +117,14 @@ public final class TrainWorker {
               .stopWhen(stop::requested)
               .build()
               .train(train, test)) {
+        if (!lead) {
+          out.println(
+              "rank "
+                  + pg.rank()
+                  + (result.stoppedAtStep() > 0 ? ": stopped on request" : ": finished")
+                  + " after step "
+                  + result.steps());
+        }
         if (result.stoppedAtStep() > 0 && lead) {
           out.println(
               "stopped on request after step "

@@ -80,11 +80,18 @@ final class HangWatch implements ProgressWatch {
     return OptionalInt.of(culprit);
   }
 
+  /**
+   * Why rank r counts as hung. The step named is the world's: the most any rank has reported, as
+   * the others wait for the culprit in that step's collectives; the culprit's own count can lag by
+   * up to a heartbeat period (a frozen process published its last one before it froze).
+   */
   @Override
   public String why(int r) {
+    long world = Arrays.stream(steps).max().orElse(0);
     return "no progress for "
         + Duration.ofNanos(timeoutNanos).toSeconds()
         + " s after step "
-        + steps[r];
+        + world
+        + (steps[r] < world ? " (rank " + r + " last reported step " + steps[r] + ")" : "");
   }
 }

@@ -300,7 +300,7 @@ public final class LocalLauncher {
                 + "; all workers were stopped. Last lines of "
                 + log(runDir, r)
                 + ":\n"
-                + RankProcesses.tail(log(runDir, r)));
+                + RankProcesses.tail(log(runDir, r), r));
       }
       boolean allDone = true;
       for (int r = 0; r < procs.size(); r++) {
@@ -320,7 +320,7 @@ public final class LocalLauncher {
                   + "; the other workers were stopped. Last lines of "
                   + log(runDir, r)
                   + ":\n"
-                  + RankProcesses.tail(log(runDir, r)));
+                  + RankProcesses.tail(log(runDir, r), r));
         }
       }
       if (allDone) {

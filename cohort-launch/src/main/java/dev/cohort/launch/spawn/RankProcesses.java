@@ -196,17 +196,31 @@ public final class RankProcesses implements AutoCloseable {
 
   private String logHint(int r) throws IOException {
     Path log = log(r);
-    return log == null ? "" : "; last lines of " + log + ":\n" + tail(log);
+    return log == null ? "" : "; last lines of " + log + ":\n" + tail(log, r);
   }
 
   /** The last {@value #TAIL_LINES} lines of a log, indented, or a note that there are none. */
   public static String tail(Path log) throws IOException {
+    return tail(log, "the process");
+  }
+
+  /**
+   * The last {@value #TAIL_LINES} lines of rank r's log, indented, or "(rank r wrote nothing)" when
+   * it has none but blank ones.
+   */
+  public static String tail(Path log, int rank) throws IOException {
+    return tail(log, "rank " + rank);
+  }
+
+  private static String tail(Path log, String who) throws IOException {
+    String nothing = "  (" + who + " wrote nothing)\n";
     if (!Files.exists(log)) {
-      return "  (no output)\n";
+      return nothing;
     }
-    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    List<String> lines =
+        Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
     if (lines.isEmpty()) {
-      return "  (no output)\n";
+      return nothing;
     }
     StringBuilder sb = new StringBuilder();
     for (String l : lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())) {

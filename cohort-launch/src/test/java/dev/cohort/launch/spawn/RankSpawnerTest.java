@@ -107,4 +107,14 @@ class RankSpawnerTest {
                 RankSpawner.of(2).world(new WorldAddress("h", 1, 3, 0, Secrets.generate(), false)))
         .hasMessageContaining("world size 3 != 2 ranks");
   }
+
+  @Test
+  void aFailureReportShouldSayWhenARankWroteNothing(@TempDir Path dir) throws Exception {
+    Path empty = Files.writeString(dir.resolve("rank-1.log"), "\n  \n");
+    assertThat(RankProcesses.tail(empty, 1)).isEqualTo("  (rank 1 wrote nothing)\n");
+    assertThat(RankProcesses.tail(dir.resolve("rank-2.log"), 2))
+        .isEqualTo("  (rank 2 wrote nothing)\n");
+    Path some = Files.writeString(dir.resolve("rank-3.log"), "started\n\nepoch 1\n");
+    assertThat(RankProcesses.tail(some, 3)).isEqualTo("  | started\n  | epoch 1\n");
+  }
 }
