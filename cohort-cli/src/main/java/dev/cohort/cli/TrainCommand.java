@@ -1,6 +1,7 @@
 package dev.cohort.cli;
 
 import dev.cohort.comm.CommException;
+import dev.cohort.comm.EnvKeys;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.elastic.ElasticSupervisor;
 import dev.cohort.launch.elastic.WorkerRange;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,6 +110,8 @@ final class TrainCommand implements Callable<Integer> {
                         .withDataDir(train.dataDir());
                 return new LocalLauncher(System.out)
                     .generation(generation)
+                    // How many restarts came before: the run records say why a segment started.
+                    .environment(Map.of(EnvKeys.COHORT_RESTART_COUNT, Integer.toString(generation)))
                     .hangTimeout(Duration.ofSeconds(hangTimeout))
                     .store("127.0.0.1", port)
                     .run(workers, args.command().withThreads(t), dir);

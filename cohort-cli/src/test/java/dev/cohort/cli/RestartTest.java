@@ -2,11 +2,15 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.train.metrics.MetricsCsv;
+import dev.cohort.train.metrics.StepRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +56,19 @@ class RestartTest {
             .asText();
     assertThat(b).as("final parameters and optimizer state, bit for bit").isEqualTo(a);
     assertThat(Files.readString(killed.resolve("rank-0.log"))).contains("Cohort training");
+    // The records describe the whole run: the restart, from which step, and each step once.
+    JsonNode segments = json.readTree(killed.resolve("summary.json").toFile()).get("segments");
+    assertThat(segments).hasSize(2);
+    assertThat(segments.at("/0/reason").asText()).isEqualTo("fresh");
+    assertThat(segments.at("/1/reason").asText()).isEqualTo("restart");
+    long resumedAt = segments.at("/1/start_step").asLong();
+    assertThat(resumedAt % 10).isZero();
+    assertThat(segments.at("/0/end_step").asLong()).isGreaterThanOrEqualTo(Math.max(25, resumedAt));
+    assertThat(segments.at("/1/end_step").asLong()).isEqualTo(60);
+    assertThat(MetricsCsv.read(metrics).stream().map(StepRecord::step))
+        .containsExactlyElementsOf(IntStream.range(0, 60).boxed().toList());
+    assertThat(Files.readString(killed.resolve("rank-0.log")))
+        .contains("resumed from step " + resumedAt + " (checkpoint ");
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
         .isEmpty();
   }

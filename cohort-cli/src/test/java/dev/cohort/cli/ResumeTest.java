@@ -2,13 +2,18 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.metrics.MetricsCsv;
+import dev.cohort.train.metrics.StepRecord;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +53,25 @@ class ResumeTest {
     }
     String summary = Files.readString(stopped.resolve("summary.json"));
     assertThat(summary).contains("\"resumed_from\"").contains("\"checkpoints\"");
+    // The records describe the whole run: two segments, each step once, epochs by real number.
+    JsonNode s = new ObjectMapper().readTree(summary);
+    assertThat(s.get("steps").asInt()).isEqualTo(30);
+    assertThat(s.get("segments").toString())
+        .isEqualTo(
+            "[{\"start_step\":0,\"end_step\":25,\"reason\":\"fresh\",\"wall_seconds\":"
+                + s.at("/segments/0/wall_seconds")
+                + "},{\"start_step\":20,\"end_step\":30,\"reason\":\"resume\",\"wall_seconds\":"
+                + s.at("/segments/1/wall_seconds")
+                + "}]");
+    assertThat(s.get("epochs")).hasSize(1);
+    assertThat(s.at("/epochs/0/epoch").asInt()).isEqualTo(1);
+    assertThat(MetricsCsv.read(stopped.resolve("metrics.csv")).stream().map(StepRecord::step))
+        .containsExactlyElementsOf(IntStream.range(0, 30).boxed().toList());
+    assertThat(Files.readString(stopped.resolve("rank-0.log")))
+        .contains(
+            "resumed from step 20 (checkpoint "
+                + stopped.resolve("checkpoints").resolve("ckpt-000000020")
+                + ")");
   }
 
   @Test

@@ -105,9 +105,7 @@ public final class TrainWorker {
       if (heartbeat != null) {
         listeners.add(heartbeat);
       }
-      if (!lead) {
-        listeners.add(new RankLog(out, pg.rank()));
-      }
+      listeners.add(new RankLog(out, pg.rank()));
       GracefulStop stop = GracefulStop.install();
       try (DistributedTrainer.Result result =
           DistributedTrainer.builder(pg)

@@ -195,7 +195,7 @@ public final class DistributedTrainer {
         RunSummary summary = RunSummaries.of(cfg, pg.size(), done, seconds, PeakMemory.gather(pg));
         if (recorder != null) {
           done.model().save(cfg.runDir().resolve(MODEL_DIR));
-          recorder.writeSummary(summary);
+          summary = recorder.writeSummary(summary); // the whole run's, resumes included
         }
         return done.finish(checkpoints.stats(), summary);
       }

@@ -71,7 +71,7 @@ final class TrainingLoop {
     int stoppedAt = 0;
     int perEpoch = sampler.batchesPerEpoch();
     listener.onStart(
-        new RunListener.Start(cfg, pg.size(), perEpoch, bucketBytes, train.description()));
+        new RunListener.Start(cfg, pg.size(), perEpoch, bucketBytes, train.description(), step));
     for (int epoch = from == null ? 0 : from.epoch(); epoch < cfg.epochs(); epoch++) {
       int[] order = sampler.order(epoch);
       double[] lossSum = {0, 0};

@@ -1,10 +1,12 @@
 package dev.cohort.train.metrics;
 
+import dev.cohort.checkpoint.PrivateFiles;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,6 +65,60 @@ public final class MetricsCsv implements AutoCloseable {
   public static MetricsCsv append(Path file) throws IOException {
     return new MetricsCsv(
         Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+  }
+
+  /**
+   * Opens {@code file} to add steps from {@code step} on: a run resumed from the checkpoint of
+   * {@code step} redoes the steps after it, so their lines (and a line cut short when the writer
+   * was killed) are dropped first, and every step appears once. The file is rewritten to a
+   * temporary file and moved into place.
+   */
+  public static MetricsCsv appendFrom(Path file, long step) throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    List<String> kept = new ArrayList<>();
+    kept.add(lines.isEmpty() ? HEADER : lines.get(0));
+    for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+      long s = stepOf(line, kept.get(0));
+      if (s >= 0 && s < step) {
+        kept.add(line);
+      }
+    }
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    PrivateFiles.restrict(tmp); // 0600 before anything is written, as the run folder's files
+    Files.write(tmp, kept);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return append(file);
+  }
+
+  /**
+   * Steps {@code file} has recorded: one more than the highest step of a complete line, 0 when it
+   * has none or does not exist.
+   */
+  public static long reached(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    List<String> lines = Files.readAllLines(file);
+    long max = -1;
+    for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+      max = Math.max(max, stepOf(line, lines.get(0)));
+    }
+    return max + 1;
+  }
+
+  /** The step of a complete line (as many fields as the header), else -1. */
+  private static long stepOf(String line, String header) {
+    String[] f = line.split(",", -1);
+    int at = Arrays.asList(header.split(",", -1)).indexOf("step");
+    if (at < 0 || f.length != header.split(",", -1).length) {
+      return -1;
+    }
+    try {
+      Double.parseDouble(f[f.length - 1]); // a line cut short may still have all its commas
+      return Long.parseLong(f[at].strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** Writes one step's line and flushes it. */

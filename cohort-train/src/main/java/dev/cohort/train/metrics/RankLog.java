@@ -1,13 +1,15 @@
 package dev.cohort.train.metrics;
 
+import dev.cohort.checkpoint.CheckpointStore;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * What a rank other than 0 writes to its output, which a launcher keeps in {@code rank-<r>.log}: a
- * line when training starts and one per epoch, so that a failure report quoting the log's last
- * lines shows how far the rank got. Rank 0 shows its progress bar and tables instead. Warnings and
- * errors reach the same output on their own (standard error).
+ * What a rank writes to its output, which a launcher keeps in {@code rank-<r>.log}: where training
+ * resumed from, and for ranks other than 0 a line when training starts and one per epoch, so that a
+ * failure report quoting the log's last lines shows how far the rank got (rank 0 shows its progress
+ * bar and tables instead). Warnings and errors reach the same output on their own (standard error).
  */
 public final class RankLog implements RunListener {
   private final PrintStream out;
@@ -21,6 +23,20 @@ public final class RankLog implements RunListener {
 
   @Override
   public void onStart(Start start) {
+    if (start.resumed()) {
+      Path from = start.config().checkpointing().resumeFrom().resolve("checkpoints");
+      out.println(
+          (rank == 0 ? "" : "rank " + rank + ": ")
+              + "resumed from step "
+              + start.startStep()
+              + " (checkpoint "
+              + new CheckpointStore(from, 1).path(start.startStep())
+              + ")");
+    }
+    if (rank == 0) {
+      out.flush();
+      return;
+    }
     out.printf(
         Locale.ROOT,
         "rank %d of %d (pid %d): training %s, %d steps per epoch, %d epochs%n",
@@ -40,6 +56,9 @@ public final class RankLog implements RunListener {
 
   @Override
   public void onEpoch(int epoch, double trainLoss, double testAccuracy) {
+    if (rank == 0) {
+      return;
+    }
     out.printf(
         Locale.ROOT,
         "rank %d: epoch %d ended after step %d: train loss %.4f, test accuracy %.4f%n",

@@ -12,9 +12,30 @@ public interface RunListener {
    * @param workers the world size
    * @param bucketBytes the size of each gradient bucket
    * @param data what is trained on
+   * @param startStep the step training starts from: 0, or the step of the checkpoint resumed from
    */
   record Start(
-      TrainConfig config, int workers, int stepsPerEpoch, List<Integer> bucketBytes, String data) {}
+      TrainConfig config,
+      int workers,
+      int stepsPerEpoch,
+      List<Integer> bucketBytes,
+      String data,
+      long startStep) {
+    /** A start from step 0. */
+    public Start(
+        TrainConfig config,
+        int workers,
+        int stepsPerEpoch,
+        List<Integer> bucketBytes,
+        String data) {
+      this(config, workers, stepsPerEpoch, bucketBytes, data, 0);
+    }
+
+    /** Whether training goes on from a checkpoint. */
+    public boolean resumed() {
+      return config.checkpointing().resumeFrom() != null && startStep > 0;
+    }
+  }
 
   default void onStart(Start start) {}
 

@@ -28,6 +28,10 @@ import java.util.Map;
  * @param shiftedTestAccuracy accuracy on shifted test sets, by shift name, sorted
  * @param finalTrainLoss mean training loss of the last epoch (null: left out)
  * @param checkpoints what checkpointing cost (null: none written, left out)
+ * @param segments the parts of the run, each from a start (fresh, resumed or restarted) to where it
+ *     stopped, in order (null: left out, as in summaries of older versions). A run with several
+ *     segments is described whole: its epochs are every epoch evaluated, by their real number; its
+ *     steps and times cover each step once (steps redone after a resume count once)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RunSummary(
@@ -44,10 +48,74 @@ public record RunSummary(
     double finalTrainAccuracy,
     Map<String, Double> shiftedTestAccuracy,
     @JsonInclude(JsonInclude.Include.NON_NULL) Double finalTrainLoss,
-    @JsonInclude(JsonInclude.Include.NON_NULL) CheckpointCost checkpoints) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) CheckpointCost checkpoints,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<Segment> segments) {
 
   /** The file in a run folder. */
   public static final String FILE = "summary.json";
+
+  /** A summary of one segment, without the list of segments. */
+  public RunSummary(
+      EffectiveConfig config,
+      List<Epoch> epochs,
+      int steps,
+      Integer stoppedOnRequestAfterStep,
+      double trainSeconds,
+      double wallSeconds,
+      double samplesPerSecond,
+      StepTimes stepTimeMs,
+      List<Long> peakMemoryBytesPerWorker,
+      Double finalTestAccuracy,
+      double finalTrainAccuracy,
+      Map<String, Double> shiftedTestAccuracy,
+      Double finalTrainLoss,
+      CheckpointCost checkpoints) {
+    this(
+        config,
+        epochs,
+        steps,
+        stoppedOnRequestAfterStep,
+        trainSeconds,
+        wallSeconds,
+        samplesPerSecond,
+        stepTimeMs,
+        peakMemoryBytesPerWorker,
+        finalTestAccuracy,
+        finalTrainAccuracy,
+        shiftedTestAccuracy,
+        finalTrainLoss,
+        checkpoints,
+        null);
+  }
+
+  /** Why a segment started. */
+  public enum Reason {
+    /** The run's first start, from step 0. */
+    @JsonProperty("fresh")
+    FRESH,
+    /** {@code --resume}: a run that had stopped goes on from its newest checkpoint. */
+    @JsonProperty("resume")
+    RESUME,
+    /**
+     * The launcher restarted the world after a failure (a worker died or hung), from the newest
+     * checkpoint or, without one, from step 0.
+     */
+    @JsonProperty("restart")
+    RESTART
+  }
+
+  /**
+   * One part of a run, from one start of the workers to where they stopped.
+   *
+   * @param startStep the step it started from (that of the checkpoint it resumed from; 0 when
+   *     fresh)
+   * @param endStep the steps done when it stopped (finished, stopped, or failed: steps after the
+   *     next segment's start step were redone)
+   * @param reason why it started
+   * @param wallSeconds how long it ran
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Segment(long startStep, long endStep, Reason reason, double wallSeconds) {}
 
   /**
    * One epoch.

@@ -149,4 +149,33 @@ class MetricsCsvTest {
   void aFileNotYetWrittenShouldHaveNoSteps(@TempDir Path dir) throws IOException {
     assertThat(MetricsCsv.steps(dir.resolve(MetricsCsv.FILE))).isZero();
   }
+
+  @Test
+  void aResumedRunShouldDropTheStepsItRedoesAndALineCutShort(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve(MetricsCsv.FILE);
+    try (MetricsCsv csv = MetricsCsv.create(file)) {
+      for (int step = 0; step < 25; step++) {
+        csv.write(new StepRecord(step, 0, 0.5f, 32, 1, 2, 3, 4, 5, 15));
+      }
+    }
+    Files.writeString(file, "25,0,0.5", java.nio.file.StandardOpenOption.APPEND); // killed mid-line
+    assertThat(MetricsCsv.reached(file)).isEqualTo(25);
+    try (MetricsCsv csv = MetricsCsv.appendFrom(file, 20)) {
+      for (int step = 20; step < 30; step++) {
+        csv.write(new StepRecord(step, 0, 0.25f, 32, 1, 2, 3, 4, 5, 15));
+      }
+    }
+    List<StepRecord> steps = MetricsCsv.read(file);
+    assertThat(steps).extracting(StepRecord::step).containsExactlyElementsOf(range(0, 30));
+    assertThat(steps.get(19).loss()).isEqualTo(0.5f);
+    assertThat(steps.get(20).loss()).isEqualTo(0.25f);
+  }
+
+  private static List<Integer> range(int from, int to) {
+    List<Integer> r = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      r.add(i);
+    }
+    return r;
+  }
 }
