@@ -99,14 +99,17 @@ final class DjlDataset implements TrainingData {
     int[] idx = new int[n];
     Arrays.setAll(idx, i -> i);
     CRC32C crc = new CRC32C();
+    long[] shape;
     try (NDManager m = NDManager.newBaseManager()) {
       NDList b = batch(m, idx);
       for (NDArray a : b) {
         ByteBuffer bytes = a.toType(DataType.FLOAT32, false).toByteBuffer();
         crc.update(bytes);
       }
+      long[] batchShape = b.get(0).getShape().getShape();
+      shape = Arrays.copyOfRange(batchShape, 1, batchShape.length);
     }
-    return size + "x" + Arrays.toString(sampleShape()) + ":" + Long.toHexString(crc.getValue());
+    return size + "x" + Arrays.toString(shape) + ":" + Long.toHexString(crc.getValue());
   }
 
   @Override

@@ -15,12 +15,10 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The trainer's side of checkpointing. Parameters and optimizer state are the same on every rank,
@@ -35,6 +33,9 @@ import java.util.stream.Stream;
  * so the step and the recorded seed and scheme restore them exactly.
  */
 public final class Checkpoints implements AutoCloseable {
+  /** The run folder's subfolder of checkpoints. */
+  private static final String FOLDER = "checkpoints";
+
   private final ProcessGroup pg;
   private final Checkpointing cfg;
   private final ModelState state;
@@ -85,8 +86,7 @@ public final class Checkpoints implements AutoCloseable {
     }
     this.writer =
         writes
-            ? new AsyncCheckpointWriter(
-                new CheckpointStore(runDir.resolve("checkpoints"), cfg.keep()))
+            ? new AsyncCheckpointWriter(new CheckpointStore(runDir.resolve(FOLDER), cfg.keep()))
             : null;
   }
 
@@ -171,16 +171,8 @@ public final class Checkpoints implements AutoCloseable {
     return flag[0] == 0 ? null : resume();
   }
 
-  private static boolean hasCheckpoint(Path run) {
-    Path dir = run.resolve("checkpoints");
-    if (!Files.isDirectory(dir)) {
-      return false;
-    }
-    try (Stream<Path> entries = Files.list(dir)) {
-      return entries.anyMatch(p -> p.getFileName().toString().startsWith("ckpt-"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
-    }
+  private boolean hasCheckpoint(Path run) {
+    return !new CheckpointStore(run.resolve(FOLDER), cfg.keep()).steps().isEmpty();
   }
 
   /**
@@ -197,7 +189,7 @@ public final class Checkpoints implements AutoCloseable {
       throw new IllegalStateException(
           "rank " + pg.rank() + " is told to resume but has no run folder to resume from");
     }
-    Path dir = resumeDir.resolve("checkpoints");
+    Path dir = resumeDir.resolve(FOLDER);
     CheckpointStore store = new CheckpointStore(dir, cfg.keep());
     // No array of a checkpoint of this model holds more values than the whole model: a longer one
     // is corruption, refused before it is allocated.
