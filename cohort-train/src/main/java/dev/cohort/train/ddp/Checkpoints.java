@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -172,7 +173,12 @@ public final class Checkpoints implements AutoCloseable {
   }
 
   private boolean hasCheckpoint(Path run) {
-    return !new CheckpointStore(run.resolve(FOLDER), cfg.keep()).steps().isEmpty();
+    Path dir = run.resolve(FOLDER);
+    if (Files.isDirectory(dir) && !Files.isReadable(dir)) {
+      // steps() would see none and the run would silently start over: say what is wrong instead.
+      throw new UncheckedIOException(new IOException("cannot read " + dir + " to resume from"));
+    }
+    return !new CheckpointStore(dir, cfg.keep()).steps().isEmpty();
   }
 
   /**
