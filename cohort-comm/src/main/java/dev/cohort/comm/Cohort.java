@@ -24,6 +24,12 @@ import java.util.Optional;
  * {@link #runDir()} and, when {@link #restartCount()} is above 0, resumes from the newest one: the
  * launcher restarts the whole world, and knows nothing of the program's state.
  *
+ * <p>A process started by {@code cohort run} or {@code cohort train} ({@link
+ * EnvKeys#COHORT_LAUNCHER_PID} set) watches its launcher from its first {@code init}: should the
+ * launcher be killed outright (SIGKILL), this process halts with status {@value
+ * LauncherWatch#EXIT_STATUS} within a second, running no shutdown hook, instead of running on with
+ * parent PID 1 ({@link LauncherWatch}).
+ *
  * <p>Every method reads the environment when called (a {@code -D} system property of the same name
  * wins, as everywhere in {@link Env}); all are thread-safe. A missing or malformed variable fails
  * with an {@link IllegalArgumentException} (or, for the secret, an {@link AuthenticationException})
@@ -35,10 +41,11 @@ public final class Cohort {
   /**
    * Forms the world this process was started into and returns its process group: {@link
    * CommConfig#fromEnvironment()} and {@link World#fromEnvironment()}. Blocks until every rank has
-   * joined, within the configured timeout ({@link EnvKeys#COHORT_TIMEOUT_MS}).
+   * joined, within the configured timeout ({@link EnvKeys#COHORT_TIMEOUT_MS}). Starts the watch of
+   * the launcher first, when there is one ({@link LauncherWatch}).
    *
    * @throws IllegalArgumentException naming the variables to set when the world or a setting cannot
-   *     be read
+   *     be read (the launcher's process id included)
    * @throws AuthenticationException when no shared secret is set
    * @throws CommException when the world cannot be formed (store unreachable, timeout)
    */
@@ -48,12 +55,13 @@ public final class Cohort {
 
   /**
    * Forms the world this process was started into ({@link World#fromEnvironment()}) with the given
-   * configuration.
+   * configuration, watching the launcher as {@link #init()} does.
    *
    * @throws IllegalArgumentException naming the variables to set when the world cannot be read
    * @throws CommException when the world cannot be formed (store unreachable, timeout)
    */
   public static ProcessGroup init(CommConfig config) {
+    LauncherWatch.startForProcess(Env.system());
     return ProcessGroups.init(config, World.fromEnvironment().toInit());
   }
 
@@ -63,6 +71,8 @@ public final class Cohort {
   }
 
   private static ProcessGroup init(Env env) {
+    // From the start: a rank still joining must not outlive its launcher either.
+    LauncherWatch.startForProcess(env);
     if (!World.launched(env)) {
       // Started on its own (java -cp app.jar Main): a world of one, as a launcher with --nproc 1
       // would make. It has no peer to authenticate, so a secret is made up when none is set.

@@ -4,7 +4,8 @@ package dev.cohort.comm;
  * Every environment variable Cohort reads, in one place. Each key is read in exactly one place
  * through {@link Env} (where a {@code -D} system property of the same name wins): the {@code
  * COHORT_*} communication keys by {@link CommConfig#fromEnvironment()}, the secret by {@link
- * Secrets}, and the world keys (who am I, where is the store) by {@link World#fromEnvironment()}.
+ * Secrets}, the world keys (who am I, where is the store) by {@link World#fromEnvironment()}, and
+ * the launcher's process id by {@link LauncherWatch}.
  */
 public final class EnvKeys {
   private EnvKeys() {}
@@ -76,6 +77,13 @@ public final class EnvKeys {
    * start, 1 after the first failure, and so on. Read with {@link Cohort#restartCount()}.
    */
   public static final String COHORT_RESTART_COUNT = "COHORT_RESTART_COUNT";
+
+  /**
+   * The process id of the launcher ({@code cohort train}, {@code cohort run}) that started this
+   * process: {@link Cohort#init()} and {@code cohort worker} watch it and exit with status 129 when
+   * it is gone ({@link LauncherWatch}), so that no process outlives a launcher killed with SIGKILL.
+   */
+  public static final String COHORT_LAUNCHER_PID = "COHORT_LAUNCHER_PID";
 
   /** torchrun-style rank of this worker. */
   public static final String RANK = "RANK";

@@ -76,4 +76,11 @@ class CohortTest {
     assertThatThrownBy(() -> Cohort.restartCount(Env.of(Map.of("COHORT_RESTART_COUNT", "-1"))))
         .hasMessage("COHORT_RESTART_COUNT must be an integer >= 0, got '-1'");
   }
+
+  @Test
+  void aMalformedLauncherPidShouldBeNamedBeforeJoining() {
+    assertThatThrownBy(() -> Cohort.init(Map.of("COHORT_LAUNCHER_PID", "launcher")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("COHORT_LAUNCHER_PID must be a process id, got 'launcher'");
+  }
 }

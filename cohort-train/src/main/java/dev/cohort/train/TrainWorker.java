@@ -2,6 +2,7 @@ package dev.cohort.train;
 
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.Env;
+import dev.cohort.comm.LauncherWatch;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
 import dev.cohort.comm.World;

@@ -1,13 +1,13 @@
 package dev.cohort.launch.local;
 
 import dev.cohort.comm.EnvKeys;
+import dev.cohort.comm.LauncherWatch;
 import dev.cohort.comm.Secrets;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.launch.spawn.RankProcesses;
 import dev.cohort.launch.spawn.RankSpawner;
 import dev.cohort.launch.spawn.WorldAddress;
-import dev.cohort.train.LauncherWatch;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +25,12 @@ import java.util.OptionalInt;
  * rank-<r>.log} in the run folder. If any process fails, the others are stopped and the failing
  * rank, its exit status and its last log lines are reported. No process outlives the launcher, nor
  * any process one of them started; should the launcher be killed outright (SIGKILL), Cohort's
- * training workers see it gone within a second ({@link LauncherWatch}: every process gets the
- * launcher's id in {@value LauncherWatch#LAUNCHER_PID}) and exit. Interrupting the launcher
- * (Ctrl-C, SIGTERM) stops the processes gracefully (SIGTERM, then SIGKILL after {@link #GRACE}):
- * training workers finish the same step, write a final checkpoint when checkpointing is on, and
- * exit.
+ * training workers and any program that joined with {@code Cohort.init()} see it gone within a
+ * second ({@link LauncherWatch}: every process gets the launcher's id in {@link
+ * EnvKeys#COHORT_LAUNCHER_PID}) and exit with status {@value LauncherWatch#EXIT_STATUS}.
+ * Interrupting the launcher (Ctrl-C, SIGTERM) stops the processes gracefully (SIGTERM, then SIGKILL
+ * after {@link #GRACE}): training workers finish the same step, write a final checkpoint when
+ * checkpointing is on, and exit.
  *
  * <pre>{@code
  * WorkerArgs worker = WorkerArgs.of(TrainConfig.builder().model("cnn").runDir(runDir).build());
@@ -171,7 +172,7 @@ public final class LocalLauncher {
               .world(world)
               // Workers end themselves when this process is gone (killed with SIGKILL).
               .environment(
-                  Map.of(LauncherWatch.LAUNCHER_PID, Long.toString(ProcessHandle.current().pid())))
+                  Map.of(EnvKeys.COHORT_LAUNCHER_PID, Long.toString(ProcessHandle.current().pid())))
               .environment(environment)
               .placement(placement)
               .logs(r -> log(runDir, r));

@@ -18,17 +18,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs any program as the N ranks of a world on this host, like torchrun: it hosts the rendezvous
  * store, makes a fresh secret, and starts N processes of the command, each with the world's
  * environment (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT, COHORT_SECRET,
- * COHORT_GENERATION, COHORT_LAUNCHER_STORE, and {@link EnvKeys#COHORT_RUN_DIR} and {@link
- * EnvKeys#COHORT_RESTART_COUNT}), which {@code Cohort.init()} joins. Every rank's output goes to
- * the console a line at a time behind {@code [rank r] }, and in full to {@code
- * <run-dir>/rank-<r>.log}.
+ * COHORT_GENERATION, COHORT_LAUNCHER_STORE, {@link EnvKeys#COHORT_RUN_DIR}, {@link
+ * EnvKeys#COHORT_RESTART_COUNT} and {@link EnvKeys#COHORT_LAUNCHER_PID}), which {@code
+ * Cohort.init()} joins. Every rank's output goes to the console a line at a time behind {@code
+ * [rank r] }, and in full to {@code <run-dir>/rank-<r>.log}.
  *
  * <p>When a rank fails, the others are stopped (SIGTERM, then SIGKILL after {@link
  * LocalLauncher#GRACE}), along with any process a rank started, and the report names the rank, its
  * exit status and its last log lines. With restarts the whole world starts again under a new
  * rendezvous generation, with COHORT_RESTART_COUNT one higher; the launcher knows nothing of the
  * program's state, so a program that is to lose no work keeps checkpoints in COHORT_RUN_DIR and
- * resumes from the newest one. Interrupting the launcher stops every rank the same way.
+ * resumes from the newest one. Interrupting the launcher stops every rank the same way; should the
+ * launcher be killed outright (SIGKILL), every rank that joined with {@code Cohort.init()} sees it
+ * gone within a second and exits with status 129 ({@code LauncherWatch}).
  *
  * <p>Hang detection is off unless asked for: an arbitrary program publishes no heartbeat, so with a
  * hang timeout the world counts as hung when none of its running ranks writes any output for that

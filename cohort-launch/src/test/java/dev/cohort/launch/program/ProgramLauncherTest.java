@@ -61,7 +61,8 @@ class ProgramLauncherTest {
             sh(
                 "echo rank=$RANK size=$WORLD_SIZE local=$LOCAL_RANK"
                     + " master=$MASTER_ADDR:$MASTER_PORT secret=${#COHORT_SECRET}"
-                    + " dir=$COHORT_RUN_DIR restart=$COHORT_RESTART_COUNT; echo second line"));
+                    + " dir=$COHORT_RUN_DIR restart=$COHORT_RESTART_COUNT"
+                    + " launcher=$COHORT_LAUNCHER_PID; echo second line"));
 
     assertThat(code).isZero();
     for (int r = 0; r < 2; r++) {
@@ -74,7 +75,9 @@ class ProgramLauncherTest {
                   + r
                   + " master=127\\.0\\.0\\.1:[1-9][0-9]* secret=64 dir="
                   + dir.toAbsolutePath()
-                  + " restart=0\nsecond line\n");
+                  + " restart=0 launcher="
+                  + ProcessHandle.current().pid()
+                  + "\nsecond line\n");
       assertThat(console())
           .contains("[rank " + r + "] rank=" + r + " size=2")
           .contains("[rank " + r + "] second line\n");

@@ -1,8 +1,7 @@
-package dev.cohort.train;
+package dev.cohort.comm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cohort.comm.Env;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -44,8 +43,8 @@ class LauncherWatchTest {
   @Test
   void aMalformedLauncherPidShouldBeNamed() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> LauncherWatch.fromEnvironment(Env.of(Map.of(LauncherWatch.LAUNCHER_PID, "x"))))
+            () -> LauncherWatch.fromEnvironment(Env.of(Map.of(EnvKeys.COHORT_LAUNCHER_PID, "x"))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(LauncherWatch.LAUNCHER_PID);
+        .hasMessageContaining(EnvKeys.COHORT_LAUNCHER_PID);
   }
 }

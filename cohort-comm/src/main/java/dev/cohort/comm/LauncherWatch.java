@@ -1,6 +1,5 @@
-package dev.cohort.train;
+package dev.cohort.comm;
 
-import dev.cohort.comm.Env;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,27 +7,31 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Ends a worker whose launcher is gone. A launcher killed with SIGKILL (the OOM killer, a
- * scheduler) cannot stop its workers, which would otherwise train on with parent PID 1 until the
- * end of the run. {@code cohort train} passes its process id in {@value #LAUNCHER_PID}; a daemon
- * thread checks every {@link #PERIOD} whether that process still runs and is still this process's
- * parent, and when it is not, halts the JVM with {@value #EXIT_STATUS} (128 + SIGHUP, as a shell
- * reports a process whose controlling terminal went away). Halting runs no shutdown hook: no
- * graceful stop, no final checkpoint, so nothing is written after the last complete checkpoint
- * (checkpoints are written to a temporary folder and renamed, so a write cut short leaves no
- * partial checkpoint).
+ * Ends a process whose launcher is gone. A launcher killed with SIGKILL (the OOM killer, a
+ * scheduler) cannot stop its processes, which would otherwise run on with parent PID 1: training
+ * workers until the end of the run, any other program until it ends by itself. {@code cohort train}
+ * and {@code cohort run} pass their process id in {@link EnvKeys#COHORT_LAUNCHER_PID}; {@code
+ * cohort worker} and {@link Cohort#init()} start a watch from it, a daemon thread that checks every
+ * {@link #PERIOD} whether that process still runs and is still this process's parent, and when it
+ * is not, halts the JVM with {@value #EXIT_STATUS} (128 + SIGHUP, as a shell reports a process
+ * whose controlling terminal went away). Halting runs no shutdown hook: no graceful stop, no final
+ * checkpoint, so nothing is written after the last complete checkpoint (Cohort's checkpoints are
+ * written to a temporary folder and renamed, so a write cut short leaves no partial checkpoint).
  *
  * <p>Thread-safe; the check costs one read of {@code /proc} per period.
  */
 public final class LauncherWatch implements AutoCloseable {
-  /** The environment variable with the launcher's process id. */
-  public static final String LAUNCHER_PID = "COHORT_LAUNCHER_PID";
-
-  /** The exit status of a worker that outlived its launcher: 128 + SIGHUP. */
+  /** The exit status of a process that outlived its launcher: 128 + SIGHUP. */
   public static final int EXIT_STATUS = 129;
 
   /** How often the launcher is looked for. */
   public static final Duration PERIOD = Duration.ofMillis(500);
+
+  /** Guards {@link #ofProcess}. */
+  private static final Object PROCESS_LOCK = new Object();
+
+  /** The watch {@link #startForProcess} started, if any. */
+  private static LauncherWatch ofProcess; // guarded by PROCESS_LOCK
 
   private final Thread thread;
   private volatile boolean closed;
@@ -60,14 +63,15 @@ public final class LauncherWatch implements AutoCloseable {
   }
 
   /**
-   * Watches the launcher named by {@value #LAUNCHER_PID} (a system property of the same name wins,
-   * as everywhere in {@link Env}) and halts this JVM with {@value #EXIT_STATUS} when it is gone.
+   * Watches the launcher named by {@link EnvKeys#COHORT_LAUNCHER_PID} (a system property of the
+   * same name wins, as everywhere in {@link Env}) and halts this JVM with {@value #EXIT_STATUS}
+   * when it is gone.
    *
    * @return the watch, or empty when this process was not started by a Cohort launcher
    * @throws IllegalArgumentException when the variable is not a process id
    */
   public static Optional<LauncherWatch> fromEnvironment(Env env) {
-    Optional<String> pid = env.get(LAUNCHER_PID);
+    Optional<String> pid = env.get(EnvKeys.COHORT_LAUNCHER_PID);
     if (pid.isEmpty()) {
       return Optional.empty();
     }
@@ -76,7 +80,7 @@ public final class LauncherWatch implements AutoCloseable {
       id = Long.parseLong(pid.get().strip());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
-          LAUNCHER_PID + " must be a process id, got '" + pid.get() + "'");
+          EnvKeys.COHORT_LAUNCHER_PID + " must be a process id, got '" + pid.get() + "'");
     }
     return Optional.of(
         watch(
@@ -84,14 +88,30 @@ public final class LauncherWatch implements AutoCloseable {
             PERIOD,
             () -> {
               System.err.println(
-                  "cohort worker: the launcher (pid "
+                  "cohort: process "
+                      + ProcessHandle.current().pid()
+                      + ": the launcher (pid "
                       + id
                       + ") is gone; exiting with status "
                       + EXIT_STATUS
-                      + " (resume from the run folder's newest checkpoint)");
+                      + " (a run that keeps checkpoints resumes from its newest one)");
               System.err.flush();
               Runtime.getRuntime().halt(EXIT_STATUS);
             }));
+  }
+
+  /**
+   * Starts this process's watch from the environment, once: later calls return at once, so that a
+   * program may join (and leave) worlds more than once. The watch lives as long as the JVM.
+   *
+   * @throws IllegalArgumentException when {@link EnvKeys#COHORT_LAUNCHER_PID} is not a process id
+   */
+  static void startForProcess(Env env) {
+    synchronized (PROCESS_LOCK) {
+      if (ofProcess == null) {
+        ofProcess = fromEnvironment(env).orElse(null);
+      }
+    }
   }
 
   /**
