@@ -3,6 +3,7 @@ package dev.cohort.cli;
 import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
+import dev.cohort.comm.Encryption;
 import dev.cohort.comm.Env;
 import dev.cohort.comm.Secrets;
 import dev.cohort.comm.store.StoreServer;
@@ -56,13 +57,19 @@ final class StoreCommand implements Callable<Integer> {
             host,
             port,
             Secrets.fromEnvironment(Env.system()),
-            CommConfig.DEFAULT_MAX_FRAME_BYTES)) {
+            CommConfig.DEFAULT_MAX_FRAME_BYTES,
+            Encryption.fromEnvironment(Env.system()))) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.out.println(
-          "cohort store listening on " + server.host() + ":" + server.port() + " (Ctrl-C to stop)");
+          "cohort store listening on "
+              + server.host()
+              + ":"
+              + server.port()
+              + (server.encrypts() ? ", traffic encrypted" : "")
+              + " (Ctrl-C to stop)");
       stop.await();
       return 0;
-    } catch (AuthenticationException e) { // no secret, or one the store refuses
+    } catch (AuthenticationException | IllegalArgumentException e) { // no secret, bad setting
       err.println("cohort store: " + e.getMessage());
       return 2;
     } catch (CommException e) {

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param checkCollectives verify before each collective that all ranks issue the same call
  * @param maxFrameBytes bound on any control frame (store, handshake); data frames are bounded by
  *     the size each side expects
+ * @param encryption whether TCP traffic is encrypted after the handshake; AUTO: whenever the bind
+ *     address is not loopback
  * @param secret the shared secret every connection must prove, never null in a valid config
  */
 public record CommConfig(
@@ -43,6 +45,7 @@ public record CommConfig(
     int socketBufferBytes,
     boolean checkCollectives,
     int maxFrameBytes,
+    Encryption encryption,
     byte[] secret) {
 
   /** Transport choice for peers that share a host. Peers on other hosts always use TCP. */
@@ -71,6 +74,7 @@ public record CommConfig(
   public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 << 20;
   public static final boolean DEFAULT_CHECK_COLLECTIVES = false;
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
+  public static final Encryption DEFAULT_ENCRYPTION = Encryption.AUTO; // as fromEnvironment
 
   public CommConfig {
     Objects.requireNonNull(timeout, "timeout");
@@ -78,6 +82,7 @@ public record CommConfig(
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(allReduceAlgorithm, "allReduceAlgorithm");
     Objects.requireNonNull(shmDirectory, "shmDirectory");
+    Objects.requireNonNull(encryption, "encryption");
     if (advertiseAddress == null || advertiseAddress.isBlank()) {
       advertiseAddress = bindAddress;
     }
@@ -110,6 +115,7 @@ public record CommConfig(
         DEFAULT_SOCKET_BUFFER_BYTES,
         DEFAULT_CHECK_COLLECTIVES,
         DEFAULT_MAX_FRAME_BYTES,
+        DEFAULT_ENCRYPTION,
         secret);
   }
 
@@ -172,6 +178,7 @@ public record CommConfig(
     private int socketBufferBytes;
     private boolean checkCollectives;
     private int maxFrameBytes;
+    private Encryption encryption;
     private byte[] secret;
 
     private Builder(CommConfig c) {
@@ -188,6 +195,7 @@ public record CommConfig(
       socketBufferBytes = c.socketBufferBytes;
       checkCollectives = c.checkCollectives;
       maxFrameBytes = c.maxFrameBytes;
+      encryption = c.encryption;
       secret = c.secret;
     }
 
@@ -243,6 +251,11 @@ public record CommConfig(
       return this;
     }
 
+    public Builder encryption(Encryption v) {
+      encryption = v;
+      return this;
+    }
+
     public Builder secret(byte[] v) {
       secret = v;
       return this;
@@ -263,6 +276,7 @@ public record CommConfig(
           socketBufferBytes,
           checkCollectives,
           maxFrameBytes,
+          encryption,
           secret);
     }
   }
@@ -286,9 +300,20 @@ public record CommConfig(
     m.put("socket buffers", socketBufferBytes + " B");
     m.put("check collectives", String.valueOf(checkCollectives));
     m.put(
+        "encryption (tcp)",
+        encryption.configName()
+            + (encryption == Encryption.AUTO
+                ? encryptsData() ? " (on: " + bindAddress + " is not loopback)" : " (off: loopback)"
+                : ""));
+    m.put(
         "secret",
         secret == null || secret.length == 0 ? "NOT SET" : "set (" + secret.length + " B)");
     return m;
+  }
+
+  /** Whether this rank asks for encryption on its data connections. */
+  public boolean encryptsData() {
+    return encryption.wantedFor(bindAddress);
   }
 
   @Override

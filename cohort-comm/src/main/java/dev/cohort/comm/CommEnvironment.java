@@ -47,6 +47,7 @@ final class CommEnvironment {
         env.getInt(COHORT_SOCKET_BUFFER_BYTES, CommConfig.DEFAULT_SOCKET_BUFFER_BYTES),
         env.getBoolean(COHORT_CHECK_COLLECTIVES, CommConfig.DEFAULT_CHECK_COLLECTIVES),
         env.getInt(COHORT_MAX_FRAME_BYTES, CommConfig.DEFAULT_MAX_FRAME_BYTES),
+        Encryption.fromEnvironment(env),
         Secrets.fromEnvironment(env));
   }
 

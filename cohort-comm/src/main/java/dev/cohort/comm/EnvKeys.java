@@ -33,6 +33,12 @@ public final class EnvKeys {
   /** Transport between ranks of one host: auto, shm or tcp. */
   public static final String COHORT_TRANSPORT = "COHORT_TRANSPORT";
 
+  /**
+   * Encryption of TCP traffic after the handshake: auto (the default: when the bind address, or the
+   * store's address, is not loopback), on or off. See {@link Encryption}.
+   */
+  public static final String COHORT_ENCRYPTION = "COHORT_ENCRYPTION";
+
   /** All-reduce algorithm: see {@link AllReduceAlgorithm#configName()}. */
   public static final String COHORT_ALLREDUCE_ALGO = "COHORT_ALLREDUCE_ALGO";
 

@@ -24,11 +24,13 @@ public record GroupStats(
     /** Shared-memory rings: both ranks are on this host. */
     SHM,
     /** A TCP connection. */
-    TCP;
+    TCP,
+    /** A TCP connection whose traffic is encrypted ({@link Encryption}). */
+    TCP_ENCRYPTED;
 
-    /** "self", "shm" or "tcp", as benchmarks and reports print it. */
+    /** "self", "shm", "tcp" or "tcp+aes", as benchmarks and reports print it. */
     public String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return this == TCP_ENCRYPTED ? "tcp+aes" : name().toLowerCase(Locale.ROOT);
     }
   }
 

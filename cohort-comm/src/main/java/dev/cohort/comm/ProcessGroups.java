@@ -44,7 +44,11 @@ public final class ProcessGroups {
       if (init.hostStore() && init.rank() == 0) {
         server =
             StoreServer.start(
-                init.storeHost(), init.storePort(), cfg.secret(), cfg.maxFrameBytes());
+                init.storeHost(),
+                init.storePort(),
+                cfg.secret(),
+                cfg.maxFrameBytes(),
+                cfg.encryption());
       }
       client =
           TcpStore.connect(
@@ -52,7 +56,8 @@ public final class ProcessGroups {
               server != null ? server.port() : init.storePort(),
               cfg.secret(),
               cfg.timeout(),
-              cfg.maxFrameBytes());
+              cfg.maxFrameBytes(),
+              cfg.encryption());
       DefaultProcessGroup pg = form(cfg, client, init.rank(), init.size(), init.generation());
       pg.own(client);
       if (server != null) {

@@ -71,9 +71,11 @@ public final class DefaultProcessGroup implements ProcessGroup {
       out.add(
           r == rank
               ? GroupStats.Transport.SELF
-              : "shm".equals(pairs[r].kind())
-                  ? GroupStats.Transport.SHM
-                  : GroupStats.Transport.TCP);
+              : switch (pairs[r].kind()) {
+                case "shm" -> GroupStats.Transport.SHM;
+                case "tcp+aes" -> GroupStats.Transport.TCP_ENCRYPTED;
+                default -> GroupStats.Transport.TCP;
+              });
     }
     return List.copyOf(out);
   }

@@ -2,6 +2,7 @@ package dev.cohort.comm.store;
 
 import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommException;
+import dev.cohort.comm.Encryption;
 import dev.cohort.comm.PeerClosedException;
 import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.Secrets;
@@ -11,6 +12,7 @@ import dev.cohort.comm.auth.DeadlineInputStream;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.auth.HandshakeSlots;
 import dev.cohort.comm.auth.RateLimitedLog;
+import dev.cohort.comm.seal.Session;
 import dev.cohort.comm.wire.FrameReader;
 import dev.cohort.comm.wire.FrameWriter;
 import dev.cohort.comm.wire.Frames;
@@ -45,6 +47,7 @@ public final class StoreServer implements AutoCloseable {
 
   private final ServerSocket server;
   private final byte[] secret;
+  private final boolean encrypt;
   private final int maxFrameBytes;
   private final long instanceId = new SecureRandom().nextLong();
   private final InMemoryStore data = new InMemoryStore();
@@ -58,9 +61,14 @@ public final class StoreServer implements AutoCloseable {
   private volatile boolean closed;
 
   private StoreServer(
-      ServerSocket server, byte[] secret, int maxFrameBytes, ThreadFactory handlerThreads) {
+      ServerSocket server,
+      byte[] secret,
+      boolean encrypt,
+      int maxFrameBytes,
+      ThreadFactory handlerThreads) {
     this.server = server;
     this.secret = secret.clone();
+    this.encrypt = encrypt;
     this.maxFrameBytes = maxFrameBytes;
     this.handlerThreads = handlerThreads;
     this.backoff = new AcceptBackoff(LOG, "store on port " + server.getLocalPort());
@@ -78,12 +86,27 @@ public final class StoreServer implements AutoCloseable {
    * @throws CommException if the port is in use, naming it
    */
   public static StoreServer start(String host, int port, byte[] secret, int maxFrameBytes) {
-    return start(host, port, secret, maxFrameBytes, Thread::new);
+    return start(host, port, secret, maxFrameBytes, Encryption.AUTO);
+  }
+
+  /**
+   * As {@link #start(String, int, byte[], int)}; {@code encryption} says when this server asks its
+   * clients for encrypted traffic (AUTO: when {@code host} is not loopback). A client that asks
+   * gets it either way.
+   */
+  public static StoreServer start(
+      String host, int port, byte[] secret, int maxFrameBytes, Encryption encryption) {
+    return start(host, port, secret, maxFrameBytes, encryption, Thread::new);
   }
 
   /** As {@link #start(String, int, byte[], int)}, starting client threads from {@code handlers}. */
   static StoreServer start(
-      String host, int port, byte[] secret, int maxFrameBytes, ThreadFactory handlers) {
+      String host,
+      int port,
+      byte[] secret,
+      int maxFrameBytes,
+      Encryption encryption,
+      ThreadFactory handlers) {
     if (secret == null || secret.length == 0) {
       throw new AuthenticationException(
           "the store needs a shared secret: set " + "COHORT_SECRET or COHORT_SECRET_FILE");
@@ -109,7 +132,8 @@ public final class StoreServer implements AutoCloseable {
                   : ""),
           e);
     }
-    StoreServer s = new StoreServer(ss, secret, maxFrameBytes, handlers);
+    StoreServer s =
+        new StoreServer(ss, secret, encryption.wantedFor(host), maxFrameBytes, handlers);
     s.acceptor.start();
     return s;
   }
@@ -120,6 +144,11 @@ public final class StoreServer implements AutoCloseable {
 
   public String host() {
     return server.getInetAddress().getHostAddress();
+  }
+
+  /** Whether this server asks its clients to encrypt (clients may ask for it themselves). */
+  public boolean encrypts() {
+    return encrypt;
   }
 
   /** A random id fixed for this server's life: clients use it to notice a restarted store. */
@@ -203,9 +232,12 @@ public final class StoreServer implements AutoCloseable {
     try (s) {
       s.setTcpNoDelay(true);
       DeadlineInputStream bounded = new DeadlineInputStream(s, who, Handshake.DEADLINE);
-      DataInputStream in = new DataInputStream(new BufferedInputStream(bounded));
-      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-      Handshake.server(in, out, secret, Handshake.Purpose.STORE, who);
+      DataInputStream raw = new DataInputStream(new BufferedInputStream(bounded));
+      DataOutputStream rawOut = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+      Session session =
+          Handshake.server(raw, rawOut, secret, Handshake.Purpose.STORE, encrypt, who);
+      DataInputStream in = session.input(raw, who);
+      DataOutputStream out = session.output(rawOut);
       slot.close();
       if (clients.size() >= MAX_CONNECTIONS) {
         warnings.warn(

@@ -3,9 +3,11 @@ package dev.cohort.comm.store;
 import dev.cohort.comm.AuthenticationException;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
+import dev.cohort.comm.Encryption;
 import dev.cohort.comm.Store;
 import dev.cohort.comm.StoreException;
 import dev.cohort.comm.auth.Handshake;
+import dev.cohort.comm.seal.Session;
 import dev.cohort.comm.wire.FrameReader;
 import dev.cohort.comm.wire.FrameWriter;
 import dev.cohort.comm.wire.Frames;
@@ -39,15 +41,20 @@ public final class TcpStore implements Store {
   private boolean broken;
 
   /** Authenticates over a connected socket and learns which server instance answered. */
-  private TcpStore(String host, int port, Socket socket, byte[] secret, int maxFrameBytes)
+  private TcpStore(
+      String host, int port, Socket socket, byte[] secret, boolean encrypt, int maxFrameBytes)
       throws IOException {
     this.host = host;
     this.port = port;
     this.socket = socket;
     this.maxFrameBytes = maxFrameBytes;
-    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-    Handshake.client(in, out, secret, Handshake.Purpose.STORE, describe());
+    DataInputStream raw = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+    DataOutputStream rawOut =
+        new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+    Session session =
+        Handshake.client(raw, rawOut, secret, Handshake.Purpose.STORE, encrypt, describe());
+    this.in = session.input(raw, describe());
+    this.out = session.output(rawOut);
     this.serverInstanceId = new FrameReader(Frames.read(in, 64, describe()), describe()).i64();
   }
 
@@ -60,6 +67,21 @@ public final class TcpStore implements Store {
    */
   public static TcpStore connect(
       String host, int port, byte[] secret, Duration timeout, int maxFrameBytes) {
+    return connect(host, port, secret, timeout, maxFrameBytes, Encryption.AUTO);
+  }
+
+  /**
+   * As {@link #connect(String, int, byte[], Duration, int)}; {@code encryption} says whether this
+   * client asks for encrypted traffic (AUTO: when {@code host} is not loopback).
+   */
+  public static TcpStore connect(
+      String host,
+      int port,
+      byte[] secret,
+      Duration timeout,
+      int maxFrameBytes,
+      Encryption encryption) {
+    boolean encrypt = encryption.wantedFor(host);
     long deadline = System.nanoTime() + timeout.toNanos();
     IOException last = null;
     long backoffMs = 10;
@@ -70,7 +92,7 @@ public final class TcpStore implements Store {
         int left = (int) Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
         s.connect(new InetSocketAddress(host, port), left);
         s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.plus(MARGIN).toMillis()));
-        return new TcpStore(host, port, s, secret, maxFrameBytes);
+        return new TcpStore(host, port, s, secret, encrypt, maxFrameBytes);
       } catch (IOException e) {
         last = e;
         closeQuietly(s);

@@ -8,6 +8,7 @@ import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.Store;
 import dev.cohort.comm.WorldFormationException;
 import dev.cohort.comm.auth.Handshake;
+import dev.cohort.comm.seal.Session;
 import dev.cohort.comm.transport.shm.ShmTransport;
 import dev.cohort.comm.transport.tcp.TcpPair;
 import dev.cohort.comm.wire.FrameReader;
@@ -34,7 +35,9 @@ import java.util.concurrent.ThreadFactory;
  * until that rank has finished its own dials, which by induction always happens, so the order
  * cannot deadlock. Then the lower rank runs every handshake on its own thread ({@link
  * MeshAcceptor}), so a silent stranger delays no one. The lower rank of each pair decides the
- * transport.
+ * transport transport. TCP pairs are encrypted when either rank asks ({@link
+ * CommConfig#encryptsData()}, or a peer address that is not loopback); the frames that follow the
+ * handshake already travel encrypted then.
  */
 public final class Mesh {
   private static final String ACK = "ok";
@@ -157,10 +160,14 @@ public final class Mesh {
       int ms = (int) Math.max(1, left(deadline, cfg, rank, "connect to " + what).toMillis());
       ch.socket().connect(target, ms);
       ch.socket().setSoTimeout(ms);
-      DataInputStream in = new DataInputStream(ch.socket().getInputStream());
-      DataOutputStream out =
+      DataInputStream raw = new DataInputStream(ch.socket().getInputStream());
+      DataOutputStream rawOut =
           new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
-      Handshake.client(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
+      boolean encrypt = cfg.encryptsData() || cfg.encryption().wantedFor(target.getHostString());
+      Session session =
+          Handshake.client(raw, rawOut, cfg.secret(), Handshake.Purpose.DATA, encrypt, what);
+      DataInputStream in = session.input(raw, what);
+      DataOutputStream out = session.output(rawOut);
       Frames.write(out, new FrameWriter().i32(rank).i32(size).toByteArray());
       FrameReader verdict = new FrameReader(Frames.read(in, 4096, what), what);
       String answer = verdict.string();
@@ -171,7 +178,7 @@ public final class Mesh {
       Pair p =
           "shm".equals(transport)
               ? ShmTransport.open(peer, address, ch, in, out, cfg.shmDirectory())
-              : new TcpPair(peer, address, ch);
+              : new TcpPair(peer, address, ch, session);
       ch.socket().setSoTimeout(0);
       return p;
     } catch (IOException | RuntimeException e) {
@@ -231,7 +238,7 @@ public final class Mesh {
                   out,
                   cfg.shmDirectory(),
                   cfg.shmRingBytes())
-              : new TcpPair(peer, addr[peer], ch);
+              : new TcpPair(peer, addr[peer], ch, joined.session());
       joined.bounded().lift();
     } catch (IOException | RuntimeException e) {
       ch.close();

@@ -7,6 +7,7 @@ import dev.cohort.comm.auth.DeadlineInputStream;
 import dev.cohort.comm.auth.Handshake;
 import dev.cohort.comm.auth.HandshakeSlots;
 import dev.cohort.comm.auth.RateLimitedLog;
+import dev.cohort.comm.seal.Session;
 import dev.cohort.comm.wire.FrameReader;
 import dev.cohort.comm.wire.Frames;
 import java.io.BufferedOutputStream;
@@ -41,6 +42,7 @@ final class MeshAcceptor implements AutoCloseable {
       DeadlineInputStream bounded,
       DataInputStream in,
       DataOutputStream out,
+      Session session,
       int peer,
       int peerSize,
       String what) {}
@@ -157,10 +159,14 @@ final class MeshAcceptor implements AutoCloseable {
       long left = Math.min(Handshake.DEADLINE.toNanos(), groupDeadline - System.nanoTime());
       DeadlineInputStream bounded =
           new DeadlineInputStream(ch.socket(), what, Duration.ofNanos(Math.max(0, left)));
-      DataInputStream in = new DataInputStream(bounded);
-      DataOutputStream out =
+      DataInputStream raw = new DataInputStream(bounded);
+      DataOutputStream rawOut =
           new DataOutputStream(new BufferedOutputStream(ch.socket().getOutputStream()));
-      Handshake.server(in, out, cfg.secret(), Handshake.Purpose.DATA, what);
+      Session session =
+          Handshake.server(
+              raw, rawOut, cfg.secret(), Handshake.Purpose.DATA, cfg.encryptsData(), what);
+      DataInputStream in = session.input(raw, what);
+      DataOutputStream out = session.output(rawOut);
       FrameReader hello = new FrameReader(Frames.read(in, 64, what), what);
       int peer = hello.i32();
       int peerSize = hello.i32();
@@ -168,7 +174,7 @@ final class MeshAcceptor implements AutoCloseable {
       slot.close();
       synchronized (joined) {
         if (!closed) {
-          joined.add(new Joined(ch, bounded, in, out, peer, peerSize, what));
+          joined.add(new Joined(ch, bounded, in, out, session, peer, peerSize, what));
           return;
         }
       }

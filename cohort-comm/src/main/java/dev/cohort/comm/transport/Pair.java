@@ -19,7 +19,7 @@ public interface Pair extends AutoCloseable {
   /** The peer's address, as shown in error messages ("10.0.0.2:29501"). */
   String peerAddress();
 
-  /** "tcp" or "shm", for diagnostics and benchmarks. */
+  /** "tcp", "tcp+aes" (encrypted) or "shm", for diagnostics and benchmarks. */
   String kind();
 
   /**

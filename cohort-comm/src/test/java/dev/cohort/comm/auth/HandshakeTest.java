@@ -70,9 +70,10 @@ class HandshakeTest {
       byte[] nonceC = randomBytes(Handshake.NONCE_BYTES);
       byte[] verdict = c.send(proof(secret, nonceS, nonceC));
       assertThat(verdict[0]).isZero();
-      assertThat(Arrays.copyOfRange(verdict, 1, verdict.length))
+      assertThat(verdict[1]).as("no encryption on loopback").isZero();
+      assertThat(Arrays.copyOfRange(verdict, 2, verdict.length))
           .isEqualTo(
-              Handshake.mac(secret.getBytes(UTF_8), "server", Purpose.STORE, nonceC, nonceS));
+              Handshake.mac(secret.getBytes(UTF_8), "server", Purpose.STORE, 0, nonceC, nonceS));
     }
   }
 
@@ -111,7 +112,8 @@ class HandshakeTest {
                           .raw(randomBytes(Handshake.NONCE_BYTES))
                           .toByteArray());
                   Frames.read(in, 256, "client");
-                  Frames.write(out, new FrameWriter().u8(0).raw(randomBytes(32)).toByteArray());
+                  Frames.write(
+                      out, new FrameWriter().u8(0).u8(0).raw(randomBytes(32)).toByteArray());
                 } catch (Exception e) {
                   throw new IllegalStateException(e);
                 }
@@ -124,6 +126,7 @@ class HandshakeTest {
                         new DataOutputStream(s.getOutputStream()),
                         Secrets.generate().getBytes(UTF_8),
                         Purpose.STORE,
+                        false,
                         "fake store"))
             .isInstanceOf(AuthenticationException.class)
             .hasMessageContaining("fake store did not prove the shared secret");
@@ -149,6 +152,7 @@ class HandshakeTest {
                       new DataOutputStream(socket.getOutputStream()),
                       "0123456789abcde".getBytes(UTF_8),
                       Purpose.STORE,
+                      false,
                       "store"))
           .isInstanceOf(AuthenticationException.class)
           .hasMessageContaining("15 bytes");
@@ -162,7 +166,7 @@ class HandshakeTest {
   private static byte[] proof(String secret, byte[] nonceS, byte[] nonceC) {
     return new FrameWriter()
         .raw(nonceC)
-        .raw(Handshake.mac(secret.getBytes(UTF_8), "client", Purpose.STORE, nonceS, nonceC))
+        .raw(Handshake.mac(secret.getBytes(UTF_8), "client", Purpose.STORE, 0, nonceS, nonceC))
         .toByteArray();
   }
 
@@ -200,6 +204,7 @@ class HandshakeTest {
               .i32(Handshake.MAGIC)
               .i32(Handshake.VERSION)
               .u8(Purpose.STORE.ordinal())
+              .u8(0) // no encryption asked
               .toByteArray());
     }
 

@@ -101,7 +101,7 @@ class StoreSecurityTest {
       s.setSoTimeout(5000);
       DataInputStream in = new DataInputStream(s.getInputStream());
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
-      Handshake.client(in, out, ThreadWorld.SECRET, Handshake.Purpose.STORE, "test");
+      Handshake.client(in, out, ThreadWorld.SECRET, Handshake.Purpose.STORE, false, "test");
       Frames.read(in, 64, "test"); // instance id
       out.writeInt((1 << 20) + 1); // one byte over the server's bound
       out.flush();
@@ -165,6 +165,7 @@ class StoreSecurityTest {
                       new DataOutputStream(s.getOutputStream()),
                       ThreadWorld.SECRET,
                       Handshake.Purpose.DATA,
+                      false,
                       "store"))
           .isInstanceOfAny(ProtocolException.class, PeerClosedException.class);
     }

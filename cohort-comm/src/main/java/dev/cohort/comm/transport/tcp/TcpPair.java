@@ -1,5 +1,6 @@
 package dev.cohort.comm.transport.tcp;
 
+import dev.cohort.comm.seal.Session;
 import dev.cohort.comm.transport.AbstractPair;
 import dev.cohort.comm.transport.Inbound;
 import dev.cohort.comm.transport.Pair;
@@ -12,23 +13,40 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * A {@link Pair} over a non-blocking TCP socket. Plain copies read straight from the socket into
- * the destination; reductions go through a small staging buffer that also holds any partial element
- * until its remaining bytes arrive.
+ * A {@link Pair} over a non-blocking TCP socket, plain or encrypted as the handshake agreed ({@link
+ * Conduit}). Plain copies read straight from the socket into the destination; reductions go through
+ * a small staging buffer that also holds any partial element until its remaining bytes arrive.
  */
 public final class TcpPair extends AbstractPair {
   private static final int STAGING_BYTES = 256 * 1024;
 
   private final SocketChannel channel;
+  private final Conduit conduit;
+  private final boolean encrypted;
 
   /** Received but not yet consumed bytes, in [0, position): kept in write mode between calls. */
   private final ByteBuffer staging =
       ByteBuffer.allocateDirect(STAGING_BYTES).order(ByteOrder.nativeOrder());
 
-  /** Takes over a connected, authenticated channel and switches it to non-blocking mode. */
-  public TcpPair(int peerRank, String peerAddress, SocketChannel channel) throws IOException {
+  /**
+   * Takes over a connected, authenticated channel and switches it to non-blocking mode.
+   *
+   * @param session what the handshake agreed; an encrypted session's record numbers carry on from
+   *     the frames already exchanged on its streams
+   */
+  public TcpPair(int peerRank, String peerAddress, SocketChannel channel, Session session)
+      throws IOException {
     super(peerRank, peerAddress);
     this.channel = channel;
+    this.encrypted = session.encrypted();
+    this.conduit =
+        encrypted
+            ? new SealedConduit(
+                channel,
+                session.sender(),
+                session.receiver(),
+                "rank " + peerRank + " (" + peerAddress + ")")
+            : Conduit.plain(channel);
     channel.configureBlocking(false);
   }
 
@@ -39,12 +57,12 @@ public final class TcpPair extends AbstractPair {
 
   @Override
   public String kind() {
-    return "tcp";
+    return encrypted ? "tcp+aes" : "tcp";
   }
 
   @Override
   public int write(ByteBuffer src) throws IOException {
-    return channel.write(src);
+    return conduit.write(src);
   }
 
   @Override
@@ -55,7 +73,7 @@ public final class TcpPair extends AbstractPair {
     if (staging.position() == 0) {
       ByteBuffer target = sink.target();
       if (target != null) {
-        int n = channel.read(target.limit(target.position() + sink.remaining()));
+        int n = conduit.read(target.limit(target.position() + sink.remaining()));
         if (n < 0) {
           throw new EOFException("peer closed the connection");
         }
@@ -70,7 +88,7 @@ public final class TcpPair extends AbstractPair {
     if (staged > 0) {
       return staged;
     }
-    if (staging.hasRemaining() && channel.read(staging) < 0) {
+    if (staging.hasRemaining() && conduit.read(staging) < 0) {
       throw new EOFException("peer closed the connection");
     }
     return deliverStaged(sink);
@@ -103,7 +121,7 @@ public final class TcpPair extends AbstractPair {
 
   @Override
   public boolean prepareWait(boolean receive) {
-    return true;
+    return !receive || !conduit.hasBuffered();
   }
 
   @Override
