@@ -100,7 +100,8 @@ public final class TrainWorker {
                       world.storePort(),
                       comm.secret(),
                       comm.timeout(),
-                      comm.maxFrameBytes()),
+                      comm.maxFrameBytes(),
+                      comm.encryption()),
                   world.generation(),
                   world.rank());
       if (heartbeat != null) {

@@ -50,6 +50,13 @@ public final class CommBench {
   static final Config SHM = new Config("cohort", "shm", "auto");
   static final Config ZERO_COPY = new Config("cohort", "shm", "zero-copy");
   static final Config TCP = new Config("cohort", "tcp", "auto");
+
+  /** TCP with every byte sealed in AES-256-GCM records (COHORT_ENCRYPTION=on). */
+  static final Config TCP_AES = new Config("cohort", "tcp+aes", "auto");
+
+  /** Cohort's headline configurations, in table order; gloo joins them when present. */
+  static final List<Config> COHORT_HEADLINE = List.of(SHM, ZERO_COPY, TCP, TCP_AES);
+
   static final Config GLOO = new Config("gloo", "tcp", "default");
 
   private final Options opt;
@@ -68,7 +75,7 @@ public final class CommBench {
   /** Runs everything and writes comm.md and comm.json; returns the markdown path. */
   public Path run() throws IOException, InterruptedException {
     RankLauncher launcher = new RankLauncher(Files.createTempDirectory("cohort-bench-"));
-    List<Config> headline = new ArrayList<>(List.of(SHM, ZERO_COPY, TCP));
+    List<Config> headline = new ArrayList<>(COHORT_HEADLINE);
     if (opt.python() != null) {
       headline.add(2, GLOO);
     }
@@ -135,7 +142,9 @@ public final class CommBench {
               sizes,
               c.algorithm().equals("zero-copy") ? "zero-copy" : "plain");
       env.put(EnvKeys.COHORT_SECRET, Secrets.generate());
-      env.put(EnvKeys.COHORT_TRANSPORT, c.transport());
+      boolean sealed = c.transport().equals(TCP_AES.transport());
+      env.put(EnvKeys.COHORT_TRANSPORT, sealed ? "tcp" : c.transport());
+      env.put(EnvKeys.COHORT_ENCRYPTION, sealed ? "on" : "off");
       env.put(
           EnvKeys.COHORT_ALLREDUCE_ALGO,
           c.algorithm().equals("zero-copy") ? "auto" : c.algorithm());

@@ -89,6 +89,7 @@ final class CommBenchReport {
     for (int np : opt.nps()) {
       headlineTable(np, peer);
     }
+    encryptionTable();
     if (opt.algorithms()) {
       for (int np : opt.nps()) {
         algorithmTable(np);
@@ -162,8 +163,7 @@ final class CommBenchReport {
   private void headlineTable(int np, boolean peer) {
     line("## " + np + " processes");
     line("");
-    List<CommBench.Config> cols =
-        new ArrayList<>(List.of(CommBench.SHM, CommBench.ZERO_COPY, CommBench.TCP));
+    List<CommBench.Config> cols = new ArrayList<>(CommBench.COHORT_HEADLINE);
     if (peer) {
       cols.add(CommBench.GLOO);
     }
@@ -198,6 +198,37 @@ final class CommBenchReport {
                 busbw(CommBench.SHM.label(), np, b) / busbw(gloo, np, b),
                 busbw(CommBench.ZERO_COPY.label(), np, b) / busbw(gloo, np, b),
                 latency(gloo, np, b) / latency(CommBench.SHM.label(), np, b)));
+      }
+      line(row.toString());
+    }
+    line("");
+  }
+
+  /** What encryption costs: TCP busbw with and without it, per size and world size. */
+  private void encryptionTable() {
+    String plain = CommBench.TCP.label();
+    String sealed = CommBench.TCP_AES.label();
+    line("## Cost of encryption (TCP busbw, GB/s)");
+    line("");
+    line(
+        "`tcp+aes` seals every byte in AES-256-GCM records of up to 64 KiB (COHORT_ENCRYPTION=on; "
+            + "the default turns it on whenever ranks bind an address that is not loopback). "
+            + "Both columns are medians of the same alternating runs.");
+    line("");
+    StringBuilder head = new StringBuilder("| size |");
+    StringBuilder rule = new StringBuilder("|---:|");
+    for (int np : opt.nps()) {
+      head.append(String.format(Locale.ROOT, " %d proc: tcp | tcp+aes | ratio |", np));
+      rule.append("---:|---:|---:|");
+    }
+    line(head.toString());
+    line(rule.toString());
+    for (long b : opt.sizes()) {
+      StringBuilder row = new StringBuilder("| " + human(b) + " |");
+      for (int np : opt.nps()) {
+        double p = busbw(plain, np, b);
+        double s = busbw(sealed, np, b);
+        row.append(String.format(Locale.ROOT, " %.3f | %.3f | %.2f |", p, s, s / p));
       }
       line(row.toString());
     }
