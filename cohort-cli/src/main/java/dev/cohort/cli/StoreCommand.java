@@ -1,7 +1,6 @@
 package dev.cohort.cli;
 
 import dev.cohort.comm.AuthenticationException;
-import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.Encryption;
 import dev.cohort.comm.Env;
@@ -53,12 +52,10 @@ final class StoreCommand implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     try (StoreServer server =
-        StoreServer.start(
-            host,
-            port,
-            Secrets.fromEnvironment(Env.system()),
-            CommConfig.DEFAULT_MAX_FRAME_BYTES,
-            Encryption.fromEnvironment(Env.system()))) {
+        StoreServer.on(host, port)
+            .secret(Secrets.fromEnvironment(Env.system()))
+            .encryption(Encryption.fromEnvironment(Env.system()))
+            .start()) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       System.out.println(
           "cohort store listening on "

@@ -124,6 +124,23 @@ public final class EnvKeys {
   /** Slurm's rank of this task on its node. */
   public static final String SLURM_LOCALID = "SLURM_LOCALID";
 
+  /**
+   * The job this process belongs to, which names its keys on a shared store ({@code cohort store}):
+   * 1-64 characters of A-Z a-z 0-9 . _ : -. Unset: torchrun's {@value #TORCHELASTIC_RUN_ID}, else
+   * Slurm's job and step, else "default". Every rank of a job must agree; unrelated jobs on one
+   * store must differ.
+   */
+  public static final String COHORT_JOB_ID = "COHORT_JOB_ID";
+
+  /** torchrun's id of a run, shared by its workers. */
+  public static final String TORCHELASTIC_RUN_ID = "TORCHELASTIC_RUN_ID";
+
+  /** Slurm's job id. */
+  public static final String SLURM_JOB_ID = "SLURM_JOB_ID";
+
+  /** Slurm's step id within the job. */
+  public static final String SLURM_STEP_ID = "SLURM_STEP_ID";
+
   /** Store host when MASTER_ADDR is not set. */
   public static final String DEFAULT_MASTER_ADDR = "127.0.0.1";
 

@@ -29,9 +29,23 @@ public final class ProcessGroups {
    *     one)
    * @param hostStore whether rank 0 starts the store itself (otherwise {@code cohort store} runs
    *     it)
+   * @param job the job whose keys this world uses on the store ({@link EnvKeys#COHORT_JOB_ID})
    */
   public record Init(
-      String storeHost, int storePort, int rank, int size, long generation, boolean hostStore) {}
+      String storeHost,
+      int storePort,
+      int rank,
+      int size,
+      long generation,
+      boolean hostStore,
+      String job) {
+
+    /** In the {@link StoreServer#DEFAULT_JOB}. */
+    public Init(
+        String storeHost, int storePort, int rank, int size, long generation, boolean hostStore) {
+      this(storeHost, storePort, rank, size, generation, hostStore, StoreServer.DEFAULT_JOB);
+    }
+  }
 
   /**
    * Connects to (or on rank 0, starts) the store, forms the world and connects the mesh. The
@@ -43,21 +57,20 @@ public final class ProcessGroups {
     try {
       if (init.hostStore() && init.rank() == 0) {
         server =
-            StoreServer.start(
-                init.storeHost(),
-                init.storePort(),
-                cfg.secret(),
-                cfg.maxFrameBytes(),
-                cfg.encryption());
+            StoreServer.on(init.storeHost(), init.storePort())
+                .secret(cfg.secret())
+                .maxFrameBytes(cfg.maxFrameBytes())
+                .encryption(cfg.encryption())
+                .start();
       }
       client =
-          TcpStore.connect(
-              init.storeHost(),
-              server != null ? server.port() : init.storePort(),
-              cfg.secret(),
-              cfg.timeout(),
-              cfg.maxFrameBytes(),
-              cfg.encryption());
+          TcpStore.to(init.storeHost(), server != null ? server.port() : init.storePort())
+              .secret(cfg.secret())
+              .timeout(cfg.timeout())
+              .maxFrameBytes(cfg.maxFrameBytes())
+              .encryption(cfg.encryption())
+              .job(init.job())
+              .connect();
       DefaultProcessGroup pg = form(cfg, client, init.rank(), init.size(), init.generation());
       pg.own(client);
       if (server != null) {

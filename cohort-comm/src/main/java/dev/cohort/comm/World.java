@@ -1,6 +1,7 @@
 package dev.cohort.comm;
 
 import static dev.cohort.comm.EnvKeys.COHORT_GENERATION;
+import static dev.cohort.comm.EnvKeys.COHORT_JOB_ID;
 import static dev.cohort.comm.EnvKeys.COHORT_LAUNCHER_STORE;
 import static dev.cohort.comm.EnvKeys.DEFAULT_MASTER_ADDR;
 import static dev.cohort.comm.EnvKeys.DEFAULT_MASTER_PORT;
@@ -11,11 +12,15 @@ import static dev.cohort.comm.EnvKeys.OMPI_COMM_WORLD_LOCAL_RANK;
 import static dev.cohort.comm.EnvKeys.OMPI_COMM_WORLD_RANK;
 import static dev.cohort.comm.EnvKeys.OMPI_COMM_WORLD_SIZE;
 import static dev.cohort.comm.EnvKeys.RANK;
+import static dev.cohort.comm.EnvKeys.SLURM_JOB_ID;
 import static dev.cohort.comm.EnvKeys.SLURM_LOCALID;
 import static dev.cohort.comm.EnvKeys.SLURM_NTASKS;
 import static dev.cohort.comm.EnvKeys.SLURM_PROCID;
+import static dev.cohort.comm.EnvKeys.SLURM_STEP_ID;
+import static dev.cohort.comm.EnvKeys.TORCHELASTIC_RUN_ID;
 import static dev.cohort.comm.EnvKeys.WORLD_SIZE;
 
+import dev.cohort.comm.store.StoreServer;
 import java.util.Map;
 
 /**
@@ -35,6 +40,7 @@ import java.util.Map;
  * @param hostStore whether rank 0 starts the store itself (false when a launcher hosts it)
  * @param generation rendezvous generation (a restarted world uses a higher one)
  * @param source where this came from, e.g. "cohort launcher", "Open MPI", "Slurm"
+ * @param job the job whose keys this world uses on its store ({@link EnvKeys#COHORT_JOB_ID})
  */
 public record World(
     String storeHost,
@@ -44,7 +50,30 @@ public record World(
     int localRank,
     boolean hostStore,
     long generation,
-    String source) {
+    String source,
+    String job) {
+
+  /** A world in the {@link StoreServer#DEFAULT_JOB}. */
+  public World(
+      String storeHost,
+      int storePort,
+      int rank,
+      int size,
+      int localRank,
+      boolean hostStore,
+      long generation,
+      String source) {
+    this(
+        storeHost,
+        storePort,
+        rank,
+        size,
+        localRank,
+        hostStore,
+        generation,
+        source,
+        StoreServer.DEFAULT_JOB);
+  }
 
   private static final int MAX_PORT = 65535;
 
@@ -86,6 +115,36 @@ public record World(
   }
 
   static World detect(Env env) {
+    World w = detectRanks(env);
+    return new World(
+        w.storeHost,
+        w.storePort,
+        w.rank,
+        w.size,
+        w.localRank,
+        w.hostStore,
+        w.generation,
+        w.source,
+        job(env));
+  }
+
+  /** The job id: COHORT_JOB_ID, torchrun's run id, Slurm's job and step, else the default. */
+  static String job(Env env) {
+    if (env.isSet(COHORT_JOB_ID)) {
+      return env.getString(COHORT_JOB_ID, StoreServer.DEFAULT_JOB);
+    }
+    if (env.isSet(TORCHELASTIC_RUN_ID)) {
+      return env.getString(TORCHELASTIC_RUN_ID, StoreServer.DEFAULT_JOB);
+    }
+    if (env.isSet(SLURM_JOB_ID)) {
+      return "slurm-"
+          + env.getString(SLURM_JOB_ID, "")
+          + env.get(SLURM_STEP_ID).map(s -> "." + s).orElse("");
+    }
+    return StoreServer.DEFAULT_JOB;
+  }
+
+  private static World detectRanks(Env env) {
     String host = env.getString(MASTER_ADDR, DEFAULT_MASTER_ADDR);
     int port = env.getInt(MASTER_PORT, DEFAULT_MASTER_PORT);
     if (port < 0 || port > MAX_PORT) {
@@ -151,6 +210,6 @@ public record World(
 
   /** What {@link ProcessGroups#init} needs to join this world. */
   public ProcessGroups.Init toInit() {
-    return new ProcessGroups.Init(storeHost, storePort, rank, size, generation, hostStore);
+    return new ProcessGroups.Init(storeHost, storePort, rank, size, generation, hostStore, job);
   }
 }

@@ -106,4 +106,22 @@ class CommConfigTest {
         .as("text wins, every byte kept")
         .isEqualTo(" text 0123456789 ".getBytes(UTF_8));
   }
+
+  @Test
+  void encryptionShouldDefaultToAutoAndRefuseUnknownValuesNamingTheKey() {
+    CommConfig c = CommConfig.fromEnvironment(Map.of(EnvKeys.COHORT_SECRET, SECRET), Map.of());
+    assertThat(c.encryption()).isEqualTo(Encryption.AUTO);
+    assertThat(c.encryptsData()).as("loopback").isFalse();
+    assertThat(c.toBuilder().bindAddress("0.0.0.0").build().encryptsData()).isTrue();
+    assertThat(c.describe().get("encryption (tcp)")).isEqualTo("auto (off: loopback)");
+    assertThatThrownBy(
+            () ->
+                CommConfig.fromEnvironment(
+                    Map.of(EnvKeys.COHORT_SECRET, SECRET, EnvKeys.COHORT_ENCRYPTION, "maybe"),
+                    Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("COHORT_ENCRYPTION");
+    assertThat(Encryption.OFF.wantedFor("10.0.0.1")).isFalse();
+    assertThat(Encryption.ON.wantedFor("127.0.0.1")).isTrue();
+  }
 }

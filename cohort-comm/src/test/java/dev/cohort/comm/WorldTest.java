@@ -87,4 +87,26 @@ class WorldTest {
             () -> World.detect(Map.of("RANK", "0", "WORLD_SIZE", "1", "MASTER_PORT", "70000")))
         .hasMessage("MASTER_PORT must be a port from 0 to 65535, got 70000");
   }
+
+  @Test
+  void theJobShouldComeFromCohortTorchrunOrSlurmInThatOrder() {
+    Map<String, String> base = Map.of("RANK", "0", "WORLD_SIZE", "1");
+    assertThat(World.detect(base).job()).isEqualTo("default");
+    assertThat(World.detect(with(base, "SLURM_JOB_ID", "77", "SLURM_STEP_ID", "2")).job())
+        .isEqualTo("slurm-77.2");
+    assertThat(World.detect(with(base, "SLURM_JOB_ID", "77", "TORCHELASTIC_RUN_ID", "run-9")).job())
+        .isEqualTo("run-9");
+    assertThat(World.detect(with(base, "TORCHELASTIC_RUN_ID", "run-9", "COHORT_JOB_ID", "mine")))
+        .extracting(World::job)
+        .isEqualTo("mine");
+    assertThat(World.detect(with(base, "COHORT_JOB_ID", "mine")).toInit().job()).isEqualTo("mine");
+  }
+
+  private static Map<String, String> with(Map<String, String> base, String... kv) {
+    Map<String, String> m = new java.util.HashMap<>(base);
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put(kv[i], kv[i + 1]);
+    }
+    return m;
+  }
 }

@@ -95,13 +95,13 @@ public final class TrainWorker {
           world.hostStore()
               ? null
               : new Heartbeat(
-                  TcpStore.connect(
-                      world.storeHost(),
-                      world.storePort(),
-                      comm.secret(),
-                      comm.timeout(),
-                      comm.maxFrameBytes(),
-                      comm.encryption()),
+                  TcpStore.to(world.storeHost(), world.storePort())
+                      .secret(comm.secret())
+                      .timeout(comm.timeout())
+                      .maxFrameBytes(comm.maxFrameBytes())
+                      .encryption(comm.encryption())
+                      .job(world.job())
+                      .connect(),
                   world.generation(),
                   world.rank());
       if (heartbeat != null) {

@@ -24,21 +24,45 @@ import java.util.concurrent.locks.ReentrantLock;
  * closed ({@link StoreException}); an interrupted wait restores the interrupt and fails.
  */
 public final class InMemoryStore implements Store {
+  /** What a store may hold: asked, under the store's lock, before anything grows. */
+  interface Quota {
+    Quota NONE = (keys, bytes, bytesDelta) -> {};
+
+    /**
+     * Admits a change that leaves the store with {@code keys} keys and {@code bytes} bytes (keys
+     * and values), {@code bytesDelta} more than before.
+     *
+     * @throws StoreException to refuse it, saying which bound it would break
+     */
+    void admit(int keys, long bytes, long bytesDelta);
+  }
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
+  private final Quota quota;
 
   /** Guarded by lock. */
   private final Map<String, byte[]> data = new HashMap<>();
 
+  /** Bytes of every key (UTF-16 length, counted as 2 bytes a char) and value; guarded by lock. */
+  private long bytes;
+
   private volatile boolean closed;
 
-  /** An empty store. */
-  public InMemoryStore() {}
+  /** An empty store without bounds. */
+  public InMemoryStore() {
+    this(Quota.NONE);
+  }
+
+  /** An empty store whose growth {@code quota} admits or refuses. */
+  InMemoryStore(Quota quota) {
+    this.quota = quota;
+  }
 
   @Override
   public void set(String key, byte[] value) {
     byte[] copy = value.clone();
-    mutate(() -> data.put(key, copy));
+    mutate(() -> put(key, copy));
   }
 
   @Override
@@ -69,7 +93,7 @@ public final class InMemoryStore implements Store {
       } catch (NumberFormatException e) {
         throw new StoreException("key '" + key + "' holds a value that is not a counter");
       }
-      data.put(key, Long.toString(result).getBytes(US_ASCII));
+      put(key, Long.toString(result).getBytes(US_ASCII));
       changed.signalAll();
       return result;
     } finally {
@@ -87,7 +111,7 @@ public final class InMemoryStore implements Store {
       if (!match) {
         return cur == null ? null : cur.clone();
       }
-      data.put(key, want);
+      put(key, want);
       changed.signalAll();
       return want.clone();
     } finally {
@@ -98,7 +122,14 @@ public final class InMemoryStore implements Store {
   @Override
   public boolean delete(String key) {
     boolean[] existed = new boolean[1];
-    mutate(() -> existed[0] = data.remove(key) != null);
+    mutate(
+        () -> {
+          byte[] old = data.remove(key);
+          if (old != null) {
+            bytes -= size(key, old);
+            existed[0] = true;
+          }
+        });
     return existed[0];
   }
 
@@ -125,6 +156,29 @@ public final class InMemoryStore implements Store {
   public void close() {
     closed = true;
     mutate(() -> {});
+  }
+
+  /** Bytes held: every key and value. */
+  long bytes() {
+    lock.lock();
+    try {
+      return bytes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stores {@code value} after the quota admits the growth; caller holds the lock. */
+  private void put(String key, byte[] value) {
+    byte[] old = data.get(key);
+    long delta = old == null ? size(key, value) : value.length - old.length;
+    quota.admit(data.size() + (old == null ? 1 : 0), bytes + delta, delta);
+    data.put(key, value);
+    bytes += delta;
+  }
+
+  private static long size(String key, byte[] value) {
+    return 2L * key.length() + value.length;
   }
 
   /** The stored array itself, not a copy, or null: for the server, which only serializes it. */

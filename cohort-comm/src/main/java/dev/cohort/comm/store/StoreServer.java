@@ -1,10 +1,10 @@
 package dev.cohort.comm.store;
 
 import dev.cohort.comm.AuthenticationException;
+import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.Encryption;
 import dev.cohort.comm.PeerClosedException;
-import dev.cohort.comm.ProtocolException;
 import dev.cohort.comm.Secrets;
 import dev.cohort.comm.StoreException;
 import dev.cohort.comm.auth.AcceptBackoff;
@@ -27,30 +27,33 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The rendezvous store's server: hosted by rank 0 or run standalone ({@code cohort store}). It
- * serves an {@link InMemoryStore} over authenticated sockets: one thread per client connection;
- * clients are few (one per rank) and their requests tiny, so simplicity wins over an event loop.
- * Every client must pass the {@link Handshake} first.
+ * serves {@link InMemoryStore}s over authenticated sockets, one per job: a client names its job
+ * right after the handshake, sees only that job's keys, and the job's keys are deleted when its
+ * last client leaves, so unrelated jobs can share one standalone store without meeting. What each
+ * job may hold, and how long a request may wait, is bounded ({@link StoreLimits}). One thread per
+ * client connection; clients are few (one per rank) and their requests tiny, so simplicity wins
+ * over an event loop. Every client must pass the {@link Handshake} first.
  */
 public final class StoreServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(StoreServer.class.getName());
   private static final int MAX_CONNECTIONS = 4096;
+  private static final int JOB_FRAME_BYTES = 256;
 
   private final ServerSocket server;
   private final byte[] secret;
   private final boolean encrypt;
   private final int maxFrameBytes;
   private final long instanceId = new SecureRandom().nextLong();
-  private final InMemoryStore data = new InMemoryStore();
+  private final StoreLimits limits;
+  private final JobSpaces jobs;
   private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
   private final AtomicLong connectionsAccepted = new AtomicLong();
   private final Thread acceptor;
@@ -60,25 +63,25 @@ public final class StoreServer implements AutoCloseable {
   private final HandshakeSlots handshakes;
   private volatile boolean closed;
 
-  private StoreServer(
-      ServerSocket server,
-      byte[] secret,
-      boolean encrypt,
-      int maxFrameBytes,
-      ThreadFactory handlerThreads) {
+  private StoreServer(ServerSocket server, Builder b) {
     this.server = server;
-    this.secret = secret.clone();
-    this.encrypt = encrypt;
-    this.maxFrameBytes = maxFrameBytes;
-    this.handlerThreads = handlerThreads;
+    this.secret = b.secret.clone();
+    this.encrypt = b.encryption.wantedFor(b.host);
+    this.maxFrameBytes = b.maxFrameBytes;
+    this.limits = b.limits;
+    this.jobs = new JobSpaces(b.limits);
+    this.handlerThreads = b.handlers;
     this.backoff = new AcceptBackoff(LOG, "store on port " + server.getLocalPort());
     this.handshakes = new HandshakeSlots("store on port " + server.getLocalPort(), warnings);
     this.acceptor = new Thread(this::acceptLoop, "cohort-store-accept-" + server.getLocalPort());
     acceptor.setDaemon(true);
   }
 
+  /** The job of clients that name none: every client of a launcher's or rank 0's own store. */
+  public static final String DEFAULT_JOB = "default";
+
   /**
-   * Binds and starts serving.
+   * Binds and starts serving with default limits and encryption when {@code host} is not loopback.
    *
    * @param port 0 for an ephemeral port
    * @throws AuthenticationException if the secret is missing or shorter than {@link
@@ -86,37 +89,85 @@ public final class StoreServer implements AutoCloseable {
    * @throws CommException if the port is in use, naming it
    */
   public static StoreServer start(String host, int port, byte[] secret, int maxFrameBytes) {
-    return start(host, port, secret, maxFrameBytes, Encryption.AUTO);
+    return on(host, port).secret(secret).maxFrameBytes(maxFrameBytes).start();
   }
 
-  /**
-   * As {@link #start(String, int, byte[], int)}; {@code encryption} says when this server asks its
-   * clients for encrypted traffic (AUTO: when {@code host} is not loopback). A client that asks
-   * gets it either way.
-   */
-  public static StoreServer start(
-      String host, int port, byte[] secret, int maxFrameBytes, Encryption encryption) {
-    return start(host, port, secret, maxFrameBytes, encryption, Thread::new);
+  /** A server to bind on {@code host}:{@code port} (0: an ephemeral port), once configured. */
+  public static Builder on(String host, int port) {
+    return new Builder(host, port);
   }
 
-  /** As {@link #start(String, int, byte[], int)}, starting client threads from {@code handlers}. */
-  static StoreServer start(
-      String host,
-      int port,
-      byte[] secret,
-      int maxFrameBytes,
-      Encryption encryption,
-      ThreadFactory handlers) {
-    if (secret == null || secret.length == 0) {
-      throw new AuthenticationException(
-          "the store needs a shared secret: set " + "COHORT_SECRET or COHORT_SECRET_FILE");
+  /** The settings of a server; {@link #start()} binds it. */
+  public static final class Builder {
+    private final String host;
+    private final int port;
+    private byte[] secret;
+    private int maxFrameBytes = CommConfig.DEFAULT_MAX_FRAME_BYTES;
+    private Encryption encryption = Encryption.AUTO;
+    private StoreLimits limits = StoreLimits.DEFAULTS;
+    private ThreadFactory handlers = Thread::new;
+
+    private Builder(String host, int port) {
+      this.host = host;
+      this.port = port;
     }
-    Secrets.requireStrong(secret);
+
+    /** The shared secret every client must prove; required. */
+    public Builder secret(byte[] v) {
+      secret = v;
+      return this;
+    }
+
+    /** Bound on any request frame (default {@link CommConfig#DEFAULT_MAX_FRAME_BYTES}). */
+    public Builder maxFrameBytes(int v) {
+      maxFrameBytes = v;
+      return this;
+    }
+
+    /** When this server asks its clients to encrypt (AUTO: when the host is not loopback). */
+    public Builder encryption(Encryption v) {
+      encryption = v;
+      return this;
+    }
+
+    /** What jobs may hold ({@link StoreLimits#DEFAULTS} unless told). */
+    public Builder limits(StoreLimits v) {
+      limits = v;
+      return this;
+    }
+
+    /** Where client threads come from (tests make it fail). */
+    Builder handlers(ThreadFactory v) {
+      handlers = v;
+      return this;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws AuthenticationException if the secret is missing or shorter than {@link
+     *     Secrets#MIN_BYTES}
+     * @throws CommException if the port is in use, naming it
+     */
+    public StoreServer start() {
+      if (secret == null || secret.length == 0) {
+        throw new AuthenticationException(
+            "the store needs a shared secret: set COHORT_SECRET or COHORT_SECRET_FILE");
+      }
+      Secrets.requireStrong(secret);
+      StoreServer s = new StoreServer(bind(host, port), this);
+      s.acceptor.start();
+      return s;
+    }
+  }
+
+  private static ServerSocket bind(String host, int port) {
     ServerSocket ss = null;
     try {
       ss = new ServerSocket();
       ss.setReuseAddress(true);
       ss.bind(new InetSocketAddress(host, port), 512);
+      return ss;
     } catch (IOException e) {
       closeQuietly(ss);
       throw new CommException(
@@ -132,10 +183,6 @@ public final class StoreServer implements AutoCloseable {
                   : ""),
           e);
     }
-    StoreServer s =
-        new StoreServer(ss, secret, encryption.wantedFor(host), maxFrameBytes, handlers);
-    s.acceptor.start();
-    return s;
   }
 
   public int port() {
@@ -151,17 +198,22 @@ public final class StoreServer implements AutoCloseable {
     return encrypt;
   }
 
+  /** Jobs with at least one client now. */
+  int jobsServed() {
+    return jobs.size();
+  }
+
   /** A random id fixed for this server's life: clients use it to notice a restarted store. */
   public long instanceId() {
     return instanceId;
   }
 
   /**
-   * Reads a key in the hosting process, without a connection: how a launcher that hosts the store
-   * watches its workers' heartbeats.
+   * Reads a key of the {@link #DEFAULT_JOB} in the hosting process, without a connection: how a
+   * launcher that hosts the store watches its workers' heartbeats.
    */
   public Optional<byte[]> peek(String key) {
-    return data.tryGet(key);
+    return jobs.peek(DEFAULT_JOB, key);
   }
 
   /**
@@ -249,11 +301,28 @@ public final class StoreServer implements AutoCloseable {
       if (closed) {
         return;
       }
-      Frames.write(out, new FrameWriter().i64(instanceId).toByteArray());
-      bounded.lift(); // clients hold their connection for the whole job
-      while (!closed) {
-        byte[] request = Frames.read(in, maxFrameBytes, who);
-        Frames.write(out, handle(new FrameReader(request, who)));
+      FrameReader hello = new FrameReader(Frames.read(in, JOB_FRAME_BYTES, who), who);
+      String job = hello.string();
+      hello.end();
+      JobSpaces.Space space;
+      try {
+        space = jobs.enter(job);
+      } catch (StoreException e) {
+        Frames.write(
+            out, new FrameWriter().u8(StoreOp.STATUS_ERROR).string(e.getMessage()).toByteArray());
+        warnings.warn("store refuses " + who + ": " + e.getMessage());
+        return;
+      }
+      try {
+        Frames.write(out, new FrameWriter().u8(StoreOp.STATUS_OK).i64(instanceId).toByteArray());
+        bounded.lift(); // clients hold their connection for the whole job
+        StoreRequests requests = new StoreRequests(space.data, limits);
+        while (!closed) {
+          byte[] request = Frames.read(in, maxFrameBytes, who);
+          Frames.write(out, requests.handle(new FrameReader(request, who)));
+        }
+      } finally {
+        jobs.leave(space);
       }
     } catch (PeerClosedException e) {
       // A client that leaves is normal: ranks close their store connection when done.
@@ -270,85 +339,6 @@ public final class StoreServer implements AutoCloseable {
     }
   }
 
-  private byte[] handle(FrameReader r) {
-    StoreOp op = StoreOp.of(r.u8());
-    if (op == null) {
-      throw new ProtocolException("unknown store opcode");
-    }
-    FrameWriter w = new FrameWriter();
-    switch (op) {
-      case SET -> {
-        String key = r.string();
-        byte[] value = r.blob();
-        r.end();
-        data.set(key, value);
-        w.u8(StoreOp.STATUS_OK);
-      }
-      case GET -> {
-        String key = r.string();
-        long waitMs = r.i64();
-        r.end();
-        byte[] v = data.awaitKeys(List.of(key), millisToNanos(waitMs)) ? data.read(key) : null;
-        if (v == null) {
-          w.u8(waitMs > 0 ? StoreOp.STATUS_TIMEOUT : StoreOp.STATUS_ABSENT);
-        } else {
-          w.u8(StoreOp.STATUS_OK).blob(v);
-        }
-      }
-      case ADD -> {
-        String key = r.string();
-        long delta = r.i64();
-        r.end();
-        long sum;
-        try {
-          sum = data.add(key, delta);
-        } catch (StoreException e) {
-          w.u8(StoreOp.STATUS_ERROR).string(e.getMessage());
-          break;
-        }
-        w.u8(StoreOp.STATUS_OK).i64(sum);
-      }
-      case CAS -> {
-        String key = r.string();
-        boolean expectAbsent = r.u8() == 1;
-        byte[] expected = r.blob();
-        byte[] desired = r.blob();
-        r.end();
-        byte[] now = data.compareAndSet(key, expectAbsent ? null : expected, desired);
-        if (now == null) {
-          w.u8(StoreOp.STATUS_ABSENT);
-        } else {
-          w.u8(StoreOp.STATUS_OK).blob(now);
-        }
-      }
-      case DELETE -> {
-        String key = r.string();
-        r.end();
-        w.u8(StoreOp.STATUS_OK).u8(data.delete(key) ? 1 : 0);
-      }
-      case WAIT, CHECK -> {
-        int n = r.i32();
-        if (n < 0 || n > 65536) {
-          throw new ProtocolException("store WAIT/CHECK for " + n + " keys");
-        }
-        String[] keys = new String[n];
-        for (int i = 0; i < n; i++) {
-          keys[i] = r.string();
-        }
-        long waitMs = op == StoreOp.WAIT ? r.i64() : 0;
-        r.end();
-        boolean all = data.awaitKeys(List.of(keys), millisToNanos(waitMs));
-        w.u8(all ? StoreOp.STATUS_OK : StoreOp.STATUS_TIMEOUT);
-      }
-      default -> throw new IllegalStateException(op.name());
-    }
-    return w.toByteArray();
-  }
-
-  private static long millisToNanos(long waitMs) {
-    return TimeUnit.MILLISECONDS.toNanos(Math.max(0, waitMs));
-  }
-
   /** Stops accepting, drops every client connection and wakes every waiter. */
   @Override
   public void close() {
@@ -358,7 +348,7 @@ public final class StoreServer implements AutoCloseable {
     for (Socket s : clients) {
       closeQuietly(s);
     }
-    data.close();
+    jobs.close();
     try {
       acceptor.join(1000);
     } catch (InterruptedException e) {

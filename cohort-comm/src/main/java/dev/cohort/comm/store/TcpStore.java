@@ -1,6 +1,7 @@
 package dev.cohort.comm.store;
 
 import dev.cohort.comm.AuthenticationException;
+import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.CommTimeoutException;
 import dev.cohort.comm.Encryption;
@@ -40,48 +41,113 @@ public final class TcpStore implements Store {
   private final long serverInstanceId;
   private boolean broken;
 
-  /** Authenticates over a connected socket and learns which server instance answered. */
-  private TcpStore(
-      String host, int port, Socket socket, byte[] secret, boolean encrypt, int maxFrameBytes)
-      throws IOException {
-    this.host = host;
-    this.port = port;
+  /** Authenticates over a connected socket, names its job and learns which server answered. */
+  private TcpStore(Builder b, Socket socket) throws IOException {
+    this.host = b.host;
+    this.port = b.port;
     this.socket = socket;
-    this.maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = b.maxFrameBytes;
     DataInputStream raw = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
     DataOutputStream rawOut =
         new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
     Session session =
-        Handshake.client(raw, rawOut, secret, Handshake.Purpose.STORE, encrypt, describe());
+        Handshake.client(
+            raw,
+            rawOut,
+            b.secret,
+            Handshake.Purpose.STORE,
+            b.encryption.wantedFor(b.host),
+            describe());
     this.in = session.input(raw, describe());
     this.out = session.output(rawOut);
-    this.serverInstanceId = new FrameReader(Frames.read(in, 64, describe()), describe()).i64();
+    Frames.write(out, new FrameWriter().string(b.job).toByteArray());
+    FrameReader welcome = new FrameReader(Frames.read(in, 4096, describe()), describe());
+    if (welcome.u8() != StoreOp.STATUS_OK) {
+      throw new StoreException("store " + describe() + " refused this client: " + welcome.string());
+    }
+    this.serverInstanceId = welcome.i64();
   }
 
   /**
-   * Connects, retrying until {@code timeout} while the server is not up yet (ranks may start before
-   * the rank that hosts the store), then authenticates.
-   *
-   * @throws CommTimeoutException if no server answered in time
-   * @throws AuthenticationException if the secrets differ
+   * Connects to the {@link StoreServer#DEFAULT_JOB}, asking for encryption when {@code host} is not
+   * loopback: see {@link Builder#connect()}.
    */
   public static TcpStore connect(
       String host, int port, byte[] secret, Duration timeout, int maxFrameBytes) {
-    return connect(host, port, secret, timeout, maxFrameBytes, Encryption.AUTO);
+    return to(host, port).secret(secret).timeout(timeout).maxFrameBytes(maxFrameBytes).connect();
   }
 
-  /**
-   * As {@link #connect(String, int, byte[], Duration, int)}; {@code encryption} says whether this
-   * client asks for encrypted traffic (AUTO: when {@code host} is not loopback).
-   */
-  public static TcpStore connect(
-      String host,
-      int port,
-      byte[] secret,
-      Duration timeout,
-      int maxFrameBytes,
-      Encryption encryption) {
-    boolean encrypt = encryption.wantedFor(host);
+  /** A client of the store at {@code host}:{@code port}, once configured. */
+  public static Builder to(String host, int port) {
+    return new Builder(host, port);
+  }
+
+  /** The settings of a client; {@link #connect()} connects it. */
+  public static final class Builder {
+    private final String host;
+    private final int port;
+    private byte[] secret;
+    private Duration timeout = Duration.ofMillis(CommConfig.DEFAULT_TIMEOUT_MS);
+    private int maxFrameBytes = CommConfig.DEFAULT_MAX_FRAME_BYTES;
+    private Encryption encryption = Encryption.AUTO;
+    private String job = StoreServer.DEFAULT_JOB;
+
+    private Builder(String host, int port) {
+      this.host = host;
+      this.port = port;
+    }
+
+    /** The shared secret to prove; required. */
+    public Builder secret(byte[] v) {
+      secret = v;
+      return this;
+    }
+
+    /** How long to keep trying to reach the server, and the base of every request's bound. */
+    public Builder timeout(Duration v) {
+      timeout = v;
+      return this;
+    }
+
+    /** Bound on any answer frame. */
+    public Builder maxFrameBytes(int v) {
+      maxFrameBytes = v;
+      return this;
+    }
+
+    /** Whether to ask for encryption (AUTO: when the host is not loopback). */
+    public Builder encryption(Encryption v) {
+      encryption = v;
+      return this;
+    }
+
+    /** The job whose keys this client sees ({@link StoreServer#DEFAULT_JOB} unless told). */
+    public Builder job(String v) {
+      job = v;
+      return this;
+    }
+
+    /**
+     * Connects, retrying until the timeout while the server is not up yet (ranks may start before
+     * the rank that hosts the store), then authenticates and joins the job.
+     *
+     * @throws CommTimeoutException if no server answered in time
+     * @throws AuthenticationException if the secrets differ
+     * @throws StoreException if the server refuses the job (a malformed id, or its limits)
+     */
+    public TcpStore connect() {
+      return TcpStore.connect(this);
+    }
+  }
+
+  private static TcpStore connect(Builder b) {
+    if (b.secret == null) {
+      throw new AuthenticationException(
+          "no shared secret configured: set COHORT_SECRET or COHORT_SECRET_FILE");
+    }
+    String host = b.host;
+    int port = b.port;
+    Duration timeout = b.timeout;
     long deadline = System.nanoTime() + timeout.toNanos();
     IOException last = null;
     long backoffMs = 10;
@@ -92,7 +158,7 @@ public final class TcpStore implements Store {
         int left = (int) Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toMillis());
         s.connect(new InetSocketAddress(host, port), left);
         s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.plus(MARGIN).toMillis()));
-        return new TcpStore(host, port, s, secret, encrypt, maxFrameBytes);
+        return new TcpStore(b, s);
       } catch (IOException e) {
         last = e;
         closeQuietly(s);
@@ -172,9 +238,7 @@ public final class TcpStore implements Store {
             new FrameWriter().u8(StoreOp.ADD.ordinal()).string(key).i64(delta),
             Duration.ZERO,
             "add " + key);
-    if (r.u8() != StoreOp.STATUS_OK) {
-      throw new StoreException("store refused add on '" + key + "': " + r.string());
-    }
+    r.u8(); // refusals were thrown by call
     return r.i64();
   }
 
@@ -240,10 +304,11 @@ public final class TcpStore implements Store {
       throw new StoreException(
           "store connection to " + host + ":" + port + " is broken; " + what + " not sent");
     }
+    byte[] answer;
     try {
       socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, wait.plus(MARGIN).toMillis()));
       Frames.write(out, request.toByteArray());
-      return new FrameReader(Frames.read(in, maxFrameBytes, describe()), describe());
+      answer = Frames.read(in, maxFrameBytes, describe());
     } catch (SocketTimeoutException e) {
       broken = true;
       throw new CommTimeoutException(
@@ -262,6 +327,12 @@ public final class TcpStore implements Store {
       throw new StoreException(
           "store " + host + ":" + port + " failed during '" + what + "': " + e.getMessage(), e);
     }
+    FrameReader r = new FrameReader(answer, describe());
+    if (answer.length > 0 && answer[0] == StoreOp.STATUS_ERROR) {
+      r.u8();
+      throw new StoreException(describe() + " refused '" + what + "': " + r.string());
+    }
+    return r;
   }
 
   private String describe() {

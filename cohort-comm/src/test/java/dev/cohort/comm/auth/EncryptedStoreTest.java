@@ -78,12 +78,16 @@ class EncryptedStoreTest {
   @Test
   void anAlteredRecordShouldBeRefusedAndTheStoreShouldServeOthers() throws Exception {
     try (StoreServer server = start(Encryption.ON)) {
-      // The client's HELLO (17 bytes) and PROOF (4 + 64) precede its first record; change a byte
-      // in the body of that record (a set request).
-      long inFirstRecord = 17 + 68 + 4 + 10;
-      try (Relay relay = new Relay(server.port(), new Relay.Tamper(inFirstRecord, 0x40));
-          TcpStore store = connect(relay.port(), Encryption.ON)) {
-        assertThatThrownBy(() -> store.set("k", "v".getBytes(UTF_8)))
+      // The client's HELLO (17 bytes) and PROOF (4 + 64) precede its first record (the job it
+      // joins); change a byte in that record's body.
+      long inFirstRecord = 17 + 68 + 4 + 6;
+      try (Relay relay = new Relay(server.port(), new Relay.Tamper(inFirstRecord, 0x40))) {
+        assertThatThrownBy(
+                () -> {
+                  try (TcpStore store = connect(relay.port(), Encryption.ON)) {
+                    store.set("k", "v".getBytes(UTF_8));
+                  }
+                })
             .isInstanceOf(CommException.class);
       }
       try (TcpStore store = connect(server.port(), Encryption.ON)) {
@@ -94,11 +98,14 @@ class EncryptedStoreTest {
   }
 
   private static StoreServer start(Encryption encryption) {
-    return StoreServer.start("127.0.0.1", 0, ThreadWorld.SECRET, 1 << 20, encryption);
+    return StoreServer.on("127.0.0.1", 0).secret(ThreadWorld.SECRET).encryption(encryption).start();
   }
 
   private static TcpStore connect(int port, Encryption encryption) {
-    return TcpStore.connect(
-        "127.0.0.1", port, ThreadWorld.SECRET, Duration.ofSeconds(5), 1 << 20, encryption);
+    return TcpStore.to("127.0.0.1", port)
+        .secret(ThreadWorld.SECRET)
+        .timeout(Duration.ofSeconds(5))
+        .encryption(encryption)
+        .connect();
   }
 }

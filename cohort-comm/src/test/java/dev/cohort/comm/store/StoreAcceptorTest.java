@@ -35,13 +35,7 @@ class StoreAcceptorTest {
           return new Thread(r);
         };
     try (StoreServer server =
-        StoreServer.start(
-            "127.0.0.1",
-            0,
-            ThreadWorld.SECRET,
-            1 << 20,
-            dev.cohort.comm.Encryption.AUTO,
-            failing)) {
+        StoreServer.on("127.0.0.1", 0).secret(ThreadWorld.SECRET).handlers(failing).start()) {
       for (int i = 0; i < 5; i++) {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
           s.setSoTimeout(5000);

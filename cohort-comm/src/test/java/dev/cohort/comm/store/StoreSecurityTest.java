@@ -102,7 +102,8 @@ class StoreSecurityTest {
       DataInputStream in = new DataInputStream(s.getInputStream());
       DataOutputStream out = new DataOutputStream(s.getOutputStream());
       Handshake.client(in, out, ThreadWorld.SECRET, Handshake.Purpose.STORE, false, "test");
-      Frames.read(in, 64, "test"); // instance id
+      Frames.write(out, new FrameWriter().string(StoreServer.DEFAULT_JOB).toByteArray());
+      Frames.read(in, 64, "test"); // status and instance id
       out.writeInt((1 << 20) + 1); // one byte over the server's bound
       out.flush();
       assertThat(drain(in)).isZero();

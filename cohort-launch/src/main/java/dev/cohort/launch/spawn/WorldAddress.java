@@ -1,6 +1,7 @@
 package dev.cohort.launch.spawn;
 
 import dev.cohort.comm.EnvKeys;
+import dev.cohort.comm.store.StoreServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -46,6 +47,9 @@ public record WorldAddress(
     env.put(EnvKeys.MASTER_PORT, Integer.toString(storePort));
     env.put(EnvKeys.COHORT_SECRET, secret);
     env.put(EnvKeys.COHORT_GENERATION, Long.toString(generation));
+    // The store is this world's own: its keys live in the default job, where the launcher looks
+    // for heartbeats, whatever job a scheduler's variables would name.
+    env.put(EnvKeys.COHORT_JOB_ID, StoreServer.DEFAULT_JOB);
     if (launcherHostsStore) {
       // The launcher hosts the store itself, so rank 0 must not start another.
       env.put(EnvKeys.COHORT_LAUNCHER_STORE, "1");
