@@ -1,10 +1,14 @@
 package dev.cohort.cli;
 
 import dev.cohort.cli.sweep.SweepCommand;
+import dev.cohort.lab.chaos.ChaosFailure;
 import dev.cohort.lab.chaos.ChaosRun;
+import dev.cohort.lab.chaos.Target;
+import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,8 +31,17 @@ final class LabCommand implements Runnable {
       name = "chaos",
       mixinStandardHelpOptions = true,
       description =
-          "Train while SIGKILLing random workers; report detection time, restart time "
-              + "and work lost per failure, and compare accuracy with an uninterrupted run.")
+          "Train while SIGKILLing random workers and, separately, the launcher (a cohort train"
+              + " process of its own); check that no worker outlives a killed launcher and that"
+              + " every resume starts from the newest complete checkpoint; report detection time,"
+              + " restart time and steps lost per kill, and compare the result with an"
+              + " uninterrupted run.",
+      footer = {
+        "",
+        "Exit status: 0 when every check passed (report written); 1 when one failed (an orphan,",
+        "a kill not noticed, a resume from an older checkpoint, a different result), in one line;",
+        "2 for invalid options."
+      })
   static final class Chaos implements Callable<Integer> {
     @Option(
         names = "--nproc",
@@ -37,9 +50,16 @@ final class LabCommand implements Runnable {
     int nproc;
 
     @Option(
+        names = "--target",
+        defaultValue = "both",
+        description =
+            "What to SIGKILL: workers, launcher, or both, one run each (default ${DEFAULT-VALUE}).")
+    String target;
+
+    @Option(
         names = "--kills",
         defaultValue = "3",
-        description = "SIGKILLs (default ${DEFAULT-VALUE}).")
+        description = "SIGKILLs per target (default ${DEFAULT-VALUE}).")
     int kills;
 
     @Option(
@@ -85,31 +105,67 @@ final class LabCommand implements Runnable {
             "cohort lab chaos: need --nproc >= 1, --kills >= 0, --checkpoint-every >= 1");
         return 2;
       }
-      TrainConfig train;
+      ChaosRun.Options options;
       try {
-        train =
+        TrainConfig train =
             TrainConfig.builder()
                 .model(model)
                 .epochs(epochs)
                 .batch(32)
                 .trainLimit(trainLimit)
                 .build();
+        options =
+            new ChaosRun.Options(
+                nproc,
+                train,
+                every,
+                kills,
+                Target.parse(target),
+                seed,
+                out,
+                Files.createTempDirectory("cohort-chaos-"),
+                // The launcher target starts cohort train as a user would: this JVM, this class
+                // path.
+                JavaCommand.cohort(List.of()).toList(),
+                commandLine());
       } catch (IllegalArgumentException e) {
         System.err.println("cohort lab chaos: " + e.getMessage());
         return 2;
       }
-      new ChaosRun(
-              new ChaosRun.Options(
-                  nproc,
-                  train,
-                  every,
-                  kills,
-                  seed,
-                  out,
-                  Files.createTempDirectory("cohort-chaos-")),
-              System.out)
-          .run();
-      return 0;
+      try {
+        new ChaosRun(options, System.out).run();
+        return 0;
+      } catch (ChaosFailure e) {
+        System.err.println("cohort lab chaos: " + e.getMessage());
+        return 1;
+      } catch (IllegalArgumentException e) {
+        System.err.println("cohort lab chaos: " + e.getMessage());
+        return 2;
+      }
+    }
+
+    /** This command with every option written out, as the report quotes it. */
+    private String commandLine() {
+      return String.join(
+          " ",
+          "bin/cohort lab chaos --target",
+          target,
+          "--kills",
+          "" + kills,
+          "--nproc",
+          "" + nproc,
+          "--checkpoint-every",
+          "" + every,
+          "--model",
+          model,
+          "--epochs",
+          "" + epochs,
+          "--train-limit",
+          "" + trainLimit,
+          "--seed",
+          "" + seed,
+          "--out",
+          out.toString());
     }
   }
 }
