@@ -186,7 +186,11 @@ final class NamespaceNetwork implements EmulatedNetwork {
 
   @Override
   public Map<String, String> environment(int rank) {
+    // Encryption off: the lab measures the network its cost model describes, calibrated without
+    // it (bench comm measures what encryption costs); emulated hosts would turn it on by default.
     return Map.of(
+        EnvKeys.COHORT_ENCRYPTION,
+        "off",
         EnvKeys.COHORT_TRANSPORT,
         "tcp",
         EnvKeys.COHORT_BIND_ADDR,

@@ -63,6 +63,7 @@ class NetworkConditionTest {
       assertThat(net.commandPrefix(1)).isEmpty();
       assertThat(net.environment(2))
           .containsEntry("COHORT_TRANSPORT", "tcp")
+          .containsEntry("COHORT_ENCRYPTION", "off")
           .containsEntry("COHORT_BIND_ADDR", "127.0.1.3")
           .containsEntry("COHORT_ADVERTISE_ADDR", "127.0.0.1");
     }
