@@ -10,17 +10,7 @@ public final class Machine {
   private Machine() {}
 
   public static String describe() {
-    String cpu = "unknown CPU";
-    try {
-      cpu =
-          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-              .filter(l -> l.startsWith("model name"))
-              .map(l -> l.substring(l.indexOf(':') + 1).strip())
-              .findFirst()
-              .orElse(cpu);
-    } catch (IOException e) {
-      // Not Linux: the CPU name is only decoration.
-    }
+    String cpu = cpuModel();
     long memGiB =
         ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize()
@@ -32,5 +22,18 @@ public final class Machine {
         + memGiB
         + " GiB, Java "
         + Runtime.version();
+  }
+
+  /** The CPU's model name from /proc/cpuinfo, or "unknown CPU" where there is none. */
+  public static String cpuModel() {
+    try {
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst()
+          .orElse("unknown CPU");
+    } catch (IOException e) {
+      return "unknown CPU"; // not Linux: the CPU name is only decoration
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.cohort.lab.chaos;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.comm.LauncherWatch;
+import dev.cohort.lab.bench.Machine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,17 +212,7 @@ record ChaosReport(
 
   /** Cores, CPU model, operating system and Java version of this machine. */
   static String machine() {
-    String cpu = "unknown CPU";
-    try {
-      cpu =
-          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-              .filter(l -> l.startsWith("model name"))
-              .map(l -> l.substring(l.indexOf(':') + 1).strip())
-              .findFirst()
-              .orElse(cpu);
-    } catch (IOException e) {
-      cpu = "CPU model unknown (" + e.getMessage() + ")";
-    }
+    String cpu = Machine.cpuModel();
     return String.format(
         Locale.ROOT,
         "%d cores (%s), %s %s, Java %s",
