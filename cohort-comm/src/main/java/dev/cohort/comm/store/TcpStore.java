@@ -63,7 +63,7 @@ public final class TcpStore implements Store {
     Frames.write(out, new FrameWriter().string(b.job).toByteArray());
     FrameReader welcome = new FrameReader(Frames.read(in, 4096, describe()), describe());
     if (welcome.u8() != StoreOp.STATUS_OK) {
-      throw new StoreException("store " + describe() + " refused this client: " + welcome.string());
+      throw new StoreException(describe() + " refused this client: " + welcome.string());
     }
     this.serverInstanceId = welcome.i64();
   }
