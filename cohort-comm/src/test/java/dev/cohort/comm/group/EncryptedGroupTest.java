@@ -42,6 +42,32 @@ class EncryptedGroupTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void ranksOfOneHostShouldStillUpgradeToSharedMemoryWhenEncryptionIsOn() throws Exception {
+    // Group formation on the TCP connection is encrypted; the shared-memory pair it sets up is
+    // not (it never leaves the host).
+    CommConfig cfg =
+        ThreadWorld.config(TransportKind.SHM).toBuilder().encryption(Encryption.ON).build();
+    try (ThreadWorld w = new ThreadWorld(cfg)) {
+      List<Float> sums =
+          w.run(
+              3,
+              0,
+              cfg,
+              pg -> {
+                assertThat(pg.stats().transportTo((pg.rank() + 1) % 3)).isEqualTo(Transport.SHM);
+                float[] x = random(100_003, pg.rank());
+                pg.allReduce(x, ReduceOp.SUM);
+                return x[100_002];
+              });
+      float expected = 0;
+      for (int r = 0; r < 3; r++) {
+        expected += random(100_003, r)[100_002];
+      }
+      assertThat(sums).containsOnly(expected);
+    }
+  }
+
   /** All-reduces and broadcasts of every size; returns each rank's results. */
   private static List<List<float[]>> run(int size, Encryption encryption, Transport expected)
       throws Exception {
