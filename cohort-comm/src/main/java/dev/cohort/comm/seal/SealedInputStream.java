@@ -16,6 +16,7 @@ final class SealedInputStream extends InputStream {
   private final DataInputStream in;
   private final RecordCipher receiver;
   private final String what;
+  private final byte[] header = new byte[RecordCipher.HEADER_BYTES];
   private final byte[] record = new byte[RecordCipher.MAX_PLAIN_BYTES + RecordCipher.TAG_BYTES];
   private final ByteBuffer plain = ByteBuffer.allocate(RecordCipher.MAX_PLAIN_BYTES).flip();
 
@@ -54,7 +55,6 @@ final class SealedInputStream extends InputStream {
   /** Makes plaintext available; false at a clean end of stream (between records). */
   private boolean fill() throws IOException {
     while (!plain.hasRemaining()) {
-      byte[] header = new byte[RecordCipher.HEADER_BYTES];
       int first = in.read(header, 0, 1);
       if (first < 0) {
         return false;

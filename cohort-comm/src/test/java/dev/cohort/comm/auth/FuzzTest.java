@@ -3,13 +3,11 @@ package dev.cohort.comm.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CommConfig;
-import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.ThreadWorld;
 import dev.cohort.comm.auth.Handshake.Purpose;
-import dev.cohort.comm.group.DefaultProcessGroup;
 import dev.cohort.comm.store.StoreServer;
 import dev.cohort.comm.store.TcpStore;
+import dev.cohort.comm.transport.TwoRankMesh;
 import dev.cohort.comm.wire.FrameWriter;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -48,8 +46,7 @@ class FuzzTest {
       byte[] recorded = genuineProof(server.port(), Purpose.STORE);
       int n = CASES * 6 / 10;
       attack(server.port(), Purpose.STORE, recorded, n, 1);
-      try (TcpStore c =
-          TcpStore.connect("127.0.0.1", server.port(), SECRET, Duration.ofSeconds(10), 1 << 20)) {
+      try (TcpStore c = TwoRankMesh.client(server, Duration.ofSeconds(10))) {
         c.set("still", "serving".getBytes(StandardCharsets.UTF_8));
         assertThat(c.get("still", Duration.ofSeconds(5)))
             .isEqualTo("serving".getBytes(StandardCharsets.UTF_8));
@@ -66,20 +63,21 @@ class FuzzTest {
               .timeout(Duration.ofSeconds(240))
               .build();
       Baseline before = Baseline.now();
-      try (TcpStore s =
-          TcpStore.connect("127.0.0.1", server.port(), SECRET, Duration.ofSeconds(10), 1 << 20)) {
+      try (TcpStore s = TwoRankMesh.client(server, Duration.ofSeconds(10))) {
         // Rank 0 accepts once it knows every address; rank 1's real one replaces this later.
         s.set("addr/1", "127.0.0.1:1|elsewhere".getBytes(StandardCharsets.UTF_8));
       }
-      CompletableFuture<Float> rank0 = CompletableFuture.supplyAsync(() -> sum(cfg, server, 0));
-      int port = dataPort(server);
+      CompletableFuture<Integer> rank0 =
+          CompletableFuture.supplyAsync(
+              () -> TwoRankMesh.connectAndSum(cfg, server, 0, Duration.ofSeconds(10)));
+      int port = TwoRankMesh.dataPort(server, 0, Duration.ofSeconds(30));
       byte[] recorded = genuineProof(port, Purpose.DATA);
       int n = CASES - CASES * 6 / 10;
       attack(port, Purpose.DATA, recorded, n, 2);
       assertThat(rank0).as("no hostile connection may complete the group").isNotDone();
-      float rank1 = sum(cfg, server, 1);
-      assertThat(rank0.get(60, TimeUnit.SECONDS)).isEqualTo(3f);
-      assertThat(rank1).isEqualTo(3f);
+      int rank1 = TwoRankMesh.connectAndSum(cfg, server, 1, Duration.ofSeconds(10));
+      assertThat(rank0.get(60, TimeUnit.SECONDS)).isEqualTo(3);
+      assertThat(rank1).isEqualTo(3);
       before.assertBounded("data listener after " + n + " hostile connections");
     }
   }
@@ -177,26 +175,6 @@ class FuzzTest {
       in.readFully(verdict);
       assertThat(verdict[0]).as("the genuine proof is accepted").isZero();
       return proof;
-    }
-  }
-
-  private static float sum(CommConfig cfg, StoreServer server, int rank) {
-    try (TcpStore s =
-            TcpStore.connect("127.0.0.1", server.port(), SECRET, Duration.ofSeconds(10), 1 << 20);
-        ProcessGroup pg = DefaultProcessGroup.connect(cfg, s, rank, 2)) {
-      float[] x = {rank + 1};
-      pg.allReduce(x, ReduceOp.SUM);
-      return x[0];
-    }
-  }
-
-  private static int dataPort(StoreServer server) {
-    try (TcpStore s =
-        TcpStore.connect("127.0.0.1", server.port(), SECRET, Duration.ofSeconds(10), 1 << 20)) {
-      String addr =
-          new String(s.get("addr/0", Duration.ofSeconds(30)), StandardCharsets.UTF_8)
-              .split("\\|")[0];
-      return Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
     }
   }
 

@@ -155,28 +155,16 @@ class MeshTest {
     }
   }
 
-  /** The data port that {@code rank} published, waiting for it. */
   private static int dataPort(StoreServer server, int rank) {
-    try (TcpStore watcher = store(server)) {
-      String addr =
-          new String(watcher.get("addr/" + rank, Duration.ofSeconds(10)), UTF_8).split("\\|")[0];
-      return Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1));
-    }
+    return TwoRankMesh.dataPort(server, rank, Duration.ofSeconds(10));
   }
 
   private static TcpStore store(StoreServer server) {
-    return TcpStore.connect(
-        "127.0.0.1", server.port(), ThreadWorld.SECRET, Duration.ofSeconds(5), 1 << 20);
+    return TwoRankMesh.client(server, Duration.ofSeconds(5));
   }
 
-  /** Connects the mesh directly, skipping world formation, so the data port opens at once. */
   private static int connectAndSum(CommConfig cfg, StoreServer server, int rank) {
-    try (TcpStore s = store(server);
-        ProcessGroup pg = DefaultProcessGroup.connect(cfg, s, rank, 2)) {
-      int[] x = {rank + 1};
-      pg.allReduce(x, ReduceOp.SUM);
-      return x[0];
-    }
+    return TwoRankMesh.connectAndSum(cfg, server, rank, Duration.ofSeconds(5));
   }
 
   private static int formAndSum(CommConfig cfg, StoreServer server, int rank) {
