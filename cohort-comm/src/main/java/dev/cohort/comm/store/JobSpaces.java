@@ -135,11 +135,6 @@ final class JobSpaces {
     return spaces.size();
   }
 
-  /** Bytes all jobs hold now. */
-  long totalBytes() {
-    return totalBytes.get();
-  }
-
   /** Wakes every waiter of every job; no job is entered afterwards. */
   synchronized void close() {
     closed = true;
