@@ -2,7 +2,10 @@
 """PyTorch DDP (gloo) training throughput: the peer that `cohort bench train` measures.
 
 Same data (Debian's Fashion-MNIST IDX files), same models, optimizer and per-worker batch as
-Cohort's MLP and CNN. Steps before WARMUP are not timed, as on Cohort's side. Rank 0 writes JSON.
+Cohort's MLP and CNN. Steps before WARMUP are not timed, as on Cohort's side. Each timed step is
+also split into phases that tile it (rank 0's means, milliseconds): data (gathering the batch),
+forward (with the loss), backward (with DDP's all-reduce, which overlaps it and cannot be timed
+apart), optimizer (Adam's step and zero_grad). Rank 0 writes JSON.
 
 Usage (one process per rank):
   ddp_train.py RANK WORLD_SIZE PORT OUT_JSON MODEL BATCH STEPS THREADS
@@ -52,16 +55,28 @@ def main():
     gen = torch.Generator().manual_seed(42)
     order = torch.randperm(len(x), generator=gen)
     timed = 0.0
+    phases = {"data": [], "forward": [], "backward": [], "optimizer": [], "step": []}
+    clock = time.perf_counter
     for step in range(steps):
+        t0 = clock()
         start = (step * batch * world + rank * batch) % (len(x) - batch * world)
         idx = order[start:start + batch]
-        t0 = time.perf_counter()
-        opt.zero_grad()
-        loss = loss_fn(net(x[idx]), y[idx])
+        xb, yb = x[idx], y[idx]
+        t1 = clock()
+        loss = loss_fn(net(xb), yb)
+        t2 = clock()
         loss.backward()
+        t3 = clock()
         opt.step()
+        opt.zero_grad()
+        t4 = clock()
         if step >= WARMUP:
-            timed += time.perf_counter() - t0
+            timed += t4 - t0
+            phases["data"].append(t1 - t0)
+            phases["forward"].append(t2 - t1)
+            phases["backward"].append(t3 - t2)
+            phases["optimizer"].append(t4 - t3)
+            phases["step"].append(t4 - t0)
     secs = torch.tensor([timed], dtype=torch.float64)
     dist.all_reduce(secs, op=dist.ReduceOp.MAX)
     if rank == 0:
@@ -69,7 +84,9 @@ def main():
         with open(out, "w") as f:
             json.dump({"impl": "pytorch-ddp", "torch": torch.__version__, "model": name,
                        "np": world, "batch_per_worker": batch, "steps": timed_steps,
-                       "samples_per_second": timed_steps * batch * world / secs.item()}, f)
+                       "samples_per_second": timed_steps * batch * world / secs.item(),
+                       "phases_ms": {k: 1e3 * sum(v) / max(1, len(v))
+                                     for k, v in phases.items()}}, f)
     dist.destroy_process_group()
 
 

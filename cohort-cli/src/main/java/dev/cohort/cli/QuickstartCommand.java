@@ -83,7 +83,7 @@ final class QuickstartCommand implements Callable<Integer> {
             + "  throughput, 1 worker          %,.0f samples/s%n"
             + "  speedup                       %.2fx (scaling efficiency %.0f%%)%n"
             + "  step time (2 workers)         %.1f ms: data %.1f, forward+backward %.1f, "
-            + "communication %.1f, waiting %.1f, optimizer %.1f%n"
+            + "communication %.1f, waiting %.1f, optimizer %.1f, other %.1f%n"
             + "  run folders                   %s, %s%n",
         s2.finalTestAccuracy(),
         t2,
@@ -96,6 +96,7 @@ final class QuickstartCommand implements Callable<Integer> {
         ms.communication(),
         ms.waiting(),
         ms.optimizer(),
+        ms.other(),
         two,
         one);
     return 0;

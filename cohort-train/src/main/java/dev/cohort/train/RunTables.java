@@ -34,13 +34,16 @@ final class RunTables {
         String.format(
             Locale.ROOT,
             "%.2f ms = data %.2f + forward/backward %.2f "
-                + "+ communication %.2f + waiting %.2f + optimizer %.2f",
+                + "+ communication %.2f + waiting %.2f + optimizer %.2f + other %.2f "
+                + "(%.1f%% in named phases)",
             ms.step(),
             ms.data(),
             ms.forwardBackward(),
             ms.communication(),
             ms.waiting(),
-            ms.optimizer()));
+            ms.optimizer(),
+            ms.other(),
+            100 * ms.accounted()));
     List<String> memory =
         s.peakMemoryBytesPerWorker().stream().map(b -> (b >> 20) + " MiB").toList();
     rows.put("peak memory per worker", memory);

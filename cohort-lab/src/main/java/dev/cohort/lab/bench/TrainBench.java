@@ -1,13 +1,15 @@
 package dev.cohort.lab.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.TrainConfigBuilder;
+import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.MetricsCsv;
 import dev.cohort.train.metrics.StepRecord;
 import java.io.IOException;
@@ -15,19 +17,16 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToDoubleFunction;
 
 /**
  * {@code cohort bench train}: training throughput of Cohort against PyTorch DDP on gloo, same
- * models, data, optimizer (Adam), per-worker batch and threads, alternating runs, medians. Steps
- * before {@value #WARMUP} are excluded on both sides (JIT and allocator warm-up).
+ * models, data, optimizer (Adam), per-worker batch and threads, alternating runs, medians, and
+ * where each implementation's step goes. Steps before {@value #WARMUP} are excluded on both sides
+ * (JIT and allocator warm-up). {@link TrainBenchReport} writes the results.
  */
 public final class TrainBench {
   public static final int WARMUP = 20;
@@ -45,19 +44,12 @@ public final class TrainBench {
 
   private final Options opt;
   private final PrintStream out;
-
-  /** model -> np -> impl -> samples/s of each run. */
-  private final Map<String, Map<Integer, Map<String, List<Double>>>> runs = new LinkedHashMap<>();
-
-  /** Samples/s of the overlap study's runs, by "overlapped" / "sequential". */
-  private final Map<String, List<Double>> overlapRuns = new LinkedHashMap<>();
-
-  /** model -> np -> the Cohort run's mean step breakdown (ms), from its last repetition. */
-  private final Map<String, Map<Integer, Map<String, Double>>> breakdowns = new LinkedHashMap<>();
+  private final TrainBenchReport report;
 
   public TrainBench(Options opt, PrintStream out) {
     this.opt = opt;
     this.out = out;
+    this.report = new TrainBenchReport(opt);
   }
 
   public Path run() throws IOException, InterruptedException {
@@ -65,11 +57,14 @@ public final class TrainBench {
     for (int rep = 0; rep < opt.reps(); rep++) {
       for (String model : opt.models()) {
         for (int np : opt.nps()) {
-          int threads = JavaCommand.threadsPerWorker(np);
           Path dir = work.resolve(model + "-np" + np + "-rep" + rep);
-          record(model, np, "cohort", cohort(run(model, dir).build(), np, threads));
+          TrainBenchReport.CohortRun c = cohort(run(model, dir).build(), np);
+          report.cohort(model, np, c);
+          print(model, np, "cohort", c);
           if (opt.python() != null) {
-            record(model, np, "pytorch-ddp", ddp(model, np, threads, dir));
+            TrainBenchReport.PeerRun d = ddp(model, np, dir);
+            report.peer(model, np, d);
+            print(model, np, "pytorch-ddp", d);
           }
         }
       }
@@ -82,32 +77,24 @@ public final class TrainBench {
                   .bucketBytes(WorkerArgs.bucketBytes(0.45))
                   .overlap(overlap)
                   .build();
-          overlapRuns
-              .computeIfAbsent(label, k -> new ArrayList<>())
-              .add(cohort(cnn, 2, JavaCommand.threadsPerWorker(2)));
-          out.printf(
-              Locale.ROOT,
-              "  cnn  2 worker(s) 4 buckets, %s: %,8.0f samples/s%n",
-              label,
-              overlapRuns.get(label).get(overlapRuns.get(label).size() - 1));
+          TrainBenchReport.CohortRun r = cohort(cnn, 2);
+          report.overlap(label, r);
+          print("cnn", 2, "4 buckets, " + label, r);
         }
       }
     }
-    return write();
+    return report.write(out);
   }
 
-  private void record(String model, int np, String impl, double samplesPerSecond) {
-    runs.computeIfAbsent(model, k -> new LinkedHashMap<>())
-        .computeIfAbsent(np, k -> new LinkedHashMap<>())
-        .computeIfAbsent(impl, k -> new ArrayList<>())
-        .add(samplesPerSecond);
+  private void print(String model, int np, String impl, TrainBenchReport.Run r) {
     out.printf(
         Locale.ROOT,
-        "  %-4s %d worker(s) %-12s %,8.0f samples/s%n",
+        "  %-4s %d worker(s) %-24s %,8.0f samples/s  step %.2f ms%n",
         model,
         np,
         impl,
-        samplesPerSecond);
+        r.samplesPerSecond(),
+        r.stepMs());
   }
 
   /** A run of {@code model} in {@code dir}: the options' batch and steps, no progress bar. */
@@ -121,45 +108,33 @@ public final class TrainBench {
         .runDir(dir);
   }
 
-  /** Samples/s of {@code cfg} trained by {@code np} workers, timed after the first steps. */
-  private double cohort(TrainConfig cfg, int np, int threads)
+  /** {@code cfg} trained by {@code np} workers, timed after the first steps. */
+  private TrainBenchReport.CohortRun cohort(TrainConfig cfg, int np)
       throws IOException, InterruptedException {
     Path dir = cfg.runDir();
     Outcome o =
         new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-            .run(np, WorkerArgs.of(cfg).command().withThreads(threads), dir);
+            .run(
+                np,
+                WorkerArgs.of(cfg).command().withThreads(JavaCommand.threadsPerWorker(np)),
+                dir);
     if (o.exitCode() != 0) {
       throw new IOException("Cohort run failed: " + o.report());
     }
     List<StepRecord> all = MetricsCsv.read(dir.resolve(MetricsCsv.FILE));
-    List<StepRecord> timed = all.subList(WARMUP, all.size());
-    Map<String, Double> b = new LinkedHashMap<>();
-    b.put("data", sum(timed, StepRecord::dataMs) / timed.size());
-    b.put("forward_backward", sum(timed, StepRecord::computeMs) / timed.size());
-    b.put("communication", sum(timed, StepRecord::commMs) / timed.size());
-    b.put("wait", sum(timed, StepRecord::waitMs) / timed.size());
-    b.put("optimizer", sum(timed, StepRecord::optimizerMs) / timed.size());
-    b.put("step", sum(timed, StepRecord::totalMs) / timed.size());
-    breakdowns.computeIfAbsent(cfg.model(), k -> new LinkedHashMap<>()).put(np, b);
-    double ms = sum(timed, StepRecord::totalMs);
-    int steps = timed.size();
-    return steps * (double) opt.batch() * np / (ms / 1000);
+    Breakdown timed = new Breakdown();
+    all.subList(WARMUP, all.size()).forEach(timed::add);
+    return new TrainBenchReport.CohortRun(
+        timed.samples() * np / timed.seconds(), timed.perStepMillis());
   }
 
-  private static double sum(List<StepRecord> steps, ToDoubleFunction<StepRecord> ms) {
-    double sum = 0;
-    for (StepRecord r : steps) {
-      sum += ms.applyAsDouble(r);
-    }
-    return sum;
-  }
-
-  private double ddp(String model, int np, int threads, Path dir)
+  private TrainBenchReport.PeerRun ddp(String model, int np, Path dir)
       throws IOException, InterruptedException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    int threads = JavaCommand.threadsPerWorker(np);
     Path result = dir.resolve("ddp.json");
     List<Process> procs = new ArrayList<>();
     try {
@@ -189,98 +164,15 @@ public final class TrainBench {
     } finally {
       procs.forEach(Process::destroyForcibly);
     }
-    return new ObjectMapper().readTree(result.toFile()).get("samples_per_second").asDouble();
+    PeerResult peer =
+        new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .readValue(result.toFile(), PeerResult.class);
+    return new TrainBenchReport.PeerRun(peer.samplesPerSecond(), peer.phases());
   }
 
-  private Path write() throws IOException {
-    Files.createDirectories(opt.outDir());
-    StringBuilder md = new StringBuilder("# Training throughput: Cohort vs PyTorch DDP (gloo)\n\n");
-    md.append("Generated by `bin/cohort bench train` on ")
-        .append(Instant.now())
-        .append(". Fashion-MNIST, ")
-        .append("Adam, batch ")
-        .append(opt.batch())
-        .append(" per worker, ")
-        .append(opt.steps())
-        .append(" steps per run of which the first ")
-        .append(WARMUP)
-        .append(" are not timed; ")
-        .append("libtorch threads per worker = cores / workers, for both. ")
-        .append(opt.reps())
-        .append(
-            " alternating repetitions, medians. Speedup and scaling efficiency are relative to ")
-        .append("the same implementation with 1 worker.\n\n");
-    md.append(
-        "| model | workers | Cohort samples/s | DDP samples/s | Cohort / DDP | Cohort speedup | "
-            + "Cohort efficiency | DDP speedup | Cohort comm+wait share |\n");
-    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    Map<String, Object> json = new LinkedHashMap<>();
-    for (var m : runs.entrySet()) {
-      double c1 =
-          BenchMath.median(
-              m.getValue().getOrDefault(1, Map.of()).getOrDefault("cohort", List.of()));
-      double d1 =
-          BenchMath.median(
-              m.getValue().getOrDefault(1, Map.of()).getOrDefault("pytorch-ddp", List.of()));
-      for (var n : m.getValue().entrySet()) {
-        int np = n.getKey();
-        double c = BenchMath.median(n.getValue().getOrDefault("cohort", List.of()));
-        double d = BenchMath.median(n.getValue().getOrDefault("pytorch-ddp", List.of()));
-        Map<String, Double> b = breakdowns.get(m.getKey()).get(np);
-        double share = (b.get("communication") + b.get("wait")) / b.get("step");
-        md.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %d | %,.0f | %,.0f | %.2fx | %.2fx | %.0f%% | %.2fx | %.0f%% |%n",
-                m.getKey(),
-                np,
-                c,
-                d,
-                c / d,
-                c / c1,
-                100 * c / c1 / np,
-                d / d1,
-                100 * share));
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("cohort_samples_per_second", c);
-        row.put("ddp_samples_per_second", d);
-        row.put("ratio", c / d);
-        row.put("cohort_speedup", c / c1);
-        row.put("cohort_scaling_efficiency", c / c1 / np);
-        row.put("ddp_speedup", d / d1);
-        row.put("cohort_step_ms", b);
-        row.put("runs", n.getValue());
-        json.put(m.getKey() + "/np" + np, row);
-      }
-    }
-    if (!overlapRuns.isEmpty()) {
-      double on = BenchMath.median(overlapRuns.get("overlapped"));
-      double off = BenchMath.median(overlapRuns.get("sequential"));
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "%nOverlap: the CNN with 2 workers and gradients in 4 "
-                  + "buckets of about 0.45 MB runs at %,.0f samples/s when each bucket is all-reduced while "
-                  + "the next is packed, and %,.0f samples/s when not: overlap buys %+.1f%%.%n",
-              on,
-              off,
-              100 * (on / off - 1)));
-      json.put(
-          "overlap_study",
-          Map.of(
-              "overlapped",
-              overlapRuns.get("overlapped"),
-              "sequential",
-              overlapRuns.get("sequential")));
-    }
-    Path mdPath = opt.outDir().resolve("train.md");
-    Files.writeString(mdPath, md);
-    new ObjectMapper()
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(opt.outDir().resolve("train.json").toFile(), json);
-    out.println();
-    out.print(md);
-    out.println("Wrote " + mdPath + " and " + opt.outDir().resolve("train.json"));
-    return mdPath;
-  }
+  /** What the peer script writes (the fields read here). */
+  record PeerResult(
+      @JsonProperty("samples_per_second") double samplesPerSecond,
+      @JsonProperty("phases_ms") TrainBenchReport.PeerPhases phases) {}
 }

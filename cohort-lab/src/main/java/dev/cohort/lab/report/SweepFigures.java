@@ -133,7 +133,7 @@ final class SweepFigures {
     parts.put("communication", r -> r.measured().commMs());
     parts.put("waiting", r -> r.measured().waitMs());
     parts.put("optimizer", r -> r.measured().optimizerMs());
-    parts.put("rest of the step", r -> r.measured().otherMs());
+    parts.put("other", r -> r.measured().otherMs());
     parts.forEach(
         (name, f) ->
             c.addSeries(

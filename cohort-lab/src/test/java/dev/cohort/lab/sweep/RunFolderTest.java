@@ -50,7 +50,7 @@ class RunFolderTest {
             6.0,
             7.0,
             1500.0,
-            new RunSummary.StepTimes(1, 2, 3, 4, 5, 20),
+            new RunSummary.StepTimes(1, 2, 3, 4, 5, 5, 20),
             List.of(300L << 20, 320L << 20),
             0.85,
             0.9,

@@ -7,12 +7,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Gathers the next batch's features and labels on a background thread while the current step
- * communicates and updates, so that data loading leaves the critical path. Only plain arrays are
- * built off-thread; NDArrays are made on the training thread, which owns the NDManager.
+ * Copies the next batch's samples into the step's {@link InputTensors} on a background thread while
+ * the current step communicates and updates, so that data loading leaves the critical path. Only
+ * memory is written off-thread; NDArrays are touched on the training thread, which owns the
+ * NDManager.
  */
 public final class BatchPrefetcher implements AutoCloseable {
   private final InMemoryDataset data;
+  private final InputTensors tensors;
   private final ExecutorService thread =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -20,52 +22,53 @@ public final class BatchPrefetcher implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private Future<Host> next;
+  private Future<?> next;
   private int[] nextIndices;
 
-  /** A batch in Java arrays: features sample after sample, labels as floats. */
-  public record Host(float[] features, float[] labels, int[] indices) {}
-
-  public BatchPrefetcher(InMemoryDataset data) {
+  public BatchPrefetcher(InMemoryDataset data, InputTensors tensors) {
     this.data = data;
-  }
-
-  /** Starts gathering {@code indices} in the background. */
-  public void prefetch(int[] indices) {
-    nextIndices = indices;
-    next = thread.submit(() -> gather(data, indices));
+    this.tensors = tensors;
   }
 
   /**
-   * The batch for {@code indices}: the prefetched one if it matches, else gathered now.
-   *
-   * @throws IllegalStateException if the background gathering failed
+   * Starts copying {@code indices} into the tensors in the background: call it only once the
+   * current step no longer reads them (after its backward pass).
    */
-  public Host take(int[] indices) {
-    if (next != null && Arrays.equals(indices, nextIndices)) {
-      try {
-        return next.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while loading a batch", e);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("loading a batch failed: " + e.getCause(), e.getCause());
-      } finally {
-        next = null;
-      }
-    }
-    return gather(data, indices);
+  public void prefetch(int[] indices) {
+    awaitPending();
+    nextIndices = indices;
+    next = thread.submit(() -> tensors.fill(data, indices));
   }
 
-  static Host gather(InMemoryDataset data, int[] indices) {
-    int size = data.featureSize();
-    float[] x = new float[indices.length * size];
-    float[] y = new float[indices.length];
-    for (int i = 0; i < indices.length; i++) {
-      data.copyFeatures(indices[i], x, i * size);
-      y[i] = data.label(indices[i]);
+  /**
+   * Leaves samples {@code indices} in the tensors: the prefetched batch if it matches, else copied
+   * now.
+   *
+   * @throws IllegalStateException if the background copy failed
+   */
+  public void take(int[] indices) {
+    boolean prefetched = next != null && Arrays.equals(indices, nextIndices);
+    awaitPending();
+    if (!prefetched) {
+      tensors.fill(data, indices);
     }
-    return new Host(x, y, indices);
+  }
+
+  private void awaitPending() {
+    if (next == null) {
+      return;
+    }
+    try {
+      next.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while loading a batch", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("loading a batch failed: " + e.getCause(), e.getCause());
+    } finally {
+      next = null;
+      nextIndices = null;
+    }
   }
 
   @Override

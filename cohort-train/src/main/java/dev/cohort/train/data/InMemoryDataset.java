@@ -102,6 +102,11 @@ public final class InMemoryDataset implements TrainingData {
     System.arraycopy(features, index * featureSize, dst, offset, featureSize);
   }
 
+  /** Copies sample {@code index}'s features into {@code dst} at {@code offset} (in floats). */
+  public void copyFeatures(int index, java.nio.FloatBuffer dst, int offset) {
+    dst.put(offset, features, index * featureSize, featureSize);
+  }
+
   public int label(int index) {
     return labels[index];
   }

@@ -8,8 +8,8 @@ import ai.djl.training.Trainer;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.BatchPrefetcher;
-import dev.cohort.train.data.Batches;
 import dev.cohort.train.data.InMemoryDataset;
+import dev.cohort.train.data.InputTensors;
 import dev.cohort.train.data.TrainingData;
 import dev.cohort.train.metrics.StepRecord;
 import dev.cohort.train.nn.BatchStatsSync;
@@ -33,7 +33,11 @@ final class StepRunner implements AutoCloseable {
   private final BatchStatsSync batchStats;
   private final FusedOptimizer optimizer;
   private final List<ByteBuffer> weights;
+  private final InputTensors inputs;
   private final BatchPrefetcher prefetcher;
+
+  /** Where the next step starts: the end of the previous one (0: the next call's start). */
+  private long clock;
 
   /** What a step needs besides its batch. */
   record Parts(
@@ -54,11 +58,15 @@ final class StepRunner implements AutoCloseable {
     this.batchStats = parts.batchStats();
     this.optimizer = parts.optimizer();
     this.weights = parts.weights();
-    // In-memory data is gathered on a background thread while a step communicates.
-    this.prefetcher =
-        data instanceof InMemoryDataset mem && cfg.accumulation() == 1
-            ? new BatchPrefetcher(mem)
-            : null;
+    // In-memory data is copied into input tensors that live across steps, on a background thread
+    // while a step communicates.
+    if (data instanceof InMemoryDataset mem && cfg.accumulation() == 1) {
+      this.inputs = InputTensors.allocate(trainer.getManager(), mem, cfg.batch());
+      this.prefetcher = new BatchPrefetcher(mem, inputs);
+    } else {
+      this.inputs = null;
+      this.prefetcher = null;
+    }
   }
 
   /**
@@ -66,7 +74,7 @@ final class StepRunner implements AutoCloseable {
    * step's (or null), to prefetch.
    */
   StepRecord run(int[] indices, int[] next, int step, int epoch) {
-    long t0 = System.nanoTime();
+    long t0 = clock != 0 ? clock : System.nanoTime();
     long dataNanos = 0;
     long computeNanos = 0;
     float loss = 0;
@@ -77,10 +85,13 @@ final class StepRunner implements AutoCloseable {
       // Gradients of all micro-batches add up in libtorch; one all-reduce follows.
       for (int k = 0; k < cfg.accumulation(); k++) {
         long d0 = System.nanoTime();
-        NDList batch =
-            prefetcher != null
-                ? Batches.toNd(m, (InMemoryDataset) data, prefetcher.take(indices))
-                : data.batch(m, Arrays.copyOfRange(indices, k * micro, (k + 1) * micro));
+        NDList batch;
+        if (inputs != null && indices.length == inputs.batch()) {
+          prefetcher.take(indices);
+          batch = inputs.lendTo(m);
+        } else {
+          batch = data.batch(m, Arrays.copyOfRange(indices, k * micro, (k + 1) * micro));
+        }
         long c0 = System.nanoTime();
         dataNanos += c0 - d0;
         NDList pred = trainer.forward(new NDList(batch.get(0)));
@@ -93,7 +104,7 @@ final class StepRunner implements AutoCloseable {
         computeNanos += System.nanoTime() - c0;
       }
     }
-    if (next != null && prefetcher != null) {
+    if (next != null && inputs != null && next.length == inputs.batch()) {
       prefetcher.prefetch(next); // gathered while this step communicates
     }
     GradientSync.Timing comm = gradients.averageGradients();
@@ -102,6 +113,7 @@ final class StepRunner implements AutoCloseable {
     long o1 = System.nanoTime();
     buffers.sync();
     long end = System.nanoTime();
+    clock = end;
     return new StepRecord(
         step,
         epoch,
@@ -115,6 +127,24 @@ final class StepRunner implements AutoCloseable {
         end - t0);
   }
 
+  /**
+   * Starts the next step's clock now: what happened since the last step (an evaluation) belongs to
+   * no step.
+   */
+  void restartClock() {
+    clock = 0;
+  }
+
+  /**
+   * Leaves the last {@code nanos} out of the next step: a pause between steps that is accounted for
+   * elsewhere (a checkpoint's snapshot, in the summary's checkpoint cost).
+   */
+  void skip(long nanos) {
+    if (clock != 0) {
+      clock += nanos;
+    }
+  }
+
   /** The rate for step {@code step} (from 0): linear warm-up to the (scaled) base rate. */
   float learningRate(int step) {
     float lr = cfg.effectiveLearningRate(pg.size());
@@ -125,6 +155,7 @@ final class StepRunner implements AutoCloseable {
   public void close() {
     if (prefetcher != null) {
       prefetcher.close();
+      inputs.close();
     }
   }
 }

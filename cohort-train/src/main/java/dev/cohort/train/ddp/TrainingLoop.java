@@ -76,6 +76,7 @@ final class TrainingLoop {
       int[] order = sampler.order(epoch);
       double[] lossSum = {0, 0};
       int first = from != null && epoch == from.epoch() ? from.batch() : 0;
+      steps.restartClock(); // an evaluation may have run since the last step
       for (int b = first; b < perEpoch && (cfg.maxSteps() == 0 || step < cfg.maxSteps()); b++) {
         int[] next = b + 1 < perEpoch ? sampler.localIndices(order, b + 1) : null;
         StepRecord r = steps.run(sampler.localIndices(order, b), next, step, epoch);
@@ -90,7 +91,9 @@ final class TrainingLoop {
         boolean lastOfEpoch = b + 1 == perEpoch;
         boolean stop = step % STOP_CHECK_EVERY == 0 && stopAgreed();
         if (checkpoints.due(step) || (stop && checkpoints.enabled())) {
+          long c0 = System.nanoTime();
           checkpoints.save(step, lastOfEpoch ? epoch + 1 : epoch, lastOfEpoch ? 0 : b + 1);
+          steps.skip(System.nanoTime() - c0); // its cost is the summary's checkpoints entry
         }
         if (stop) {
           stoppedAt = step;

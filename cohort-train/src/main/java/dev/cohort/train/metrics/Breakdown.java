@@ -37,7 +37,8 @@ public final class Breakdown {
   /** Milliseconds per step of each phase. */
   public RunSummary.StepTimes perStepMillis() {
     double n = Math.max(1, steps) * 1e6;
+    long other = Math.max(0, total - data - compute - comm - wait - optimizer);
     return new RunSummary.StepTimes(
-        data / n, compute / n, comm / n, wait / n, optimizer / n, total / n);
+        data / n, compute / n, comm / n, wait / n, optimizer / n, other / n, total / n);
   }
 }

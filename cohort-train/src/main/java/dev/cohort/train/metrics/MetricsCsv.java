@@ -1,7 +1,6 @@
 package dev.cohort.train.metrics;
 
 import dev.cohort.checkpoint.PrivateFiles;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,9 +37,17 @@ public final class MetricsCsv implements AutoCloseable {
           "communication_ms",
           "wait_ms",
           "optimizer_ms",
+          "other_ms",
           "step_ms");
 
   public static final String HEADER = String.join(",", COLUMNS);
+
+  /**
+   * The columns a reader needs: {@code other_ms} follows from the others (files of older versions
+   * lack it).
+   */
+  private static final List<String> READ =
+      COLUMNS.stream().filter(c -> !c.equals("other_ms")).toList();
 
   private final BufferedWriter out;
 
@@ -75,12 +82,22 @@ public final class MetricsCsv implements AutoCloseable {
    */
   public static MetricsCsv appendFrom(Path file, long step) throws IOException {
     List<String> lines = Files.readAllLines(file);
+    String header = lines.isEmpty() ? HEADER : lines.get(0);
     List<String> kept = new ArrayList<>();
-    kept.add(lines.isEmpty() ? HEADER : lines.get(0));
+    kept.add(HEADER);
     for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-      long s = stepOf(line, kept.get(0));
+      long s = stepOf(line, header);
       if (s >= 0 && s < step) {
         kept.add(line);
+      }
+    }
+    if (!header.equals(HEADER)) {
+      // Written by a version with other columns: its lines are rewritten in today's.
+      List<String> old = new ArrayList<>(kept);
+      old.set(0, header);
+      kept = new ArrayList<>(List.of(HEADER));
+      for (StepRecord r : parse(old, file)) {
+        kept.add(line(r));
       }
     }
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -132,7 +149,7 @@ public final class MetricsCsv implements AutoCloseable {
   public static String line(StepRecord r) {
     return String.format(
         Locale.ROOT,
-        "%d,%d,%.6f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
+        "%d,%d,%.6f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
         r.step(),
         r.epoch(),
         r.loss(),
@@ -142,6 +159,7 @@ public final class MetricsCsv implements AutoCloseable {
         r.commNanos() / 1e6,
         r.waitNanos() / 1e6,
         r.optimizerNanos() / 1e6,
+        r.otherNanos() / 1e6,
         r.totalNanos() / 1e6);
   }
 
@@ -157,33 +175,34 @@ public final class MetricsCsv implements AutoCloseable {
    *     naming the file and the line number
    */
   public static List<StepRecord> read(Path file) throws IOException {
-    try (BufferedReader in = Files.newBufferedReader(file)) {
-      String header = in.readLine();
-      if (header == null) {
-        throw new IOException(file + " is empty: no header line");
-      }
-      Map<String, Integer> index = new HashMap<>();
-      List<String> names = Arrays.asList(header.split(",", -1));
-      for (int i = 0; i < names.size(); i++) {
-        index.put(names.get(i).strip(), i);
-      }
-      int[] at = new int[COLUMNS.size()];
-      for (int c = 0; c < at.length; c++) {
-        Integer i = index.get(COLUMNS.get(c));
-        if (i == null) {
-          throw new IOException(
-              file + " line 1: no column " + COLUMNS.get(c) + " in the header '" + header + "'");
-        }
-        at[c] = i;
-      }
-      List<StepRecord> steps = new ArrayList<>();
-      int lineNumber = 1;
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        lineNumber++;
-        steps.add(parse(line.split(",", -1), names.size(), at, file, lineNumber));
-      }
-      return steps;
+    return parse(Files.readAllLines(file), file);
+  }
+
+  /** The steps of a file's {@code lines}, the header first; {@code file} names it in errors. */
+  private static List<StepRecord> parse(List<String> lines, Path file) throws IOException {
+    if (lines.isEmpty()) {
+      throw new IOException(file + " is empty: no header line");
     }
+    String header = lines.get(0);
+    Map<String, Integer> index = new HashMap<>();
+    List<String> names = Arrays.asList(header.split(",", -1));
+    for (int i = 0; i < names.size(); i++) {
+      index.put(names.get(i).strip(), i);
+    }
+    int[] at = new int[READ.size()];
+    for (int c = 0; c < at.length; c++) {
+      Integer i = index.get(READ.get(c));
+      if (i == null) {
+        throw new IOException(
+            file + " line 1: no column " + READ.get(c) + " in the header '" + header + "'");
+      }
+      at[c] = i;
+    }
+    List<StepRecord> steps = new ArrayList<>(lines.size() - 1);
+    for (int n = 1; n < lines.size(); n++) {
+      steps.add(parse(lines.get(n).split(",", -1), names.size(), at, file, n + 1));
+    }
+    return steps;
   }
 
   /** Steps recorded so far: the lines after the header; 0 while {@code file} does not exist. */
@@ -223,7 +242,7 @@ public final class MetricsCsv implements AutoCloseable {
         row.nanos(9));
   }
 
-  /** One line's fields, read by column (an index into {@link #COLUMNS}). */
+  /** One line's fields, read by column (an index into {@link #READ}). */
   private record Row(String[] fields, int[] at, Path file, int lineNumber) {
     long integer(int column) throws IOException {
       try {
@@ -251,7 +270,7 @@ public final class MetricsCsv implements AutoCloseable {
               + " line "
               + lineNumber
               + ": "
-              + COLUMNS.get(column)
+              + READ.get(column)
               + " is '"
               + fields[at[column]]
               + "', not a number");

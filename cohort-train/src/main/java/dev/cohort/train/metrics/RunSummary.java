@@ -128,9 +128,12 @@ public record RunSummary(
   public record Epoch(int epoch, Double trainLoss, double testAccuracy, double trainSeconds) {}
 
   /**
-   * Milliseconds of a mean step on rank 0, by phase; {@code step} is the whole step.
+   * Milliseconds of a mean step on rank 0, by phase; {@code step} is the whole step, wall time, and
+   * the phases add up to it.
    *
    * @param waiting waiting for the slowest rank, written as {@code wait}
+   * @param other what no phase accounts for (see {@link StepRecord#otherNanos}); 0 in summaries of
+   *     versions that did not record it
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record StepTimes(
@@ -139,7 +142,14 @@ public record RunSummary(
       double communication,
       @JsonProperty("wait") double waiting,
       double optimizer,
-      double step) {}
+      double other,
+      double step) {
+
+    /** The share of the step that the named phases (all but other) account for, 0 to 1. */
+    public double accounted() {
+      return step <= 0 ? 1 : Math.min(1, (step - other) / step);
+    }
+  }
 
   /**
    * What checkpointing cost.

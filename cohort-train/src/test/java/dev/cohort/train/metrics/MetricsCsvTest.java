@@ -2,6 +2,7 @@ package dev.cohort.train.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ class MetricsCsvTest {
         .isEqualTo(MetricsCsv.HEADER)
         .isEqualTo(
             "step,epoch,loss,samples,data_ms,forward_backward_ms,communication_ms,"
-                + "wait_ms,optimizer_ms,step_ms");
+                + "wait_ms,optimizer_ms,other_ms,step_ms");
     List<StepRecord> read = MetricsCsv.read(file);
     assertThat(read).hasSize(25);
     assertThat(read.get(3))
@@ -86,7 +87,8 @@ class MetricsCsvTest {
               Double.parseDouble(f[6]),
               Double.parseDouble(f[7]),
               Double.parseDouble(f[8]),
-              Double.parseDouble(f[9]));
+              Double.parseDouble(f[10]));
+      assertThat(Double.parseDouble(f[9])).isEqualTo(r.otherNanos() / 1e6, within(1e-3));
     }
   }
 
@@ -131,8 +133,8 @@ class MetricsCsvTest {
     Files.writeString(file, MetricsCsv.HEADER + "\n" + MetricsCsv.line(step(0)) + "\n57,1,0.2\n");
     assertThatThrownBy(() -> MetricsCsv.read(file))
         .isInstanceOf(IOException.class)
-        .hasMessage(file + " line 3: 3 fields where the header names 10");
-    Files.writeString(file, MetricsCsv.HEADER + "\n1,0,0.5,64,abc,1,1,1,1,1\n");
+        .hasMessage(file + " line 3: 3 fields where the header names 11");
+    Files.writeString(file, MetricsCsv.HEADER + "\n1,0,0.5,64,abc,1,1,1,1,1,1\n");
     assertThatThrownBy(() -> MetricsCsv.read(file))
         .hasMessage(file + " line 2: data_ms is 'abc', not a number");
   }
@@ -169,6 +171,26 @@ class MetricsCsvTest {
     assertThat(steps).extracting(StepRecord::step).containsExactlyElementsOf(range(0, 30));
     assertThat(steps.get(19).loss()).isEqualTo(0.5f);
     assertThat(steps.get(20).loss()).isEqualTo(0.25f);
+  }
+
+  @Test
+  void aResumedFileOfAnOlderVersionShouldBeRewrittenInTodaysColumns(@TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve(MetricsCsv.FILE);
+    Files.writeString(
+        file,
+        "step,epoch,loss,samples,data_ms,forward_backward_ms,communication_ms,wait_ms,"
+            + "optimizer_ms,step_ms\n"
+            + "0,0,0.5,32,1.0,6.0,2.0,0.25,0.125,10.0\n"
+            + "1,0,0.4,32,1.0,6.0,2.0,0.25,0.125,10.0\n");
+    try (MetricsCsv csv = MetricsCsv.appendFrom(file, 1)) {
+      csv.write(new StepRecord(1, 0, 0.25f, 32, 1, 2, 3, 4, 5, 15));
+    }
+    assertThat(Files.readAllLines(file))
+        .containsExactly(
+            MetricsCsv.HEADER,
+            "0,0,0.500000,32,1.000,6.000,2.000,0.250,0.125,0.625,10.000",
+            "1,0,0.250000,32,0.000,0.000,0.000,0.000,0.000,0.000,0.000");
   }
 
   private static List<Integer> range(int from, int to) {

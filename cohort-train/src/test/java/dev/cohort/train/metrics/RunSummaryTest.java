@@ -30,7 +30,7 @@ class RunSummaryTest {
         21.0,
         25.5,
         1234.5,
-        new RunSummary.StepTimes(1.0, 20.0, 3.0, 0.5, 0.25, 25.0),
+        new RunSummary.StepTimes(1.0, 20.0, 3.0, 0.5, 0.25, 0.25, 25.0),
         List.of(1L << 30, -1L),
         0.84,
         0.86,
@@ -76,7 +76,8 @@ class RunSummaryTest {
         .containsExactly("epoch", "train_loss", "test_accuracy", "train_seconds");
     assertThat(s.get("epochs").get(1).get("train_loss").isNull()).isTrue();
     assertThat(names(s.get("step_time_ms")))
-        .containsExactly("data", "forward_backward", "communication", "wait", "optimizer", "step");
+        .containsExactly(
+            "data", "forward_backward", "communication", "wait", "optimizer", "other", "step");
     assertThat(s.get("step_time_ms").get("wait").asDouble()).isEqualTo(0.5);
     assertThat(names(s.get("checkpoints")))
         .containsExactly("written", "bytes_each", "snapshot_ms_mean", "background_write_ms_mean");
