@@ -45,7 +45,9 @@ public final class DefaultProcessGroup implements ProcessGroup {
     this.size = size;
     this.pairs = pairs;
     this.transports = transports(pairs, rank);
-    long localRanks = 1 + transports.stream().filter(t -> t == GroupStats.Transport.SHM).count();
+    // Ranks sharing this machine's cores, whatever the transport: TCP between processes of one host
+    // (or of its network namespaces) competes for the same cores as shared memory does.
+    long localRanks = 1 + Arrays.stream(pairs).filter(p -> p != null && p.sameMachine()).count();
     this.exchange =
         new Exchange(
             localRanks <= Runtime.getRuntime().availableProcessors()

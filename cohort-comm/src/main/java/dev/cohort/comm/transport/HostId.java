@@ -20,6 +20,21 @@ public final class HostId {
     return ID;
   }
 
+  /**
+   * Whether {@code other} (another process's {@link #current()}) runs under this kernel, and so
+   * shares this machine's cores, whatever its network namespace: the boot ids match.
+   */
+  public static boolean sameMachine(String other) {
+    String mine = bootId(ID);
+    return !mine.isEmpty() && mine.equals(bootId(other));
+  }
+
+  /** The boot id field of an id: the second of its '/'-separated fields, or "". */
+  static String bootId(String id) {
+    String[] f = id.split("/", 3);
+    return f.length >= 2 ? f[1] : "";
+  }
+
   private static String compute() {
     StringBuilder sb = new StringBuilder();
     sb.append(read(Path.of("/etc/machine-id")));

@@ -88,7 +88,7 @@ public final class Mesh {
           }
         }
         for (int j = 0; j < rank; j++) {
-          pairs[j] = dial(cfg, rank, size, j, addr[j], deadline);
+          pairs[j] = dial(cfg, rank, size, j, addr[j], host[j], deadline);
         }
         for (int accepted = 0; accepted < size - 1 - rank; accepted++) {
           MeshAcceptor.Joined joined = acceptor.next(deadline);
@@ -144,7 +144,7 @@ public final class Mesh {
   }
 
   private static Pair dial(
-      CommConfig cfg, int rank, int size, int peer, String address, long deadline)
+      CommConfig cfg, int rank, int size, int peer, String address, String host, long deadline)
       throws IOException {
     int colon = address.lastIndexOf(':');
     InetSocketAddress target =
@@ -178,7 +178,7 @@ public final class Mesh {
       Pair p =
           "shm".equals(transport)
               ? ShmTransport.open(peer, address, ch, in, out, cfg.shmDirectory())
-              : new TcpPair(peer, address, ch, session);
+              : new TcpPair(peer, address, ch, session, HostId.sameMachine(host));
       ch.socket().setSoTimeout(0);
       return p;
     } catch (IOException | RuntimeException e) {
@@ -238,7 +238,7 @@ public final class Mesh {
                   out,
                   cfg.shmDirectory(),
                   cfg.shmRingBytes())
-              : new TcpPair(peer, addr[peer], ch, joined.session());
+              : new TcpPair(peer, addr[peer], ch, joined.session(), HostId.sameMachine(host[peer]));
       joined.bounded().lift();
     } catch (IOException | RuntimeException e) {
       ch.close();

@@ -19,6 +19,15 @@ public interface Pair extends AutoCloseable {
   /** The peer's address, as shown in error messages ("10.0.0.2:29501"). */
   String peerAddress();
 
+  /**
+   * Whether the peer runs on this machine, sharing its cores (shared memory always does; TCP does
+   * between processes of one host, whatever their network namespaces). Decides whether a waiting
+   * rank may spin: spinning on a shared core steals it from the peer being waited for.
+   */
+  default boolean sameMachine() {
+    return false;
+  }
+
   /** "tcp", "tcp+aes" (encrypted) or "shm", for diagnostics and benchmarks. */
   String kind();
 
@@ -29,6 +38,26 @@ public interface Pair extends AutoCloseable {
    * @throws IOException if the connection is broken
    */
   int write(ByteBuffer src) throws IOException;
+
+  /**
+   * Writes as many bytes of {@code srcs}, in order, as fit now, advancing their positions; stops at
+   * the first buffer that could not be written in full. A socket sends them in one system call, so
+   * a message's header and payload leave together instead of as a tiny segment that wakes the
+   * receiver on its own.
+   *
+   * @return bytes written, possibly 0
+   * @throws IOException if the connection is broken
+   */
+  default long write(ByteBuffer[] srcs) throws IOException {
+    long n = 0;
+    for (ByteBuffer src : srcs) {
+      n += write(src);
+      if (src.hasRemaining()) {
+        break;
+      }
+    }
+    return n;
+  }
 
   /**
    * Hands bytes that have arrived to {@code sink}, at most {@code sink.remaining()}.

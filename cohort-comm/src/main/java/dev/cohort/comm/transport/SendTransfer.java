@@ -12,6 +12,7 @@ public final class SendTransfer implements Transfer {
   private final ByteBuffer payload;
   private final ByteBuffer pad;
   private final int total;
+  private final ByteBuffer[] parts;
 
   /** Sends {@code payload} from its position to its limit; the caller's buffer is not modified. */
   public SendTransfer(Pair pair, int seq, int tag, ByteBuffer payload) {
@@ -20,27 +21,14 @@ public final class SendTransfer implements Transfer {
     this.total = this.payload.remaining();
     this.header = new MessageHeader(seq, tag, total).encode();
     this.pad = ZEROS.duplicate().limit(MessageHeader.padding(total));
+    this.parts = new ByteBuffer[] {header, this.payload, pad};
   }
 
   @Override
   public boolean step() throws IOException {
-    int n = 0;
-    if (header.hasRemaining()) {
-      n += pair.write(header);
-      if (header.hasRemaining()) {
-        return n > 0;
-      }
-    }
-    if (payload.hasRemaining()) {
-      n += pair.write(payload);
-      if (payload.hasRemaining()) {
-        return n > 0;
-      }
-    }
-    if (pad.hasRemaining()) {
-      n += pair.write(pad);
-    }
-    return n > 0;
+    // Header, payload and padding in one gathering write: a header sent alone would be a segment of
+    // its own that wakes the receiver for nothing.
+    return pair.write(parts) > 0;
   }
 
   @Override

@@ -40,6 +40,11 @@ public final class ShmPair extends AbstractPair {
   }
 
   @Override
+  public boolean sameMachine() {
+    return true;
+  }
+
+  @Override
   public int write(ByteBuffer src) throws IOException {
     if (peerClosed) {
       throw new EOFException(GONE);

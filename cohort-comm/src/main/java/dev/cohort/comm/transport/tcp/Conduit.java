@@ -16,6 +16,21 @@ interface Conduit {
   /** Writes what fits now from {@code src}, advancing it by the bytes taken for good. */
   int write(ByteBuffer src) throws IOException;
 
+  /**
+   * Writes what fits now from {@code srcs}, in order, advancing them by the bytes taken for good.
+   * By default one buffer at a time, stopping at the first that is not written in full.
+   */
+  default long write(ByteBuffer[] srcs) throws IOException {
+    long n = 0;
+    for (ByteBuffer src : srcs) {
+      n += write(src);
+      if (src.hasRemaining()) {
+        break;
+      }
+    }
+    return n;
+  }
+
   /** Whether bytes can be read without waiting for the socket. */
   boolean hasBuffered();
 
@@ -30,6 +45,11 @@ interface Conduit {
       @Override
       public int write(ByteBuffer src) throws IOException {
         return channel.write(src);
+      }
+
+      @Override
+      public long write(ByteBuffer[] srcs) throws IOException {
+        return channel.write(srcs); // one gathering system call
       }
 
       @Override

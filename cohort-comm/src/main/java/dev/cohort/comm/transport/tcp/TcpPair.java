@@ -23,6 +23,7 @@ public final class TcpPair extends AbstractPair {
   private final SocketChannel channel;
   private final Conduit conduit;
   private final boolean encrypted;
+  private final boolean sameMachine;
 
   /** Received but not yet consumed bytes, in [0, position): kept in write mode between calls. */
   private final ByteBuffer staging =
@@ -33,11 +34,14 @@ public final class TcpPair extends AbstractPair {
    *
    * @param session what the handshake agreed; an encrypted session's record numbers carry on from
    *     the frames already exchanged on its streams
+   * @param sameMachine whether the peer shares this machine's cores ({@link Pair#sameMachine()})
    */
-  public TcpPair(int peerRank, String peerAddress, SocketChannel channel, Session session)
+  public TcpPair(
+      int peerRank, String peerAddress, SocketChannel channel, Session session, boolean sameMachine)
       throws IOException {
     super(peerRank, peerAddress);
     this.channel = channel;
+    this.sameMachine = sameMachine;
     this.encrypted = session.encrypted();
     this.conduit =
         encrypted
@@ -56,6 +60,11 @@ public final class TcpPair extends AbstractPair {
   }
 
   @Override
+  public boolean sameMachine() {
+    return sameMachine;
+  }
+
+  @Override
   public String kind() {
     return encrypted ? "tcp+aes" : "tcp";
   }
@@ -63,6 +72,11 @@ public final class TcpPair extends AbstractPair {
   @Override
   public int write(ByteBuffer src) throws IOException {
     return conduit.write(src);
+  }
+
+  @Override
+  public long write(ByteBuffer[] srcs) throws IOException {
+    return conduit.write(srcs);
   }
 
   @Override
