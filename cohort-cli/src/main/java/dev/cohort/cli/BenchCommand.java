@@ -59,6 +59,14 @@ final class BenchCommand implements Runnable {
         description = "Time per size per run (default ${DEFAULT-VALUE} ms).")
     long budgetMs;
 
+    @Option(
+        names = "--only",
+        split = ",",
+        description =
+            "Run only these headline configurations: shm, zero-copy, tcp, tcp+aes, gloo "
+                + "(default all).")
+    List<String> only = List.of();
+
     @Option(names = "--no-algorithms", description = "Skip the per-algorithm sweep.")
     boolean noAlgorithms;
 
@@ -101,7 +109,13 @@ final class BenchCommand implements Runnable {
         System.err.println("--reps must be at least 1");
         return 2;
       }
-      Path py = noPeer ? null : python;
+      try {
+        CommBench.headline(only, true);
+      } catch (IllegalArgumentException e) {
+        System.err.println("--only: " + e.getMessage());
+        return 2;
+      }
+      Path py = noPeer || (!only.isEmpty() && !only.contains("gloo")) ? null : python;
       if (py != null
           && !(Files.isExecutable(py) && Files.isRegularFile(peerScript) && hasTorch(py))) {
         System.err.println(
@@ -114,7 +128,8 @@ final class BenchCommand implements Runnable {
         py = null;
       }
       new CommBench(
-              new CommBench.Options(nps, sizes, reps, budgetMs, !noAlgorithms, py, peerScript, out),
+              new CommBench.Options(
+                  nps, sizes, reps, budgetMs, !noAlgorithms, py, peerScript, out, only),
               System.out)
           .run();
       return 0;

@@ -29,6 +29,8 @@ public final class CommBench {
    * @param algorithms also sweep each algorithm on each transport once
    * @param python the peer's interpreter, or null to skip the peer
    * @param peerScript the peer's benchmark script
+   * @param only headline configurations to run, by {@link #NAMES} ("tcp", "gloo", ...); empty for
+   *     all
    */
   public record Options(
       List<Integer> nps,
@@ -38,7 +40,8 @@ public final class CommBench {
       boolean algorithms,
       Path python,
       Path peerScript,
-      Path outDir) {}
+      Path outDir,
+      List<String> only) {}
 
   /** One measured configuration. */
   public record Config(String impl, String transport, String algorithm) {
@@ -59,6 +62,38 @@ public final class CommBench {
 
   static final Config GLOO = new Config("gloo", "tcp", "default");
 
+  /** The headline configurations by the names {@code --only} takes, in table order. */
+  public static final Map<String, Config> NAMES =
+      Map.of("shm", SHM, "zero-copy", ZERO_COPY, "tcp", TCP, "tcp+aes", TCP_AES, "gloo", GLOO);
+
+  /**
+   * The headline configurations to run, in table order: Cohort's, with gloo third when the peer can
+   * run, keeping only those named in {@code only} unless it is empty.
+   *
+   * @throws IllegalArgumentException for a name not in {@link #NAMES}, listing them
+   */
+  public static List<Config> headline(List<String> only, boolean peer) {
+    for (String name : only) {
+      if (!NAMES.containsKey(name)) {
+        throw new IllegalArgumentException(
+            "unknown configuration '" + name + "'; choose from shm, zero-copy, tcp, tcp+aes, gloo");
+      }
+    }
+    List<Config> all = new ArrayList<>(COHORT_HEADLINE);
+    if (peer) {
+      all.add(2, GLOO);
+    }
+    return all.stream().filter(c -> only.isEmpty() || only.contains(nameOf(c))).toList();
+  }
+
+  private static String nameOf(Config c) {
+    return NAMES.entrySet().stream()
+        .filter(e -> e.getValue().equals(c))
+        .map(Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow();
+  }
+
   private final Options opt;
   private final PrintStream out;
 
@@ -75,10 +110,7 @@ public final class CommBench {
   /** Runs everything and writes comm.md and comm.json; returns the markdown path. */
   public Path run() throws IOException, InterruptedException {
     RankLauncher launcher = new RankLauncher(Files.createTempDirectory("cohort-bench-"));
-    List<Config> headline = new ArrayList<>(COHORT_HEADLINE);
-    if (opt.python() != null) {
-      headline.add(2, GLOO);
-    }
+    List<Config> headline = headline(opt.only(), opt.python() != null);
     int total =
         opt.reps() * opt.nps().size() * headline.size()
             + (opt.algorithms() ? opt.nps().size() * 2 * 3 : 0);
