@@ -149,9 +149,12 @@ public final class WorkerArgs {
     return a;
   }
 
-  /** The worker as a {@code cohort} command on this JVM's class path. */
+  /**
+   * The worker as a {@code cohort} command on this JVM's class path, with the Vector API module for
+   * the optimizer's SIMD kernels ({@link JavaCommand#VECTOR_API}).
+   */
   public JavaCommand command() {
-    return JavaCommand.cohort(toList());
+    return JavaCommand.cohort(toList()).withJvmOptions(JavaCommand.VECTOR_API);
   }
 
   /**

@@ -69,4 +69,12 @@ class WorkerArgsTest {
     assertThat(cmd.mainClass()).isEqualTo(JavaCommand.COHORT_MAIN);
     assertThat(cmd.args()).first().isEqualTo("worker");
   }
+
+  @Test
+  void theWorkerJvmShouldGetTheVectorApiForTheOptimizerKernels() {
+    JavaCommand cmd = WorkerArgs.of(TrainConfig.defaults()).command().withThreads(2);
+    assertThat(cmd.toList())
+        .containsSubsequence(
+            "--add-modules", "jdk.incubator.vector", "-cp", JavaCommand.COHORT_MAIN);
+  }
 }
