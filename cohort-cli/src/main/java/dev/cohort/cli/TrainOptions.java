@@ -6,6 +6,7 @@ import dev.cohort.train.Checkpointing;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.FashionMnist;
+import dev.cohort.train.ddp.SegmentedBackward;
 import dev.cohort.train.model.Models;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -20,7 +21,8 @@ final class TrainOptions {
   @Option(
       names = "--model",
       defaultValue = TrainConfig.DEFAULT_MODEL,
-      description = "mlp, cnn, cnn-bn (with BatchNorm) or mlp-dropout (default ${DEFAULT-VALUE}).")
+      description =
+          "mlp, cnn, cnn-bn (with BatchNorm), mlp-dropout or mlp-wide (default ${DEFAULT-VALUE}).")
   String model;
 
   @Option(
@@ -86,6 +88,14 @@ final class TrainOptions {
 
   @Option(names = "--no-overlap", description = "All-reduce each bucket before packing the next.")
   boolean noOverlap;
+
+  @Option(
+      names = "--backward-segments",
+      defaultValue = "" + TrainConfig.DEFAULT_BACKWARD_SEGMENTS,
+      description =
+          "Cut the model into K segments whose gradients are all-reduced while the earlier"
+              + " segments' backward runs (default ${DEFAULT-VALUE}: after the whole backward).")
+  int backwardSegments;
 
   @Option(
       names = "--check-every",
@@ -181,6 +191,7 @@ final class TrainOptions {
       throw new IllegalArgumentException(
           "--model must be one of " + Models.NAMES + ", got " + model);
     }
+    SegmentedBackward.check(Models.byName(model, 10), backwardSegments);
     return TrainConfig.builder()
         .model(model)
         .epochs(epochs)
@@ -194,6 +205,7 @@ final class TrainOptions {
         .seed(seed)
         .bucketBytes(WorkerArgs.bucketBytes(bucketMb))
         .overlap(!noOverlap)
+        .backwardSegments(backwardSegments)
         .checkEvery(checkEvery)
         .remainder(rem)
         .bufferSync(buffers)

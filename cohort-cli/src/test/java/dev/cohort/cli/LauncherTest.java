@@ -85,12 +85,17 @@ class LauncherTest {
     assertThat(cohort("train", "--nproc", "0").err).contains("--nproc");
     Result model = cohort("train", "--model", "resnet");
     assertThat(model.code).isEqualTo(2);
-    assertThat(model.err).contains("--model must be one of [mlp, cnn, cnn-bn, mlp-dropout]");
+    assertThat(model.err)
+        .contains("--model must be one of [mlp, cnn, cnn-bn, mlp-dropout, mlp-wide]");
     assertThat(cohort("train", "--buffer-sync", "median").err)
         .contains("--buffer-sync must be broadcast or average, got median");
     assertThat(cohort("train", "--epochs", "0").err).contains("epochs must be >= 1");
     assertThat(cohort("train", "--remainder", "keep").err)
         .contains("--remainder must be drop or pad");
+    assertThat(cohort("train", "--model", "mlp", "--backward-segments", "9").err)
+        .contains("--backward-segments 9 is more than the model's 6 blocks; use at most 6");
+    assertThat(cohort("train", "--backward-segments", "2", "--accumulation", "2").err)
+        .contains("backward segments 2 cannot be combined with accumulation 2");
   }
 
   record Result(int code, String out, String err) {}

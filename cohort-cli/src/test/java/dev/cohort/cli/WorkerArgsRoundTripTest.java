@@ -80,15 +80,25 @@ class WorkerArgsRoundTripTest {
   }
 
   @Test
+  void backwardSegmentsShouldSurviveTheRoundTrip() {
+    TrainConfig c = TrainConfig.builder().model("mlp-wide").backwardSegments(4).build();
+    assertThat(roundTrip(c)).isEqualTo(c);
+  }
+
+  @Test
   void randomConfigurationsShouldSurviveTheRoundTrip() {
     Random random = new Random(11);
     for (int i = 0; i < 500; i++) {
+      int accumulation = random.nextBoolean() ? 1 : 1 + random.nextInt(8);
+      boolean syncBatchNorm = random.nextBoolean();
+      int segments = accumulation == 1 && !syncBatchNorm ? 1 + random.nextInt(4) : 1;
       TrainConfig c =
           TrainConfig.builder()
               .model(Models.NAMES.get(random.nextInt(Models.NAMES.size())))
               .epochs(1 + random.nextInt(100))
               .batch(1 + random.nextInt(1000))
-              .accumulation(1 + random.nextInt(8))
+              .accumulation(accumulation)
+              .backwardSegments(segments)
               .optimizer(random.nextBoolean() ? "sgd" : "adam")
               .learningRate(Float.MIN_NORMAL + random.nextFloat())
               .momentum(random.nextFloat() * 0.999f)
@@ -103,7 +113,7 @@ class WorkerArgsRoundTripTest {
                       ? DistributedSampler.Remainder.DROP
                       : DistributedSampler.Remainder.PAD)
               .bufferSync(random.nextBoolean() ? BufferSync.BROADCAST : BufferSync.AVERAGE)
-              .syncBatchNorm(random.nextBoolean())
+              .syncBatchNorm(syncBatchNorm)
               .trainLimit(random.nextInt(60_000))
               .testLimit(random.nextInt(10_000))
               .maxSteps(random.nextInt(10_000))

@@ -107,6 +107,8 @@ public final class WorkerArgs {
                 "" + c.seed(),
                 "--bucket-mb",
                 megabytes(c.bucketBytes()),
+                "--backward-segments",
+                "" + c.backwardSegments(),
                 "--check-every",
                 "" + c.checkEvery(),
                 "--remainder",

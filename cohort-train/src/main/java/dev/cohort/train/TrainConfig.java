@@ -11,7 +11,8 @@ import java.util.Locale;
  * line's options use too.
  *
  * @param model the model's name: the built-in model {@code cohort worker} trains ("mlp", "cnn",
- *     "cnn-bn", "mlp-dropout"), or any name for a model of one's own; names the saved model file
+ *     "cnn-bn", "mlp-dropout", "mlp-wide"), or any name for a model of one's own; names the saved
+ *     model file
  * @param epochs passes over the training data
  * @param batch samples per worker per micro-batch
  * @param accumulation micro-batches per optimizer step (one all-reduce per step)
@@ -24,6 +25,9 @@ import java.util.Locale;
  * @param bucketBytes gradient bucket size in bytes ({@code cohort train --bucket-mb 25} means
  *     25,000,000 bytes: a megabyte is 10^6 bytes here)
  * @param overlap all-reduce a bucket while packing the next
+ * @param backwardSegments cut a sequential model into this many segments whose gradients are
+ *     all-reduced while the backward pass of the segments before them runs (1: one backward pass,
+ *     then the all-reduce); not with accumulation or SyncBatchNorm
  * @param checkEvery compare parameter checksums across ranks every this many steps (0: at the end
  *     only)
  * @param remainder what to do with the last incomplete global batch
@@ -51,6 +55,7 @@ public record TrainConfig(
     int seed,
     long bucketBytes,
     boolean overlap,
+    int backwardSegments,
     int checkEvery,
     DistributedSampler.Remainder remainder,
     BufferSync bufferSync,
@@ -78,6 +83,9 @@ public record TrainConfig(
   /** 25 MB as the command line counts it: 25 x 10^6 bytes, not 25 MiB. */
   public static final long DEFAULT_BUCKET_BYTES = 25_000_000L;
 
+  /** One backward pass, then the gradients' all-reduce. */
+  public static final int DEFAULT_BACKWARD_SEGMENTS = 1;
+
   /** Compare parameter checksums at the end only. */
   public static final int DEFAULT_CHECK_EVERY = 0;
 
@@ -99,6 +107,20 @@ public record TrainConfig(
     require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
     require(warmupSteps >= 0, "warmup steps must be >= 0");
     require(bucketBytes >= 1024, "bucket size must be at least 1 KiB, got " + bucketBytes);
+    require(backwardSegments >= 1, "backward segments must be >= 1, got " + backwardSegments);
+    require(
+        backwardSegments == 1 || accumulation == 1,
+        "backward segments "
+            + backwardSegments
+            + " cannot be combined with accumulation "
+            + accumulation
+            + ": use one or the other");
+    require(
+        backwardSegments == 1 || !syncBatchNorm,
+        "backward segments "
+            + backwardSegments
+            + " cannot be combined with SyncBatchNorm, whose cross-rank corrections need the whole"
+            + " backward graph: use one or the other");
     require(checkEvery >= 0, "check-every must be >= 0");
     require(trainLimit >= 0 && testLimit >= 0 && maxSteps >= 0, "limits must be >= 0");
     require(model != null && !model.isBlank(), "the model needs a name");

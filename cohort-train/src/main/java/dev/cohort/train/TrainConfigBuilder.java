@@ -22,6 +22,7 @@ public final class TrainConfigBuilder {
   private int seed = TrainConfig.DEFAULT_SEED;
   private long bucketBytes = TrainConfig.DEFAULT_BUCKET_BYTES;
   private boolean overlap = true;
+  private int backwardSegments = TrainConfig.DEFAULT_BACKWARD_SEGMENTS;
   private int checkEvery = TrainConfig.DEFAULT_CHECK_EVERY;
   private DistributedSampler.Remainder remainder = TrainConfig.DEFAULT_REMAINDER;
   private BufferSync bufferSync = TrainConfig.DEFAULT_BUFFER_SYNC;
@@ -51,6 +52,7 @@ public final class TrainConfigBuilder {
     seed = c.seed();
     bucketBytes = c.bucketBytes();
     overlap = c.overlap();
+    backwardSegments = c.backwardSegments();
     checkEvery = c.checkEvery();
     remainder = c.remainder();
     bufferSync = c.bufferSync();
@@ -139,6 +141,16 @@ public final class TrainConfigBuilder {
   /** All-reduce a bucket while packing the next; default on. */
   public TrainConfigBuilder overlap(boolean overlap) {
     this.overlap = overlap;
+    return this;
+  }
+
+  /**
+   * Cut the model (a DJL SequentialBlock) into this many segments of its blocks, whose gradients
+   * are all-reduced while the backward pass of the segments before them runs; default 1 (one
+   * backward pass, then the all-reduce). Not with accumulation or SyncBatchNorm.
+   */
+  public TrainConfigBuilder backwardSegments(int backwardSegments) {
+    this.backwardSegments = backwardSegments;
     return this;
   }
 
@@ -247,6 +259,7 @@ public final class TrainConfigBuilder {
         seed,
         bucketBytes,
         overlap,
+        backwardSegments,
         checkEvery,
         remainder,
         bufferSync,

@@ -10,6 +10,7 @@ import dev.cohort.comm.store.TcpStore;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.ddp.DistributedTrainer;
+import dev.cohort.train.ddp.SegmentedBackward;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.RankLog;
 import dev.cohort.train.metrics.RunListener;
@@ -74,7 +75,8 @@ public final class TrainWorker {
     InMemoryDataset train = FashionMnist.load(job.dataDir(), true);
     InMemoryDataset test = FashionMnist.load(job.dataDir(), false);
     int classes = train.classes();
-    Models.byName(cfg.model(), classes); // an unknown name fails here, before the world forms
+    // An unknown name, or segments the model cannot be cut into, fail here, before the world forms.
+    SegmentedBackward.check(Models.byName(cfg.model(), classes), cfg.backwardSegments());
     try (ProcessGroup pg =
         ProcessGroups.init(
             comm,

@@ -23,6 +23,7 @@ class TrainConfigBuilderTest {
     assertThat(c.warmupSteps()).isEqualTo(TrainConfig.DEFAULT_WARMUP_STEPS).isZero();
     assertThat(c.seed()).isEqualTo(TrainConfig.DEFAULT_SEED).isEqualTo(42);
     assertThat(c.overlap()).isTrue();
+    assertThat(c.backwardSegments()).isEqualTo(TrainConfig.DEFAULT_BACKWARD_SEGMENTS).isEqualTo(1);
     assertThat(c.checkEvery()).isEqualTo(TrainConfig.DEFAULT_CHECK_EVERY).isZero();
     assertThat(c.remainder())
         .isEqualTo(TrainConfig.DEFAULT_REMAINDER)
@@ -96,6 +97,26 @@ class TrainConfigBuilderTest {
         .hasMessageContaining("momentum");
     assertThatThrownBy(() -> TrainConfig.builder().keepCheckpoints(0).build())
         .hasMessageContaining("keep-checkpoints must be >= 1");
+  }
+
+  @Test
+  void backwardSegmentsShouldBeRefusedWithWhatTheyCannotBeCombinedWith() {
+    assertThat(TrainConfig.builder().backwardSegments(3).build().toBuilder().build())
+        .isEqualTo(TrainConfig.builder().backwardSegments(3).build());
+    assertThatThrownBy(() -> TrainConfig.builder().backwardSegments(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("backward segments must be >= 1, got 0");
+    assertThatThrownBy(() -> TrainConfig.builder().backwardSegments(2).accumulation(2).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "backward segments 2 cannot be combined with accumulation 2: use one or the other");
+    assertThatThrownBy(() -> TrainConfig.builder().backwardSegments(2).syncBatchNorm(true).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("backward segments 2 cannot be combined with SyncBatchNorm");
+    assertThat(
+            TrainConfig.builder().backwardSegments(1).accumulation(4).syncBatchNorm(true).build())
+        .as("one segment combines with everything")
+        .isNotNull();
   }
 
   @Test

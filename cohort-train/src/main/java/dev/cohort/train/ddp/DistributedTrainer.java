@@ -147,6 +147,7 @@ public final class DistributedTrainer {
     Model model = Model.newInstance(cfg.model());
     try {
       Block b = Objects.requireNonNull(block.get(), "the model supplier returned null");
+      SegmentedBackward.check(b, cfg.backwardSegments());
       model.setBlock(cfg.syncBatchNorm() ? SyncBatchNorm.convert(b) : b);
       return trainModel(model, train, test);
     } catch (RuntimeException | Error e) {
@@ -167,7 +168,12 @@ public final class DistributedTrainer {
       trainer.initialize(new Shape(dims));
       ModelState state = ModelState.of(model.getBlock());
       StateSync.broadcastFromRank0(pg, state);
-      GradientSync sync = new GradientSync(pg, state.trainable(), cfg.bucketBytes(), cfg.overlap());
+      SegmentedBackward segmented =
+          cfg.backwardSegments() == 1
+              ? null
+              : SegmentedBackward.of(model.getBlock(), cfg.backwardSegments(), state.trainable());
+      var segments = segmented == null ? List.of(state.trainable()) : segmented.parameters();
+      GradientSync sync = GradientSync.segmented(pg, segments, cfg.bucketBytes(), cfg.overlap());
       var weights = state.parameters().stream().map(ModelState.Entry::view).toList();
       FusedOptimizer optimizer =
           new FusedOptimizer(
@@ -181,7 +187,8 @@ public final class DistributedTrainer {
               new Buffers(pg, cfg.bufferSync(), state),
               BatchStatsSync.attach(model.getBlock(), pg),
               optimizer,
-              weights);
+              weights,
+              segmented);
       try (StepRunner steps = new StepRunner(pg, cfg, train, parts);
           ListenerThread events = new ListenerThread(listeners(recorder));
           Checkpoints checkpoints =

@@ -20,17 +20,38 @@ import java.util.List;
  * bucket overlaps the previous bucket's communication. The averages stay in the buckets, where the
  * optimizer reads them ({@link #gradientViews}); libtorch's gradients are zeroed as they are
  * packed, ready for the next backward pass.
+ *
+ * <p>Parameters may come in segments (contiguous groups in model order, see {@link
+ * SegmentedBackward}): buckets then never straddle a segment, and a segment's buckets can be sent
+ * on their way ({@link #reduceSegment}) as soon as its backward pass is done, while the backward of
+ * the segments before it still runs; {@link #finish} then waits for all of them. Every rank must
+ * reduce the segments in the same order, last first.
  */
 public final class GradientSync {
   private final ProcessGroup pg;
   private final List<Bucket> buckets = new ArrayList<>();
   private final boolean overlap;
   private final List<ByteBuffer> views;
+  private final List<Work> inFlight = new ArrayList<>();
+  private final int segments;
 
-  /** Parameters of one bucket and where each sits in it (in elements). */
-  private record Bucket(List<Parameter> params, int[] offsets, Tensor buffer) {}
+  /** The segment {@link #reduceSegment} expects next: the last one first, 0 last, then -1. */
+  private int due;
 
-  /** What one synchronization cost, in nanoseconds. */
+  /** The round so far: nanoseconds on the caller's thread, exchange stall at its start, bytes. */
+  private long activeNanos;
+
+  private long waitAtStart;
+  private long roundBytes;
+
+  /** Parameters of one bucket, where each sits in it (in elements), and their segment. */
+  private record Bucket(List<Parameter> params, int[] offsets, Tensor buffer, int segment) {}
+
+  /**
+   * What one synchronization cost, in nanoseconds: {@code totalNanos} on the calling thread, of
+   * which {@code waitNanos} stalled on slower ranks. With segments, stalls that the backward pass
+   * hid are counted nowhere: the wait is at most what the calling thread spent here.
+   */
   public record Timing(long totalNanos, long waitNanos, int buckets, long bytes) {}
 
   /**
@@ -39,30 +60,51 @@ public final class GradientSync {
    * @param overlap false to all-reduce each bucket before packing the next (to measure overlap)
    */
   public GradientSync(ProcessGroup pg, List<Parameter> params, long bucketBytes, boolean overlap) {
+    this(pg, bucketBytes, overlap, List.of(params));
+  }
+
+  /**
+   * Buckets that end at segment boundaries.
+   *
+   * @param segments the parameters that take gradients, in model order, cut into contiguous
+   *     segments; buckets end at segment boundaries
+   * @param bucketBytes target bucket size (a parameter larger than it gets a bucket of its own)
+   * @param overlap false to all-reduce each bucket before packing the next (to measure overlap)
+   */
+  public static GradientSync segmented(
+      ProcessGroup pg, List<List<Parameter>> segments, long bucketBytes, boolean overlap) {
+    return new GradientSync(pg, bucketBytes, overlap, segments);
+  }
+
+  private GradientSync(
+      ProcessGroup pg, long bucketBytes, boolean overlap, List<List<Parameter>> segments) {
     if (bucketBytes < 4) {
       throw new IllegalArgumentException(
           "bucket size must be at least 4 bytes, got " + bucketBytes);
     }
     this.pg = pg;
     this.overlap = overlap;
-    List<Parameter> current = new ArrayList<>();
-    long currentElems = 0;
-    for (int i = params.size() - 1; i >= 0; i--) {
-      Parameter p = params.get(i);
-      long n = ParameterViews.elements(p);
-      if (!current.isEmpty() && (currentElems + n) * 4 > bucketBytes) {
-        buckets.add(bucket(current, currentElems));
-        current = new ArrayList<>();
-        currentElems = 0;
+    for (int s = segments.size() - 1; s >= 0; s--) {
+      List<Parameter> params = segments.get(s);
+      List<Parameter> current = new ArrayList<>();
+      long currentElems = 0;
+      for (int i = params.size() - 1; i >= 0; i--) {
+        Parameter p = params.get(i);
+        long n = ParameterViews.elements(p);
+        if (!current.isEmpty() && (currentElems + n) * 4 > bucketBytes) {
+          buckets.add(bucket(current, currentElems, s));
+          current = new ArrayList<>();
+          currentElems = 0;
+        }
+        current.add(p);
+        currentElems += n;
       }
-      current.add(p);
-      currentElems += n;
-    }
-    if (!current.isEmpty()) {
-      buckets.add(bucket(current, currentElems));
+      if (!current.isEmpty()) {
+        buckets.add(bucket(current, currentElems, s));
+      }
     }
     List<ByteBuffer> byParam = new ArrayList<>();
-    for (Parameter p : params) {
+    for (Parameter p : segments.stream().flatMap(List::stream).toList()) {
       for (Bucket b : buckets) {
         int k = b.params().indexOf(p);
         if (k >= 0) {
@@ -73,9 +115,11 @@ public final class GradientSync {
       }
     }
     this.views = List.copyOf(byParam);
+    this.segments = segments.size();
+    this.due = this.segments - 1;
   }
 
-  private Bucket bucket(List<Parameter> params, long elems) {
+  private Bucket bucket(List<Parameter> params, long elems, int segment) {
     if (elems > Integer.MAX_VALUE / 4) {
       throw new IllegalArgumentException("a bucket of " + elems + " floats is over 2 GiB");
     }
@@ -85,7 +129,7 @@ public final class GradientSync {
       offsets[i] = at;
       at += (int) ParameterViews.elements(params.get(i));
     }
-    return new Bucket(List.copyOf(params), offsets, pg.allocate(DataType.FLOAT32, at));
+    return new Bucket(List.copyOf(params), offsets, pg.allocate(DataType.FLOAT32, at), segment);
   }
 
   public int bucketCount() {
@@ -102,33 +146,76 @@ public final class GradientSync {
    * Afterwards {@link #gradientViews} hold the averages and libtorch's gradients are zero.
    */
   public Timing averageGradients() {
+    for (int s = segments - 1; s >= 0; s--) {
+      reduceSegment(s);
+    }
+    return finish();
+  }
+
+  /**
+   * Moves the gradients of segment {@code segment} into their buckets (zeroing libtorch's) and
+   * starts averaging them over all ranks; the last bucket of segment 0 is averaged on this thread.
+   * Collective: call it for every segment, the last first, then {@link #finish}.
+   *
+   * @throws IllegalStateException if segments come out of order
+   */
+  public void reduceSegment(int segment) {
     long t0 = System.nanoTime();
-    long wait0 = waitNanos();
-    long bytes = 0;
-    List<Work> works = new ArrayList<>(buckets.size());
+    if (segment != due) {
+      throw new IllegalStateException(
+          "gradient segment " + segment + " reduced when segment " + due + " was due");
+    }
+    if (segment == segments - 1) {
+      waitAtStart = waitNanos();
+      activeNanos = 0;
+      roundBytes = 0;
+    }
+    due--;
     for (int i = 0; i < buckets.size(); i++) {
       Bucket b = buckets.get(i);
+      if (b.segment() != segment) {
+        continue;
+      }
       pack(b);
-      bytes += b.buffer().byteSize();
+      roundBytes += b.buffer().byteSize();
       if (pg.size() == 1) {
         continue; // one worker: its gradients are the average
       }
       if (i == buckets.size() - 1 || !overlap) {
         // Nothing left to overlap with: reduce on this thread once the queue has drained, which
         // saves two thread hand-offs (tens of microseconds each, far more on a busy VM).
-        for (Work w : works) {
-          w.await();
-        }
-        works.clear();
+        awaitInFlight();
         pg.allReduce(b.buffer(), ReduceOp.AVG);
       } else {
-        works.add(pg.allReduceAsync(b.buffer(), ReduceOp.AVG));
+        inFlight.add(pg.allReduceAsync(b.buffer(), ReduceOp.AVG));
       }
     }
-    for (Work w : works) {
+    activeNanos += System.nanoTime() - t0;
+  }
+
+  /**
+   * Waits until every segment's average has landed in {@link #gradientViews}.
+   *
+   * @throws IllegalStateException if a segment has not been reduced
+   */
+  public Timing finish() {
+    long t0 = System.nanoTime();
+    if (due != -1) {
+      throw new IllegalStateException(
+          "gradient segment " + due + " was never reduced in this step");
+    }
+    due = segments - 1;
+    awaitInFlight();
+    long total = activeNanos + System.nanoTime() - t0;
+    long wait = Math.min(total, waitNanos() - waitAtStart);
+    return new Timing(total, wait, buckets.size(), roundBytes);
+  }
+
+  private void awaitInFlight() {
+    for (Work w : inFlight) {
       w.await();
     }
-    return new Timing(System.nanoTime() - t0, waitNanos() - wait0, buckets.size(), bytes);
+    inFlight.clear();
   }
 
   /** Each parameter's averaged gradient, in model order: slices of the buckets. */

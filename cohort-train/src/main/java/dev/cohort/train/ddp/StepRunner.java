@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
@@ -35,18 +36,26 @@ final class StepRunner implements AutoCloseable {
   private final List<ByteBuffer> weights;
   private final InputTensors inputs;
   private final BatchPrefetcher prefetcher;
+  private final SegmentedBackward segmented;
+  private final ParameterStore store;
 
   /** Where the next step starts: the end of the previous one (0: the next call's start). */
   private long clock;
 
-  /** What a step needs besides its batch. */
+  /**
+   * What a step needs besides its batch.
+   *
+   * @param segmented the model's segments when gradients are all-reduced during the backward pass
+   *     (then {@code gradients} has buckets per segment); null for one backward pass
+   */
   record Parts(
       Trainer trainer,
       GradientSync gradients,
       Buffers buffers,
       BatchStatsSync batchStats,
       FusedOptimizer optimizer,
-      List<ByteBuffer> weights) {}
+      List<ByteBuffer> weights,
+      SegmentedBackward segmented) {}
 
   StepRunner(ProcessGroup pg, TrainConfig cfg, TrainingData data, Parts parts) {
     this.pg = pg;
@@ -58,6 +67,9 @@ final class StepRunner implements AutoCloseable {
     this.batchStats = parts.batchStats();
     this.optimizer = parts.optimizer();
     this.weights = parts.weights();
+    this.segmented = parts.segmented();
+    // The parameters themselves, not copies: what the trainer's own store hands out on one device.
+    this.store = new ParameterStore(trainer.getManager(), false);
     // In-memory data is copied into input tensors that live across steps, on a background thread
     // while a step communicates.
     if (data instanceof InMemoryDataset mem && cfg.accumulation() == 1) {
@@ -94,12 +106,18 @@ final class StepRunner implements AutoCloseable {
         }
         long c0 = System.nanoTime();
         dataNanos += c0 - d0;
-        NDList pred = trainer.forward(new NDList(batch.get(0)));
+        NDList x = new NDList(batch.get(0));
+        NDList pred = segmented != null ? segmented.forward(store, x) : trainer.forward(x);
         NDArray l = trainer.getLoss().evaluate(new NDList(batch.get(1)), pred);
-        // The collector only holds grad mode on; the backward runs here, with SyncBatchNorm's
-        // cross-rank corrections when the model has any.
-        batchStats.backward(
-            cfg.accumulation() == 1 ? l : GraphScalars.divide(l, cfg.accumulation()));
+        if (segmented != null) {
+          // Each segment's gradients are all-reduced while the earlier segments' backward runs.
+          computeNanos -= segmented.backward(l, gradients);
+        } else {
+          // The collector only holds grad mode on; the backward runs here, with SyncBatchNorm's
+          // cross-rank corrections when the model has any.
+          batchStats.backward(
+              cfg.accumulation() == 1 ? l : GraphScalars.divide(l, cfg.accumulation()));
+        }
         loss += l.getFloat() / cfg.accumulation();
         computeNanos += System.nanoTime() - c0;
       }
@@ -107,7 +125,8 @@ final class StepRunner implements AutoCloseable {
     if (next != null && inputs != null && next.length == inputs.batch()) {
       prefetcher.prefetch(next); // gathered while this step communicates
     }
-    GradientSync.Timing comm = gradients.averageGradients();
+    GradientSync.Timing comm =
+        segmented != null ? gradients.finish() : gradients.averageGradients();
     long o0 = System.nanoTime();
     optimizer.step(weights, gradients.gradientViews(), step + 1, learningRate(step));
     long o1 = System.nanoTime();

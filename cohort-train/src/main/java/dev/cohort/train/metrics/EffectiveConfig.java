@@ -20,6 +20,8 @@ import java.util.Map;
  * @param effectiveLearningRate the learning rate after the linear scaling rule, if asked for
  * @param data what was trained on (e.g. "Fashion-MNIST training set in /usr/share/...")
  * @param bufferSync "broadcast" or "average": how buffers stay identical on all ranks
+ * @param backwardSegments segments of the backward pass whose gradients are all-reduced while the
+ *     earlier ones run (1: one backward pass, then the all-reduce; 0 in files of older versions)
  * @param syncBatchNorm whether BatchNorm blocks were replaced by SyncBatchNorm
  * @param resumedFrom the run folder resumed from, or null (written as null)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
@@ -42,6 +44,7 @@ public record EffectiveConfig(
     int seed,
     long bucketBytes,
     boolean overlap,
+    int backwardSegments,
     int checkEvery,
     String remainder,
     String data,
@@ -80,6 +83,7 @@ public record EffectiveConfig(
         cfg.seed(),
         cfg.bucketBytes(),
         cfg.overlap(),
+        cfg.backwardSegments(),
         cfg.checkEvery(),
         cfg.remainder().name().toLowerCase(Locale.ROOT),
         data,
@@ -112,6 +116,7 @@ public record EffectiveConfig(
         seed,
         bucketBytes,
         overlap,
+        backwardSegments,
         checkEvery,
         remainder,
         data,
@@ -144,6 +149,7 @@ public record EffectiveConfig(
     m.put("seed", seed);
     m.put("bucket_bytes", bucketBytes);
     m.put("overlap", overlap);
+    m.put("backward_segments", backwardSegments);
     m.put("check_every", checkEvery);
     m.put("remainder", remainder);
     m.put("data", data);
