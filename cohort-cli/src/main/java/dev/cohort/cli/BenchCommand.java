@@ -1,7 +1,6 @@
 package dev.cohort.cli;
 
 import dev.cohort.lab.bench.CommBench;
-import dev.cohort.lab.bench.OpsBench;
 import dev.cohort.lab.bench.TrainBench;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +16,12 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks.",
-    subcommands = {BenchCommand.Comm.class, BenchCommand.Train.class, BenchCommand.Ops.class})
+    subcommands = {
+      BenchCommand.Comm.class,
+      BenchCommand.Train.class,
+      BenchOpsCommand.class,
+      BenchOverlapCommand.class
+    })
 final class BenchCommand implements Runnable {
 
   @Override
@@ -234,74 +238,6 @@ final class BenchCommand implements Runnable {
       new TrainBench(
               new TrainBench.Options(models, nps, batch, steps, reps, py, peerScript, out),
               System.out)
-          .run();
-      return 0;
-    }
-  }
-
-  @Command(
-      name = "ops",
-      mixinStandardHelpOptions = true,
-      description =
-          "DJL's cost per operation and the models' forward and backward passes, against PyTorch "
-              + "on the same graph; writes ops.md and ops.json.")
-  static final class Ops implements Callable<Integer> {
-    @Option(
-        names = "--reps",
-        defaultValue = "3",
-        description = "Repetitions (default ${DEFAULT-VALUE}).")
-    int reps;
-
-    @Option(
-        names = "--threads",
-        defaultValue = "1",
-        description = "libtorch threads on both sides (default ${DEFAULT-VALUE}).")
-    int threads;
-
-    @Option(
-        names = "--batch",
-        defaultValue = "64",
-        description = "Batch (default ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--no-peer", description = "Skip PyTorch.")
-    boolean noPeer;
-
-    @Option(
-        names = "--python",
-        defaultValue = "/usr/bin/python3",
-        description = "Interpreter with python3-torch.")
-    Path python;
-
-    @Option(
-        names = "--peer-script",
-        defaultValue = "bench/peers/torch_ops.py",
-        description = "The PyTorch script.")
-    Path peerScript;
-
-    @Option(
-        names = "--out",
-        defaultValue = "docs/benchmarks",
-        description = "Output folder (default ${DEFAULT-VALUE}).")
-    Path out;
-
-    @Override
-    public Integer call() throws Exception {
-      if (reps < 1 || threads < 1 || batch < 1) {
-        System.err.println("cohort bench ops: need --reps, --threads and --batch >= 1");
-        return 2;
-      }
-      Path py = noPeer ? null : python;
-      if (py != null && !(Files.isRegularFile(peerScript) && Comm.hasTorch(py))) {
-        System.err.println(
-            "warning: PyTorch cannot run (need "
-                + python
-                + " with torch and "
-                + peerScript
-                + "); install with: apt-get install python3-torch libopenblas0-openmp");
-        py = null;
-      }
-      new OpsBench(new OpsBench.Options(reps, threads, batch, py, peerScript, out), System.out)
           .run();
       return 0;
     }
