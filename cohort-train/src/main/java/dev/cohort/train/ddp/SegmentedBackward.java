@@ -41,6 +41,8 @@ public final class SegmentedBackward {
 
   private final List<NDArray> leaves = new ArrayList<>();
 
+  private int detached;
+
   private SegmentedBackward(List<List<Block>> segments) {
     this.segments = segments;
     this.parameters =
@@ -127,6 +129,16 @@ public final class SegmentedBackward {
     return s;
   }
 
+  /** Whether a segment before segment {@code s} has parameters that take gradients. */
+  private boolean trainableBefore(int s) {
+    return parameters.subList(0, s).stream().anyMatch(p -> !p.isEmpty());
+  }
+
+  /** How many segments the last forward pass started from a leaf of their own. */
+  int detached() {
+    return detached;
+  }
+
   /** The parameters that take gradients, per segment, in model order. */
   List<List<Parameter>> parameters() {
     return parameters;
@@ -141,11 +153,13 @@ public final class SegmentedBackward {
   NDList forward(ParameterStore store, NDList input) {
     outputs.clear();
     leaves.clear();
+    detached = 0;
     NDList x = input;
     for (int s = 0; s < segments.size(); s++) {
       if (s > 0) {
         NDArray y = single(x, s);
-        if (JniUtils.requiresGrad((PtNDArray) y)) {
+        // (JniUtils.requiresGrad says false for any output of an operation: useless here.)
+        if (trainableBefore(s)) {
           NDArray leaf = y.stopGradient();
           leaf.setRequiresGradient(true);
           outputs.add(y);
@@ -156,6 +170,7 @@ public final class SegmentedBackward {
           outputs.add(null);
           leaves.add(null);
         }
+        detached = leaves.size() - (int) leaves.stream().filter(l -> l == null).count();
       }
       for (Block b : segments.get(s)) {
         x = b.forward(store, x, true);

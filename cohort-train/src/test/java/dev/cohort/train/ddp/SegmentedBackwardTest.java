@@ -102,6 +102,15 @@ class SegmentedBackwardTest {
             sync.averageGradients();
           } else {
             NDList pred = segments.forward(new ParameterStore(m, false), new NDList(x));
+            List<List<Parameter>> p = segments.parameters();
+            long cuts =
+                java.util.stream.IntStream.range(1, k)
+                    .filter(s -> p.subList(0, s).stream().anyMatch(l -> !l.isEmpty()))
+                    .count();
+            assertThat(segments.detached())
+                .as("segments that start from a leaf: the graph is cut there")
+                .isEqualTo(cuts)
+                .isGreaterThanOrEqualTo(k - 2);
             segments.backward(LOSS.evaluate(new NDList(y), pred), sync);
             sync.finish();
           }
