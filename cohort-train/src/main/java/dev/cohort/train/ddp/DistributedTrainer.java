@@ -17,7 +17,6 @@ import dev.cohort.train.metrics.ListenerThread;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunRecorder;
 import dev.cohort.train.metrics.RunSummary;
-import dev.cohort.train.nn.BatchStatsSync;
 import dev.cohort.train.nn.SyncBatchNorm;
 import dev.cohort.train.optim.FusedOptimizer;
 import java.util.ArrayList;
@@ -168,35 +167,16 @@ public final class DistributedTrainer {
       trainer.initialize(new Shape(dims));
       ModelState state = ModelState.of(model.getBlock());
       StateSync.broadcastFromRank0(pg, state);
-      SegmentedBackward segmented =
-          cfg.backwardSegments() == 1
-              ? null
-              : SegmentedBackward.of(model.getBlock(), cfg.backwardSegments(), state.trainable());
-      var segments = segmented == null ? List.of(state.trainable()) : segmented.parameters();
-      GradientSync sync = GradientSync.segmented(pg, segments, cfg.bucketBytes(), cfg.overlap());
-      var weights = state.parameters().stream().map(ModelState.Entry::view).toList();
-      FusedOptimizer optimizer =
-          new FusedOptimizer(
-              cfg.optimizer(),
-              cfg.momentum(),
-              state.parameters().stream().map(e -> (int) e.elements()).toList());
-      StepRunner.Parts parts =
-          new StepRunner.Parts(
-              trainer,
-              sync,
-              new Buffers(pg, cfg.bufferSync(), state),
-              BatchStatsSync.attach(model.getBlock(), pg),
-              optimizer,
-              weights,
-              segmented);
+      StepRunner.Parts parts = StepRunner.Parts.of(pg, cfg, trainer, model.getBlock(), state);
       try (StepRunner steps = new StepRunner(pg, cfg, train, parts);
           ListenerThread events = new ListenerThread(listeners(recorder));
           Checkpoints checkpoints =
               new Checkpoints(
-                  pg, cfg, state, optimizer, checkpointMeta(state, train), System.err)) {
+                  pg, cfg, state, parts.optimizer(), checkpointMeta(state, train), System.err)) {
         TrainingLoop loop =
             new TrainingLoop(pg, cfg, trainer, state, steps, checkpoints, events, stopRequested);
-        Result r = loop.run(train, test, sync.bucketBytes(), new TrainedModel(model, state));
+        Result r =
+            loop.run(train, test, parts.gradients().bucketBytes(), new TrainedModel(model, state));
         events.flush(); // metrics.csv and history.json complete before the summary
         checkpoints.close();
         double seconds = (System.nanoTime() - t0) / 1e9;

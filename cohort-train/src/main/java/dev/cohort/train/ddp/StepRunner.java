@@ -55,7 +55,39 @@ final class StepRunner implements AutoCloseable {
       BatchStatsSync batchStats,
       FusedOptimizer optimizer,
       List<ByteBuffer> weights,
-      SegmentedBackward segmented) {}
+      SegmentedBackward segmented) {
+
+    /**
+     * The parts for {@code model}, initialized in {@code trainer} and described by {@code state}:
+     * gradient buckets (per segment when {@code cfg} asks for a segmented backward), the optimizer
+     * over the parameters' own memory, buffer and batch-statistics synchronization.
+     */
+    static Parts of(
+        ProcessGroup pg,
+        TrainConfig cfg,
+        Trainer trainer,
+        ai.djl.nn.Block model,
+        ModelState state) {
+      SegmentedBackward segmented =
+          cfg.backwardSegments() == 1
+              ? null
+              : SegmentedBackward.of(model, cfg.backwardSegments(), state.trainable());
+      var segments = segmented == null ? List.of(state.trainable()) : segmented.parameters();
+      FusedOptimizer optimizer =
+          new FusedOptimizer(
+              cfg.optimizer(),
+              cfg.momentum(),
+              state.parameters().stream().map(e -> (int) e.elements()).toList());
+      return new Parts(
+          trainer,
+          GradientSync.segmented(pg, segments, cfg.bucketBytes(), cfg.overlap()),
+          new Buffers(pg, cfg.bufferSync(), state),
+          BatchStatsSync.attach(model, pg),
+          optimizer,
+          state.parameters().stream().map(ModelState.Entry::view).toList(),
+          segmented);
+    }
+  }
 
   StepRunner(ProcessGroup pg, TrainConfig cfg, TrainingData data, Parts parts) {
     this.pg = pg;
