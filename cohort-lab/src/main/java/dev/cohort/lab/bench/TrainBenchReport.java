@@ -270,22 +270,25 @@ final class TrainBenchReport {
                     + "| Cohort step ms before | now |%n|---|---:|---:|---:|---:|---:|%n",
                 before.path("note").asText("an earlier run"),
                 BEFORE));
-    for (var e : json.entrySet()) {
-      JsonNode b = before.path(e.getKey());
-      if (b.isMissingNode() || !(e.getValue() instanceof Map<?, ?> now)) {
-        continue;
+    for (var m : cells.entrySet()) {
+      for (int np : m.getValue().keySet()) {
+        String key = m.getKey() + "/np" + np;
+        JsonNode b = before.path(key);
+        if (b.isMissingNode() || !(json.get(key) instanceof Map<?, ?> now)) {
+          continue;
+        }
+        RunSummary.StepTimes p = (RunSummary.StepTimes) now.get("cohort_step_ms");
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %d | %.2fx | %.2fx | %.3f | %.3f |%n",
+                m.getKey(),
+                np,
+                b.path("ratio").asDouble(),
+                (Double) now.get("ratio"),
+                b.path("cohort_step_ms").path("step").asDouble(),
+                p.step()));
       }
-      RunSummary.StepTimes p = (RunSummary.StepTimes) now.get("cohort_step_ms");
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %s | %.2fx | %.2fx | %.3f | %.3f |%n",
-              e.getKey().split("/np")[0],
-              e.getKey().split("/np")[1],
-              b.path("ratio").asDouble(),
-              (Double) now.get("ratio"),
-              b.path("cohort_step_ms").path("step").asDouble(),
-              p.step()));
     }
     return sb.toString();
   }
