@@ -66,8 +66,7 @@ public final class InputTensors implements AutoCloseable {
   }
 
   /**
-   * Copies samples {@code indices} of {@code data} into the tensors. Any thread; not while a step
-   * uses them.
+   * Copies samples {@code indices} of {@code data} into the tensors; not while a step uses them.
    */
   public void fill(InMemoryDataset data, int[] indices) {
     if (indices.length != batch) {

@@ -78,8 +78,7 @@ final class TrainingLoop {
       int first = from != null && epoch == from.epoch() ? from.batch() : 0;
       steps.restartClock(); // an evaluation may have run since the last step
       for (int b = first; b < perEpoch && (cfg.maxSteps() == 0 || step < cfg.maxSteps()); b++) {
-        int[] next = b + 1 < perEpoch ? sampler.localIndices(order, b + 1) : null;
-        StepRecord r = steps.run(sampler.localIndices(order, b), next, step, epoch);
+        StepRecord r = steps.run(sampler.localIndices(order, b), step, epoch);
         step++;
         lossSum[0] += r.loss();
         lossSum[1]++;
