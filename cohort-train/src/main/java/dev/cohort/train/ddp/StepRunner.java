@@ -41,6 +41,9 @@ final class StepRunner implements AutoCloseable {
   /** Where the next step starts: the end of the previous one (0: the next call's start). */
   private long clock;
 
+  /** Communication between steps (the stop check), counted in the next step's. */
+  private long between;
+
   /**
    * What a step needs besides its batch.
    *
@@ -113,9 +116,12 @@ final class StepRunner implements AutoCloseable {
   StepRecord run(int[] indices, int step, int epoch) {
     long t0 = clock != 0 ? clock : System.nanoTime();
     long dataNanos = 0;
-    long computeNanos = 0;
+    long overlapped = 0; // communication done during a segmented backward
     float loss = 0;
     int micro = cfg.batch();
+    // Forward/backward spans the step's autograd scope: seeding its random stream, its manager
+    // and grad mode, the passes, and freeing the arrays they made; less the data it loads.
+    long f0 = System.nanoTime();
     RandomStreams.enterStep(cfg.seed(), pg.rank(), step);
     try (NDManager m = trainer.getManager().newSubManager();
         GradientCollector grad = trainer.newGradientCollector()) {
@@ -129,14 +135,13 @@ final class StepRunner implements AutoCloseable {
         } else {
           batch = data.batch(m, Arrays.copyOfRange(indices, k * micro, (k + 1) * micro));
         }
-        long c0 = System.nanoTime();
-        dataNanos += c0 - d0;
+        dataNanos += System.nanoTime() - d0;
         NDList x = new NDList(batch.get(0));
         NDList pred = segmented != null ? segmented.forward(store, x) : trainer.forward(x);
         NDArray l = trainer.getLoss().evaluate(new NDList(batch.get(1)), pred);
         if (segmented != null) {
           // Each segment's gradients are all-reduced while the earlier segments' backward runs.
-          computeNanos -= segmented.backward(l, gradients);
+          overlapped += segmented.backward(l, gradients);
         } else {
           // The collector only holds grad mode on; the backward runs here, with SyncBatchNorm's
           // cross-rank corrections when the model has any.
@@ -144,9 +149,9 @@ final class StepRunner implements AutoCloseable {
               cfg.accumulation() == 1 ? l : GraphScalars.divide(l, cfg.accumulation()));
         }
         loss += l.getFloat() / cfg.accumulation();
-        computeNanos += System.nanoTime() - c0;
       }
     }
+    long computeNanos = System.nanoTime() - f0 - dataNanos - overlapped;
     GradientSync.Timing comm =
         segmented != null ? gradients.finish() : gradients.averageGradients();
     long o0 = System.nanoTime();
@@ -162,10 +167,24 @@ final class StepRunner implements AutoCloseable {
         indices.length,
         dataNanos,
         computeNanos,
-        comm.totalNanos() - comm.waitNanos() + (end - o1),
+        comm.totalNanos() - comm.waitNanos() + (end - o1) + takeBetween(),
         comm.waitNanos(),
         o1 - o0,
         end - t0);
+  }
+
+  /**
+   * Counts {@code nanos} of communication done between steps (the loop's stop check) in the next
+   * step's communication.
+   */
+  void communicatedBetween(long nanos) {
+    between += nanos;
+  }
+
+  private long takeBetween() {
+    long b = between;
+    between = 0;
+    return b;
   }
 
   /**

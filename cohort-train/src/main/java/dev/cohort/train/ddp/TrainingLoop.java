@@ -88,7 +88,12 @@ final class TrainingLoop {
           StateSync.verifyIdentical(pg, state, "after step " + step);
         }
         boolean lastOfEpoch = b + 1 == perEpoch;
-        boolean stop = step % STOP_CHECK_EVERY == 0 && stopAgreed();
+        boolean stop = false;
+        if (step % STOP_CHECK_EVERY == 0) {
+          long s0 = System.nanoTime();
+          stop = stopAgreed();
+          steps.communicatedBetween(System.nanoTime() - s0);
+        }
         if (checkpoints.due(step) || (stop && checkpoints.enabled())) {
           long c0 = System.nanoTime();
           checkpoints.save(step, lastOfEpoch ? epoch + 1 : epoch, lastOfEpoch ? 0 : b + 1);
