@@ -29,6 +29,41 @@ final class BenchCommand implements Runnable {
     new picocli.CommandLine(this).usage(System.out);
   }
 
+  /**
+   * {@code python} if it can run the peer's {@code script} (the file exists and the interpreter
+   * imports torch.distributed); else null, after a warning that the benchmark goes on without its
+   * peer.
+   */
+  static Path peer(Path python, Path script) {
+    if (Files.isExecutable(python) && Files.isRegularFile(script) && hasTorch(python)) {
+      return python;
+    }
+    System.err.println(
+        "warning: the peer cannot run (need "
+            + python
+            + " with torch, and "
+            + script
+            + "); install with: apt-get install python3-torch libopenblas0-openmp. "
+            + "Continuing without it.");
+    return null;
+  }
+
+  private static boolean hasTorch(Path python) {
+    try {
+      Process p =
+          new ProcessBuilder(python.toString(), "-c", "import torch.distributed")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   @Command(
       name = "comm",
       mixinStandardHelpOptions = true,
@@ -119,40 +154,14 @@ final class BenchCommand implements Runnable {
         System.err.println("--only: " + e.getMessage());
         return 2;
       }
-      Path py = noPeer || (!only.isEmpty() && !only.contains("gloo")) ? null : python;
-      if (py != null
-          && !(Files.isExecutable(py) && Files.isRegularFile(peerScript) && hasTorch(py))) {
-        System.err.println(
-            "warning: the peer cannot run (need "
-                + python
-                + " with torch, and "
-                + peerScript
-                + "); install with: apt-get install python3-torch libopenblas0-openmp. "
-                + "Continuing without it.");
-        py = null;
-      }
+      Path py =
+          noPeer || (!only.isEmpty() && !only.contains("gloo")) ? null : peer(python, peerScript);
       new CommBench(
               new CommBench.Options(
                   nps, sizes, reps, budgetMs, !noAlgorithms, py, peerScript, out, only),
               System.out)
           .run();
       return 0;
-    }
-
-    static boolean hasTorch(Path python) {
-      try {
-        Process p =
-            new ProcessBuilder(python.toString(), "-c", "import torch.distributed")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-      } catch (IOException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
     }
   }
 
@@ -185,7 +194,7 @@ final class BenchCommand implements Runnable {
 
     @Option(
         names = "--steps",
-        defaultValue = "150",
+        defaultValue = "300",
         description = "Steps per run (default ${DEFAULT-VALUE}).")
     int steps;
 
@@ -225,16 +234,7 @@ final class BenchCommand implements Runnable {
                 + ", --reps >= 1 and 1 among --np (speedups are relative to 1 worker)");
         return 2;
       }
-      Path py = noPeer ? null : python;
-      if (py != null && !(Files.isRegularFile(peerScript) && Comm.hasTorch(py))) {
-        System.err.println(
-            "warning: PyTorch DDP cannot run (need "
-                + python
-                + " with torch and "
-                + peerScript
-                + "); install with: apt-get install python3-torch libopenblas0-openmp");
-        py = null;
-      }
+      Path py = noPeer ? null : peer(python, peerScript);
       new TrainBench(
               new TrainBench.Options(models, nps, batch, steps, reps, py, peerScript, out),
               System.out)

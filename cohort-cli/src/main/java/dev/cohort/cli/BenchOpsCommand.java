@@ -1,7 +1,6 @@
 package dev.cohort.cli;
 
 import dev.cohort.lab.bench.OpsBench;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,16 +56,7 @@ final class BenchOpsCommand implements Callable<Integer> {
       System.err.println("cohort bench ops: need --reps, --threads and --batch >= 1");
       return 2;
     }
-    Path py = noPeer ? null : python;
-    if (py != null && !(Files.isRegularFile(peerScript) && BenchCommand.Comm.hasTorch(py))) {
-      System.err.println(
-          "warning: PyTorch cannot run (need "
-              + python
-              + " with torch and "
-              + peerScript
-              + "); install with: apt-get install python3-torch libopenblas0-openmp");
-      py = null;
-    }
+    Path py = noPeer ? null : BenchCommand.peer(python, peerScript);
     new OpsBench(new OpsBench.Options(reps, threads, batch, py, peerScript, out), System.out).run();
     return 0;
   }
