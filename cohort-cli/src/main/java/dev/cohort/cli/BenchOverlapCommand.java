@@ -1,7 +1,7 @@
 package dev.cohort.cli;
 
-import dev.cohort.lab.bench.OverlapBench;
 import dev.cohort.lab.bench.TrainBench;
+import dev.cohort.lab.overlap.OverlapBench;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,7 +1,10 @@
-package dev.cohort.lab.bench;
+package dev.cohort.lab.overlap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cohort.lab.bench.BenchMath;
+import dev.cohort.lab.bench.Machine;
+import dev.cohort.lab.bench.TrainBench;
 import dev.cohort.train.metrics.RunSummary;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,5 +1,6 @@
-package dev.cohort.lab.bench;
+package dev.cohort.lab.overlap;
 
+import dev.cohort.lab.bench.TrainBench;
 import dev.cohort.lab.net.EmulatedNetwork;
 import dev.cohort.lab.net.NetworkCondition;
 import dev.cohort.launch.WorkerArgs;
