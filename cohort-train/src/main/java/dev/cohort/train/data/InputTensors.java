@@ -5,14 +5,13 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
  * A step's input tensors, allocated once by libtorch and refilled in place each step: no tensor is
  * created, and no Java buffer allocated, per step. The samples are copied straight into the
- * tensors' own memory (zero-copy views, see {@code toByteBuffer(true)}), which is safe between a
- * step's backward pass (after which nothing reads them) and the next step's forward pass.
+ * tensors' own memory ({@link TensorViews}), which is safe between a step's backward pass (after
+ * which nothing reads them) and the next step's forward pass.
  *
  * <p>The tensors live in the manager they were allocated in; a step lends them to its own manager
  * ({@link #lendTo}), so that everything the forward pass derives from them is freed with the step,
@@ -31,8 +30,8 @@ public final class InputTensors implements AutoCloseable {
     this.labels = labels;
     this.batch = batch;
     this.sampleSize = sampleSize;
-    this.featureMemory = floats(features, (long) batch * sampleSize);
-    this.labelMemory = floats(labels, batch);
+    this.featureMemory = TensorViews.view(features, "the input features").asFloatBuffer();
+    this.labelMemory = TensorViews.view(labels, "the input labels").asFloatBuffer();
   }
 
   /**
@@ -49,15 +48,6 @@ public final class InputTensors implements AutoCloseable {
     NDArray x = manager.zeros(new Shape(dims), DataType.FLOAT32);
     NDArray y = manager.zeros(new Shape(batch), DataType.FLOAT32);
     return new InputTensors(x, y, batch, data.featureSize());
-  }
-
-  private static FloatBuffer floats(NDArray a, long elements) {
-    java.nio.ByteBuffer b = a.toByteBuffer(true);
-    if (!b.isDirect() || b.capacity() != elements * 4) {
-      throw new IllegalStateException(
-          "the input tensor " + a.getShape() + " is not a contiguous CPU tensor");
-    }
-    return b.order(ByteOrder.nativeOrder()).asFloatBuffer();
   }
 
   /** Samples per batch. */

@@ -7,6 +7,7 @@ import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
+import dev.cohort.train.data.TensorViews;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -233,7 +234,7 @@ public final class GradientSync {
     for (int i = 0; i < b.params().size(); i++) {
       Parameter p = b.params().get(i);
       try (NDArray grad = p.getArray().getGradient()) {
-        ByteBuffer g = ParameterViews.view(grad, "gradient of " + p.getName());
+        ByteBuffer g = TensorViews.view(grad, "gradient of " + p.getName());
         bucket.slice(b.offsets()[i] * 4, g.capacity()).put(g.duplicate());
         zero(g);
       }
