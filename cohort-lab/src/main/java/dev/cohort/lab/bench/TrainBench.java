@@ -2,6 +2,7 @@ package dev.cohort.lab.bench;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
@@ -14,13 +15,11 @@ import dev.cohort.train.metrics.MetricsCsv;
 import dev.cohort.train.metrics.StepRecord;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * {@code cohort bench train}: training throughput of Cohort against PyTorch DDP on gloo, same
@@ -45,6 +44,7 @@ public final class TrainBench {
   private final Options opt;
   private final PrintStream out;
   private final TrainBenchReport report;
+  private RankLauncher peers; // the PyTorch processes, with a log per run
 
   public TrainBench(Options opt, PrintStream out) {
     this.opt = opt;
@@ -54,6 +54,7 @@ public final class TrainBench {
 
   public Path run() throws IOException, InterruptedException {
     Path work = Files.createTempDirectory("cohort-bench-train-");
+    peers = new RankLauncher(work.resolve("peer"));
     for (int rep = 0; rep < opt.reps(); rep++) {
       for (String model : opt.models()) {
         for (int np : opt.nps()) {
@@ -62,7 +63,7 @@ public final class TrainBench {
           report.cohort(model, np, c);
           print(model, np, "cohort", c);
           if (opt.python() != null) {
-            TrainBenchReport.PeerRun d = ddp(model, np, dir);
+            TrainBenchReport.PeerRun d = ddp(model, np);
             report.peer(model, np, d);
             print(model, np, "pytorch-ddp", d);
           }
@@ -121,53 +122,43 @@ public final class TrainBench {
     if (o.exitCode() != 0) {
       throw new IOException("Cohort run failed: " + o.report());
     }
-    List<StepRecord> all = MetricsCsv.read(dir.resolve(MetricsCsv.FILE));
-    Breakdown timed = new Breakdown();
-    all.subList(WARMUP, all.size()).forEach(timed::add);
+    Breakdown timed = timedSteps(dir);
     return new TrainBenchReport.CohortRun(
         timed.samples() * np / timed.seconds(), timed.perStepMillis());
   }
 
-  private TrainBenchReport.PeerRun ddp(String model, int np, Path dir)
+  /** The steps of a run folder's metrics.csv after the first {@value #WARMUP}, summed. */
+  public static Breakdown timedSteps(Path runDir) throws IOException {
+    List<StepRecord> all = MetricsCsv.read(runDir.resolve(MetricsCsv.FILE));
+    Breakdown timed = new Breakdown();
+    all.subList(WARMUP, all.size()).forEach(timed::add);
+    return timed;
+  }
+
+  private TrainBenchReport.PeerRun ddp(String model, int np)
       throws IOException, InterruptedException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    int threads = JavaCommand.threadsPerWorker(np);
-    Path result = dir.resolve("ddp.json");
-    List<Process> procs = new ArrayList<>();
-    try {
-      for (int r = 0; r < np; r++) {
-        ProcessBuilder pb =
-            new ProcessBuilder(
-                    opt.python().toString(),
-                    opt.peerScript().toString(),
-                    "" + r,
-                    "" + np,
-                    "" + port,
-                    result.toString(),
-                    model,
-                    "" + opt.batch(),
-                    "" + (opt.steps()),
-                    "" + threads)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("ddp-rank" + r + ".log").toFile());
-        pb.environment().put("OMP_NUM_THREADS", "" + threads);
-        procs.add(pb.start());
-      }
-      for (Process p : procs) {
-        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-          throw new IOException("PyTorch DDP run failed; see " + dir.resolve("ddp-rank0.log"));
-        }
-      }
-    } finally {
-      procs.forEach(Process::destroyForcibly);
-    }
+    String threads = Integer.toString(JavaCommand.threadsPerWorker(np));
+    JsonNode result =
+        peers.run(
+            "PyTorch DDP, " + model + ", " + np + " worker(s)",
+            np,
+            List.of(
+                opt.python().toString(),
+                opt.peerScript().toString(),
+                "{rank}",
+                Integer.toString(np),
+                "{port}",
+                "{out}",
+                model,
+                Integer.toString(opt.batch()),
+                Integer.toString(opt.steps()),
+                threads),
+            Map.of("OMP_NUM_THREADS", threads),
+            600);
     PeerResult peer =
         new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .readValue(result.toFile(), PeerResult.class);
+            .treeToValue(result, PeerResult.class);
     return new TrainBenchReport.PeerRun(peer.samplesPerSecond(), peer.phases());
   }
 

@@ -9,9 +9,7 @@ import dev.cohort.launch.local.Outcome;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.metrics.Breakdown;
-import dev.cohort.train.metrics.MetricsCsv;
 import dev.cohort.train.metrics.RunSummary;
-import dev.cohort.train.metrics.StepRecord;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -116,9 +114,7 @@ public final class OverlapBench {
     if (o.exitCode() != 0) {
       throw new IOException("overlap run K=" + segments + " failed: " + o.report());
     }
-    List<StepRecord> all = MetricsCsv.read(dir.resolve(MetricsCsv.FILE));
-    Breakdown timed = new Breakdown();
-    all.subList(TrainBench.WARMUP, all.size()).forEach(timed::add);
+    Breakdown timed = TrainBench.timedSteps(dir);
     return new Run(
         segments, timed.samples() * opt.workers() / timed.seconds(), timed.perStepMillis());
   }
