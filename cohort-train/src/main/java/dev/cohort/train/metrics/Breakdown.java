@@ -7,6 +7,7 @@ public final class Breakdown {
   private long comm;
   private long wait;
   private long optimizer;
+  private long other;
   private long total;
   private long samples;
   private int steps;
@@ -17,6 +18,7 @@ public final class Breakdown {
     comm += r.commNanos();
     wait += r.waitNanos();
     optimizer += r.optimizerNanos();
+    other += r.otherNanos();
     total += r.totalNanos();
     samples += r.samples();
     steps++;
@@ -37,7 +39,6 @@ public final class Breakdown {
   /** Milliseconds per step of each phase. */
   public RunSummary.StepTimes perStepMillis() {
     double n = Math.max(1, steps) * 1e6;
-    long other = Math.max(0, total - data - compute - comm - wait - optimizer);
     return new RunSummary.StepTimes(
         data / n, compute / n, comm / n, wait / n, optimizer / n, other / n, total / n);
   }
