@@ -257,7 +257,8 @@ public final class DistributedTrainer {
     /**
      * Told about every step and epoch (metrics files, heartbeats); default none. Steps and epochs
      * are told from a thread of their own, in order, within about 50 ms (see {@link
-     * ListenerThread}); {@code onStart} on the training thread.
+     * ListenerThread}), and always before the checkpoint that holds them is written; {@code
+     * onStart} on the training thread.
      */
     public Builder listener(RunListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");

@@ -10,6 +10,7 @@ import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.data.Shifts;
 import dev.cohort.train.data.TrainingData;
 import dev.cohort.train.metrics.Breakdown;
+import dev.cohort.train.metrics.ListenerThread;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.StepRecord;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class TrainingLoop {
   private final ModelState state;
   private final StepRunner steps;
   private final Checkpoints checkpoints;
-  private final RunListener listener;
+  private final ListenerThread listener;
   private final BooleanSupplier stopRequested;
 
   TrainingLoop(
@@ -43,7 +44,7 @@ final class TrainingLoop {
       ModelState state,
       StepRunner steps,
       Checkpoints checkpoints,
-      RunListener listener,
+      ListenerThread listener,
       BooleanSupplier stopRequested) {
     this.pg = pg;
     this.cfg = cfg;
@@ -96,6 +97,9 @@ final class TrainingLoop {
         }
         if (checkpoints.due(step) || (stop && checkpoints.enabled())) {
           long c0 = System.nanoTime();
+          // metrics.csv must hold every step the checkpoint holds: a run restarted from it
+          // appends from its step, so steps still queued for the listener would be lost.
+          listener.flush();
           checkpoints.save(step, lastOfEpoch ? epoch + 1 : epoch, lastOfEpoch ? 0 : b + 1);
           steps.skip(System.nanoTime() - c0); // its cost is the summary's checkpoints entry
         }
