@@ -8,6 +8,7 @@ import dev.cohort.launch.elastic.WorkerRange;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.model.Models;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +82,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--threads",
       defaultValue = "0",
-      description = "libtorch threads per worker (default: cores / workers, at least 1).")
+      description =
+          "libtorch threads per worker (default: cores / workers, at least 1; 1 for the small "
+              + "MLPs, whose operations are too short to split).")
   int threads;
 
   @Override
@@ -104,7 +107,12 @@ final class TrainCommand implements Callable<Integer> {
               config.batch(),
               config.checkpointing().resumeFrom(),
               (generation, workers, batch, resume) -> {
-                int t = threads > 0 ? threads : JavaCommand.threadsPerWorker(workers);
+                int t =
+                    threads > 0
+                        ? threads
+                        : Math.min(
+                            Models.usefulThreads(config.model()),
+                            JavaCommand.threadsPerWorker(workers));
                 WorkerArgs args =
                     WorkerArgs.of(config.toBuilder().batch(batch).resumeFrom(resume).build())
                         .withDataDir(train.dataDir());

@@ -13,6 +13,7 @@ import dev.cohort.train.TrainConfigBuilder;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.MetricsCsv;
 import dev.cohort.train.metrics.StepRecord;
+import dev.cohort.train.model.Models;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,9 +24,10 @@ import java.util.Map;
 
 /**
  * {@code cohort bench train}: training throughput of Cohort against PyTorch DDP on gloo, same
- * models, data, optimizer (Adam), per-worker batch and threads, alternating runs, medians, and
- * where each implementation's step goes. Steps before {@value #WARMUP} are excluded on both sides
- * (JIT and allocator warm-up). {@link TrainBenchReport} writes the results.
+ * models, data, optimizer (Adam) and per-worker batch, each with the libtorch threads its own
+ * launcher gives by default ({@code cohort train}'s: 1 for the small MLP), alternating runs,
+ * medians, and where each implementation's step goes. Steps before {@value #WARMUP} are excluded on
+ * both sides (JIT and allocator warm-up). {@link TrainBenchReport} writes the results.
  */
 public final class TrainBench {
   public static final int WARMUP = 20;
@@ -117,7 +119,11 @@ public final class TrainBench {
         new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
             .run(
                 np,
-                WorkerArgs.of(cfg).command().withThreads(JavaCommand.threadsPerWorker(np)),
+                WorkerArgs.of(cfg)
+                    .command()
+                    .withThreads(
+                        Math.min(
+                            Models.usefulThreads(cfg.model()), JavaCommand.threadsPerWorker(np))),
                 dir);
     if (o.exitCode() != 0) {
       throw new IOException("Cohort run failed: " + o.report());
