@@ -1,0 +1,58 @@
+package dev.cohort.train.data.text;
+
+/**
+ * A text cut into consecutive windows of {@code context} tokens: window k's input is tokens {@code
+ * [k c, k c + c)} and its target the same shifted by one, so each position learns the next
+ * character.
+ */
+public final class TokenWindows {
+  private final int[] tokens;
+  private final int context;
+
+  /**
+   * @throws IllegalArgumentException if {@code context < 1} or the text is shorter than one window
+   */
+  public TokenWindows(int[] tokens, int context) {
+    if (context < 1) {
+      throw new IllegalArgumentException("the context must be >= 1 token, got " + context);
+    }
+    if (tokens.length < context + 1) {
+      throw new IllegalArgumentException(
+          "a text of "
+              + tokens.length
+              + " tokens holds no window of "
+              + context
+              + " (and the one after)");
+    }
+    this.tokens = tokens;
+    this.context = context;
+  }
+
+  /** How many windows. */
+  public int size() {
+    return (tokens.length - 1) / context;
+  }
+
+  public int context() {
+    return context;
+  }
+
+  /** Window {@code k}'s input tokens, written into {@code out} at {@code offset}. */
+  public void input(int k, int[] out, int offset) {
+    System.arraycopy(tokens, start(k), out, offset, context);
+  }
+
+  /**
+   * Window {@code k}'s targets (the next token of each input), into {@code out} at {@code offset}.
+   */
+  public void target(int k, int[] out, int offset) {
+    System.arraycopy(tokens, start(k) + 1, out, offset, context);
+  }
+
+  private int start(int k) {
+    if (k < 0 || k >= size()) {
+      throw new IndexOutOfBoundsException("window " + k + " of " + size());
+    }
+    return k * context;
+  }
+}
