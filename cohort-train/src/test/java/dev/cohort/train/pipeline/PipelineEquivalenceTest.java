@@ -76,9 +76,9 @@ class PipelineEquivalenceTest {
         for (int step = 0; step < STEPS; step++) {
           try (NDManager m = t.getManager().newSubManager();
               GradientCollector g = t.newGradientCollector()) {
-            NDArray x = windows(m, step * MICRO * PER_MICRO, MICRO * PER_MICRO, false);
-            NDArray y = windows(m, step * MICRO * PER_MICRO, MICRO * PER_MICRO, true);
-            g.backward(t.getLoss().evaluate(new NDList(y), t.forward(new NDList(x))));
+            NDList xy = text.batch(m, step * MICRO * PER_MICRO, MICRO * PER_MICRO);
+            g.backward(
+                t.getLoss().evaluate(new NDList(xy.get(1)), t.forward(new NDList(xy.get(0)))));
           }
           t.step();
         }
@@ -89,23 +89,6 @@ class PipelineEquivalenceTest {
 
   private static Shape microShape() {
     return new Shape(PER_MICRO, CFG.context());
-  }
-
-  private static NDArray windows(NDManager m, int first, int n, boolean target) {
-    int c = text.context();
-    int[] tokens = new int[n * c];
-    for (int i = 0; i < n; i++) {
-      if (target) {
-        text.target(first + i, tokens, i * c);
-      } else {
-        text.input(first + i, tokens, i * c);
-      }
-    }
-    float[] f = new float[tokens.length];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = tokens[i];
-    }
-    return m.create(f, new Shape(n, c));
   }
 
   /** Parameters of blocks [from, to), keyed by block index and name. */
@@ -199,9 +182,9 @@ class PipelineEquivalenceTest {
           List<NDArray> in = new ArrayList<>();
           List<NDArray> out = new ArrayList<>();
           for (int k = 0; k < MICRO; k++) {
-            int first = (step * MICRO + k) * PER_MICRO;
-            in.add(windows(m, first, PER_MICRO, false));
-            out.add(windows(m, first, PER_MICRO, true));
+            NDList xy = text.batch(m, (step * MICRO + k) * PER_MICRO, PER_MICRO);
+            in.add(xy.get(0));
+            out.add(xy.get(1));
           }
           float loss = pipe.step(new PipelineRank.MicroBatches(in, out), LR);
           if (losses != null) {

@@ -1,5 +1,9 @@
 package dev.cohort.train.data.text;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
 /**
  * A text cut into consecutive windows of {@code context} tokens: window k's input is tokens {@code
  * [k c, k c + c)} and its target the same shifted by one, so each position learns the next
@@ -47,6 +51,24 @@ public final class TokenWindows {
    */
   public void target(int k, int[] out, int offset) {
     System.arraycopy(tokens, start(k) + 1, out, offset, context);
+  }
+
+  /**
+   * Windows {@code [first, first + n)} as two float32 arrays of shape {@code (n, context)} made in
+   * {@code manager}: the input tokens, then their targets.
+   */
+  public NDList batch(NDManager manager, int first, int n) {
+    float[] in = new float[n * context];
+    float[] out = new float[n * context];
+    for (int i = 0; i < n; i++) {
+      int s = start(first + i);
+      for (int j = 0; j < context; j++) {
+        in[i * context + j] = tokens[s + j];
+        out[i * context + j] = tokens[s + j + 1];
+      }
+    }
+    Shape shape = new Shape(n, context);
+    return new NDList(manager.create(in, shape), manager.create(out, shape));
   }
 
   private int start(int k) {

@@ -3,6 +3,9 @@ package dev.cohort.train.data.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +72,12 @@ class FortunesTest {
     assertThat(in).containsExactly(4, 5, 6);
     assertThat(out).containsExactly(5, 6, 7);
     assertThatThrownBy(() -> w.input(2, in, 0)).hasMessage("window 2 of 2");
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDList xy = w.batch(m, 0, 2);
+      assertThat(xy.get(0).getShape()).isEqualTo(new Shape(2, 3));
+      assertThat(xy.get(0).toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6);
+      assertThat(xy.get(1).toFloatArray()).containsExactly(2, 3, 4, 5, 6, 7);
+    }
     assertThatThrownBy(() -> new TokenWindows(new int[3], 3))
         .hasMessage("a text of 3 tokens holds no window of 3 (and the one after)");
   }

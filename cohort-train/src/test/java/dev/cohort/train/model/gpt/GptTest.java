@@ -37,22 +37,6 @@ class GptTest {
     return t;
   }
 
-  private static NDArray tokens(NDManager m, TokenWindows w, int first, int n, boolean target) {
-    int[] out = new int[n * w.context()];
-    for (int i = 0; i < n; i++) {
-      if (target) {
-        w.target(first + i, out, i * w.context());
-      } else {
-        w.input(first + i, out, i * w.context());
-      }
-    }
-    float[] f = new float[out.length];
-    for (int i = 0; i < out.length; i++) {
-      f[i] = out[i];
-    }
-    return m.create(f, new Shape(n, w.context()));
-  }
-
   @Test
   void itShouldMapTokensToLogitsWithTheExpectedParameterCount() {
     System.setProperty("ai.djl.offline", "true");
@@ -116,8 +100,9 @@ class GptTest {
         try (NDManager m = t.getManager().newSubManager();
             GradientCollector g = t.newGradientCollector()) {
           int at = (step * 32 * 37) % (train.size() - 32);
-          NDArray x = tokens(m, train, at, 32, false);
-          NDArray y = tokens(m, train, at, 32, true);
+          NDList xy = train.batch(m, at, 32);
+          NDArray x = xy.get(0);
+          NDArray y = xy.get(1);
           NDArray loss = t.getLoss().evaluate(new NDList(y), t.forward(new NDList(x)));
           g.backward(loss);
           float l = loss.getFloat();
