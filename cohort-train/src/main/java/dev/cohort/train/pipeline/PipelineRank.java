@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import dev.cohort.comm.CommException;
 import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
 import dev.cohort.train.data.TensorViews;
@@ -43,7 +44,17 @@ public final class PipelineRank {
   /** The micro-batches of one global batch: inputs for the first stage, targets for the last. */
   public record MicroBatches(List<NDArray> inputs, List<NDArray> targets) {}
 
+  /**
+   * How a rank trains.
+   *
+   * @param loss the loss of the last stage's output against the targets
+   * @param seed the seed of every block's initialization
+   * @param optimizer "sgd" or "adam"
+   */
+  public record Settings(Loss loss, int seed, String optimizer) {}
+
   private final ProcessGroup pg;
+  private final ProcessGroup dataParallel;
   private final Schedule schedule;
   private final StagedModel model;
   private final Loss loss;
@@ -56,21 +67,19 @@ public final class PipelineRank {
   /**
    * Checks the schedule, then initializes this rank's stages in {@code manager}.
    *
-   * @param optimizer "sgd" or "adam"
-   * @throws IllegalArgumentException if the schedule, model and group do not fit together
+   * @throws IllegalArgumentException if the schedule, model and groups do not fit together
    */
   public PipelineRank(
-      ProcessGroup pg,
+      PipelineGroups groups,
       Schedule schedule,
       StagedModel model,
-      Loss loss,
-      NDManager manager,
-      int seed,
-      String optimizer) {
-    this.pg = pg;
+      Settings settings,
+      NDManager manager) {
+    this.pg = groups.pipeline();
+    this.dataParallel = groups.dataParallel();
     this.schedule = schedule;
     this.model = model;
-    this.loss = loss;
+    this.loss = settings.loss();
     this.manager = manager;
     this.rank = pg.rank();
     this.layout = schedule.layout();
@@ -89,13 +98,13 @@ public final class PipelineRank {
     ScheduleSimulator.check(schedule);
     synchronized (INIT) {
       for (int s : layout.stagesOf(rank)) {
-        model.initialize(manager, s, seed);
+        model.initialize(manager, s, settings.seed());
       }
     }
     for (int s : layout.stagesOf(rank)) {
       List<Integer> sizes = new ArrayList<>();
       model.parameters(s).forEach(p -> sizes.add(Math.toIntExact(p.getArray().size())));
-      optimizers.put(s, new FusedOptimizer(optimizer, 0, sizes));
+      optimizers.put(s, new FusedOptimizer(settings.optimizer(), 0, sizes));
     }
   }
 
@@ -103,7 +112,7 @@ public final class PipelineRank {
    * Runs one global batch: this rank's actions in order, then the optimizer steps they contain.
    * Collective over the pipeline's ranks.
    *
-   * @return the global batch's mean loss, on every rank
+   * @return the global batch's mean loss (over every pipeline's micro-batches), on every rank
    * @throws PipelineException naming the rank, stage, micro-batch and action that failed
    */
   public float step(MicroBatches batches, float learningRate) {
@@ -130,6 +139,9 @@ public final class PipelineRank {
     Tensor mean = Tensor.allocate(dev.cohort.comm.DataType.FLOAT32, 1);
     mean.bytes().putFloat(0, lossSum[0] / schedule.microBatches());
     pg.broadcast(mean, layout.rankOf(last));
+    if (dataParallel.size() > 1) {
+      dataParallel.allReduce(mean, ReduceOp.AVG);
+    }
     return mean.bytes().getFloat(0);
   }
 
@@ -257,6 +269,14 @@ public final class PipelineRank {
         NDArray g = p.getArray().getGradient();
         open.add(g);
         grads.add(TensorViews.view(g, "gradient of " + p.getName()));
+      }
+      if (dataParallel.size() > 1) {
+        // The same stage in every pipeline: average its gradients, each parameter in place.
+        for (ByteBuffer g : grads) {
+          dataParallel.allReduce(
+              Tensor.of(g, dev.cohort.comm.DataType.FLOAT32, g.capacity() / Float.BYTES),
+              ReduceOp.AVG);
+        }
       }
       optimizers.get(stage).step(weights, grads, steps, lr);
       for (ByteBuffer g : grads) {

@@ -45,7 +45,9 @@ import org.junit.jupiter.api.Timeout;
  * The GPT cut into pipeline stages, each rank a thread with its own process group, trains 20 SGD
  * steps of 4 micro-batches; one unsplit model trains on the same global batches with DJL's own
  * trainer and optimizer. Every parameter ends equal within 1e-5 relative, for GPipe and 1F1B on 2
- * and 3 ranks and interleaved 1F1B on 2 ranks with 2 stages each.
+ * and 3 ranks, interleaved 1F1B on 2 ranks with 2 stages each, and two 1F1B pipelines of 2 ranks (4
+ * workers, gradients averaged between the pipelines) against the unsplit model on their joint
+ * batch.
  */
 @Timeout(300)
 class PipelineEquivalenceTest {
@@ -56,13 +58,22 @@ class PipelineEquivalenceTest {
   private static final int STEPS = 20;
   private static final float LR = 0.05f;
   private static final int SEED = 11;
+  private static final Map<Integer, Map<String, float[]>> REFERENCES = new HashMap<>();
   private static TokenWindows text;
-  private static Map<String, float[]> reference;
 
   @BeforeAll
-  static void trainTheUnsplitModel() throws Exception {
+  static void readTheText() throws Exception {
     System.setProperty("ai.djl.offline", "true");
     text = Fortunes.load(Fortunes.DEFAULT_DIR).trainWindows(CFG.context());
+  }
+
+  /** The unsplit model after training on the global batches of {@code pipelines} pipelines. */
+  private static Map<String, float[]> reference(int pipelines) {
+    return REFERENCES.computeIfAbsent(pipelines, PipelineEquivalenceTest::trainUnsplit);
+  }
+
+  private static Map<String, float[]> trainUnsplit(int pipelines) {
+    int global = pipelines * MICRO * PER_MICRO;
     SequentialBlock net = Gpt.build(CFG);
     StagedModel whole = new StagedModel(net, new StagePartition(new int[] {0}, 7), microShape());
     try (Model model = Model.newInstance("reference")) {
@@ -76,14 +87,14 @@ class PipelineEquivalenceTest {
         for (int step = 0; step < STEPS; step++) {
           try (NDManager m = t.getManager().newSubManager();
               GradientCollector g = t.newGradientCollector()) {
-            NDList xy = text.batch(m, step * MICRO * PER_MICRO, MICRO * PER_MICRO);
+            NDList xy = text.batch(m, step * global, global);
             g.backward(
                 t.getLoss().evaluate(new NDList(xy.get(1)), t.forward(new NDList(xy.get(0)))));
           }
           t.step();
         }
       }
-      reference = parameters(net.getChildren().values(), 0, 7);
+      return parameters(net.getChildren().values(), 0, 7);
     }
   }
 
@@ -126,8 +137,17 @@ class PipelineEquivalenceTest {
     assertMatches(Schedules.interleaved(2, 2, MICRO), new int[] {0, 2, 3, 4});
   }
 
+  @Test
+  void twoPipelinesOfTwoStagesShouldTrainAsTheUnsplitModelOnTheirJointBatch() throws Exception {
+    assertMatches(Schedules.oneForwardOneBackward(2, MICRO), new int[] {0, 3}, 2);
+  }
+
   private void assertMatches(Schedule schedule, int[] starts) throws Exception {
-    int ranks = schedule.layout().ranks();
+    assertMatches(schedule, starts, 1);
+  }
+
+  private void assertMatches(Schedule schedule, int[] starts, int pipelines) throws Exception {
+    int ranks = schedule.layout().ranks() * pipelines;
     CommConfig cfg =
         CommConfig.defaults(SECRET).toBuilder().timeout(Duration.ofSeconds(60)).build();
     Map<String, float[]> trained = new HashMap<>();
@@ -138,12 +158,13 @@ class PipelineEquivalenceTest {
         int rank = r;
         all.add(
             CompletableFuture.supplyAsync(
-                () -> rank(cfg, server, rank, schedule, starts, rank == 0 ? losses : null)));
+                () -> rank(cfg, server, rank, ranks, schedule, starts, rank == 0 ? losses : null)));
       }
       for (CompletableFuture<Map<String, float[]>> f : all) {
         trained.putAll(f.get(240, TimeUnit.SECONDS));
       }
     }
+    Map<String, float[]> reference = reference(pipelines);
     assertThat(trained.keySet()).isEqualTo(reference.keySet());
     for (var e : reference.entrySet()) {
       float[] want = e.getValue();
@@ -166,23 +187,34 @@ class PipelineEquivalenceTest {
       CommConfig cfg,
       StoreServer server,
       int rank,
+      int worldSize,
       Schedule schedule,
       int[] starts,
       List<Float> losses) {
+    int pipelineSize = schedule.layout().ranks();
+    int pipelines = worldSize / pipelineSize;
     try (TcpStore store =
             TcpStore.connect("127.0.0.1", server.port(), SECRET, Duration.ofSeconds(10), 1 << 20);
-        ProcessGroup pg = ProcessGroups.join(cfg, store, rank, schedule.layout().ranks(), 0);
+        ProcessGroup world = ProcessGroups.join(cfg, store, rank, worldSize, 0);
+        PipelineGroups groups = PipelineGroups.split(world, pipelineSize);
         NDManager manager = NDManager.newBaseManager()) {
       SequentialBlock net = Gpt.build(CFG);
       StagedModel model = new StagedModel(net, new StagePartition(starts, 7), microShape());
       PipelineRank pipe =
-          new PipelineRank(pg, schedule, model, new SequenceLoss(), manager, SEED, "sgd");
+          new PipelineRank(
+              groups,
+              schedule,
+              model,
+              new PipelineRank.Settings(new SequenceLoss(), SEED, "sgd"),
+              manager);
       for (int step = 0; step < STEPS; step++) {
         try (NDManager m = manager.newSubManager()) {
           List<NDArray> in = new ArrayList<>();
           List<NDArray> out = new ArrayList<>();
           for (int k = 0; k < MICRO; k++) {
-            NDList xy = text.batch(m, (step * MICRO + k) * PER_MICRO, PER_MICRO);
+            // Pipeline d takes the d-th share of the global batch.
+            int first = ((step * pipelines + groups.pipelineIndex()) * MICRO + k) * PER_MICRO;
+            NDList xy = text.batch(m, first, PER_MICRO);
             in.add(xy.get(0));
             out.add(xy.get(1));
           }
@@ -194,7 +226,7 @@ class PipelineEquivalenceTest {
       }
       Map<String, float[]> mine = new HashMap<>();
       List<Block> blocks = List.copyOf(net.getChildren().values());
-      for (int s : schedule.layout().stagesOf(rank)) {
+      for (int s : schedule.layout().stagesOf(groups.pipeline().rank())) {
         mine.putAll(parameters(blocks, model.partition().start(s), model.partition().end(s)));
       }
       return mine;

@@ -1,0 +1,68 @@
+package dev.cohort.train.pipeline;
+
+import dev.cohort.comm.ProcessGroup;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The groups a rank of pipeline x data parallelism talks in: world rank w is rank {@code w % p} of
+ * pipeline {@code w / p} (its stages' neighbours), and a member of the data-parallel group of every
+ * rank holding the same stages in the other pipelines (where their gradients are averaged).
+ *
+ * @param pipeline this rank's pipeline
+ * @param dataParallel the ranks holding the same stages, one per pipeline (size 1 without data
+ *     parallelism)
+ * @param pipelineIndex which pipeline this rank is in, from 0
+ */
+public record PipelineGroups(ProcessGroup pipeline, ProcessGroup dataParallel, int pipelineIndex)
+    implements AutoCloseable {
+
+  /**
+   * Splits {@code world} into pipelines of {@code pipelineSize} consecutive ranks. Collective:
+   * every rank of the world calls it.
+   *
+   * @throws IllegalArgumentException if the world is not a whole number of pipelines
+   */
+  public static PipelineGroups split(ProcessGroup world, int pipelineSize) {
+    int n = world.size();
+    if (pipelineSize < 1 || n % pipelineSize != 0) {
+      throw new IllegalArgumentException(
+          n
+              + " workers do not make whole pipelines of "
+              + pipelineSize
+              + " stages' ranks: use a worker count that is a multiple of "
+              + pipelineSize);
+    }
+    int pipelines = n / pipelineSize;
+    ProcessGroup mine = null;
+    ProcessGroup replicas = null;
+    // Every rank creates every group, in the same order; a rank gets null for groups without it.
+    for (int d = 0; d < pipelines; d++) {
+      List<Integer> ranks = new ArrayList<>();
+      for (int r = 0; r < pipelineSize; r++) {
+        ranks.add(d * pipelineSize + r);
+      }
+      ProcessGroup g = world.newSubGroup(ranks);
+      mine = g != null ? g : mine;
+    }
+    for (int r = 0; r < pipelineSize; r++) {
+      List<Integer> ranks = new ArrayList<>();
+      for (int d = 0; d < pipelines; d++) {
+        ranks.add(d * pipelineSize + r);
+      }
+      ProcessGroup g = world.newSubGroup(ranks);
+      replicas = g != null ? g : replicas;
+    }
+    return new PipelineGroups(mine, replicas, world.rank() / pipelineSize);
+  }
+
+  /** Closes both groups (the world they came from stays open). */
+  @Override
+  public void close() {
+    try {
+      dataParallel.close();
+    } finally {
+      pipeline.close();
+    }
+  }
+}
