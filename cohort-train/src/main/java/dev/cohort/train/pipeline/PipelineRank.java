@@ -3,9 +3,6 @@ package dev.cohort.train.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
@@ -15,14 +12,11 @@ import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
-import dev.cohort.train.data.TensorViews;
 import dev.cohort.train.nn.GraphScalars;
-import dev.cohort.train.optim.FusedOptimizer;
 import dev.cohort.train.pipeline.schedule.Action;
 import dev.cohort.train.pipeline.schedule.Schedule;
 import dev.cohort.train.pipeline.schedule.ScheduleSimulator;
 import dev.cohort.train.pipeline.schedule.StageLayout;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +39,20 @@ public final class PipelineRank {
   public record MicroBatches(List<NDArray> inputs, List<NDArray> targets) {}
 
   /**
+   * What a step did on this rank.
+   *
+   * @param loss the global batch's mean loss (every pipeline's micro-batches), the same on every
+   *     rank
+   * @param computeNanos forwards and backwards
+   * @param waitNanos waiting in receives (where the pipeline's bubble shows)
+   * @param commNanos posting sends, awaiting them, averaging gradients across pipelines and sharing
+   *     the loss
+   * @param optimizerNanos the optimizer steps
+   */
+  public record Outcome(
+      float loss, long computeNanos, long waitNanos, long commNanos, long optimizerNanos) {}
+
+  /**
    * How a rank trains.
    *
    * @param loss the loss of the last stage's output against the targets
@@ -61,7 +69,8 @@ public final class PipelineRank {
   private final NDManager manager;
   private final int rank;
   private final StageLayout layout;
-  private final Map<Integer, FusedOptimizer> optimizers = new HashMap<>();
+  private final Map<Integer, StageOptimizer> optimizers = new HashMap<>();
+  private final StageTransfers transfers;
   private int steps;
 
   /**
@@ -96,15 +105,15 @@ public final class PipelineRank {
               + " stages");
     }
     ScheduleSimulator.check(schedule);
+    this.transfers = new StageTransfers(pg, layout, model, schedule.microBatches());
     synchronized (INIT) {
       for (int s : layout.stagesOf(rank)) {
         model.initialize(manager, s, settings.seed());
       }
     }
     for (int s : layout.stagesOf(rank)) {
-      List<Integer> sizes = new ArrayList<>();
-      model.parameters(s).forEach(p -> sizes.add(Math.toIntExact(p.getArray().size())));
-      optimizers.put(s, new FusedOptimizer(settings.optimizer(), 0, sizes));
+      optimizers.put(
+          s, new StageOptimizer(model.parameters(s), settings.optimizer(), dataParallel));
     }
   }
 
@@ -112,37 +121,57 @@ public final class PipelineRank {
    * Runs one global batch: this rank's actions in order, then the optimizer steps they contain.
    * Collective over the pipeline's ranks.
    *
-   * @return the global batch's mean loss (over every pipeline's micro-batches), on every rank
    * @throws PipelineException naming the rank, stage, micro-batch and action that failed
    */
-  public float step(MicroBatches batches, float learningRate) {
+  public Outcome step(MicroBatches batches, float learningRate) {
     steps++;
-    int last = layout.lastStage();
     float[] lossSum = {0};
+    long[] nanos = new long[4]; // compute, wait, comm, optimizer
     List<Work> sends = new ArrayList<>();
     JniUtils.setGradMode(true);
     try (NDManager step = manager.newSubManager()) {
       StepState st = new StepState(step, batches);
       for (Action a : schedule.of(rank)) {
+        long t0 = System.nanoTime();
         try {
-          run(a, st, sends, lossSum, learningRate);
+          run(a, st, sends, lossSum, learningRate, nanos);
         } catch (CommException | IllegalArgumentException | IllegalStateException e) {
           throw new PipelineException(rank, a, e.getMessage(), e);
         }
+        nanos[phase(a)] += System.nanoTime() - t0;
       }
+      long t0 = System.nanoTime();
       for (Work w : sends) {
         w.await();
       }
+      nanos[2] += System.nanoTime() - t0;
     } finally {
       JniUtils.setGradMode(false);
     }
+    long t0 = System.nanoTime();
+    float loss = shareLoss(lossSum[0] / schedule.microBatches());
+    nanos[2] += System.nanoTime() - t0;
+    return new Outcome(loss, nanos[0], nanos[1], nanos[2], nanos[3]);
+  }
+
+  /** The last stage's value, on every rank of the pipeline, averaged over the pipelines. */
+  float shareLoss(float lastStageValue) {
     Tensor mean = Tensor.allocate(dev.cohort.comm.DataType.FLOAT32, 1);
-    mean.bytes().putFloat(0, lossSum[0] / schedule.microBatches());
-    pg.broadcast(mean, layout.rankOf(last));
+    mean.bytes().putFloat(0, lastStageValue);
+    pg.broadcast(mean, layout.rankOf(layout.lastStage()));
     if (dataParallel.size() > 1) {
       dataParallel.allReduce(mean, ReduceOp.AVG);
     }
     return mean.bytes().getFloat(0);
+  }
+
+  private static int phase(Action a) {
+    return switch (a.type()) {
+      case FORWARD, BACKWARD -> 0;
+      case RECV_ACTIVATION, RECV_GRADIENT -> 1;
+      case SEND_ACTIVATION, SEND_GRADIENT -> 2;
+      case STEP -> 3;
+    };
   }
 
   /** What a step keeps between actions: stage inputs, outputs and received gradients. */
@@ -161,27 +190,31 @@ public final class PipelineRank {
     return ((long) stage << 32) | microBatch;
   }
 
-  private void run(Action a, StepState st, List<Work> sends, float[] lossSum, float lr) {
+  private void run(
+      Action a, StepState st, List<Work> sends, float[] lossSum, float lr, long[] nanos) {
     int s = a.stage();
     int m = a.microBatch();
     switch (a.type()) {
       case FORWARD -> forward(s, m, st, lossSum);
       case BACKWARD -> backward(s, m, st);
-      case SEND_ACTIVATION -> sends.add(send(st.outputs().get(key(s, m)), s, m, false, a));
+      case SEND_ACTIVATION -> sends.add(transfers.send(st.outputs().get(key(s, m)), s, m, false));
       case SEND_GRADIENT -> {
         NDArray g = st.inputs().get(key(s, m)).getGradient();
         g.attach(st.manager());
-        sends.add(send(g, s, m, true, a));
+        sends.add(transfers.send(g, s, m, true));
       }
       case RECV_ACTIVATION -> {
-        NDArray x = receive(st.manager(), model.inputShape(s), s - 1, m, false);
+        NDArray x = transfers.receive(st.manager(), s, m, false);
         x.setRequiresGradient(true);
         st.inputs().put(key(s, m), x);
       }
       case RECV_GRADIENT ->
-          st.gradients()
-              .put(key(s, m), receive(st.manager(), model.outputShape(s), s + 1, m, true));
-      case STEP -> optimizerStep(s, lr);
+          st.gradients().put(key(s, m), transfers.receive(st.manager(), s, m, true));
+      case STEP -> {
+        long averaging = optimizers.get(s).step(steps, lr); // its averaging is communication
+        nanos[2] += averaging;
+        nanos[3] -= averaging;
+      }
     }
   }
 
@@ -221,72 +254,5 @@ public final class PipelineRank {
       seed = st.gradients().get(key(s, m));
     }
     JniUtils.backward((PtNDArray) from, (PtNDArray) seed, false, false);
-  }
-
-  private Work send(NDArray x, int stage, int m, boolean gradient, Action a) {
-    Shape expected = gradient ? model.inputShape(stage) : model.outputShape(stage);
-    if (!x.getShape().equals(expected) || x.getDataType() != DataType.FLOAT32) {
-      throw new IllegalStateException(
-          (gradient ? "the input gradient" : "the activation")
-              + " is "
-              + x.getDataType()
-              + " "
-              + x.getShape()
-              + " where the next stage expects float32 "
-              + expected);
-    }
-    ByteBuffer view = TensorViews.view(x, a.toString());
-    int peer = layout.rankOf(gradient ? stage - 1 : stage + 1);
-    return pg.sendAsync(
-        Tensor.of(view, dev.cohort.comm.DataType.FLOAT32, Math.toIntExact(x.size())),
-        peer,
-        tag(stage, m, gradient));
-  }
-
-  private NDArray receive(NDManager m, Shape shape, int fromStage, int mb, boolean gradient) {
-    NDArray x = m.zeros(shape);
-    ByteBuffer view = TensorViews.view(x, "received " + (gradient ? "gradient" : "activation"));
-    pg.recv(
-        Tensor.of(view, dev.cohort.comm.DataType.FLOAT32, Math.toIntExact(x.size())),
-        layout.rankOf(fromStage),
-        tag(fromStage, mb, gradient));
-    return x;
-  }
-
-  /** Unique per sending stage, direction and micro-batch. */
-  private int tag(int senderStage, int m, boolean gradient) {
-    return (senderStage * 2 + (gradient ? 1 : 0)) * schedule.microBatches() + m;
-  }
-
-  private void optimizerStep(int stage, float lr) {
-    List<Parameter> params = model.parameters(stage);
-    List<ByteBuffer> weights = new ArrayList<>();
-    List<ByteBuffer> grads = new ArrayList<>();
-    List<NDArray> open = new ArrayList<>();
-    try {
-      for (Parameter p : params) {
-        weights.add(TensorViews.view(p.getArray(), p.getName()));
-        NDArray g = p.getArray().getGradient();
-        open.add(g);
-        grads.add(TensorViews.view(g, "gradient of " + p.getName()));
-      }
-      if (dataParallel.size() > 1) {
-        // The same stage in every pipeline: average its gradients, each parameter in place.
-        for (ByteBuffer g : grads) {
-          dataParallel.allReduce(
-              Tensor.of(g, dev.cohort.comm.DataType.FLOAT32, g.capacity() / Float.BYTES),
-              ReduceOp.AVG);
-        }
-      }
-      optimizers.get(stage).step(weights, grads, steps, lr);
-      for (ByteBuffer g : grads) {
-        ByteBuffer z = g.duplicate().clear();
-        while (z.remaining() >= Float.BYTES) {
-          z.putFloat(0f);
-        }
-      }
-    } finally {
-      open.forEach(NDArray::close);
-    }
   }
 }

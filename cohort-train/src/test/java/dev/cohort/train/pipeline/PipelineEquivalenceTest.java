@@ -218,7 +218,7 @@ class PipelineEquivalenceTest {
             in.add(xy.get(0));
             out.add(xy.get(1));
           }
-          float loss = pipe.step(new PipelineRank.MicroBatches(in, out), LR);
+          float loss = pipe.step(new PipelineRank.MicroBatches(in, out), LR).loss();
           if (losses != null) {
             losses.add(loss);
           }

@@ -1,0 +1,82 @@
+package dev.cohort.train.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.Tensor;
+import dev.cohort.comm.Work;
+import dev.cohort.train.data.TensorViews;
+import dev.cohort.train.pipeline.schedule.StageLayout;
+import java.nio.ByteBuffer;
+
+/**
+ * Activations and gradients between the ranks of one pipeline, straight from and into libtorch's
+ * memory: a send posts a view of the tensor (keep it alive until the send is done), a receive fills
+ * a new tensor of the shape the stage expects. Each message is tagged with its sending stage,
+ * direction and micro-batch, so messages in flight cannot be confused.
+ */
+final class StageTransfers {
+  private final ProcessGroup pg;
+  private final StageLayout layout;
+  private final StagedModel model;
+  private final int microBatches;
+
+  StageTransfers(ProcessGroup pg, StageLayout layout, StagedModel model, int microBatches) {
+    this.pg = pg;
+    this.layout = layout;
+    this.model = model;
+    this.microBatches = microBatches;
+  }
+
+  /**
+   * Posts {@code x}, {@code stage}'s output ({@code gradient} false, to the next stage) or the
+   * gradient of its input (to the previous stage).
+   *
+   * @throws IllegalStateException if {@code x} is not what the receiving stage expects
+   */
+  Work send(NDArray x, int stage, int microBatch, boolean gradient) {
+    Shape expected = gradient ? model.inputShape(stage) : model.outputShape(stage);
+    if (!x.getShape().equals(expected) || x.getDataType() != DataType.FLOAT32) {
+      throw new IllegalStateException(
+          (gradient ? "the input gradient" : "the activation")
+              + " is "
+              + x.getDataType()
+              + " "
+              + x.getShape()
+              + " where the "
+              + (gradient ? "previous" : "next")
+              + " stage expects float32 "
+              + expected);
+    }
+    ByteBuffer view = TensorViews.view(x, "stage " + stage + "'s " + what(gradient));
+    int peer = layout.rankOf(gradient ? stage - 1 : stage + 1);
+    return pg.sendAsync(tensor(view, x), peer, tag(stage, microBatch, gradient));
+  }
+
+  /**
+   * Receives, into a new tensor of {@code manager}, stage {@code stage}'s input ({@code gradient}
+   * false, from the previous stage) or the gradient of its output (from the next stage).
+   */
+  NDArray receive(NDManager manager, int stage, int microBatch, boolean gradient) {
+    int from = gradient ? stage + 1 : stage - 1;
+    NDArray x = manager.zeros(gradient ? model.outputShape(stage) : model.inputShape(stage));
+    ByteBuffer view = TensorViews.view(x, "stage " + stage + "'s received " + what(gradient));
+    pg.recv(tensor(view, x), layout.rankOf(from), tag(from, microBatch, gradient));
+    return x;
+  }
+
+  private static String what(boolean gradient) {
+    return gradient ? "gradient" : "activation";
+  }
+
+  private static Tensor tensor(ByteBuffer view, NDArray x) {
+    return Tensor.of(view, dev.cohort.comm.DataType.FLOAT32, Math.toIntExact(x.size()));
+  }
+
+  /** Unique per sending stage, direction and micro-batch. */
+  private int tag(int senderStage, int microBatch, boolean gradient) {
+    return (senderStage * 2 + (gradient ? 1 : 0)) * microBatches + microBatch;
+  }
+}
