@@ -96,6 +96,17 @@ final class TrainCommand implements Callable<Integer> {
       WorkerRange range = WorkerRange.parse(nprocSpec);
       dir = runDir(range);
       config = train.toConfig(dir); // validates before anything starts
+      int stages = config.pipelining().stages();
+      if (stages > 1
+          && (range.elastic() || range.min() % stages != 0 || range.max() % stages != 0)) {
+        throw new IllegalArgumentException(
+            "--nproc "
+                + nprocSpec
+                + " does not make whole pipelines of --pipeline "
+                + stages
+                + ": use a fixed multiple of "
+                + stages);
+      }
       supervisor = new ElasticSupervisor(range, maxRestarts, dir, err());
     } catch (IllegalArgumentException e) {
       err().println("cohort train: " + e.getMessage());

@@ -6,6 +6,7 @@ import dev.cohort.train.Checkpointing;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.FashionMnist;
+import dev.cohort.train.data.text.Fortunes;
 import dev.cohort.train.ddp.SegmentedBackward;
 import dev.cohort.train.model.Models;
 import java.nio.file.Path;
@@ -22,7 +23,9 @@ final class TrainOptions {
       names = "--model",
       defaultValue = TrainConfig.DEFAULT_MODEL,
       description =
-          "mlp, cnn, cnn-bn (with BatchNorm), mlp-dropout or mlp-wide (default ${DEFAULT-VALUE}).")
+          "mlp, cnn, cnn-bn (with BatchNorm), mlp-dropout, mlp-wide, or the character-level "
+              + "language model gpt (0.8M parameters) or gpt-tiny, trained on Debian's fortunes "
+              + "(default ${DEFAULT-VALUE}).")
   String model;
 
   @Option(
@@ -113,8 +116,9 @@ final class TrainOptions {
   @Option(
       names = "--data",
       description =
-          "Folder with the Fashion-MNIST IDX files "
-              + "(default /usr/share/datasets/fashion-mnist, from apt-get install dataset-fashion-mnist).")
+          "Folder with the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist, "
+              + "from apt-get install dataset-fashion-mnist), or for gpt the fortunes (default "
+              + "/usr/share/games/fortunes, from apt-get install fortunes).")
   Path data;
 
   @Option(
@@ -163,13 +167,44 @@ final class TrainOptions {
   int keepCheckpoints;
 
   @Option(
+      names = "--pipeline",
+      defaultValue = "1",
+      description =
+          "Ranks per pipeline for the language model (default 1: none); the workers form "
+              + "nproc / pipeline pipelines, data-parallel among themselves.")
+  int pipeline;
+
+  @Option(
+      names = "--schedule",
+      defaultValue = "1f1b",
+      description =
+          "Pipeline schedule: gpipe, 1f1b or interleaved-1f1b (default ${DEFAULT-VALUE}).")
+  String schedule;
+
+  @Option(
+      names = "--micro-batches",
+      defaultValue = "1",
+      description =
+          "Micro-batches of --batch sequences per pipeline per step (default ${DEFAULT-VALUE}).")
+  int microBatches;
+
+  @Option(
+      names = "--virtual-stages",
+      defaultValue = "1",
+      description = "Stages per rank, for interleaved-1f1b (default ${DEFAULT-VALUE}).")
+  int virtualStages;
+
+  @Option(
       names = "--resume",
       description = "Continue the run in this folder from its newest valid checkpoint.")
   Path resume;
 
-  /** The Fashion-MNIST folder ({@code --data}, else the Debian package's). */
+  /** The data folder ({@code --data}, else the Debian package's: Fashion-MNIST or fortunes). */
   Path dataDir() {
-    return data == null ? FashionMnist.DEFAULT_DIR : data;
+    if (data != null) {
+      return data;
+    }
+    return Models.isLanguageModel(model) ? Fortunes.DEFAULT_DIR : FashionMnist.DEFAULT_DIR;
   }
 
   /** Validated configuration; throws IllegalArgumentException with the offending option. */
@@ -218,6 +253,10 @@ final class TrainOptions {
         .checkpointEvery(checkpointEvery)
         .keepCheckpoints(keepCheckpoints)
         .resumeFrom(resume)
+        .pipeline(pipeline)
+        .schedule(schedule)
+        .microBatches(microBatches)
+        .virtualStages(virtualStages)
         .build();
   }
 }

@@ -126,7 +126,15 @@ public final class WorkerArgs {
                 "--checkpoint-every",
                 "" + c.checkpointing().every(),
                 "--keep-checkpoints",
-                "" + c.checkpointing().keep()));
+                "" + c.checkpointing().keep(),
+                "--pipeline",
+                "" + c.pipelining().stages(),
+                "--schedule",
+                c.pipelining().schedule(),
+                "--micro-batches",
+                "" + c.pipelining().microBatches(),
+                "--virtual-stages",
+                "" + c.pipelining().virtualStages()));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

@@ -1,6 +1,7 @@
 package dev.cohort.train;
 
 import dev.cohort.train.data.DistributedSampler;
+import dev.cohort.train.model.Models;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -41,6 +42,7 @@ import java.util.Locale;
  * @param runDir where config.json, summary.json and metrics.csv go (null: nowhere)
  * @param progress draw a progress bar on rank 0
  * @param checkpointing checkpoint interval, retention and resume source
+ * @param pipelining pipeline stages, schedule and micro-batches (the language model only)
  */
 public record TrainConfig(
     String model,
@@ -65,7 +67,8 @@ public record TrainConfig(
     int maxSteps,
     Path runDir,
     boolean progress,
-    Checkpointing checkpointing) {
+    Checkpointing checkpointing,
+    Pipelining pipelining) {
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
@@ -130,6 +133,29 @@ public record TrainConfig(
     }
     if (checkpointing == null) {
       checkpointing = Checkpointing.NONE;
+    }
+    if (pipelining == null) {
+      pipelining = Pipelining.NONE;
+    }
+    if (Models.isLanguageModel(model)) {
+      String unsupported =
+          checkpointing.every() > 0 || checkpointing.resumeFrom() != null
+              ? "--checkpoint-every and --resume (its checkpoints are not written yet)"
+              : accumulation != 1
+                  ? "--accumulation (use --micro-batches)"
+                  : backwardSegments != 1
+                      ? "--backward-segments"
+                      : syncBatchNorm ? "--sync-bn (it has no BatchNorm)" : null;
+      if (unsupported != null) {
+        throw new IllegalArgumentException("the language model does not take " + unsupported);
+      }
+    }
+    if (pipelining.enabled() && !Models.isLanguageModel(model)) {
+      throw new IllegalArgumentException(
+          "--pipeline and --virtual-stages cut the language model: use --model gpt or gpt-tiny"
+              + " (got "
+              + model
+              + ")");
     }
   }
 

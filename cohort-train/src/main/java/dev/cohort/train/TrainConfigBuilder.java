@@ -34,6 +34,10 @@ public final class TrainConfigBuilder {
   private boolean progress = true;
   private int checkpointEvery;
   private int keepCheckpoints = Checkpointing.DEFAULT_KEEP;
+  private int pipelineStages = Pipelining.NONE.stages();
+  private String schedule = Pipelining.NONE.schedule();
+  private int microBatches = Pipelining.NONE.microBatches();
+  private int virtualStages = Pipelining.NONE.virtualStages();
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
 
@@ -66,6 +70,10 @@ public final class TrainConfigBuilder {
     keepCheckpoints = c.checkpointing().keep();
     resumeFrom = c.checkpointing().resumeFrom();
     resumeOnlyIfPresent = c.checkpointing().onlyIfPresent();
+    pipelineStages = c.pipelining().stages();
+    schedule = c.pipelining().schedule();
+    microBatches = c.pipelining().microBatches();
+    virtualStages = c.pipelining().virtualStages();
   }
 
   /**
@@ -244,6 +252,30 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /** Ranks per pipeline (the language model only); default 1, no pipeline. */
+  public TrainConfigBuilder pipeline(int stages) {
+    this.pipelineStages = stages;
+    return this;
+  }
+
+  /** The pipeline schedule: gpipe, 1f1b (default) or interleaved-1f1b. */
+  public TrainConfigBuilder schedule(String schedule) {
+    this.schedule = schedule;
+    return this;
+  }
+
+  /** Micro-batches per pipeline per step; default 1. */
+  public TrainConfigBuilder microBatches(int microBatches) {
+    this.microBatches = microBatches;
+    return this;
+  }
+
+  /** Stages per rank (interleaved 1F1B only); default 1. */
+  public TrainConfigBuilder virtualStages(int virtualStages) {
+    this.virtualStages = virtualStages;
+    return this;
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -269,6 +301,7 @@ public final class TrainConfigBuilder {
         maxSteps,
         runDir,
         progress,
-        new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom, resumeOnlyIfPresent));
+        new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom, resumeOnlyIfPresent),
+        new Pipelining(pipelineStages, schedule, microBatches, virtualStages));
   }
 }

@@ -9,6 +9,8 @@ import dev.cohort.comm.World;
 import dev.cohort.comm.store.TcpStore;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
+import dev.cohort.train.data.text.Fortunes;
+import dev.cohort.train.data.text.TextCorpus;
 import dev.cohort.train.ddp.DistributedTrainer;
 import dev.cohort.train.ddp.SegmentedBackward;
 import dev.cohort.train.metrics.EffectiveConfig;
@@ -16,6 +18,7 @@ import dev.cohort.train.metrics.RankLog;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.model.Models;
+import dev.cohort.train.pipeline.LanguageModelRun;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -42,9 +45,12 @@ public final class TrainWorker {
    *     checks
    */
   public record Job(TrainConfig config, Path dataDir, Path dumpParameters) {
-    /** The default data, no dump. */
+    /** The default data (Fashion-MNIST, or fortunes for the language model), no dump. */
     public static Job of(TrainConfig config) {
-      return new Job(config, FashionMnist.DEFAULT_DIR, null);
+      return new Job(
+          config,
+          Models.isLanguageModel(config.model()) ? Fortunes.DEFAULT_DIR : FashionMnist.DEFAULT_DIR,
+          null);
     }
   }
 
@@ -70,6 +76,9 @@ public final class TrainWorker {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
+    if (Models.isLanguageModel(job.config().model())) {
+      return trainLanguageModel(comm, world, job, out);
+    }
     TrainConfig cfg = job.config();
     // Load data before joining: a rank without data must fail alone, not hold the others hostage.
     InMemoryDataset train = FashionMnist.load(job.dataDir(), true);
@@ -77,39 +86,13 @@ public final class TrainWorker {
     int classes = train.classes();
     // An unknown name, or segments the model cannot be cut into, fail here, before the world forms.
     SegmentedBackward.check(Models.byName(cfg.model(), classes), cfg.backwardSegments());
-    try (ProcessGroup pg =
-        ProcessGroups.init(
-            comm,
-            new ProcessGroups.Init(
-                world.storeHost(),
-                world.storePort(),
-                world.rank(),
-                world.size(),
-                world.generation(),
-                world.hostStore()))) {
+    try (ProcessGroup pg = join(comm, world)) {
       boolean lead = pg.rank() == 0;
       if (lead) {
         out.println(RunTables.start(EffectiveConfig.of(cfg, pg.size(), train.description())));
       }
-      List<RunListener> listeners = new ArrayList<>();
-      // Heartbeats are for a launcher that hosts the store and watches (cohort train).
-      Heartbeat heartbeat =
-          world.hostStore()
-              ? null
-              : new Heartbeat(
-                  TcpStore.to(world.storeHost(), world.storePort())
-                      .secret(comm.secret())
-                      .timeout(comm.timeout())
-                      .maxFrameBytes(comm.maxFrameBytes())
-                      .encryption(comm.encryption())
-                      .job(world.job())
-                      .connect(),
-                  world.generation(),
-                  world.rank());
-      if (heartbeat != null) {
-        listeners.add(heartbeat);
-      }
-      listeners.add(new RankLog(out, pg.rank()));
+      Heartbeat heartbeat = heartbeat(comm, world);
+      List<RunListener> listeners = listeners(heartbeat, pg, out);
       GracefulStop stop = GracefulStop.install();
       try (DistributedTrainer.Result result =
           DistributedTrainer.builder(pg)
@@ -147,6 +130,73 @@ public final class TrainWorker {
           heartbeat.close();
         }
         stop.finished(); // only now may a JVM that got SIGTERM exit: the outputs are written
+      }
+    }
+  }
+
+  private static ProcessGroup join(CommConfig comm, World world) {
+    return ProcessGroups.init(
+        comm,
+        new ProcessGroups.Init(
+            world.storeHost(),
+            world.storePort(),
+            world.rank(),
+            world.size(),
+            world.generation(),
+            world.hostStore()));
+  }
+
+  /** Heartbeats, for a launcher that hosts the store and watches (cohort train); else null. */
+  private static Heartbeat heartbeat(CommConfig comm, World world) {
+    return world.hostStore()
+        ? null
+        : new Heartbeat(
+            TcpStore.to(world.storeHost(), world.storePort())
+                .secret(comm.secret())
+                .timeout(comm.timeout())
+                .maxFrameBytes(comm.maxFrameBytes())
+                .encryption(comm.encryption())
+                .job(world.job())
+                .connect(),
+            world.generation(),
+            world.rank());
+  }
+
+  private static List<RunListener> listeners(
+      Heartbeat heartbeat, ProcessGroup pg, PrintStream out) {
+    List<RunListener> listeners = new ArrayList<>();
+    if (heartbeat != null) {
+      listeners.add(heartbeat);
+    }
+    listeners.add(new RankLog(out, pg.rank()));
+    return listeners;
+  }
+
+  /** The language model: text instead of images, pipeline stages, no checkpoints yet. */
+  private static RunSummary trainLanguageModel(
+      CommConfig comm, World world, Job job, PrintStream out) throws IOException {
+    TrainConfig cfg = job.config();
+    TextCorpus corpus = Fortunes.load(job.dataDir()); // before joining, as for images
+    try (ProcessGroup pg = join(comm, world)) {
+      boolean lead = pg.rank() == 0;
+      if (lead) {
+        out.println(RunTables.start(EffectiveConfig.of(cfg, pg.size(), corpus.description())));
+      }
+      Heartbeat heartbeat = heartbeat(comm, world);
+      try {
+        RunSummary summary =
+            LanguageModelRun.train(
+                pg, cfg, corpus, RunListener.all(listeners(heartbeat, pg, out)), out);
+        if (lead) {
+          out.println(RunTables.end(summary, cfg.runDir()));
+        } else {
+          out.println("rank " + pg.rank() + ": finished after step " + summary.steps());
+        }
+        return summary;
+      } finally {
+        if (heartbeat != null) {
+          heartbeat.close();
+        }
       }
     }
   }

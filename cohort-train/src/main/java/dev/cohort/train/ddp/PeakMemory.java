@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Peak resident memory (VmHWM) of this process, and of every rank. */
-final class PeakMemory {
+public final class PeakMemory {
   private PeakMemory() {}
 
   /** Bytes, or -1 where /proc is not available. */
@@ -26,7 +26,7 @@ final class PeakMemory {
   }
 
   /** Every rank's peak, by rank. Collective: every rank calls it. */
-  static List<Long> gather(ProcessGroup pg) {
+  public static List<Long> gather(ProcessGroup pg) {
     return Arrays.stream(pg.allGather(new long[] {ofThisProcess()})).boxed().toList();
   }
 }

@@ -3,6 +3,7 @@ package dev.cohort.train.metrics;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Map;
  *     earlier ones run (1: one backward pass, then the all-reduce; 0 in files of older versions)
  * @param syncBatchNorm whether BatchNorm blocks were replaced by SyncBatchNorm
  * @param resumedFrom the run folder resumed from, or null (written as null)
+ * @param pipeline the pipeline's stages, schedule and micro-batches (null: no pipeline, left out)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
  *     out)
@@ -56,6 +58,7 @@ public record EffectiveConfig(
     int checkpointEvery,
     int keepCheckpoints,
     String resumedFrom,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Pipelining pipeline,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
 
@@ -74,7 +77,9 @@ public record EffectiveConfig(
         cfg.epochs(),
         cfg.batch(),
         cfg.accumulation(),
-        cfg.batch() * workers * cfg.accumulation(),
+        cfg.pipelining().enabled()
+            ? cfg.batch() * cfg.pipelining().microBatches() * (workers / cfg.pipelining().stages())
+            : cfg.batch() * workers * cfg.accumulation(),
         cfg.optimizer(),
         cfg.learningRate(),
         cfg.effectiveLearningRate(workers),
@@ -95,6 +100,7 @@ public record EffectiveConfig(
         cfg.checkpointing().every(),
         cfg.checkpointing().keep(),
         resumed == null ? null : resumed.toString(),
+        cfg.pipelining().enabled() ? cfg.pipelining() : null,
         null,
         null);
   }
@@ -128,6 +134,7 @@ public record EffectiveConfig(
         checkpointEvery,
         keepCheckpoints,
         resumedFrom,
+        pipeline,
         stepsPerEpoch,
         List.copyOf(gradientBucketsBytes));
   }
@@ -161,6 +168,18 @@ public record EffectiveConfig(
     m.put("checkpoint_every", checkpointEvery);
     m.put("keep_checkpoints", keepCheckpoints);
     m.put("resumed_from", resumedFrom);
+    if (pipeline != null) {
+      m.put(
+          "pipeline",
+          pipeline.stages()
+              + " ranks x "
+              + pipeline.virtualStages()
+              + " stages, "
+              + pipeline.schedule()
+              + ", "
+              + pipeline.microBatches()
+              + " micro-batches");
+    }
     return m;
   }
 

@@ -10,6 +10,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
+import dev.cohort.train.data.text.CharVocabulary;
+import dev.cohort.train.model.gpt.Gpt;
+import dev.cohort.train.model.gpt.GptConfig;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,7 +25,25 @@ public final class Models {
 
   /** Names accepted by {@link #byName}. */
   public static final List<String> NAMES =
-      List.of("mlp", "cnn", "cnn-bn", "mlp-dropout", "mlp-wide");
+      List.of("mlp", "cnn", "cnn-bn", "mlp-dropout", "mlp-wide", "gpt", "gpt-tiny");
+
+  /**
+   * Whether the named model is the character-level language model ({@code gpt}: the small preset,
+   * {@code gpt-tiny}), trained on text rather than Fashion-MNIST.
+   */
+  public static boolean isLanguageModel(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.equals("gpt") || n.equals("gpt-tiny");
+  }
+
+  /** The language model's sizes, for {@link #isLanguageModel} names. */
+  public static GptConfig gptConfig(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    if (!isLanguageModel(n)) {
+      throw new IllegalArgumentException(name + " is not the language model (gpt, gpt-tiny)");
+    }
+    return GptConfig.preset(n.equals("gpt") ? "small" : "tiny", CharVocabulary.SIZE);
+  }
 
   /** MLP: flatten, 784 -> 256 -> 128 -> classes, ReLU between. */
   public static Block mlp(int classes) {
@@ -131,6 +152,7 @@ public final class Models {
       case "cnn-bn" -> cnnBatchNorm(classes);
       case "mlp-dropout" -> mlpDropout(classes);
       case "mlp-wide" -> mlpWide(classes);
+      case "gpt", "gpt-tiny" -> Gpt.build(gptConfig(name));
       default ->
           throw new IllegalArgumentException(
               "unknown model '" + name + "'; choose one of " + NAMES);

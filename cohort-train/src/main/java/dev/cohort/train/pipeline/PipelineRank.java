@@ -71,6 +71,7 @@ public final class PipelineRank {
   private final StageLayout layout;
   private final Map<Integer, StageOptimizer> optimizers = new HashMap<>();
   private final StageTransfers transfers;
+  private final PipelineInference inference;
   private int steps;
 
   /**
@@ -106,6 +107,7 @@ public final class PipelineRank {
     }
     ScheduleSimulator.check(schedule);
     this.transfers = new StageTransfers(pg, layout, model, schedule.microBatches());
+    this.inference = new PipelineInference(groups, layout, model, transfers, loss, manager);
     synchronized (INIT) {
       for (int s : layout.stagesOf(rank)) {
         model.initialize(manager, s, settings.seed());
@@ -152,6 +154,11 @@ public final class PipelineRank {
     float loss = shareLoss(lossSum[0] / schedule.microBatches());
     nanos[2] += System.nanoTime() - t0;
     return new Outcome(loss, nanos[0], nanos[1], nanos[2], nanos[3]);
+  }
+
+  /** Evaluation and generation with this rank's stages. */
+  public PipelineInference inference() {
+    return inference;
   }
 
   /** The last stage's value, on every rank of the pipeline, averaged over the pipelines. */

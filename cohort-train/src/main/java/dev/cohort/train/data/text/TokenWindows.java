@@ -32,6 +32,12 @@ public final class TokenWindows {
     this.context = context;
   }
 
+  /** The first {@code n} windows (all if there are fewer). */
+  public TokenWindows head(int n) {
+    int windows = Math.min(n, size());
+    return new TokenWindows(java.util.Arrays.copyOf(tokens, windows * context + 1), context);
+  }
+
   /** How many windows. */
   public int size() {
     return (tokens.length - 1) / context;
@@ -58,10 +64,20 @@ public final class TokenWindows {
    * {@code manager}: the input tokens, then their targets.
    */
   public NDList batch(NDManager manager, int first, int n) {
+    int[] windows = new int[n];
+    for (int i = 0; i < n; i++) {
+      windows[i] = first + i;
+    }
+    return batch(manager, windows);
+  }
+
+  /** The given windows, in order, as {@link #batch(NDManager, int, int)} makes them. */
+  public NDList batch(NDManager manager, int[] windows) {
+    int n = windows.length;
     float[] in = new float[n * context];
     float[] out = new float[n * context];
     for (int i = 0; i < n; i++) {
-      int s = start(first + i);
+      int s = start(windows[i]);
       for (int j = 0; j < context; j++) {
         in[i * context + j] = tokens[s + j];
         out[i * context + j] = tokens[s + j + 1];

@@ -63,15 +63,28 @@ public record GptConfig(
 
   /** Trainable parameters of {@link Gpt#build}. */
   public long parameterCount() {
+    long sum = 0;
+    for (long p : blockParameters()) {
+      sum += p;
+    }
+    return sum;
+  }
+
+  /**
+   * Trainable parameters of each of {@link Gpt#build}'s blocks, in order: embeddings, the
+   * transformer blocks, the final LayerNorm, the LM head (to balance pipeline stages).
+   */
+  public long[] blockParameters() {
     long c = width;
     long attention = (c * 3 * c + 3 * c) + (c * c + c);
     long mlp = (c * 4 * c + 4 * c) + (4 * c * c + c);
-    long block = attention + mlp + 4 * c; // two LayerNorms
-    return (long) vocabulary * c
-        + (long) context * c
-        + layers * block
-        + 2 * c
-        + c * vocabulary
-        + vocabulary;
+    long[] out = new long[layers + 3];
+    out[0] = (long) vocabulary * c + (long) context * c;
+    for (int i = 1; i <= layers; i++) {
+      out[i] = attention + mlp + 4 * c; // and two LayerNorms
+    }
+    out[layers + 1] = 2 * c;
+    out[layers + 2] = c * vocabulary + vocabulary;
+    return out;
   }
 }

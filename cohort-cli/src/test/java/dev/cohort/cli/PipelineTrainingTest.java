@@ -1,0 +1,105 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.train.metrics.MetricsCsv;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code cohort train --model gpt-tiny --pipeline 2}: two worker processes, one stage each, train
+ * the language model on the fortunes with 1F1B, and rank 0 reports validation perplexity and
+ * generated text; options that do not fit a pipeline are refused before anything starts.
+ */
+@Timeout(300)
+class PipelineTrainingTest {
+
+  @Test
+  void twoStagesShouldTrainTheLanguageModelAndWriteTheRunFolder(@TempDir Path dir)
+      throws Exception {
+    Path run = dir.resolve("run");
+    int code =
+        new CommandLine(new Main())
+            .execute(
+                "train",
+                "--nproc",
+                "2",
+                "--model",
+                "gpt-tiny",
+                "--pipeline",
+                "2",
+                "--micro-batches",
+                "4",
+                "--batch",
+                "4",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.003",
+                "--max-steps",
+                "40",
+                "--test-limit",
+                "64",
+                "--threads",
+                "1",
+                "--no-progress",
+                "--run-dir",
+                run.toString());
+    assertThat(code).isZero();
+    assertThat(MetricsCsv.read(run.resolve("metrics.csv"))).hasSize(40);
+    JsonNode config = new ObjectMapper().readTree(run.resolve("config.json").toFile());
+    assertThat(config.at("/pipeline/stages").asInt()).isEqualTo(2);
+    assertThat(config.at("/global_batch").asInt()).isEqualTo(16);
+    JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+    assertThat(summary.get("steps").asInt()).isEqualTo(40);
+    String log = Files.readString(run.resolve("rank-0.log"));
+    assertThat(log)
+        .contains("stages: stage 0: blocks 0-1, stage 1: blocks 2-4")
+        .containsPattern("epoch 1: train loss [0-9.]+, validation loss [0-9.]+, perplexity")
+        .contains("generated:\nThe ");
+    // The first stage's rank waits for the second's gradients: its waiting is the bubble.
+    double waiting =
+        MetricsCsv.read(run.resolve("metrics.csv")).stream()
+            .skip(5)
+            .mapToDouble(r -> r.waitNanos())
+            .average()
+            .orElse(0);
+    assertThat(waiting).isPositive();
+  }
+
+  @Test
+  void optionsThatDoNotFitAPipelineShouldBeRefusedBeforeAnythingStarts(@TempDir Path dir) {
+    assertThat(refusal(dir, "--nproc", "3", "--model", "gpt-tiny", "--pipeline", "2"))
+        .contains("--nproc 3 does not make whole pipelines of --pipeline 2");
+    assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--pipeline", "2"))
+        .contains("--pipeline and --virtual-stages cut the language model");
+    assertThat(refusal(dir, "--nproc", "2", "--model", "gpt-tiny", "--checkpoint-every", "10"))
+        .contains("the language model does not take --checkpoint-every");
+    assertThat(
+            refusal(
+                dir, "--nproc", "2", "--model", "gpt-tiny", "--pipeline", "2", "--schedule", "zb"))
+        .contains("--schedule must be one of [gpipe, 1f1b, interleaved-1f1b], got zb");
+  }
+
+  private static String refusal(Path dir, String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setErr(new PrintWriter(err));
+    List<String> all = new ArrayList<>(List.of("train"));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--run-dir", dir.resolve("refused").toString()));
+    assertThat(cli.execute(all.toArray(String[]::new))).isEqualTo(2);
+    assertThat(dir.resolve("refused")).doesNotExist();
+    return err.toString();
+  }
+}

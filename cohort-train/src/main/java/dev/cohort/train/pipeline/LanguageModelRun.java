@@ -1,0 +1,112 @@
+package dev.cohort.train.pipeline;
+
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.data.text.TextCorpus;
+import dev.cohort.train.ddp.PeakMemory;
+import dev.cohort.train.metrics.ConsoleProgress;
+import dev.cohort.train.metrics.EffectiveConfig;
+import dev.cohort.train.metrics.ListenerThread;
+import dev.cohort.train.metrics.RunListener;
+import dev.cohort.train.metrics.RunRecorder;
+import dev.cohort.train.metrics.RunSummary;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * A language-model run as {@code cohort worker} runs it: rank 0 writes the run folder (config.json,
+ * metrics.csv, history.json, summary.json) and prints each epoch's validation loss and perplexity
+ * and the text the model writes at the end. Collective.
+ */
+public final class LanguageModelRun {
+  private LanguageModelRun() {}
+
+  /**
+   * Trains {@code cfg}'s language model on {@code corpus}.
+   *
+   * @param listener told about steps and epochs (heartbeats, the rank's log)
+   * @return the run summary, on every rank
+   */
+  public static RunSummary train(
+      ProcessGroup pg, TrainConfig cfg, TextCorpus corpus, RunListener listener, PrintStream out) {
+    long t0 = System.nanoTime();
+    boolean lead = pg.rank() == 0;
+    RunRecorder recorder = lead && cfg.runDir() != null ? new RunRecorder(cfg.runDir()) : null;
+    try {
+      List<RunListener> all = new ArrayList<>();
+      if (lead && cfg.progress()) {
+        all.add(new ConsoleProgress(System.out, System.console() != null));
+      }
+      if (recorder != null) {
+        all.add(recorder);
+      }
+      all.add(listener);
+      LanguageModelTrainer.Result r;
+      try (ListenerThread events = new ListenerThread(RunListener.all(all))) {
+        r = new LanguageModelTrainer(pg, cfg, events).train(corpus);
+        events.flush();
+      }
+      if (lead) {
+        out.println("stages: " + r.partition());
+        for (int e = 0; e < r.validation().size(); e++) {
+          PipelineInference.Evaluation v = r.validation().get(e);
+          out.printf(
+              Locale.ROOT,
+              "epoch %d: train loss %.4f, validation loss %.4f, perplexity %.2f, next-character"
+                  + " accuracy %.4f%n",
+              e + 1,
+              r.trainLoss().get(e),
+              v.loss(),
+              v.perplexity(),
+              v.accuracy());
+        }
+        out.println("generated:\n" + r.generated());
+      }
+      RunSummary summary = summary(cfg, pg.size(), corpus, r, t0, PeakMemory.gather(pg));
+      return recorder != null ? recorder.writeSummary(summary) : summary;
+    } finally {
+      if (recorder != null) {
+        recorder.close();
+      }
+    }
+  }
+
+  private static RunSummary summary(
+      TrainConfig cfg,
+      int workers,
+      TextCorpus corpus,
+      LanguageModelTrainer.Result r,
+      long t0,
+      List<Long> peakMemory) {
+    List<RunSummary.Epoch> epochs = new ArrayList<>();
+    for (int e = 0; e < r.validation().size(); e++) {
+      epochs.add(
+          new RunSummary.Epoch(
+              e + 1,
+              r.trainLoss().get(e),
+              r.validation().get(e).accuracy(),
+              r.epochSeconds().get(e)));
+    }
+    double trainSeconds = r.breakdown().seconds();
+    int pipelines = workers / cfg.pipelining().stages();
+    PipelineInference.Evaluation last = r.validation().get(r.validation().size() - 1);
+    return new RunSummary(
+        EffectiveConfig.of(cfg, workers, corpus.description()),
+        epochs,
+        r.steps(),
+        null,
+        trainSeconds,
+        (System.nanoTime() - t0) / 1e9,
+        r.breakdown().samples() * pipelines / Math.max(1e-9, trainSeconds),
+        r.breakdown().perStepMillis(),
+        peakMemory,
+        last.accuracy(),
+        r.trainEvaluation().accuracy(),
+        new TreeMap<>(),
+        r.trainLoss().get(r.trainLoss().size() - 1),
+        null);
+  }
+}

@@ -1,0 +1,257 @@
+package dev.cohort.train.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.train.Pipelining;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.data.text.CharVocabulary;
+import dev.cohort.train.data.text.TextCorpus;
+import dev.cohort.train.data.text.TokenWindows;
+import dev.cohort.train.metrics.Breakdown;
+import dev.cohort.train.metrics.RunListener;
+import dev.cohort.train.metrics.StepRecord;
+import dev.cohort.train.model.Models;
+import dev.cohort.train.model.gpt.Gpt;
+import dev.cohort.train.model.gpt.GptConfig;
+import dev.cohort.train.model.gpt.SequenceLoss;
+import dev.cohort.train.pipeline.schedule.Schedule;
+import dev.cohort.train.pipeline.schedule.Schedules;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Trains the character-level language model on its text with pipeline and data parallelism: the
+ * world splits into pipelines of {@code --pipeline} ranks, each step every pipeline runs {@code
+ * --micro-batches} micro-batches of {@code --batch} windows through the schedule, and the stages'
+ * gradients are averaged across pipelines. After each epoch: the validation loss, perplexity and
+ * next-character accuracy; at the end, generated text. Collective: every rank of the world calls
+ * {@link #train}.
+ */
+public final class LanguageModelTrainer {
+  /** Text generated at the end of a run, after this prompt. */
+  static final String PROMPT = "The ";
+
+  static final int GENERATED = 200;
+
+  /**
+   * What the training did.
+   *
+   * @param trainLoss each epoch's mean training loss
+   * @param validation each epoch's evaluation on the validation text
+   * @param trainEvaluation the final model on as many training windows as validation has
+   * @param breakdown where the timed steps went (this rank)
+   * @param steps optimizer steps done
+   * @param epochSeconds the training time at the end of each epoch
+   * @param generated text generated after {@link #PROMPT}
+   * @param partition the blocks of each stage
+   */
+  public record Result(
+      List<Double> trainLoss,
+      List<PipelineInference.Evaluation> validation,
+      PipelineInference.Evaluation trainEvaluation,
+      Breakdown breakdown,
+      int steps,
+      List<Double> epochSeconds,
+      String generated,
+      StagePartition partition) {}
+
+  private final ProcessGroup world;
+  private final TrainConfig cfg;
+  private final RunListener listener;
+
+  public LanguageModelTrainer(ProcessGroup world, TrainConfig cfg, RunListener listener) {
+    this.world = world;
+    this.cfg = cfg;
+    this.listener = listener;
+  }
+
+  /** Trains on {@code corpus}. */
+  public Result train(TextCorpus corpus) {
+    GptConfig g = Models.gptConfig(cfg.model());
+    Pipelining p = cfg.pipelining();
+    Schedule schedule =
+        Schedules.byName(p.schedule(), p.stages(), p.virtualStages(), p.microBatches());
+    StagePartition partition =
+        StagePartition.balanced(g.blockParameters(), p.stages() * p.virtualStages());
+    TokenWindows train = limit(corpus.trainWindows(g.context()), cfg.trainLimit());
+    TokenWindows validation = limit(corpus.validationWindows(g.context()), cfg.testLimit());
+    try (PipelineGroups groups = PipelineGroups.split(world, p.stages());
+        NDManager manager = NDManager.newBaseManager()) {
+      StagedModel model =
+          new StagedModel(Gpt.build(g), partition, new Shape(cfg.batch(), g.context()));
+      PipelineRank rank =
+          new PipelineRank(
+              groups,
+              schedule,
+              model,
+              new PipelineRank.Settings(new SequenceLoss(), cfg.seed(), cfg.optimizer()),
+              manager);
+      return new Loop(groups, rank, manager, partition).run(train, validation);
+    }
+  }
+
+  private static TokenWindows limit(TokenWindows w, int limit) {
+    return limit > 0 && limit < w.size() ? w.head(limit) : w;
+  }
+
+  /** The epochs of one training. */
+  private final class Loop {
+    private final PipelineGroups groups;
+    private final PipelineRank rank;
+    private final NDManager manager;
+    private final StagePartition partition;
+    private final int pipelines;
+    private final int perStep; // windows per pipeline per step
+    private final Breakdown breakdown = new Breakdown();
+
+    Loop(PipelineGroups groups, PipelineRank rank, NDManager manager, StagePartition partition) {
+      this.groups = groups;
+      this.rank = rank;
+      this.manager = manager;
+      this.partition = partition;
+      this.pipelines = world.size() / cfg.pipelining().stages();
+      this.perStep = cfg.pipelining().microBatches() * cfg.batch();
+    }
+
+    Result run(TokenWindows train, TokenWindows validation) {
+      int perEpoch = train.size() / (perStep * pipelines);
+      if (perEpoch < 1) {
+        throw new IllegalArgumentException(
+            "one step takes "
+                + perStep * pipelines
+                + " windows of text ("
+                + pipelines
+                + " pipelines x --micro-batches x --batch), the training text has "
+                + train.size());
+      }
+      listener.onStart(
+          new RunListener.Start(cfg, world.size(), perEpoch, List.of(), "fortunes text", 0));
+      List<Double> losses = new ArrayList<>();
+      List<PipelineInference.Evaluation> evaluations = new ArrayList<>();
+      List<Double> epochSeconds = new ArrayList<>();
+      int step = 0;
+      long clock = System.nanoTime();
+      for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+        int[] order = shuffled(train.size(), epoch);
+        double lossSum = 0;
+        int n = 0;
+        for (int b = 0; b < perEpoch && (cfg.maxSteps() == 0 || step < cfg.maxSteps()); b++) {
+          long t0 = clock;
+          int first = (b * pipelines + groups.pipelineIndex()) * perStep;
+          PipelineRank.Outcome o;
+          long data;
+          try (NDManager m = manager.newSubManager()) {
+            long d0 = System.nanoTime();
+            PipelineRank.MicroBatches batches = microBatches(m, train, order, first);
+            data = System.nanoTime() - d0;
+            o = rank.step(batches, learningRate(step));
+          }
+          clock = System.nanoTime();
+          StepRecord r =
+              new StepRecord(
+                  step,
+                  epoch,
+                  o.loss(),
+                  perStep,
+                  data,
+                  o.computeNanos(),
+                  o.commNanos(),
+                  o.waitNanos(),
+                  o.optimizerNanos(),
+                  clock - t0);
+          breakdown.add(r);
+          listener.onStep(r, b + 1, perEpoch);
+          lossSum += o.loss();
+          n++;
+          step++;
+        }
+        losses.add(lossSum / Math.max(1, n));
+        evaluations.add(evaluate(validation));
+        epochSeconds.add(breakdown.seconds());
+        listener.onEpoch(epoch, losses.get(epoch), evaluations.get(epoch).accuracy());
+        clock = System.nanoTime(); // the evaluation belongs to no step
+        if (cfg.maxSteps() > 0 && step >= cfg.maxSteps()) {
+          break;
+        }
+      }
+      PipelineInference.Evaluation onTrain =
+          evaluate(limit(train, Math.max(validation.size(), perStep * pipelines)));
+      int[] generated =
+          rank.inference().generate(CharVocabulary.encode(PROMPT), GENERATED, 0.8f, cfg.seed());
+      return new Result(
+          losses,
+          evaluations,
+          onTrain,
+          breakdown,
+          step,
+          epochSeconds,
+          PROMPT + CharVocabulary.decode(generated),
+          partition);
+    }
+
+    /** This pipeline's micro-batches of windows {@code order[first, first + perStep)}. */
+    private PipelineRank.MicroBatches microBatches(
+        NDManager m, TokenWindows text, int[] order, int first) {
+      List<NDArray> inputs = new ArrayList<>();
+      List<NDArray> targets = new ArrayList<>();
+      for (int k = 0; k < cfg.pipelining().microBatches(); k++) {
+        int[] windows = new int[cfg.batch()];
+        for (int i = 0; i < windows.length; i++) {
+          windows[i] = order[first + k * cfg.batch() + i];
+        }
+        NDList xy = text.batch(m, windows);
+        inputs.add(xy.get(0));
+        targets.add(xy.get(1));
+      }
+      return new PipelineRank.MicroBatches(inputs, targets);
+    }
+
+    /** Every pipeline evaluates its share of {@code text}, in step-sized chunks. */
+    private PipelineInference.Evaluation evaluate(TokenWindows text) {
+      int chunks = Math.max(1, text.size() / (perStep * pipelines));
+      double lossTokens = 0;
+      double right = 0;
+      long tokens = 0;
+      for (int c = 0; c < chunks; c++) {
+        int first = ((c * pipelines + groups.pipelineIndex()) * perStep) % text.size();
+        try (NDManager m = manager.newSubManager()) {
+          int[] wrap = new int[perStep];
+          for (int i = 0; i < perStep; i++) {
+            wrap[i] = (first + i) % text.size(); // a short text wraps around
+          }
+          PipelineInference.Evaluation e =
+              rank.inference().evaluate(microBatches(m, text, wrap, 0));
+          lossTokens += e.loss() * e.tokens();
+          right += e.accuracy() * e.tokens();
+          tokens += e.tokens();
+        }
+      }
+      return new PipelineInference.Evaluation(lossTokens / tokens, right / tokens, tokens);
+    }
+
+    private int[] shuffled(int n, int epoch) {
+      int[] order = new int[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      Random r = new Random(cfg.seed() * 1_000_003L + epoch);
+      for (int i = n - 1; i > 0; i--) {
+        int j = r.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      return order;
+    }
+
+    /** Linear warm-up to the learning rate over {@code --warmup} steps. */
+    private float learningRate(int step) {
+      float lr = cfg.learningRate();
+      return step < cfg.warmupSteps() ? lr * (step + 1) / cfg.warmupSteps() : lr;
+    }
+  }
+}
