@@ -86,7 +86,8 @@ class LauncherTest {
     Result model = cohort("train", "--model", "resnet");
     assertThat(model.code).isEqualTo(2);
     assertThat(model.err)
-        .contains("--model must be one of [mlp, cnn, cnn-bn, mlp-dropout, mlp-wide]");
+        .contains(
+            "--model must be one of [mlp, cnn, cnn-bn, mlp-dropout, mlp-wide, gpt, gpt-tiny]");
     assertThat(cohort("train", "--buffer-sync", "median").err)
         .contains("--buffer-sync must be broadcast or average, got median");
     assertThat(cohort("train", "--epochs", "0").err).contains("epochs must be >= 1");

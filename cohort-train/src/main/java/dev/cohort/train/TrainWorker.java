@@ -39,7 +39,7 @@ public final class TrainWorker {
    * What one worker trains.
    *
    * @param config the training run (its model name picks a built-in model, {@link Models})
-   * @param dataDir folder with the Fashion-MNIST IDX files
+   * @param dataDir folder with the Fashion-MNIST IDX files, or the fortunes for the language model
    * @param dumpParameters if not null, each rank writes its final model state (parameters and
    *     buffers, raw float32, big-endian) to this path with ".rank{r}" appended, for equivalence
    *     checks

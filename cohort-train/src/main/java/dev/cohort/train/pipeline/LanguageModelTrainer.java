@@ -90,7 +90,8 @@ public final class LanguageModelTrainer {
               model,
               new PipelineRank.Settings(new SequenceLoss(), cfg.seed(), cfg.optimizer()),
               manager);
-      return new Loop(groups, rank, manager, partition).run(train, validation);
+      return new Loop(groups, rank, manager, partition)
+          .run(train, validation, corpus.description());
     }
   }
 
@@ -117,7 +118,7 @@ public final class LanguageModelTrainer {
       this.perStep = cfg.pipelining().microBatches() * cfg.batch();
     }
 
-    Result run(TokenWindows train, TokenWindows validation) {
+    Result run(TokenWindows train, TokenWindows validation, String description) {
       int perEpoch = train.size() / (perStep * pipelines);
       if (perEpoch < 1) {
         throw new IllegalArgumentException(
@@ -129,7 +130,7 @@ public final class LanguageModelTrainer {
                 + train.size());
       }
       listener.onStart(
-          new RunListener.Start(cfg, world.size(), perEpoch, List.of(), "fortunes text", 0));
+          new RunListener.Start(cfg, world.size(), perEpoch, List.of(), description, 0));
       List<Double> losses = new ArrayList<>();
       List<PipelineInference.Evaluation> evaluations = new ArrayList<>();
       List<Double> epochSeconds = new ArrayList<>();
