@@ -58,14 +58,29 @@ public final class PipelineRank {
    * @param loss the loss of the last stage's output against the targets
    * @param seed the seed of every block's initialization
    * @param optimizer "sgd" or "adam"
+   * @param clipGradNorm the largest norm of the whole model's gradient, over every stage (each
+   *     step's gradient is scaled down to it when larger); 0 for no clipping
    */
-  public record Settings(Loss loss, int seed, String optimizer) {}
+  public record Settings(Loss loss, int seed, String optimizer, float clipGradNorm) {
+    public Settings {
+      if (!(clipGradNorm >= 0)) {
+        throw new IllegalArgumentException(
+            "the gradient norm bound must be >= 0, got " + clipGradNorm);
+      }
+    }
+
+    /** Without clipping. */
+    public Settings(Loss loss, int seed, String optimizer) {
+      this(loss, seed, optimizer, 0);
+    }
+  }
 
   private final ProcessGroup pg;
   private final ProcessGroup dataParallel;
   private final Schedule schedule;
   private final StagedModel model;
   private final Loss loss;
+  private final float clipGradNorm;
   private final NDManager manager;
   private final int rank;
   private final StageLayout layout;
@@ -90,6 +105,7 @@ public final class PipelineRank {
     this.schedule = schedule;
     this.model = model;
     this.loss = settings.loss();
+    this.clipGradNorm = settings.clipGradNorm();
     this.manager = manager;
     this.rank = pg.rank();
     this.layout = schedule.layout();
@@ -187,10 +203,41 @@ public final class PipelineRank {
       MicroBatches batches,
       Map<Long, NDArray> inputs,
       Map<Long, NDArray> outputs,
-      Map<Long, NDArray> gradients) {
+      Map<Long, NDArray> gradients,
+      float[] scale) {
     StepState(NDManager manager, MicroBatches batches) {
-      this(manager, batches, new HashMap<>(), new HashMap<>(), new HashMap<>());
+      this(
+          manager,
+          batches,
+          new HashMap<>(),
+          new HashMap<>(),
+          new HashMap<>(),
+          new float[] {Float.NaN});
     }
+  }
+
+  /**
+   * Before this rank's first optimizer step: averages its stages' gradients across the pipelines,
+   * then, with clipping, sums the squared norms over the pipeline's ranks. Every rank of the
+   * pipeline gets here once its backwards are done, having posted all its sends.
+   *
+   * @return the factor to scale the gradients by (1 without clipping or within the bound)
+   */
+  private float prepareUpdates() {
+    for (int s : layout.stagesOf(rank)) {
+      optimizers.get(s).average();
+    }
+    if (clipGradNorm == 0) {
+      return 1f;
+    }
+    double sum = 0;
+    for (int s : layout.stagesOf(rank)) {
+      sum += optimizers.get(s).sumOfSquares();
+    }
+    double[] total = {sum};
+    pg.allReduce(total, ReduceOp.SUM);
+    double norm = Math.sqrt(total[0]);
+    return norm > clipGradNorm ? (float) (clipGradNorm / (norm + 1e-6)) : 1f;
   }
 
   private static long key(int stage, int microBatch) {
@@ -218,9 +265,14 @@ public final class PipelineRank {
       case RECV_GRADIENT ->
           st.gradients().put(key(s, m), transfers.receive(st.manager(), s, m, true));
       case STEP -> {
-        long averaging = optimizers.get(s).step(steps, lr); // its averaging is communication
-        nanos[2] += averaging;
-        nanos[3] -= averaging;
+        if (Float.isNaN(st.scale()[0])) { // the rank's first step: average, then clip
+          long t0 = System.nanoTime();
+          st.scale()[0] = prepareUpdates();
+          long communication = System.nanoTime() - t0;
+          nanos[2] += communication;
+          nanos[3] -= communication;
+        }
+        optimizers.get(s).update(steps, lr, st.scale()[0]);
       }
     }
   }

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One stage's optimizer: once per global batch, the stage's gradients (summed over its
- * micro-batches by libtorch) are averaged across the pipelines holding the same stage, the
- * parameters updated in place, and the gradients zeroed for the next batch.
+ * One stage's optimizer. Once per global batch: the stage's gradients (summed over its
+ * micro-batches by libtorch) are averaged across the pipelines holding the same stage ({@link
+ * #average}), their squared norm is counted towards the model's for clipping ({@link
+ * #sumOfSquares}), and {@link #update} scales them, updates the parameters in place and zeroes the
+ * gradients for the next batch.
  */
 final class StageOptimizer {
   private final List<Parameter> parameters;
@@ -33,39 +35,73 @@ final class StageOptimizer {
     this.replicas = replicas;
   }
 
+  /** Averages each gradient in place across the replicas. Collective over them. */
+  void average() {
+    if (replicas.size() == 1) {
+      return;
+    }
+    withGradients(
+        grads -> {
+          for (ByteBuffer g : grads) {
+            replicas.allReduce(
+                Tensor.of(g, dev.cohort.comm.DataType.FLOAT32, g.capacity() / Float.BYTES),
+                ReduceOp.AVG);
+          }
+        });
+  }
+
+  /** The sum of the squares of this stage's gradients. */
+  double sumOfSquares() {
+    double[] sum = {0};
+    withGradients(
+        grads -> {
+          for (ByteBuffer g : grads) {
+            for (int i = 0; i < g.capacity(); i += Float.BYTES) {
+              double v = g.getFloat(i);
+              sum[0] += v * v;
+            }
+          }
+        });
+    return sum[0];
+  }
+
   /**
-   * Update number {@code step} (from 1). Collective over the replicas.
-   *
-   * @return nanoseconds spent averaging gradients across the replicas
+   * Update number {@code step} (from 1) with the gradients times {@code scale}, then zeroes them.
    */
-  long step(int step, float lr) {
+  void update(int step, float lr, float scale) {
     List<ByteBuffer> weights = new ArrayList<>();
+    for (Parameter p : parameters) {
+      weights.add(TensorViews.view(p.getArray(), p.getName()));
+    }
+    withGradients(
+        grads -> {
+          if (scale != 1f) {
+            for (ByteBuffer g : grads) {
+              for (int i = 0; i < g.capacity(); i += Float.BYTES) {
+                g.putFloat(i, g.getFloat(i) * scale);
+              }
+            }
+          }
+          optimizer.step(weights, grads, step, lr);
+          for (ByteBuffer g : grads) {
+            for (int i = 0; i < g.capacity(); i += Float.BYTES) {
+              g.putFloat(i, 0f);
+            }
+          }
+        });
+  }
+
+  /** Runs {@code body} on views of the parameters' gradients, in parameter order. */
+  private void withGradients(java.util.function.Consumer<List<ByteBuffer>> body) {
     List<ByteBuffer> grads = new ArrayList<>();
     List<NDArray> open = new ArrayList<>();
     try {
       for (Parameter p : parameters) {
-        weights.add(TensorViews.view(p.getArray(), p.getName()));
         NDArray g = p.getArray().getGradient();
         open.add(g);
         grads.add(TensorViews.view(g, "gradient of " + p.getName()));
       }
-      long t0 = System.nanoTime();
-      if (replicas.size() > 1) {
-        for (ByteBuffer g : grads) { // each parameter's gradient, averaged in place
-          replicas.allReduce(
-              Tensor.of(g, dev.cohort.comm.DataType.FLOAT32, g.capacity() / Float.BYTES),
-              ReduceOp.AVG);
-        }
-      }
-      long averaging = System.nanoTime() - t0;
-      optimizer.step(weights, grads, step, lr);
-      for (ByteBuffer g : grads) {
-        ByteBuffer z = g.duplicate().clear();
-        while (z.remaining() >= Float.BYTES) {
-          z.putFloat(0f);
-        }
-      }
-      return averaging;
+      body.accept(grads);
     } finally {
       open.forEach(NDArray::close);
     }

@@ -58,7 +58,8 @@ class PipelineEquivalenceTest {
   private static final int STEPS = 20;
   private static final float LR = 0.05f;
   private static final int SEED = 11;
-  private static final Map<Integer, Map<String, float[]>> REFERENCES = new HashMap<>();
+  private static final float CLIP = 0.2f;
+  private static final Map<String, Map<String, float[]>> REFERENCES = new HashMap<>();
   private static TokenWindows text;
 
   @BeforeAll
@@ -67,12 +68,15 @@ class PipelineEquivalenceTest {
     text = Fortunes.load(Fortunes.DEFAULT_DIR).trainWindows(CFG.context());
   }
 
-  /** The unsplit model after training on the global batches of {@code pipelines} pipelines. */
-  private static Map<String, float[]> reference(int pipelines) {
-    return REFERENCES.computeIfAbsent(pipelines, PipelineEquivalenceTest::trainUnsplit);
+  /**
+   * The unsplit model after training on the global batches of {@code pipelines} pipelines, its
+   * gradient's norm clipped to {@code clip} (0: not clipped).
+   */
+  private static Map<String, float[]> reference(int pipelines, float clip) {
+    return REFERENCES.computeIfAbsent(pipelines + "/" + clip, k -> trainUnsplit(pipelines, clip));
   }
 
-  private static Map<String, float[]> trainUnsplit(int pipelines) {
+  private static Map<String, float[]> trainUnsplit(int pipelines, float clip) {
     int global = pipelines * MICRO * PER_MICRO;
     SequentialBlock net = Gpt.build(CFG);
     StagedModel whole = new StagedModel(net, new StagePartition(new int[] {0}, 7), microShape());
@@ -91,6 +95,9 @@ class PipelineEquivalenceTest {
             g.backward(
                 t.getLoss().evaluate(new NDList(xy.get(1)), t.forward(new NDList(xy.get(0)))));
           }
+          if (clip > 0) {
+            clip(net, clip);
+          }
           t.step();
         }
       }
@@ -100,6 +107,27 @@ class PipelineEquivalenceTest {
 
   private static Shape microShape() {
     return new Shape(PER_MICRO, CFG.context());
+  }
+
+  /** Scales the model's gradient down to norm {@code bound} if it is longer, by hand. */
+  private static void clip(SequentialBlock net, float bound) {
+    List<NDArray> grads = new ArrayList<>();
+    double sum = 0;
+    for (ai.djl.util.Pair<String, Parameter> p : net.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        NDArray g = p.getValue().getArray().getGradient();
+        grads.add(g);
+        for (float v : g.toFloatArray()) {
+          sum += (double) v * v;
+        }
+      }
+    }
+    double norm = Math.sqrt(sum);
+    assertThat(norm).as("the bound must bite for the test to mean anything").isGreaterThan(bound);
+    for (NDArray g : grads) {
+      g.muli((float) (bound / (norm + 1e-6)));
+      g.close();
+    }
   }
 
   /** Parameters of blocks [from, to), keyed by block index and name. */
@@ -139,14 +167,23 @@ class PipelineEquivalenceTest {
 
   @Test
   void twoPipelinesOfTwoStagesShouldTrainAsTheUnsplitModelOnTheirJointBatch() throws Exception {
-    assertMatches(Schedules.oneForwardOneBackward(2, MICRO), new int[] {0, 3}, 2);
+    assertMatches(Schedules.oneForwardOneBackward(2, MICRO), new int[] {0, 3}, 2, 0);
+  }
+
+  @Test
+  void clippingShouldBoundTheWholeModelsGradientNormAcrossStages() throws Exception {
+    // The bound is below the gradient's norm at every step (the reference checks), so a stage
+    // that clipped its own part alone would scale differently.
+    assertMatches(Schedules.oneForwardOneBackward(3, MICRO), new int[] {0, 2, 4}, 1, CLIP);
+    assertMatches(Schedules.oneForwardOneBackward(2, MICRO), new int[] {0, 3}, 2, CLIP);
   }
 
   private void assertMatches(Schedule schedule, int[] starts) throws Exception {
-    assertMatches(schedule, starts, 1);
+    assertMatches(schedule, starts, 1, 0);
   }
 
-  private void assertMatches(Schedule schedule, int[] starts, int pipelines) throws Exception {
+  private void assertMatches(Schedule schedule, int[] starts, int pipelines, float clip)
+      throws Exception {
     int ranks = schedule.layout().ranks() * pipelines;
     CommConfig cfg =
         CommConfig.defaults(SECRET).toBuilder().timeout(Duration.ofSeconds(60)).build();
@@ -158,13 +195,18 @@ class PipelineEquivalenceTest {
         int rank = r;
         all.add(
             CompletableFuture.supplyAsync(
-                () -> rank(cfg, server, rank, ranks, schedule, starts, rank == 0 ? losses : null)));
+                () ->
+                    rank(
+                        cfg,
+                        server,
+                        new Placement(rank, ranks, schedule, starts, clip),
+                        rank == 0 ? losses : null)));
       }
       for (CompletableFuture<Map<String, float[]>> f : all) {
         trained.putAll(f.get(240, TimeUnit.SECONDS));
       }
     }
-    Map<String, float[]> reference = reference(pipelines);
+    Map<String, float[]> reference = reference(pipelines, clip);
     assertThat(trained.keySet()).isEqualTo(reference.keySet());
     for (var e : reference.entrySet()) {
       float[] want = e.getValue();
@@ -183,14 +225,15 @@ class PipelineEquivalenceTest {
     assertThat(losses.get(STEPS - 1)).isLessThan(losses.get(0));
   }
 
+  /** One rank's part: its world rank, the world's size, the schedule and stages, the clipping. */
+  private record Placement(int rank, int worldSize, Schedule schedule, int[] starts, float clip) {}
+
   private static Map<String, float[]> rank(
-      CommConfig cfg,
-      StoreServer server,
-      int rank,
-      int worldSize,
-      Schedule schedule,
-      int[] starts,
-      List<Float> losses) {
+      CommConfig cfg, StoreServer server, Placement at, List<Float> losses) {
+    int rank = at.rank();
+    int worldSize = at.worldSize();
+    Schedule schedule = at.schedule();
+    int[] starts = at.starts();
     int pipelineSize = schedule.layout().ranks();
     int pipelines = worldSize / pipelineSize;
     try (TcpStore store =
@@ -205,7 +248,7 @@ class PipelineEquivalenceTest {
               groups,
               schedule,
               model,
-              new PipelineRank.Settings(new SequenceLoss(), SEED, "sgd"),
+              new PipelineRank.Settings(new SequenceLoss(), SEED, "sgd", at.clip()),
               manager);
       for (int step = 0; step < STEPS; step++) {
         try (NDManager m = manager.newSubManager()) {
