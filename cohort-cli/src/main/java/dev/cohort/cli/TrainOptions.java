@@ -167,6 +167,14 @@ final class TrainOptions {
   int keepCheckpoints;
 
   @Option(
+      names = "--clip-grad-norm",
+      defaultValue = "0",
+      description =
+          "Scale the whole model's gradient down to this norm before each optimizer step when "
+              + "it is longer, over every stage of a pipeline (default 0: no clipping).")
+  float clipGradNorm;
+
+  @Option(
       names = "--pipeline",
       defaultValue = "1",
       description =
@@ -257,6 +265,7 @@ final class TrainOptions {
         .schedule(schedule)
         .microBatches(microBatches)
         .virtualStages(virtualStages)
+        .clipGradNorm(clipGradNorm)
         .build();
   }
 }

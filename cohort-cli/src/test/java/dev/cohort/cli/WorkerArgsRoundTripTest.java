@@ -51,6 +51,7 @@ class WorkerArgsRoundTripTest {
             .schedule("interleaved-1f1b")
             .microBatches(4)
             .virtualStages(2)
+            .clipGradNorm(0.25f)
             .build();
     assertThat(roundTrip(c)).isEqualTo(c);
   }
@@ -138,6 +139,7 @@ class WorkerArgsRoundTripTest {
               .checkpointEvery(random.nextInt(100))
               .keepCheckpoints(1 + random.nextInt(5))
               .resumeFrom(random.nextBoolean() ? null : Path.of("runs", "q" + i))
+              .clipGradNorm(random.nextBoolean() ? 0 : random.nextFloat() * 10)
               .build();
       assertThat(roundTrip(c)).as("configuration %d: %s", i, c).isEqualTo(c);
     }

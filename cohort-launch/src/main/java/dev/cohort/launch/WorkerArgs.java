@@ -134,7 +134,9 @@ public final class WorkerArgs {
                 "--micro-batches",
                 "" + c.pipelining().microBatches(),
                 "--virtual-stages",
-                "" + c.pipelining().virtualStages()));
+                "" + c.pipelining().virtualStages(),
+                "--clip-grad-norm",
+                Float.toString(c.clipGradNorm())));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

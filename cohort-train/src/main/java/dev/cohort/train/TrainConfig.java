@@ -43,6 +43,8 @@ import java.util.Locale;
  * @param progress draw a progress bar on rank 0
  * @param checkpointing checkpoint interval, retention and resume source
  * @param pipelining pipeline stages, schedule and micro-batches (the language model only)
+ * @param clipGradNorm the largest norm of the whole model's averaged gradient; a longer one is
+ *     scaled down to it before each optimizer step (0: no clipping)
  */
 public record TrainConfig(
     String model,
@@ -68,7 +70,8 @@ public record TrainConfig(
     Path runDir,
     boolean progress,
     Checkpointing checkpointing,
-    Pipelining pipelining) {
+    Pipelining pipelining,
+    float clipGradNorm) {
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
@@ -133,6 +136,9 @@ public record TrainConfig(
     }
     if (checkpointing == null) {
       checkpointing = Checkpointing.NONE;
+    }
+    if (!(clipGradNorm >= 0)) {
+      throw new IllegalArgumentException("--clip-grad-norm must be >= 0, got " + clipGradNorm);
     }
     if (pipelining == null) {
       pipelining = Pipelining.NONE;

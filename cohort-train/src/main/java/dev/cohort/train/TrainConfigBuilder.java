@@ -38,6 +38,7 @@ public final class TrainConfigBuilder {
   private String schedule = Pipelining.NONE.schedule();
   private int microBatches = Pipelining.NONE.microBatches();
   private int virtualStages = Pipelining.NONE.virtualStages();
+  private float clipGradNorm;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
 
@@ -74,6 +75,7 @@ public final class TrainConfigBuilder {
     schedule = c.pipelining().schedule();
     microBatches = c.pipelining().microBatches();
     virtualStages = c.pipelining().virtualStages();
+    clipGradNorm = c.clipGradNorm();
   }
 
   /**
@@ -276,6 +278,12 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /** The largest gradient norm before each optimizer step; default 0, no clipping. */
+  public TrainConfigBuilder clipGradNorm(float clipGradNorm) {
+    this.clipGradNorm = clipGradNorm;
+    return this;
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -302,6 +310,7 @@ public final class TrainConfigBuilder {
         runDir,
         progress,
         new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom, resumeOnlyIfPresent),
-        new Pipelining(pipelineStages, schedule, microBatches, virtualStages));
+        new Pipelining(pipelineStages, schedule, microBatches, virtualStages),
+        clipGradNorm);
   }
 }

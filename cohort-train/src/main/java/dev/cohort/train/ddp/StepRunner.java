@@ -15,6 +15,7 @@ import dev.cohort.train.metrics.StepRecord;
 import dev.cohort.train.nn.BatchStatsSync;
 import dev.cohort.train.nn.GraphScalars;
 import dev.cohort.train.optim.FusedOptimizer;
+import dev.cohort.train.optim.GradientClipping;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -155,6 +156,12 @@ final class StepRunner implements AutoCloseable {
     GradientSync.Timing comm =
         segmented != null ? gradients.finish() : gradients.averageGradients();
     long o0 = System.nanoTime();
+    if (cfg.clipGradNorm() > 0) {
+      // Averaged gradients are the same on every rank: each computes the same norm and factor.
+      List<ByteBuffer> grads = gradients.gradientViews();
+      GradientClipping.scale(
+          grads, GradientClipping.factor(GradientClipping.sumOfSquares(grads), cfg.clipGradNorm()));
+    }
     optimizer.step(weights, gradients.gradientViews(), step + 1, learningRate(step));
     long o1 = System.nanoTime();
     buffers.sync();

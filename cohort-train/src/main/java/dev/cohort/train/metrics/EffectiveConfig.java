@@ -26,6 +26,7 @@ import java.util.Map;
  * @param syncBatchNorm whether BatchNorm blocks were replaced by SyncBatchNorm
  * @param resumedFrom the run folder resumed from, or null (written as null)
  * @param pipeline the pipeline's stages, schedule and micro-batches (null: no pipeline, left out)
+ * @param clipGradNorm the gradient norm bound (0: no clipping, left out)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
  *     out)
@@ -59,6 +60,7 @@ public record EffectiveConfig(
     int keepCheckpoints,
     String resumedFrom,
     @JsonInclude(JsonInclude.Include.NON_NULL) Pipelining pipeline,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) float clipGradNorm,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
 
@@ -101,6 +103,7 @@ public record EffectiveConfig(
         cfg.checkpointing().keep(),
         resumed == null ? null : resumed.toString(),
         cfg.pipelining().enabled() ? cfg.pipelining() : null,
+        cfg.clipGradNorm(),
         null,
         null);
   }
@@ -135,6 +138,7 @@ public record EffectiveConfig(
         keepCheckpoints,
         resumedFrom,
         pipeline,
+        clipGradNorm,
         stepsPerEpoch,
         List.copyOf(gradientBucketsBytes));
   }
@@ -168,6 +172,9 @@ public record EffectiveConfig(
     m.put("checkpoint_every", checkpointEvery);
     m.put("keep_checkpoints", keepCheckpoints);
     m.put("resumed_from", resumedFrom);
+    if (clipGradNorm > 0) {
+      m.put("clip_grad_norm", clipGradNorm);
+    }
     if (pipeline != null) {
       m.put(
           "pipeline",

@@ -88,7 +88,8 @@ public final class LanguageModelTrainer {
               groups,
               schedule,
               model,
-              new PipelineRank.Settings(new SequenceLoss(), cfg.seed(), cfg.optimizer()),
+              new PipelineRank.Settings(
+                  new SequenceLoss(), cfg.seed(), cfg.optimizer(), cfg.clipGradNorm()),
               manager);
       return new Loop(groups, rank, manager, partition)
           .run(train, validation, corpus.description());

@@ -13,6 +13,7 @@ import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
 import dev.cohort.train.nn.GraphScalars;
+import dev.cohort.train.optim.GradientClipping;
 import dev.cohort.train.pipeline.schedule.Action;
 import dev.cohort.train.pipeline.schedule.Schedule;
 import dev.cohort.train.pipeline.schedule.ScheduleSimulator;
@@ -236,8 +237,7 @@ public final class PipelineRank {
     }
     double[] total = {sum};
     pg.allReduce(total, ReduceOp.SUM);
-    double norm = Math.sqrt(total[0]);
-    return norm > clipGradNorm ? (float) (clipGradNorm / (norm + 1e-6)) : 1f;
+    return GradientClipping.factor(total[0], clipGradNorm);
   }
 
   private static long key(int stage, int microBatch) {

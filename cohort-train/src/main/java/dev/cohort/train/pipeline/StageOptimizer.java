@@ -7,6 +7,7 @@ import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.train.data.TensorViews;
 import dev.cohort.train.optim.FusedOptimizer;
+import dev.cohort.train.optim.GradientClipping;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,15 +54,7 @@ final class StageOptimizer {
   /** The sum of the squares of this stage's gradients. */
   double sumOfSquares() {
     double[] sum = {0};
-    withGradients(
-        grads -> {
-          for (ByteBuffer g : grads) {
-            for (int i = 0; i < g.capacity(); i += Float.BYTES) {
-              double v = g.getFloat(i);
-              sum[0] += v * v;
-            }
-          }
-        });
+    withGradients(grads -> sum[0] = GradientClipping.sumOfSquares(grads));
     return sum[0];
   }
 
@@ -75,13 +68,7 @@ final class StageOptimizer {
     }
     withGradients(
         grads -> {
-          if (scale != 1f) {
-            for (ByteBuffer g : grads) {
-              for (int i = 0; i < g.capacity(); i += Float.BYTES) {
-                g.putFloat(i, g.getFloat(i) * scale);
-              }
-            }
-          }
+          GradientClipping.scale(grads, scale);
           optimizer.step(weights, grads, step, lr);
           for (ByteBuffer g : grads) {
             for (int i = 0; i < g.capacity(); i += Float.BYTES) {
