@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
       BenchCommand.Comm.class,
       BenchCommand.Train.class,
       BenchOpsCommand.class,
-      BenchOverlapCommand.class
+      BenchOverlapCommand.class,
+      BenchPipelineCommand.class
     })
 final class BenchCommand implements Runnable {
 

@@ -98,25 +98,22 @@ public final class PipelineInference {
   /**
    * Continues {@code prompt} by {@code count} tokens, each sampled from the model's next-token
    * distribution at {@code temperature} with a generator seeded by {@code seed}. The context is the
-   * last {@code context} tokens, padded on the left with token 0.
+   * last {@code context} tokens, padded on the left with token 0; one sequence goes through the
+   * stages per token.
    *
    * @return the new tokens, the same on every rank
    */
   public int[] generate(int[] prompt, int count, float temperature, long seed) {
-    Shape in = model.inputShape(0);
-    int rows = (int) in.get(0);
+    Shape in = StagedModel.withRows(model.inputShape(0), 1);
     int context = (int) in.get(1);
     int[] text = new int[prompt.length + count];
     System.arraycopy(prompt, 0, text, 0, prompt.length);
     Random random = new Random(seed);
     for (int n = prompt.length; n < text.length; n++) {
-      float[] window = new float[rows * context];
+      float[] window = new float[context];
       for (int j = 0; j < context; j++) {
         int at = n - context + j;
-        float token = at >= 0 ? text[at] : 0;
-        for (int r = 0; r < rows; r++) {
-          window[r * context + j] = token;
-        }
+        window[j] = at >= 0 ? text[at] : 0;
       }
       Tensor next = Tensor.allocate(dev.cohort.comm.DataType.FLOAT32, 1);
       try (NDManager m = manager.newSubManager()) {
@@ -144,7 +141,7 @@ public final class PipelineInference {
       if (s == 0) {
         x = tokens;
       } else if (layout.rankOf(s - 1) != pg.rank()) {
-        x = transfers.receive(m, s, microBatch, false);
+        x = transfers.receive(m, s, microBatch, false, tokens.getShape().get(0));
       } // else: x is the previous stage's output, on this rank
       x = model.forward(s, store, new NDList(x), false).singletonOrThrow();
       if (s == layout.lastStage()) {

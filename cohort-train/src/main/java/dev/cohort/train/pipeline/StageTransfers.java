@@ -37,7 +37,9 @@ final class StageTransfers {
    * @throws IllegalStateException if {@code x} is not what the receiving stage expects
    */
   Work send(NDArray x, int stage, int microBatch, boolean gradient) {
-    Shape expected = gradient ? model.inputShape(stage) : model.outputShape(stage);
+    Shape expected =
+        StagedModel.withRows(
+            gradient ? model.inputShape(stage) : model.outputShape(stage), x.getShape().get(0));
     if (!x.getShape().equals(expected) || x.getDataType() != DataType.FLOAT32) {
       throw new IllegalStateException(
           (gradient ? "the input gradient" : "the activation")
@@ -57,11 +59,21 @@ final class StageTransfers {
 
   /**
    * Receives, into a new tensor of {@code manager}, stage {@code stage}'s input ({@code gradient}
-   * false, from the previous stage) or the gradient of its output (from the next stage).
+   * false, from the previous stage) or the gradient of its output (from the next stage), for a
+   * micro-batch of the training's size.
    */
   NDArray receive(NDManager manager, int stage, int microBatch, boolean gradient) {
+    long rows = model.inputShape(0).get(0);
+    return receive(manager, stage, microBatch, gradient, rows);
+  }
+
+  /** As {@link #receive(NDManager, int, int, boolean)}, for {@code rows} samples. */
+  NDArray receive(NDManager manager, int stage, int microBatch, boolean gradient, long rows) {
     int from = gradient ? stage + 1 : stage - 1;
-    NDArray x = manager.zeros(gradient ? model.outputShape(stage) : model.inputShape(stage));
+    NDArray x =
+        manager.zeros(
+            StagedModel.withRows(
+                gradient ? model.outputShape(stage) : model.inputShape(stage), rows));
     ByteBuffer view = TensorViews.view(x, "stage " + stage + "'s received " + what(gradient));
     pg.recv(tensor(view, x), layout.rankOf(from), tag(from, microBatch, gradient));
     return x;

@@ -69,6 +69,13 @@ public final class StagedModel {
     return inputShapes[partition.end(stage)];
   }
 
+  /** {@code shape} for {@code rows} samples instead of a micro-batch's. */
+  static Shape withRows(Shape shape, long rows) {
+    long[] dims = shape.getShape();
+    dims[0] = rows;
+    return new Shape(dims);
+  }
+
   /** {@code stage}'s forward pass. */
   public NDList forward(int stage, ParameterStore store, NDList input, boolean training) {
     NDList x = input;

@@ -1,0 +1,97 @@
+package dev.cohort.cli;
+
+import dev.cohort.lab.bench.TrainBench;
+import dev.cohort.lab.pipeline.PipelineBench;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cohort bench pipeline}: the language model per pipeline schedule, ranks and micro-batches.
+ */
+@Command(
+    name = "pipeline",
+    mixinStandardHelpOptions = true,
+    description =
+        "The language model on 1 and 2 pipeline ranks with GPipe, 1F1B and interleaved 1F1B at"
+            + " m = 1, 2, 4, 8 micro-batches of a fixed global batch: throughput, the first"
+            + " rank's waiting against the textbook bubble, peak memory; writes pipeline.md and"
+            + " pipeline.json.")
+final class BenchPipelineCommand implements Callable<Integer> {
+  @Option(
+      names = "--model",
+      defaultValue = "gpt",
+      description = "gpt or gpt-tiny (default ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(
+      names = "--global-batch",
+      defaultValue = "16",
+      description = "Sequences per step, split into micro-batches (default ${DEFAULT-VALUE}).")
+  int globalBatch;
+
+  @Option(
+      names = "--steps",
+      defaultValue = "50",
+      description = "Steps per run (default ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--reps", defaultValue = "2", description = "Rounds (default ${DEFAULT-VALUE}).")
+  int reps;
+
+  @Option(
+      names = "--cases",
+      split = ",",
+      description =
+          "Cases as ranks:schedule:virtual-stages:micro-batches, e.g. 1:1f1b:1:1,2:1f1b:1:4"
+              + " (default: 1 rank, then 2 ranks with gpipe and 1f1b at m = 1, 2, 4, 8 and"
+              + " interleaved-1f1b with 2 stages per rank at m = 2, 4, 8).")
+  List<String> cases;
+
+  @Option(
+      names = "--out",
+      defaultValue = "docs/benchmarks",
+      description = "Output folder (default ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    if (steps <= TrainBench.WARMUP + 1 || reps < 1) {
+      System.err.println(
+          "cohort bench pipeline: need --steps > " + (TrainBench.WARMUP + 1) + " and --reps >= 1");
+      return 2;
+    }
+    List<PipelineBench.Case> study;
+    try {
+      study =
+          cases == null
+              ? PipelineBench.defaultCases()
+              : cases.stream().map(PipelineBench.Case::parse).toList();
+      for (PipelineBench.Case c : study) {
+        if (globalBatch % c.microBatches() != 0) {
+          throw new IllegalArgumentException(
+              "--global-batch "
+                  + globalBatch
+                  + " does not split into "
+                  + c.microBatches()
+                  + " micro-batches ("
+                  + c
+                  + ")");
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort bench pipeline: " + e.getMessage());
+      return 2;
+    }
+    if (!model.equals("gpt") && !model.equals("gpt-tiny")) {
+      System.err.println("cohort bench pipeline: --model must be gpt or gpt-tiny, got " + model);
+      return 2;
+    }
+    new PipelineBench(
+            new PipelineBench.Options(model, globalBatch, steps, reps, study, out), System.out)
+        .run();
+    return 0;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code cohort bench pipeline} on two quick cases writes its report with the measured waiting next
+ * to the textbook bubble; a case it cannot run is refused before any run.
+ */
+@Timeout(300)
+class BenchPipelineCommandTest {
+
+  @Test
+  void twoCasesShouldBeMeasuredAndReported(@TempDir Path dir) throws Exception {
+    int code =
+        new CommandLine(new Main())
+            .execute(
+                "bench",
+                "pipeline",
+                "--model",
+                "gpt-tiny",
+                "--steps",
+                "24",
+                "--reps",
+                "1",
+                "--cases",
+                "1:1f1b:1:1,2:1f1b:1:2",
+                "--out",
+                dir.toString());
+    assertThat(code).isZero();
+    String md = Files.readString(dir.resolve("pipeline.md"));
+    assertThat(md)
+        .contains("| 1 | 1f1b | 1 | 1 | ")
+        .contains("| 2 | 1f1b | 1 | 2 | ")
+        .contains("| 33.3% | 2 |"); // the formula's (p-1)/(m+p-1) and two micro-batches in flight
+    assertThat(dir.resolve("pipeline.json")).isNotEmptyFile();
+  }
+
+  @Test
+  void aCaseThatCannotRunShouldBeRefusedFirst(@TempDir Path dir) {
+    CommandLine cli = new CommandLine(new Main());
+    PrintStream saved = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true));
+    try {
+      assertThat(
+              cli.execute(
+                  "bench",
+                  "pipeline",
+                  "--cases",
+                  "2:interleaved-1f1b:2:3",
+                  "--out",
+                  dir.toString()))
+          .isEqualTo(2);
+      assertThat(cli.execute("bench", "pipeline", "--cases", "2-1f1b", "--out", dir.toString()))
+          .isEqualTo(2);
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(captured.toString())
+        .contains("interleaved 1F1B runs micro-batches in rounds of 2")
+        .contains("cannot read the case '2-1f1b'");
+    assertThat(dir.resolve("pipeline.md")).doesNotExist();
+  }
+}
