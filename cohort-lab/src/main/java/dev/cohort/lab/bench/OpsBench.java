@@ -1,8 +1,6 @@
 package dev.cohort.lab.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.launch.spawn.JavaCommand;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -116,11 +114,7 @@ public final class OpsBench {
       json.put(f, Map.of("cohort_us", c, "pytorch_us", p));
     }
     json.put("runs", runs);
-    Path mdPath = opt.outDir().resolve("ops.md");
-    Files.writeString(mdPath, md);
-    new ObjectMapper()
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(opt.outDir().resolve("ops.json").toFile(), json);
+    Path mdPath = ReportFiles.write(opt.outDir(), "ops", md, json);
     out.println();
     out.print(md);
     out.println("Wrote " + mdPath + " and " + opt.outDir().resolve("ops.json"));

@@ -125,12 +125,22 @@ public final class TrainBench {
                         Math.min(
                             Models.usefulThreads(cfg.model()), JavaCommand.threadsPerWorker(np))),
                 dir);
-    if (o.exitCode() != 0) {
-      throw new IOException("Cohort run failed: " + o.report());
-    }
-    Breakdown timed = timedSteps(dir);
+    Breakdown timed = timedSteps(o, dir, "Cohort run");
     return new TrainBenchReport.CohortRun(
         timed.samples() * np / timed.seconds(), timed.perStepMillis());
+  }
+
+  /**
+   * The timed steps of a finished run.
+   *
+   * @param what names the run in the error
+   * @throws IOException if the run failed, with the launcher's report
+   */
+  public static Breakdown timedSteps(Outcome o, Path runDir, String what) throws IOException {
+    if (o.exitCode() != 0) {
+      throw new IOException(what + " failed: " + o.report());
+    }
+    return timedSteps(runDir);
   }
 
   /** The steps of a run folder's metrics.csv after the first {@value #WARMUP}, summed. */

@@ -2,7 +2,6 @@ package dev.cohort.lab.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.train.metrics.RunSummary;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -203,11 +202,7 @@ final class TrainBenchReport {
     }
     md.append(overlapSection(json));
     md.append(beforeAndAfter(json));
-    Path mdPath = opt.outDir().resolve("train.md");
-    Files.writeString(mdPath, md);
-    new ObjectMapper()
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(opt.outDir().resolve("train.json").toFile(), json);
+    Path mdPath = ReportFiles.write(opt.outDir(), "train", md, json);
     out.println();
     out.print(md);
     out.println("Wrote " + mdPath + " and " + opt.outDir().resolve("train.json"));

@@ -111,10 +111,7 @@ public final class OverlapBench {
                     .command()
                     .withThreads(JavaCommand.threadsPerWorker(opt.workers())),
                 dir);
-    if (o.exitCode() != 0) {
-      throw new IOException("overlap run K=" + segments + " failed: " + o.report());
-    }
-    Breakdown timed = TrainBench.timedSteps(dir);
+    Breakdown timed = TrainBench.timedSteps(o, dir, "overlap run K=" + segments);
     return new Run(
         segments, timed.samples() * opt.workers() / timed.seconds(), timed.perStepMillis());
   }

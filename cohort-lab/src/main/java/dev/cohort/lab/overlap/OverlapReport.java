@@ -1,14 +1,12 @@
 package dev.cohort.lab.overlap;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.lab.bench.BenchMath;
 import dev.cohort.lab.bench.Machine;
+import dev.cohort.lab.bench.ReportFiles;
 import dev.cohort.lab.bench.TrainBench;
 import dev.cohort.train.metrics.RunSummary;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +44,6 @@ final class OverlapReport {
 
   /** Writes overlap.md and overlap.json into the output folder and prints the table. */
   Path write(PrintStream out) throws IOException {
-    Files.createDirectories(opt.outDir());
     StringBuilder md =
         new StringBuilder("# Communication overlapped with a segmented backward\n\n");
     md.append(
@@ -107,15 +104,11 @@ final class OverlapReport {
       row.put("runs", rs);
       json.add(row);
     }
-    Path file = opt.outDir().resolve("overlap.md");
-    Files.writeString(file, md.toString());
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("options", opt);
     all.put("method", method);
     all.put("results", json);
-    new ObjectMapper()
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(opt.outDir().resolve("overlap.json").toFile(), all);
+    Path file = ReportFiles.write(opt.outDir(), "overlap", md, all);
     out.print(md);
     return file;
   }

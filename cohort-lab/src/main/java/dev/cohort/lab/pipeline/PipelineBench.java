@@ -174,10 +174,7 @@ public final class PipelineBench {
                 c.ranks(),
                 WorkerArgs.of(cfg).command().withThreads(JavaCommand.threadsPerWorker(c.ranks())),
                 dir);
-    if (o.exitCode() != 0) {
-      throw new IOException("pipeline run " + c + " failed: " + o.report());
-    }
-    Breakdown timed = TrainBench.timedSteps(dir);
+    Breakdown timed = TrainBench.timedSteps(o, dir, "pipeline run " + c);
     RunSummary summary = RunSummary.read(dir.resolve(RunSummary.FILE));
     return new Run(
         timed.samples() / timed.seconds(),

@@ -1,14 +1,12 @@
 package dev.cohort.lab.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cohort.lab.bench.BenchMath;
 import dev.cohort.lab.bench.Machine;
+import dev.cohort.lab.bench.ReportFiles;
 import dev.cohort.lab.bench.TrainBench;
 import dev.cohort.train.pipeline.schedule.ScheduleSimulator;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +45,6 @@ final class PipelineReport {
 
   /** Writes pipeline.md and pipeline.json into the output folder and prints the table. */
   Path write(PrintStream out) throws IOException {
-    Files.createDirectories(opt.outDir());
     StringBuilder md = new StringBuilder("# Pipeline parallelism: the language model\n\n");
     md.append(
         String.format(
@@ -117,14 +114,10 @@ final class PipelineReport {
       row.put("runs", rs);
       json.add(row);
     }
-    Path file = opt.outDir().resolve("pipeline.md");
-    Files.writeString(file, md.toString());
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("options", opt);
     all.put("results", json);
-    new ObjectMapper()
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValue(opt.outDir().resolve("pipeline.json").toFile(), all);
+    Path file = ReportFiles.write(opt.outDir(), "pipeline", md, all);
     out.print(md);
     return file;
   }
