@@ -13,8 +13,11 @@ import java.util.List;
  * @param dataParallel the ranks holding the same stages, one per pipeline (size 1 without data
  *     parallelism)
  * @param pipelineIndex which pipeline this rank is in, from 0
+ * @param channels the groups that carry activations and gradients to and from this rank's
+ *     neighbours in its pipeline, one per direction
  */
-public record PipelineGroups(ProcessGroup pipeline, ProcessGroup dataParallel, int pipelineIndex)
+public record PipelineGroups(
+    ProcessGroup pipeline, ProcessGroup dataParallel, int pipelineIndex, PipelineChannels channels)
     implements AutoCloseable {
 
   /**
@@ -53,16 +56,21 @@ public record PipelineGroups(ProcessGroup pipeline, ProcessGroup dataParallel, i
       ProcessGroup g = world.newSubGroup(ranks);
       replicas = g != null ? g : replicas;
     }
-    return new PipelineGroups(mine, replicas, world.rank() / pipelineSize);
+    return new PipelineGroups(
+        mine, replicas, world.rank() / pipelineSize, PipelineChannels.open(world, pipelineSize));
   }
 
-  /** Closes both groups (the world they came from stays open). */
+  /** Closes every group (the world they came from stays open). */
   @Override
   public void close() {
     try {
-      dataParallel.close();
+      channels.close();
     } finally {
-      pipeline.close();
+      try {
+        dataParallel.close();
+      } finally {
+        pipeline.close();
+      }
     }
   }
 }

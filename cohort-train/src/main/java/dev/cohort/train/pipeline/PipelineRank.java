@@ -123,7 +123,7 @@ public final class PipelineRank {
               + " stages");
     }
     ScheduleSimulator.check(schedule);
-    this.transfers = new StageTransfers(pg, layout, model, schedule.microBatches());
+    this.transfers = new StageTransfers(groups.channels(), layout, model, schedule.microBatches());
     this.inference = new PipelineInference(groups, layout, model, transfers, loss, manager);
     synchronized (INIT) {
       for (int s : layout.stagesOf(rank)) {

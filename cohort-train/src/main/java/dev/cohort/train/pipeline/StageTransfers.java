@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
 import dev.cohort.train.data.TensorViews;
@@ -14,17 +13,19 @@ import java.nio.ByteBuffer;
 /**
  * Activations and gradients between the ranks of one pipeline, straight from and into libtorch's
  * memory: a send posts a view of the tensor (keep it alive until the send is done), a receive fills
- * a new tensor of the shape the stage expects. Each message is tagged with its sending stage,
- * direction and micro-batch, so messages in flight cannot be confused.
+ * a new tensor of the shape the stage expects. Each direction between two ranks has its own group
+ * ({@link PipelineChannels}); messages on it are matched in order, and each carries its sending
+ * stage, direction and micro-batch as its tag, which the receiver checks.
  */
 final class StageTransfers {
-  private final ProcessGroup pg;
+  private final PipelineChannels channels;
   private final StageLayout layout;
   private final StagedModel model;
   private final int microBatches;
 
-  StageTransfers(ProcessGroup pg, StageLayout layout, StagedModel model, int microBatches) {
-    this.pg = pg;
+  StageTransfers(
+      PipelineChannels channels, StageLayout layout, StagedModel model, int microBatches) {
+    this.channels = channels;
     this.layout = layout;
     this.model = model;
     this.microBatches = microBatches;
@@ -54,7 +55,9 @@ final class StageTransfers {
     }
     ByteBuffer view = TensorViews.view(x, "stage " + stage + "'s " + what(gradient));
     int peer = layout.rankOf(gradient ? stage - 1 : stage + 1);
-    return pg.sendAsync(tensor(view, x), peer, tag(stage, microBatch, gradient));
+    return channels
+        .to(peer)
+        .sendAsync(tensor(view, x), channels.rankOf(peer), tag(stage, microBatch, gradient));
   }
 
   /**
@@ -75,7 +78,10 @@ final class StageTransfers {
             StagedModel.withRows(
                 gradient ? model.outputShape(stage) : model.inputShape(stage), rows));
     ByteBuffer view = TensorViews.view(x, "stage " + stage + "'s received " + what(gradient));
-    pg.recv(tensor(view, x), layout.rankOf(from), tag(from, microBatch, gradient));
+    int peer = layout.rankOf(from);
+    channels
+        .from(peer)
+        .recv(tensor(view, x), channels.rankOf(peer), tag(from, microBatch, gradient));
     return x;
   }
 

@@ -38,8 +38,22 @@ class PipelineFailureTest {
 
   /** Runs one step of a 2-rank 1F1B pipeline, each rank's GPT of the width {@code widths} gives. */
   private static List<String> run(Function<Integer, Integer> widths) throws Exception {
-    CommConfig cfg = CommConfig.defaults(SECRET).toBuilder().timeout(Duration.ofSeconds(5)).build();
-    Schedule schedule = Schedules.oneForwardOneBackward(2, 2);
+    return run(widths, Schedules.oneForwardOneBackward(2, 2), 1, 1 << 20);
+  }
+
+  /**
+   * Runs one step of {@code schedule} on 2 ranks, micro-batches of {@code rows} sequences,
+   * shared-memory rings of {@code ringBytes}.
+   */
+  private static List<String> run(
+      Function<Integer, Integer> widths, Schedule schedule, int rows, int ringBytes)
+      throws Exception {
+    CommConfig cfg =
+        CommConfig.defaults(SECRET).toBuilder()
+            .timeout(Duration.ofSeconds(5))
+            .shmRingBytes(ringBytes)
+            .build();
+    int stages = schedule.layout().stages();
     List<String> out = new ArrayList<>();
     try (StoreServer server = StoreServer.start("127.0.0.1", 0, SECRET, 1 << 20)) {
       List<CompletableFuture<String>> ranks = new ArrayList<>();
@@ -59,8 +73,10 @@ class PipelineFailureTest {
                     StagedModel model =
                         new StagedModel(
                             Gpt.build(mine),
-                            new StagePartition(new int[] {0, 3}, 5),
-                            new Shape(1, 8));
+                            stages == 2
+                                ? new StagePartition(new int[] {0, 3}, 5)
+                                : new StagePartition(new int[] {0, 2, 3, 4}, 5),
+                            new Shape(rows, 8));
                     PipelineRank pipe =
                         new PipelineRank(
                             groups,
@@ -69,8 +85,8 @@ class PipelineFailureTest {
                             new PipelineRank.Settings(new SequenceLoss(), 1, "sgd"),
                             m);
                     List<NDArray> in = new ArrayList<>();
-                    for (int k = 0; k < 2; k++) {
-                      in.add(m.zeros(new Shape(1, 8)));
+                    for (int k = 0; k < schedule.microBatches(); k++) {
+                      in.add(m.zeros(new Shape(rows, 8)));
                     }
                     pipe.step(new PipelineRank.MicroBatches(in, in), 0.1f);
                     return "rank " + rank + ": ok";
@@ -104,5 +120,17 @@ class PipelineFailureTest {
   @Test
   void aPipelineThatAgreesShouldRunTheStep() throws Exception {
     assertThat(run(rank -> 16)).containsExactly("rank 0: ok", "rank 1: ok");
+  }
+
+  @Test
+  void activationsLargerThanTheRingsShouldNotDeadlockWhenNeighboursSendAtOnce() throws Exception {
+    // 16 x 8 x 16 floats = 8 KiB per activation, rings of 4 KiB: a send completes only as its
+    // receiver drains it. In 1F1B's steady state, and in interleaved 1F1B's warm-up, two
+    // neighbours send to each other at the same time.
+    int rows = 16;
+    assertThat(run(rank -> 16, Schedules.oneForwardOneBackward(2, 4), rows, 4096))
+        .containsExactly("rank 0: ok", "rank 1: ok");
+    assertThat(run(rank -> 16, Schedules.interleaved(2, 2, 4), rows, 4096))
+        .containsExactly("rank 0: ok", "rank 1: ok");
   }
 }
