@@ -32,15 +32,17 @@ class BenchPipelineCommandTest {
                 "--reps",
                 "1",
                 "--cases",
-                "1:1f1b:1:1,2:1f1b:1:2",
+                "1:1f1b:1:2:1,2:1f1b:1:2",
                 "--out",
                 dir.toString());
     assertThat(code).isZero();
     String md = Files.readString(dir.resolve("pipeline.md"));
     assertThat(md)
-        .contains("| 1 | 1f1b | 1 | 1 | ")
-        .contains("| 2 | 1f1b | 1 | 2 | ")
-        .contains("| 33.3% | 2 |"); // the formula's (p-1)/(m+p-1) and two micro-batches in flight
+        .contains("| 1 | 1f1b | 1 | 2 | 1 | ")
+        .contains("| 2 | 1f1b | 1 | 2 | 1 | ")
+        // the formula's (p-1)/(m+p-1), the step model's prediction and error, 2 in flight
+        .containsPattern("\\| 33\\.3% \\| [0-9.]+ \\| [-+][0-9.]+% \\| 2 \\|")
+        .contains("The step model's median error over the 1 pipelined cases");
     assertThat(dir.resolve("pipeline.json")).isNotEmptyFile();
   }
 

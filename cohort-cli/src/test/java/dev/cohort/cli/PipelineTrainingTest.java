@@ -82,7 +82,8 @@ class PipelineTrainingTest {
     assertThat(refusal(dir, "--nproc", "3", "--model", "gpt-tiny", "--pipeline", "2"))
         .contains("--nproc 3 does not make whole pipelines of --pipeline 2");
     assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--pipeline", "2"))
-        .contains("--pipeline and --virtual-stages cut the language model");
+        .contains(
+            "--pipeline, --schedule, --micro-batches and --virtual-stages are for the language");
     assertThat(refusal(dir, "--nproc", "2", "--model", "gpt-tiny", "--checkpoint-every", "10"))
         .contains("the language model does not take --checkpoint-every");
     assertThat(

@@ -2,7 +2,10 @@ package dev.cohort.train;
 
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.model.Models;
+import dev.cohort.train.pipeline.schedule.Schedules;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -144,24 +147,53 @@ public record TrainConfig(
       pipelining = Pipelining.NONE;
     }
     if (Models.isLanguageModel(model)) {
-      String unsupported =
-          checkpointing.every() > 0 || checkpointing.resumeFrom() != null
-              ? "--checkpoint-every and --resume (its checkpoints are not written yet)"
-              : accumulation != 1
-                  ? "--accumulation (use --micro-batches)"
-                  : backwardSegments != 1
-                      ? "--backward-segments"
-                      : syncBatchNorm ? "--sync-bn (it has no BatchNorm)" : null;
-      if (unsupported != null) {
-        throw new IllegalArgumentException("the language model does not take " + unsupported);
+      List<String> unsupported = new ArrayList<>();
+      if (checkpointing.every() > 0 || checkpointing.resumeFrom() != null) {
+        unsupported.add("--checkpoint-every or --resume (its checkpoints are not written yet)");
       }
-    }
-    if (pipelining.enabled() && !Models.isLanguageModel(model)) {
+      add(unsupported, accumulation != 1, "--accumulation (use --micro-batches)");
+      add(unsupported, backwardSegments != 1, "--backward-segments");
+      add(unsupported, syncBatchNorm, "--sync-bn (it has no BatchNorm)");
+      add(unsupported, scaleLearningRate, "--scale-lr");
+      add(unsupported, checkEvery != DEFAULT_CHECK_EVERY, "--check-every");
+      add(unsupported, bucketBytes != DEFAULT_BUCKET_BYTES, "--bucket-mb");
+      add(unsupported, !overlap, "--no-overlap");
+      add(unsupported, remainder != DEFAULT_REMAINDER, "--remainder");
+      add(unsupported, bufferSync != DEFAULT_BUFFER_SYNC, "--buffer-sync");
+      if (!unsupported.isEmpty()) {
+        throw new IllegalArgumentException(
+            "the language model does not take " + String.join(", ", unsupported));
+      }
+      int stages = pipelining.stages() * pipelining.virtualStages();
+      int blocks = Models.gptConfig(model).blockParameters().length;
+      if (stages > blocks) {
+        throw new IllegalArgumentException(
+            "--pipeline x --virtual-stages makes "
+                + stages
+                + " stages, but "
+                + model
+                + " has "
+                + blocks
+                + " blocks to share among them: use at most "
+                + blocks);
+      }
+      Schedules.byName( // an interleaved schedule needs m a multiple of p: refused here, not later
+          pipelining.schedule(),
+          pipelining.stages(),
+          pipelining.virtualStages(),
+          pipelining.microBatches());
+    } else if (!pipelining.equals(Pipelining.NONE)) {
       throw new IllegalArgumentException(
-          "--pipeline and --virtual-stages cut the language model: use --model gpt or gpt-tiny"
-              + " (got "
+          "--pipeline, --schedule, --micro-batches and --virtual-stages are for the language"
+              + " model: use --model gpt or gpt-tiny (got "
               + model
               + ")");
+    }
+  }
+
+  private static void add(List<String> list, boolean when, String what) {
+    if (when) {
+      list.add(what);
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.cohort.lab.pipeline;
 
+import dev.cohort.lab.bench.BenchMath;
 import dev.cohort.lab.bench.TrainBench;
+import dev.cohort.lab.model.PipelineStepModel;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
@@ -8,6 +10,9 @@ import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.RunSummary;
+import dev.cohort.train.model.Models;
+import dev.cohort.train.model.gpt.GptConfig;
+import dev.cohort.train.pipeline.StagePartition;
 import dev.cohort.train.pipeline.schedule.Schedule;
 import dev.cohort.train.pipeline.schedule.ScheduleSimulator;
 import dev.cohort.train.pipeline.schedule.Schedules;
@@ -39,20 +44,37 @@ public final class PipelineBench {
   public record Options(
       String model, int globalBatch, int steps, int reps, List<Case> cases, Path outDir) {}
 
-  /** One configuration: p ranks of one pipeline, a schedule, v stages per rank, m micro-batches. */
-  public record Case(int ranks, String schedule, int virtualStages, int microBatches) {
+  /**
+   * One configuration: p ranks of one pipeline, a schedule, v stages per rank, m micro-batches,
+   * libtorch threads per rank (0: the cores shared out among the ranks).
+   */
+  public record Case(int ranks, String schedule, int virtualStages, int microBatches, int threads) {
+    /** With the cores shared out among the ranks. */
+    public Case(int ranks, String schedule, int virtualStages, int microBatches) {
+      this(ranks, schedule, virtualStages, microBatches, 0);
+    }
+
+    /** The threads each rank runs. */
+    int threadsPerRank() {
+      return threads > 0 ? threads : JavaCommand.threadsPerWorker(ranks);
+    }
+
     /**
-     * Reads {@code p:schedule:v:m}, e.g. {@code 2:1f1b:1:4}.
+     * Reads {@code p:schedule:v:m[:threads]}, e.g. {@code 2:1f1b:1:4}.
      *
      * @throws IllegalArgumentException naming the text and the form
      */
     public static Case parse(String text) {
       String[] f = text.strip().split(":");
       try {
-        if (f.length == 4) {
+        if (f.length == 4 || f.length == 5) {
           Case c =
               new Case(
-                  Integer.parseInt(f[0]), f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]));
+                  Integer.parseInt(f[0]),
+                  f[1],
+                  Integer.parseInt(f[2]),
+                  Integer.parseInt(f[3]),
+                  f.length == 5 ? Integer.parseInt(f[4]) : 0);
           c.plan();
           return c;
         }
@@ -62,7 +84,7 @@ public final class PipelineBench {
       throw new IllegalArgumentException(
           "cannot read the case '"
               + text
-              + "': expected ranks:schedule:virtual-stages:micro-batches,"
+              + "': expected ranks:schedule:virtual-stages:micro-batches[:threads],"
               + " e.g. 2:1f1b:1:4");
     }
 
@@ -79,7 +101,13 @@ public final class PipelineBench {
     @Override
     public String toString() {
       return String.format(
-          Locale.ROOT, "p=%d %s v=%d m=%d", ranks, schedule, virtualStages, microBatches);
+          Locale.ROOT,
+          "p=%d %s v=%d m=%d%s",
+          ranks,
+          schedule,
+          virtualStages,
+          microBatches,
+          threads > 0 ? " threads=" + threads : "");
     }
   }
 
@@ -104,9 +132,28 @@ public final class PipelineBench {
     this.out = out;
   }
 
-  /** The default study for a machine: 1 rank, then 2 ranks with each schedule and m. */
+  /**
+   * A transfer between two ranks on one host: the latency of a small shared-memory message and the
+   * rings' bandwidth at 1 MiB, as docs/benchmarks/comm.md measured them on the 2-core VM.
+   */
+  static final double TRANSFER_LATENCY_MS = 0.1;
+
+  static final double TRANSFER_BYTES_PER_MS = 1.43e6;
+
+  /**
+   * The default study for a machine: 1 rank at each m with every core (the baseline) and with a
+   * pipeline rank's threads (what the step model is calibrated with), then 2 ranks with each
+   * schedule and m.
+   */
   public static List<Case> defaultCases() {
-    List<Case> cases = new ArrayList<>(List.of(new Case(1, "1f1b", 1, 1)));
+    List<Case> cases = new ArrayList<>();
+    int perRank = JavaCommand.threadsPerWorker(2);
+    for (int m : List.of(1, 2, 4, 8)) {
+      cases.add(new Case(1, "1f1b", 1, m));
+      if (perRank != JavaCommand.threadsPerWorker(1)) {
+        cases.add(new Case(1, "1f1b", 1, m, perRank));
+      }
+    }
     for (String schedule : List.of("gpipe", "1f1b")) {
       for (int m : List.of(1, 2, 4, 8)) {
         cases.add(new Case(2, schedule, 1, m));
@@ -148,7 +195,57 @@ public final class PipelineBench {
     }
     Map<Case, ScheduleSimulator.Result> simulated = new LinkedHashMap<>();
     opt.cases().forEach(c -> simulated.put(c, ScheduleSimulator.check(c.plan())));
-    return new PipelineReport(opt, runs, simulated).write(out);
+    return new PipelineReport(opt, runs, simulated, predictions(runs)).write(out);
+  }
+
+  /**
+   * Each pipelined case's step as {@link PipelineStepModel} predicts it, calibrated with the
+   * one-rank run at the same number of micro-batches (cases without one are left out).
+   */
+  private Map<Case, Double> predictions(Map<Case, List<Run>> runs) {
+    GptConfig g = Models.gptConfig(opt.model());
+    Map<Case, Double> out = new LinkedHashMap<>();
+    for (Case c : runs.keySet()) {
+      if (c.ranks() == 1) {
+        continue;
+      }
+      List<Run> base = null; // calibrated at the same m and the same threads per rank
+      for (Case a : runs.keySet()) {
+        if (a.ranks() == 1
+            && a.microBatches() == c.microBatches()
+            && a.threadsPerRank() == c.threadsPerRank()) {
+          base = runs.get(a);
+        }
+      }
+      if (base == null) {
+        continue;
+      }
+      double fb = BenchMath.median(base.stream().map(r -> r.phases().forwardBackward()).toList());
+      double optimizer = BenchMath.median(base.stream().map(r -> r.phases().optimizer()).toList());
+      long activationBytes =
+          (long) (opt.globalBatch() / c.microBatches()) * g.context() * g.width() * Float.BYTES;
+      PipelineStepModel model =
+          new PipelineStepModel(
+              fb / c.microBatches(),
+              optimizer,
+              TRANSFER_LATENCY_MS + activationBytes / TRANSFER_BYTES_PER_MS);
+      out.put(c, model.stepMillis(c.plan(), shares(g, c)));
+    }
+    return out;
+  }
+
+  /** Each stage's share of the parameters, as the trainer balances them. */
+  private static double[] shares(GptConfig g, Case c) {
+    long[] w = g.blockParameters();
+    StagePartition p = StagePartition.balanced(w, c.ranks() * c.virtualStages());
+    double total = g.parameterCount();
+    double[] out = new double[p.stages()];
+    for (int s = 0; s < out.length; s++) {
+      for (int i = p.start(s); i < p.end(s); i++) {
+        out[s] += w[i] / total;
+      }
+    }
+    return out;
   }
 
   private Run run(Case c, Path dir) throws IOException, InterruptedException {
@@ -170,10 +267,7 @@ public final class PipelineBench {
     Outcome o =
         new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
             .hangTimeout(Duration.ofMinutes(5))
-            .run(
-                c.ranks(),
-                WorkerArgs.of(cfg).command().withThreads(JavaCommand.threadsPerWorker(c.ranks())),
-                dir);
+            .run(c.ranks(), WorkerArgs.of(cfg).command().withThreads(c.threadsPerRank()), dir);
     Breakdown timed = TrainBench.timedSteps(o, dir, "pipeline run " + c);
     RunSummary summary = RunSummary.read(dir.resolve(RunSummary.FILE));
     return new Run(

@@ -28,14 +28,17 @@ final class PipelineReport {
   private final PipelineBench.Options opt;
   private final Map<PipelineBench.Case, List<PipelineBench.Run>> runs;
   private final Map<PipelineBench.Case, ScheduleSimulator.Result> simulated;
+  private final Map<PipelineBench.Case, Double> predicted;
 
   PipelineReport(
       PipelineBench.Options opt,
       Map<PipelineBench.Case, List<PipelineBench.Run>> runs,
-      Map<PipelineBench.Case, ScheduleSimulator.Result> simulated) {
+      Map<PipelineBench.Case, ScheduleSimulator.Result> simulated,
+      Map<PipelineBench.Case, Double> predicted) {
     this.opt = opt;
     this.runs = runs;
     this.simulated = simulated;
+    this.predicted = predicted;
   }
 
   private static double median(
@@ -56,30 +59,45 @@ final class PipelineReport {
                 + " stage's rank's time in receives over its step; the formula is the bubble"
                 + " (p-1)/(vm+p-1) of equal stages with free transfers. In flight: the most"
                 + " micro-batches whose activations the first rank holds (the simulator), and"
-                + " each rank's peak resident memory.%n%n",
+                + " each rank's peak resident memory. Predicted: the schedule run by the simulator"
+                + " with the one-rank run's forward/backward per micro-batch (at the same m)"
+                + " shared among stages by parameters, backward twice forward, and %.2f ms + size"
+                + " / %.2f GB/s per transfer (comm.md's small-message latency and 1 MiB"
+                + " bandwidth).%n%n",
             Instant.now(),
             Machine.cpuModel(),
             opt.model(),
             opt.globalBatch(),
             opt.steps(),
             TrainBench.WARMUP,
-            opt.reps()));
+            opt.reps(),
+            PipelineBench.TRANSFER_LATENCY_MS,
+            PipelineBench.TRANSFER_BYTES_PER_MS / 1e6));
     md.append(
-        "| p | schedule | v | m | sequences/s | vs 1 rank | step ms | forward+backward |"
-            + " waiting | waiting share | formula | in flight, rank 0 | peak MiB per rank |\n"
-            + "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    double base = Double.NaN;
+        "| p | schedule | v | m | threads | sequences/s | vs 1 rank, all cores | step ms | forward+backward |"
+            + " waiting | waiting share | formula | predicted step ms | error | in flight, rank 0"
+            + " | peak MiB per rank |\n"
+            + "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    // The baseline of each m: one rank with every core.
+    Map<Integer, Double> base = new LinkedHashMap<>();
     for (var e : runs.entrySet()) {
-      if (e.getKey().ranks() == 1) {
-        base = median(e.getValue(), PipelineBench.Run::sequencesPerSecond);
+      if (e.getKey().ranks() == 1 && e.getKey().threads() == 0) {
+        base.put(
+            e.getKey().microBatches(), median(e.getValue(), PipelineBench.Run::sequencesPerSecond));
       }
     }
     List<Map<String, Object>> json = new ArrayList<>();
+    List<Double> errors = new ArrayList<>();
     for (var e : runs.entrySet()) {
       PipelineBench.Case c = e.getKey();
       List<PipelineBench.Run> rs = e.getValue();
       double sps = median(rs, PipelineBench.Run::sequencesPerSecond);
       double share = median(rs, PipelineBench.Run::waitingShare);
+      double step = median(rs, r -> r.phases().step());
+      Double p = predicted.get(c);
+      if (p != null) {
+        errors.add(Math.abs(p - step) / step);
+      }
       List<String> peaks = new ArrayList<>();
       for (int r = 0; r < c.ranks(); r++) {
         int rank = r;
@@ -90,19 +108,22 @@ final class PipelineReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %d | %s | %d | %d | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f%% | %.1f%% | %d | %s"
-                  + " |%n",
+              "| %d | %s | %d | %d | %d | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f%% | %.1f%% | %s | %s"
+                  + " | %d | %s |%n",
               c.ranks(),
               c.schedule(),
               c.virtualStages(),
               c.microBatches(),
+              c.threadsPerRank(),
               sps,
-              sps / base,
-              median(rs, r -> r.phases().step()),
+              sps / base.getOrDefault(c.microBatches(), Double.NaN),
+              step,
               median(rs, r -> r.phases().forwardBackward()),
               median(rs, r -> r.phases().waiting()),
               100 * share,
               100 * c.formulaBubble(),
+              p == null ? "" : String.format(Locale.ROOT, "%.1f", p),
+              p == null ? "" : String.format(Locale.ROOT, "%+.1f%%", 100 * (p - step) / step),
               simulated.get(c).peakInFlight()[0],
               String.join(", ", peaks)));
       Map<String, Object> row = new LinkedHashMap<>();
@@ -111,11 +132,23 @@ final class PipelineReport {
       row.put("waiting_share", share);
       row.put("formula_bubble", c.formulaBubble());
       row.put("simulated_in_flight_rank0", simulated.get(c).peakInFlight()[0]);
+      row.put("predicted_step_ms", p);
       row.put("runs", rs);
       json.add(row);
     }
+    if (!errors.isEmpty()) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%nThe step model's median error over the %d pipelined cases: %.1f%% (largest"
+                  + " %.1f%%).%n",
+              errors.size(),
+              100 * BenchMath.median(errors),
+              100 * errors.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+    }
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("options", opt);
+    all.put("step_model_median_error", errors.isEmpty() ? null : BenchMath.median(errors));
     all.put("results", json);
     Path file = ReportFiles.write(opt.outDir(), "pipeline", md, all);
     out.print(md);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.model.Models;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ public record EffectiveConfig(
         cfg.epochs(),
         cfg.batch(),
         cfg.accumulation(),
-        cfg.pipelining().enabled()
+        Models.isLanguageModel(cfg.model())
             ? cfg.batch() * cfg.pipelining().microBatches() * (workers / cfg.pipelining().stages())
             : cfg.batch() * workers * cfg.accumulation(),
         cfg.optimizer(),
@@ -102,7 +103,7 @@ public record EffectiveConfig(
         cfg.checkpointing().every(),
         cfg.checkpointing().keep(),
         resumed == null ? null : resumed.toString(),
-        cfg.pipelining().enabled() ? cfg.pipelining() : null,
+        Models.isLanguageModel(cfg.model()) ? cfg.pipelining() : null,
         cfg.clipGradNorm(),
         null,
         null);

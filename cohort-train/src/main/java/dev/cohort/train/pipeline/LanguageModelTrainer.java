@@ -89,7 +89,11 @@ public final class LanguageModelTrainer {
               schedule,
               model,
               new PipelineRank.Settings(
-                  new SequenceLoss(), cfg.seed(), cfg.optimizer(), cfg.clipGradNorm()),
+                  new SequenceLoss(),
+                  cfg.seed(),
+                  cfg.optimizer(),
+                  cfg.momentum(),
+                  cfg.clipGradNorm()),
               manager);
       return new Loop(groups, rank, manager, partition)
           .run(train, validation, corpus.description());

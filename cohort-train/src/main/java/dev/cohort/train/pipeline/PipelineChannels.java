@@ -89,6 +89,12 @@ public final class PipelineChannels implements AutoCloseable {
     return g;
   }
 
+  /** Fails every pending and future transfer of this rank's channels with {@code reason}. */
+  void abort(String reason) {
+    to.values().forEach(g -> g.abort(reason));
+    from.values().forEach(g -> g.abort(reason));
+  }
+
   @Override
   public void close() {
     RuntimeException first = null;

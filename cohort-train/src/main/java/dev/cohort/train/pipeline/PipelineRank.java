@@ -7,7 +7,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
-import dev.cohort.comm.CommException;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
@@ -59,10 +58,12 @@ public final class PipelineRank {
    * @param loss the loss of the last stage's output against the targets
    * @param seed the seed of every block's initialization
    * @param optimizer "sgd" or "adam"
+   * @param momentum SGD's momentum (0: none)
    * @param clipGradNorm the largest norm of the whole model's gradient, over every stage (each
    *     step's gradient is scaled down to it when larger); 0 for no clipping
    */
-  public record Settings(Loss loss, int seed, String optimizer, float clipGradNorm) {
+  public record Settings(
+      Loss loss, int seed, String optimizer, float momentum, float clipGradNorm) {
     public Settings {
       if (!(clipGradNorm >= 0)) {
         throw new IllegalArgumentException(
@@ -70,9 +71,9 @@ public final class PipelineRank {
       }
     }
 
-    /** Without clipping. */
+    /** Without momentum or clipping. */
     public Settings(Loss loss, int seed, String optimizer) {
-      this(loss, seed, optimizer, 0);
+      this(loss, seed, optimizer, 0, 0);
     }
   }
 
@@ -87,6 +88,7 @@ public final class PipelineRank {
   private final StageLayout layout;
   private final Map<Integer, StageOptimizer> optimizers = new HashMap<>();
   private final StageTransfers transfers;
+  private final PipelineChannels channels;
   private final PipelineInference inference;
   private int steps;
 
@@ -123,7 +125,8 @@ public final class PipelineRank {
               + " stages");
     }
     ScheduleSimulator.check(schedule);
-    this.transfers = new StageTransfers(groups.channels(), layout, model, schedule.microBatches());
+    this.channels = groups.channels();
+    this.transfers = new StageTransfers(channels, layout, model, schedule.microBatches());
     this.inference = new PipelineInference(groups, layout, model, transfers, loss, manager);
     synchronized (INIT) {
       for (int s : layout.stagesOf(rank)) {
@@ -132,7 +135,9 @@ public final class PipelineRank {
     }
     for (int s : layout.stagesOf(rank)) {
       optimizers.put(
-          s, new StageOptimizer(model.parameters(s), settings.optimizer(), dataParallel));
+          s,
+          new StageOptimizer(
+              model.parameters(s), settings.optimizer(), settings.momentum(), dataParallel));
     }
   }
 
@@ -154,8 +159,13 @@ public final class PipelineRank {
         long t0 = System.nanoTime();
         try {
           run(a, st, sends, lossSum, learningRate, nanos);
-        } catch (CommException | IllegalArgumentException | IllegalStateException e) {
-          throw new PipelineException(rank, a, e.getMessage(), e);
+        } catch (RuntimeException e) {
+          PipelineException failure = new PipelineException(rank, a, e.getMessage(), e);
+          // Peers fail now rather than at their timeout, and sends still reading this step's
+          // tensors stop before the step's manager frees them.
+          channels.abort(failure.getMessage());
+          pg.abort(failure.getMessage());
+          throw failure;
         }
         nanos[phase(a)] += System.nanoTime() - t0;
       }

@@ -26,13 +26,15 @@ final class StageOptimizer {
 
   /**
    * @param optimizer "sgd" or "adam"
+   * @param momentum SGD's momentum (0: none)
    * @param replicas the ranks holding the same stage in the other pipelines
    */
-  StageOptimizer(List<Parameter> parameters, String optimizer, ProcessGroup replicas) {
+  StageOptimizer(
+      List<Parameter> parameters, String optimizer, float momentum, ProcessGroup replicas) {
     this.parameters = List.copyOf(parameters);
     List<Integer> sizes = new ArrayList<>();
     parameters.forEach(p -> sizes.add(Math.toIntExact(p.getArray().size())));
-    this.optimizer = new FusedOptimizer(optimizer, 0, sizes);
+    this.optimizer = new FusedOptimizer(optimizer, momentum, sizes);
     this.replicas = replicas;
   }
 

@@ -248,7 +248,7 @@ class PipelineEquivalenceTest {
               groups,
               schedule,
               model,
-              new PipelineRank.Settings(new SequenceLoss(), SEED, "sgd", at.clip()),
+              new PipelineRank.Settings(new SequenceLoss(), SEED, "sgd", 0, at.clip()),
               manager);
       for (int step = 0; step < STEPS; step++) {
         try (NDManager m = manager.newSubManager()) {

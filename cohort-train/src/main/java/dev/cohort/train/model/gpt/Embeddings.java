@@ -59,7 +59,7 @@ final class Embeddings extends AbstractBlock {
     NDArray e =
         Embedding.embedding(x.toType(DataType.INT64, false), w, SparseFormat.DENSE)
             .singletonOrThrow()
-            .add(p.get(new NDIndex("0:" + time)));
+            .add(p.get(x.getManager(), new NDIndex("0:" + time))); // freed with the step
     return dropout.forward(ps, new NDList(e), training, params);
   }
 
