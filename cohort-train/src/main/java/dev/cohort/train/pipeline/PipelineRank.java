@@ -215,11 +215,13 @@ public final class PipelineRank {
       Map<Long, NDArray> inputs,
       Map<Long, NDArray> outputs,
       Map<Long, NDArray> gradients,
+      Map<Long, NDManager> scopes,
       float[] scale) {
     StepState(NDManager manager, MicroBatches batches) {
       this(
           manager,
           batches,
+          new HashMap<>(),
           new HashMap<>(),
           new HashMap<>(),
           new HashMap<>(),
@@ -299,10 +301,13 @@ public final class PipelineRank {
     } else {
       in = st.inputs().get(key(s, m));
     }
+    // What the forward makes lives in a manager of its own, freed once its backward is done: a
+    // schedule holds the activations of only the micro-batches it has in flight.
+    NDManager scope = st.manager().newSubManager();
+    st.scopes().put(key(s, m), scope);
+    in.tempAttach(scope); // operations put their results in their input's manager
     NDArray out =
-        model
-            .forward(s, new ParameterStore(st.manager(), false), new NDList(in), true)
-            .singletonOrThrow();
+        model.forward(s, new ParameterStore(scope, false), new NDList(in), true).singletonOrThrow();
     if (s == layout.lastStage()) {
       NDArray l = loss.evaluate(new NDList(st.batches().targets().get(m)), new NDList(out));
       lossSum[0] += l.getFloat();
@@ -323,5 +328,8 @@ public final class PipelineRank {
       seed = st.gradients().get(key(s, m));
     }
     JniUtils.backward((PtNDArray) from, (PtNDArray) seed, false, false);
+    // Its output was sent before the next stage could send its gradient back; its input, with
+    // its gradient, returns to the step's manager.
+    st.scopes().remove(key(s, m)).close();
   }
 }
