@@ -97,14 +97,21 @@ final class TrainCommand implements Callable<Integer> {
       dir = runDir(range);
       config = train.toConfig(dir); // validates before anything starts
       int stages = config.pipelining().stages();
-      if (stages > 1
-          && (range.elastic() || range.min() % stages != 0 || range.max() % stages != 0)) {
+      if (stages > 1 && range.elastic()) {
+        throw new IllegalArgumentException(
+            "--nproc "
+                + nprocSpec
+                + " is elastic, and a pipeline cannot restart on fewer workers: give a fixed"
+                + " --nproc, a multiple of --pipeline "
+                + stages);
+      }
+      if (range.max() % stages != 0) {
         throw new IllegalArgumentException(
             "--nproc "
                 + nprocSpec
                 + " does not make whole pipelines of --pipeline "
                 + stages
-                + ": use a fixed multiple of "
+                + ": use a multiple of "
                 + stages);
       }
       supervisor = new ElasticSupervisor(range, maxRestarts, dir, err());

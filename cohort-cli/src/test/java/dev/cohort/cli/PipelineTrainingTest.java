@@ -81,6 +81,20 @@ class PipelineTrainingTest {
   void optionsThatDoNotFitAPipelineShouldBeRefusedBeforeAnythingStarts(@TempDir Path dir) {
     assertThat(refusal(dir, "--nproc", "3", "--model", "gpt-tiny", "--pipeline", "2"))
         .contains("--nproc 3 does not make whole pipelines of --pipeline 2");
+    assertThat(refusal(dir, "--nproc", "2:4", "--model", "gpt-tiny", "--pipeline", "2"))
+        .contains("--nproc 2:4 is elastic, and a pipeline cannot restart on fewer workers");
+    assertThat(
+            refusal(
+                dir,
+                "--nproc",
+                "2",
+                "--model",
+                "gpt-tiny",
+                "--pipeline",
+                "2",
+                "--schedule",
+                "interleaved-1f1b"))
+        .contains("--schedule interleaved-1f1b needs --virtual-stages 2 or more");
     assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--pipeline", "2"))
         .contains(
             "--pipeline, --schedule, --micro-batches and --virtual-stages are for the language");

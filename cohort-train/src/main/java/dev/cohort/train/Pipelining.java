@@ -35,6 +35,11 @@ public record Pipelining(int stages, String schedule, int microBatches, int virt
       throw new IllegalArgumentException(
           "--virtual-stages " + virtualStages + " needs --schedule interleaved-1f1b");
     }
+    if (virtualStages == 1 && stages > 1 && schedule.equals("interleaved-1f1b")) {
+      throw new IllegalArgumentException(
+          "--schedule interleaved-1f1b needs --virtual-stages 2 or more (with 1 it is 1f1b with"
+              + " a longer warm-up): give --virtual-stages, or use --schedule 1f1b");
+    }
   }
 
   /** Whether the model is cut at all. */

@@ -38,7 +38,7 @@ public final class LanguageModelRun {
     try {
       List<RunListener> all = new ArrayList<>();
       if (lead && cfg.progress()) {
-        all.add(new ConsoleProgress(System.out, System.console() != null));
+        all.add(new ConsoleProgress(out, System.console() != null));
       }
       if (recorder != null) {
         all.add(recorder);
