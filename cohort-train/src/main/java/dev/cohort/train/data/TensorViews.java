@@ -37,4 +37,14 @@ public final class TensorViews {
     }
     return b.order(ByteOrder.nativeOrder());
   }
+
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024);
+
+  /** Writes zeros over the whole of {@code view} (a gradient to start the next step from). */
+  public static void zero(ByteBuffer view) {
+    ByteBuffer dst = view.duplicate().clear();
+    while (dst.hasRemaining()) {
+      dst.put(ZEROS.duplicate().limit(Math.min(ZEROS.capacity(), dst.remaining())));
+    }
+  }
 }

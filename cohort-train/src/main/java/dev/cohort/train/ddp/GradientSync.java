@@ -236,17 +236,8 @@ public final class GradientSync {
       try (NDArray grad = p.getArray().getGradient()) {
         ByteBuffer g = TensorViews.view(grad, "gradient of " + p.getName());
         bucket.slice(b.offsets()[i] * 4, g.capacity()).put(g.duplicate());
-        zero(g);
+        TensorViews.zero(g);
       }
-    }
-  }
-
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024);
-
-  private static void zero(ByteBuffer b) {
-    ByteBuffer dst = b.duplicate().clear();
-    while (dst.hasRemaining()) {
-      dst.put(ZEROS.duplicate().limit(Math.min(ZEROS.capacity(), dst.remaining())));
     }
   }
 }

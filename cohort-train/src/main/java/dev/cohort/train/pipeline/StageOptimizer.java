@@ -72,11 +72,7 @@ final class StageOptimizer {
         grads -> {
           GradientClipping.scale(grads, scale);
           optimizer.step(weights, grads, step, lr);
-          for (ByteBuffer g : grads) {
-            for (int i = 0; i < g.capacity(); i += Float.BYTES) {
-              g.putFloat(i, 0f);
-            }
-          }
+          grads.forEach(TensorViews::zero);
         });
   }
 
