@@ -41,9 +41,4 @@ public record Pipelining(int stages, String schedule, int microBatches, int virt
               + " a longer warm-up): give --virtual-stages, or use --schedule 1f1b");
     }
   }
-
-  /** Whether the model is cut at all. */
-  public boolean enabled() {
-    return stages * virtualStages > 1;
-  }
 }
