@@ -1,6 +1,9 @@
 package dev.cohort.train.pipeline;
 
+import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,6 +61,26 @@ public record PipelineGroups(
     }
     return new PipelineGroups(
         mine, replicas, world.rank() / pipelineSize, PipelineChannels.open(world, pipelineSize));
+  }
+
+  /**
+   * {@code values} as the pipeline's rank {@code root} holds them, on every rank of the pipeline,
+   * then combined across the pipelines with {@code acrossPipelines}. Collective over the world.
+   */
+  float[] fromRank(int root, float[] values, ReduceOp acrossPipelines) {
+    Tensor t = Tensor.allocate(DataType.FLOAT32, values.length);
+    for (int i = 0; i < values.length; i++) {
+      t.bytes().putFloat(i * Float.BYTES, values[i]);
+    }
+    pipeline.broadcast(t, root);
+    if (dataParallel.size() > 1) {
+      dataParallel.allReduce(t, acrossPipelines);
+    }
+    float[] out = new float[values.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = t.bytes().getFloat(i * Float.BYTES);
+    }
+    return out;
   }
 
   /** Closes every group (the world they came from stays open). */

@@ -36,8 +36,8 @@ public final class PipelineInference {
     }
   }
 
+  private final PipelineGroups groups;
   private final ProcessGroup pg;
-  private final ProcessGroup dataParallel;
   private final StageLayout layout;
   private final StagedModel model;
   private final StageTransfers transfers;
@@ -51,8 +51,8 @@ public final class PipelineInference {
       StageTransfers transfers,
       Loss loss,
       NDManager manager) {
+    this.groups = groups;
     this.pg = groups.pipeline();
-    this.dataParallel = groups.dataParallel();
     this.layout = layout;
     this.model = model;
     this.transfers = transfers;
@@ -82,17 +82,13 @@ public final class PipelineInference {
         }
       }
     }
-    Tensor t = Tensor.allocate(dev.cohort.comm.DataType.FLOAT32, 3);
-    for (int i = 0; i < 3; i++) {
-      t.bytes().putFloat(i * Float.BYTES, (float) totals[i]);
-    }
-    pg.broadcast(t, layout.rankOf(layout.lastStage()));
-    if (dataParallel.size() > 1) {
-      dataParallel.allReduce(t, ReduceOp.SUM);
-    }
-    double tokens = t.bytes().getFloat(2 * Float.BYTES);
-    return new Evaluation(
-        t.bytes().getFloat(0) / tokens, t.bytes().getFloat(Float.BYTES) / tokens, (long) tokens);
+    float[] all =
+        groups.fromRank(
+            layout.rankOf(layout.lastStage()),
+            new float[] {(float) totals[0], (float) totals[1], (float) totals[2]},
+            ReduceOp.SUM);
+    double tokens = all[2];
+    return new Evaluation(all[0] / tokens, all[1] / tokens, (long) tokens);
   }
 
   /**

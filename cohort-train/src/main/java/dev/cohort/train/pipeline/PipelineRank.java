@@ -9,7 +9,6 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
-import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
 import dev.cohort.train.nn.GraphScalars;
 import dev.cohort.train.optim.GradientClipping;
@@ -77,6 +76,7 @@ public final class PipelineRank {
     }
   }
 
+  private final PipelineGroups groups;
   private final ProcessGroup pg;
   private final ProcessGroup dataParallel;
   private final Schedule schedule;
@@ -103,6 +103,7 @@ public final class PipelineRank {
       StagedModel model,
       Settings settings,
       NDManager manager) {
+    this.groups = groups;
     this.pg = groups.pipeline();
     this.dataParallel = groups.dataParallel();
     this.schedule = schedule;
@@ -189,14 +190,9 @@ public final class PipelineRank {
   }
 
   /** The last stage's value, on every rank of the pipeline, averaged over the pipelines. */
-  float shareLoss(float lastStageValue) {
-    Tensor mean = Tensor.allocate(dev.cohort.comm.DataType.FLOAT32, 1);
-    mean.bytes().putFloat(0, lastStageValue);
-    pg.broadcast(mean, layout.rankOf(layout.lastStage()));
-    if (dataParallel.size() > 1) {
-      dataParallel.allReduce(mean, ReduceOp.AVG);
-    }
-    return mean.bytes().getFloat(0);
+  private float shareLoss(float lastStageValue) {
+    return groups
+        .fromRank(layout.rankOf(layout.lastStage()), new float[] {lastStageValue}, ReduceOp.AVG)[0];
   }
 
   private static int phase(Action a) {
