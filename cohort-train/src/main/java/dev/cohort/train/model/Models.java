@@ -137,7 +137,7 @@ public final class Models {
   public static int usefulThreads(String name) {
     String known = name.toLowerCase(Locale.ROOT);
     if (!NAMES.contains(known)) {
-      throw new IllegalArgumentException("unknown model '" + name + "'; choose one of " + NAMES);
+      throw unknown(name);
     }
     return known.equals("mlp") || known.equals("mlp-dropout") ? 1 : Integer.MAX_VALUE;
   }
@@ -153,9 +153,11 @@ public final class Models {
       case "mlp-dropout" -> mlpDropout(classes);
       case "mlp-wide" -> mlpWide(classes);
       case "gpt", "gpt-tiny" -> Gpt.build(gptConfig(name));
-      default ->
-          throw new IllegalArgumentException(
-              "unknown model '" + name + "'; choose one of " + NAMES);
+      default -> throw unknown(name);
     };
+  }
+
+  private static IllegalArgumentException unknown(String name) {
+    return new IllegalArgumentException("unknown model '" + name + "'; choose one of " + NAMES);
   }
 }
