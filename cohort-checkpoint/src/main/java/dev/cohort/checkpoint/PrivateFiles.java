@@ -3,7 +3,9 @@ package dev.cohort.checkpoint;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -34,7 +36,15 @@ public final class PrivateFiles {
       missing.push(p);
     }
     for (Path p : missing) {
-      createDirectory(p);
+      try {
+        createDirectory(p);
+      } catch (FileAlreadyExistsException e) {
+        // Another process made it first (the ranks of a pipeline create their stages' folders
+        // at once): that is fine when it is a folder, not a link someone put in its place.
+        if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          throw e;
+        }
+      }
     }
   }
 

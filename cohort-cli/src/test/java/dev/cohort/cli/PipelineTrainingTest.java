@@ -98,8 +98,8 @@ class PipelineTrainingTest {
     assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--pipeline", "2"))
         .contains(
             "--pipeline, --schedule, --micro-batches and --virtual-stages are for the language");
-    assertThat(refusal(dir, "--nproc", "2", "--model", "gpt-tiny", "--checkpoint-every", "10"))
-        .contains("the language model does not take --checkpoint-every");
+    assertThat(refusal(dir, "--nproc", "2", "--model", "gpt-tiny", "--accumulation", "2"))
+        .contains("the language model does not take --accumulation (use --micro-batches)");
     assertThat(
             refusal(
                 dir, "--nproc", "2", "--model", "gpt-tiny", "--pipeline", "2", "--schedule", "zb"))

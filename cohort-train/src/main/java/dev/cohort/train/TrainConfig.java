@@ -148,9 +148,6 @@ public record TrainConfig(
     }
     if (Models.isLanguageModel(model)) {
       List<String> unsupported = new ArrayList<>();
-      if (checkpointing.every() > 0 || checkpointing.resumeFrom() != null) {
-        unsupported.add("--checkpoint-every or --resume (its checkpoints are not written yet)");
-      }
       add(unsupported, accumulation != 1, "--accumulation (use --micro-batches)");
       add(unsupported, backwardSegments != 1, "--backward-segments");
       add(unsupported, syncBatchNorm, "--sync-bn (it has no BatchNorm)");

@@ -172,7 +172,7 @@ public final class TrainWorker {
     return listeners;
   }
 
-  /** The language model: text instead of images, pipeline stages, no checkpoints yet. */
+  /** The language model: text instead of images, pipeline stages, a checkpoint per stage. */
   private static RunSummary trainLanguageModel(
       CommConfig comm, World world, Job job, PrintStream out) throws IOException {
     TrainConfig cfg = job.config();

@@ -1,6 +1,6 @@
 package dev.cohort.launch.elastic;
 
-import dev.cohort.checkpoint.CheckpointStore;
+import dev.cohort.checkpoint.CheckpointFolders;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
 import java.io.IOException;
@@ -194,7 +194,7 @@ public final class ElasticSupervisor {
    */
   private final class TrainingRestarts implements Restarts {
     private final int globalBatch;
-    private final Path checkpoints = runDir.resolve("checkpoints");
+    private final Path checkpoints = CheckpointFolders.of(runDir);
     private int batch;
     private Path from;
     private boolean haveCheckpoint;
@@ -207,7 +207,7 @@ public final class ElasticSupervisor {
 
     @Override
     public Optional<String> refuse(int workers) {
-      haveCheckpoint = !new CheckpointStore(checkpoints, 1).steps().isEmpty();
+      haveCheckpoint = CheckpointFolders.hasAny(checkpoints);
       if (haveCheckpoint) {
         from = runDir;
       }

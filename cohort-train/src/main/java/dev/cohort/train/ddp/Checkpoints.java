@@ -1,6 +1,7 @@
 package dev.cohort.train.ddp;
 
 import dev.cohort.checkpoint.AsyncCheckpointWriter;
+import dev.cohort.checkpoint.CheckpointFolders;
 import dev.cohort.checkpoint.CheckpointStore;
 import dev.cohort.checkpoint.TrainingState;
 import dev.cohort.comm.DataType;
@@ -34,9 +35,6 @@ import java.util.Map;
  * so the step and the recorded seed and scheme restore them exactly.
  */
 public final class Checkpoints implements AutoCloseable {
-  /** The run folder's subfolder of checkpoints. */
-  private static final String FOLDER = "checkpoints";
-
   private final ProcessGroup pg;
   private final Checkpointing cfg;
   private final ModelState state;
@@ -87,7 +85,8 @@ public final class Checkpoints implements AutoCloseable {
     }
     this.writer =
         writes
-            ? new AsyncCheckpointWriter(new CheckpointStore(runDir.resolve(FOLDER), cfg.keep()))
+            ? new AsyncCheckpointWriter(
+                new CheckpointStore(CheckpointFolders.of(runDir), cfg.keep()))
             : null;
   }
 
@@ -173,12 +172,12 @@ public final class Checkpoints implements AutoCloseable {
   }
 
   private boolean hasCheckpoint(Path run) {
-    Path dir = run.resolve(FOLDER);
+    Path dir = CheckpointFolders.of(run);
     if (Files.isDirectory(dir) && !Files.isReadable(dir)) {
       // steps() would see none and the run would silently start over: say what is wrong instead.
       throw new UncheckedIOException(new IOException("cannot read " + dir + " to resume from"));
     }
-    return !new CheckpointStore(dir, cfg.keep()).steps().isEmpty();
+    return CheckpointFolders.hasAny(dir);
   }
 
   /**
@@ -195,7 +194,7 @@ public final class Checkpoints implements AutoCloseable {
       throw new IllegalStateException(
           "rank " + pg.rank() + " is told to resume but has no run folder to resume from");
     }
-    Path dir = resumeDir.resolve(FOLDER);
+    Path dir = CheckpointFolders.of(resumeDir);
     CheckpointStore store = new CheckpointStore(dir, cfg.keep());
     // No array of a checkpoint of this model holds more values than the whole model: a longer one
     // is corruption, refused before it is allocated.

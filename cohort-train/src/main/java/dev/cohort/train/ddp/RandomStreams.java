@@ -10,9 +10,9 @@ import ai.djl.engine.Engine;
  * drew. The checkpoint records the seed and this scheme's name ({@link #SCHEME}); the step is its
  * position.
  */
-final class RandomStreams {
+public final class RandomStreams {
   /** The name checkpoints record, so a resume under another scheme is refused. */
-  static final String SCHEME = "splitmix64(seed, rank, step) per step";
+  public static final String SCHEME = "splitmix64(seed, rank, step) per step";
 
   private RandomStreams() {}
 
@@ -23,7 +23,7 @@ final class RandomStreams {
   }
 
   /** Seeds the engine for {@code step}. */
-  static void enterStep(long seed, int rank, long step) {
+  public static void enterStep(long seed, int rank, long step) {
     Engine.getInstance().setRandomSeed(seed(seed, rank, step));
   }
 

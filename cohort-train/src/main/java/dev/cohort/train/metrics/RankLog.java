@@ -1,6 +1,6 @@
 package dev.cohort.train.metrics;
 
-import dev.cohort.checkpoint.CheckpointStore;
+import dev.cohort.checkpoint.CheckpointFolders;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -24,13 +24,13 @@ public final class RankLog implements RunListener {
   @Override
   public void onStart(Start start) {
     if (start.resumed()) {
-      Path from = start.config().checkpointing().resumeFrom().resolve("checkpoints");
+      Path from = CheckpointFolders.of(start.config().checkpointing().resumeFrom());
       out.println(
           (rank == 0 ? "" : "rank " + rank + ": ")
               + "resumed from step "
               + start.startStep()
               + " (checkpoint "
-              + new CheckpointStore(from, 1).path(start.startStep())
+              + CheckpointFolders.describe(from, start.startStep())
               + ")");
     }
     if (rank == 0) {

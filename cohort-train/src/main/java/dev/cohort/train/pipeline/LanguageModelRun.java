@@ -46,7 +46,7 @@ public final class LanguageModelRun {
       all.add(listener);
       LanguageModelTrainer.Result r;
       try (ListenerThread events = new ListenerThread(RunListener.all(all))) {
-        r = new LanguageModelTrainer(pg, cfg, events).train(corpus);
+        r = new LanguageModelTrainer(pg, cfg, events, out).train(corpus);
         events.flush();
       }
       if (lead) {
@@ -107,6 +107,6 @@ public final class LanguageModelRun {
         r.trainEvaluation().accuracy(),
         new TreeMap<>(),
         r.trainLoss().get(r.trainLoss().size() - 1),
-        null);
+        r.checkpoints());
   }
 }

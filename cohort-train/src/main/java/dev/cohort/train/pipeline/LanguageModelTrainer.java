@@ -4,14 +4,18 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.cohort.checkpoint.TrainingState;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.CharVocabulary;
 import dev.cohort.train.data.text.TextCorpus;
 import dev.cohort.train.data.text.TokenWindows;
+import dev.cohort.train.ddp.RandomStreams;
 import dev.cohort.train.metrics.Breakdown;
+import dev.cohort.train.metrics.ListenerThread;
 import dev.cohort.train.metrics.RunListener;
+import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.metrics.StepRecord;
 import dev.cohort.train.model.Models;
 import dev.cohort.train.model.gpt.Gpt;
@@ -19,8 +23,11 @@ import dev.cohort.train.model.gpt.GptConfig;
 import dev.cohort.train.model.gpt.SequenceLoss;
 import dev.cohort.train.pipeline.schedule.Schedule;
 import dev.cohort.train.pipeline.schedule.Schedules;
+import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -48,6 +55,7 @@ public final class LanguageModelTrainer {
    * @param epochSeconds the training time at the end of each epoch
    * @param generated text generated after {@link #PROMPT}
    * @param partition the blocks of each stage
+   * @param checkpoints what this rank's checkpoints cost (null if it wrote none)
    */
   public record Result(
       List<Double> trainLoss,
@@ -57,16 +65,24 @@ public final class LanguageModelTrainer {
       int steps,
       List<Double> epochSeconds,
       String generated,
-      StagePartition partition) {}
+      StagePartition partition,
+      RunSummary.CheckpointCost checkpoints) {}
 
   private final ProcessGroup world;
   private final TrainConfig cfg;
-  private final RunListener listener;
+  private final ListenerThread listener;
+  private final PrintStream log;
 
-  public LanguageModelTrainer(ProcessGroup world, TrainConfig cfg, RunListener listener) {
+  /**
+   * @param listener told about steps and epochs, off the training thread
+   * @param log where warnings go (an unusable checkpoint skipped on resume)
+   */
+  public LanguageModelTrainer(
+      ProcessGroup world, TrainConfig cfg, ListenerThread listener, PrintStream log) {
     this.world = world;
     this.cfg = cfg;
     this.listener = listener;
+    this.log = log;
   }
 
   /** Trains on {@code corpus}. */
@@ -95,9 +111,45 @@ public final class LanguageModelTrainer {
                   cfg.momentum(),
                   cfg.clipGradNorm()),
               manager);
-      return new Loop(groups, rank, manager, partition)
-          .run(train, validation, corpus.description());
+      try (StageCheckpoints checkpoints =
+          new StageCheckpoints(
+              world,
+              cfg.checkpointing(),
+              cfg.runDir(),
+              rank.states(),
+              groups.pipelineIndex() == 0,
+              checkpointMeta(corpus),
+              log)) {
+        Result r =
+            new Loop(groups, rank, manager, partition, checkpoints)
+                .run(train, validation, corpus.description());
+        checkpoints.close(); // the last writes are done before their cost is reported
+        return new Result(
+            r.trainLoss(),
+            r.validation(),
+            r.trainEvaluation(),
+            r.breakdown(),
+            r.steps(),
+            r.epochSeconds(),
+            r.generated(),
+            r.partition(),
+            checkpoints.cost());
+      }
     }
+  }
+
+  /** What a checkpoint must match to be resumed by this run. */
+  private Map<String, Object> checkpointMeta(TextCorpus corpus) {
+    Pipelining p = cfg.pipelining();
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("model", cfg.model());
+    meta.put("stages", p.stages() * p.virtualStages());
+    meta.put("optimizer", cfg.optimizer());
+    meta.put("momentum", cfg.momentum());
+    meta.put("seed", cfg.seed());
+    meta.put("random_streams", RandomStreams.SCHEME);
+    meta.put("data_fingerprint", corpus.fingerprint());
+    return meta;
   }
 
   private static TokenWindows limit(TokenWindows w, int limit) {
@@ -110,15 +162,22 @@ public final class LanguageModelTrainer {
     private final PipelineRank rank;
     private final NDManager manager;
     private final StagePartition partition;
+    private final StageCheckpoints checkpoints;
     private final int pipelines;
     private final int perStep; // windows per pipeline per step
     private final Breakdown breakdown = new Breakdown();
 
-    Loop(PipelineGroups groups, PipelineRank rank, NDManager manager, StagePartition partition) {
+    Loop(
+        PipelineGroups groups,
+        PipelineRank rank,
+        NDManager manager,
+        StagePartition partition,
+        StageCheckpoints checkpoints) {
       this.groups = groups;
       this.rank = rank;
       this.manager = manager;
       this.partition = partition;
+      this.checkpoints = checkpoints;
       this.pipelines = world.size() / cfg.pipelining().stages();
       this.perStep = cfg.pipelining().microBatches() * cfg.batch();
     }
@@ -134,18 +193,23 @@ public final class LanguageModelTrainer {
                 + " pipelines x --micro-batches x --batch), the training text has "
                 + train.size());
       }
+      TrainingState from = checkpoints.resumeIfAsked();
+      int step = from == null ? 0 : Math.toIntExact(from.step());
+      rank.resumeAt(step);
       listener.onStart(
-          new RunListener.Start(cfg, world.size(), perEpoch, List.of(), description, 0));
+          new RunListener.Start(cfg, world.size(), perEpoch, List.of(), description, step));
       List<Double> losses = new ArrayList<>();
       List<PipelineInference.Evaluation> evaluations = new ArrayList<>();
       List<Double> epochSeconds = new ArrayList<>();
-      int step = 0;
       long clock = System.nanoTime();
-      for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+      for (int epoch = from == null ? 0 : from.epoch(); epoch < cfg.epochs(); epoch++) {
         int[] order = shuffled(train.size(), epoch);
         double lossSum = 0;
         int n = 0;
-        for (int b = 0; b < perEpoch && (cfg.maxSteps() == 0 || step < cfg.maxSteps()); b++) {
+        int firstBatch = from != null && epoch == from.epoch() ? from.batch() : 0;
+        for (int b = firstBatch;
+            b < perEpoch && (cfg.maxSteps() == 0 || step < cfg.maxSteps());
+            b++) {
           long t0 = clock;
           int first = (b * pipelines + groups.pipelineIndex()) * perStep;
           PipelineRank.Outcome o;
@@ -174,6 +238,13 @@ public final class LanguageModelTrainer {
           lossSum += o.loss();
           n++;
           step++;
+          if (checkpoints.due(step)) {
+            // metrics.csv must hold every step the checkpoint holds: a restart appends from it.
+            listener.flush();
+            boolean last = b + 1 == perEpoch;
+            checkpoints.save(step, last ? epoch + 1 : epoch, last ? 0 : b + 1);
+            clock = System.nanoTime(); // the copy is the summary's checkpoint cost, not a step's
+          }
         }
         losses.add(lossSum / Math.max(1, n));
         evaluations.add(evaluate(validation));
@@ -196,7 +267,8 @@ public final class LanguageModelTrainer {
           step,
           epochSeconds,
           PROMPT + CharVocabulary.decode(generated),
-          partition);
+          partition,
+          null);
     }
 
     /** This pipeline's micro-batches of windows {@code order[first, first + perStep)}. */

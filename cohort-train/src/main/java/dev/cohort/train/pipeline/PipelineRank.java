@@ -10,6 +10,7 @@ import ai.djl.training.loss.Loss;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Work;
+import dev.cohort.train.ddp.RandomStreams;
 import dev.cohort.train.nn.GraphScalars;
 import dev.cohort.train.optim.GradientClipping;
 import dev.cohort.train.pipeline.schedule.Action;
@@ -83,6 +84,7 @@ public final class PipelineRank {
   private final StagedModel model;
   private final Loss loss;
   private final float clipGradNorm;
+  private final int seed;
   private final NDManager manager;
   private final int rank;
   private final StageLayout layout;
@@ -110,6 +112,7 @@ public final class PipelineRank {
     this.model = model;
     this.loss = settings.loss();
     this.clipGradNorm = settings.clipGradNorm();
+    this.seed = settings.seed();
     this.manager = manager;
     this.rank = pg.rank();
     this.layout = schedule.layout();
@@ -149,6 +152,9 @@ public final class PipelineRank {
    * @throws PipelineException naming the rank, stage, micro-batch and action that failed
    */
   public Outcome step(MicroBatches batches, float learningRate) {
+    synchronized (INIT) { // dropout's stream, a function of (seed, rank, step): it resumes
+      RandomStreams.enterStep(seed, groups.pipelineIndex() * pg.size() + rank, steps);
+    }
     steps++;
     float[] lossSum = {0};
     long[] nanos = new long[4]; // compute, wait, comm, optimizer
@@ -182,6 +188,20 @@ public final class PipelineRank {
     float loss = shareLoss(lossSum[0] / schedule.microBatches());
     nanos[2] += System.nanoTime() - t0;
     return new Outcome(loss, nanos[0], nanos[1], nanos[2], nanos[3]);
+  }
+
+  /** Continues after {@code step} optimizer steps (a resumed run). */
+  void resumeAt(long step) {
+    steps = Math.toIntExact(step);
+  }
+
+  /** What each of this rank's stages saves in a checkpoint. */
+  List<StageState> states() {
+    List<StageState> out = new ArrayList<>();
+    for (int s : layout.stagesOf(rank)) {
+      out.add(new StageState(s, model.state(s), optimizers.get(s)));
+    }
+    return out;
   }
 
   /** Evaluation and generation with this rank's stages. */

@@ -76,6 +76,16 @@ final class StageOptimizer {
         });
   }
 
+  /** The optimizer's state, live (see {@link FusedOptimizer#state}). */
+  java.util.Map<String, float[]> state() {
+    return optimizer.state();
+  }
+
+  /** Restores state saved from {@link #state}. */
+  void restore(java.util.Map<String, float[]> saved) {
+    optimizer.restore(saved);
+  }
+
   /** Runs {@code body} on views of the parameters' gradients, in parameter order. */
   private void withGradients(java.util.function.Consumer<List<ByteBuffer>> body) {
     List<ByteBuffer> grads = new ArrayList<>();

@@ -85,6 +85,15 @@ public final class StagedModel {
     return x;
   }
 
+  /** Every parameter of {@code stage}'s blocks, trainable or not, in model order. */
+  public List<Parameter> state(int stage) {
+    List<Parameter> out = new ArrayList<>();
+    for (int i = partition.start(stage); i < partition.end(stage); i++) {
+      out.addAll(blocks.get(i).getParameters().values());
+    }
+    return out;
+  }
+
   /** The parameters of {@code stage} that take gradients, in model order. */
   public List<Parameter> parameters(int stage) {
     List<Parameter> out = new ArrayList<>();

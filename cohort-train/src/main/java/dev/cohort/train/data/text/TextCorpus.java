@@ -19,6 +19,19 @@ public record TextCorpus(int[] train, int[] validation, int entries, String desc
     return new TokenWindows(train, context);
   }
 
+  /**
+   * What identifies this text in a checkpoint: its sizes and a hash of its tokens, so that a run is
+   * never resumed on other text.
+   */
+  public String fingerprint() {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%d+%d tokens, %08x",
+        train.length,
+        validation.length,
+        31 * java.util.Arrays.hashCode(train) + java.util.Arrays.hashCode(validation));
+  }
+
   /** The next-character windows of the validation text. */
   public TokenWindows validationWindows(int context) {
     return new TokenWindows(validation, context);

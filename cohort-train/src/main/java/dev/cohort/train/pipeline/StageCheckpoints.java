@@ -1,0 +1,283 @@
+package dev.cohort.train.pipeline;
+
+import dev.cohort.checkpoint.AsyncCheckpointWriter;
+import dev.cohort.checkpoint.CheckpointFolders;
+import dev.cohort.checkpoint.CheckpointStore;
+import dev.cohort.checkpoint.TrainingState;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.train.Checkpointing;
+import dev.cohort.train.metrics.RunSummary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A pipeline's checkpoints, one store per stage ({@link CheckpointFolders#stage}). The first
+ * pipeline's rank holding a stage writes it: it copies the stage's state to memory on the training
+ * thread and a writer thread per stage does the rest, so the stages of a step are written in
+ * parallel by their ranks. A step's checkpoint is whole when every stage has it; a crash between
+ * two stages' writes leaves a partial step, which resuming skips.
+ *
+ * <p>On resume every rank reads its stages from the run folder (shared, as for data parallelism):
+ * the ranks agree on the newest step whose every stage verifies, each loads its stages of that
+ * step, and the step counter, data position and random streams continue from it.
+ */
+final class StageCheckpoints implements AutoCloseable {
+  private final ProcessGroup world;
+  private final Checkpointing cfg;
+  private final Path resumeDir;
+  private final List<StageState> stages;
+  private final Map<String, Object> meta;
+  private final PrintStream log;
+  private final Map<Integer, AsyncCheckpointWriter> writers = new TreeMap<>();
+  private long snapshotNanos;
+  private long writeNanos;
+  private long stageWrites;
+  private long bytesEach;
+  private int saves;
+
+  /**
+   * @param writes whether this rank writes its stages (the first pipeline's ranks do)
+   * @param runDir the run folder, or null when no checkpoints are written
+   * @param meta what a checkpoint must match to be resumed (model, seed, data, ...); each stage's
+   *     checkpoint also records the stage and its parameter count
+   */
+  StageCheckpoints(
+      ProcessGroup world,
+      Checkpointing cfg,
+      Path runDir,
+      List<StageState> stages,
+      boolean writes,
+      Map<String, Object> meta,
+      PrintStream log) {
+    this.world = world;
+    this.cfg = cfg;
+    this.resumeDir = cfg.resumeFrom() != null ? cfg.resumeFrom() : runDir;
+    this.stages = List.copyOf(stages);
+    this.meta = meta;
+    this.log = log;
+    if (cfg.every() > 0 && writes) {
+      if (runDir == null) {
+        throw new IllegalArgumentException("checkpointing needs a run folder (--run-dir)");
+      }
+      for (StageState s : stages) {
+        writers.put(
+            s.stage(),
+            new AsyncCheckpointWriter(
+                new CheckpointStore(
+                    CheckpointFolders.stage(CheckpointFolders.of(runDir), s.stage()), cfg.keep())));
+      }
+    }
+  }
+
+  /** True when the state after {@code step} optimizer steps is to be checkpointed. */
+  boolean due(long step) {
+    return cfg.every() > 0 && step % cfg.every() == 0;
+  }
+
+  /** Snapshots this rank's stages after {@code step} steps and queues their writes. */
+  void save(long step, int nextEpoch, int nextBatch) {
+    if (writers.isEmpty()) {
+      return;
+    }
+    saves++;
+    bytesEach = 0;
+    for (StageState s : stages) {
+      AsyncCheckpointWriter w = writers.get(s.stage());
+      if (w == null) {
+        continue;
+      }
+      long t0 = System.nanoTime();
+      TrainingState state = new TrainingState(step, nextEpoch, nextBatch, s.copy(), meta(s));
+      snapshotNanos += System.nanoTime() - t0;
+      bytesEach += state.bytes();
+      try {
+        record(w.submit(state));
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "checkpoint of stage " + s.stage() + " failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private Map<String, Object> meta(StageState s) {
+    Map<String, Object> m = new LinkedHashMap<>(meta);
+    m.put("stage", s.stage());
+    m.put("parameter_count", s.parameterCount());
+    return m;
+  }
+
+  private void record(AsyncCheckpointWriter.Written w) {
+    if (w != null) {
+      writeNanos += w.nanos();
+      stageWrites++;
+    }
+  }
+
+  /**
+   * Resumes if asked to, as rank 0 decides (with {@code onlyIfPresent}: only when it finds a
+   * checkpoint). Collective over the world.
+   *
+   * @return the restored position, or null to start fresh
+   * @throws IllegalStateException if no step has every stage's checkpoint, or the one found belongs
+   *     to another model, seed or text
+   */
+  TrainingState resumeIfAsked() {
+    boolean wanted =
+        cfg.resumeFrom() != null
+            && (!cfg.onlyIfPresent()
+                || CheckpointFolders.hasAny(CheckpointFolders.of(cfg.resumeFrom())));
+    int[] flag = {world.rank() == 0 && wanted ? 1 : 0};
+    world.allReduce(flag, ReduceOp.MAX);
+    return flag[0] == 0 ? null : resume();
+  }
+
+  private TrainingState resume() {
+    Path dir = CheckpointFolders.of(resumeDir);
+    Map<Integer, CheckpointStore> stores = new HashMap<>();
+    for (StageState s : stages) {
+      stores.put(s.stage(), new CheckpointStore(CheckpointFolders.stage(dir, s.stage()), 1));
+    }
+    Map<String, Boolean> verified = new HashMap<>();
+    long bound = Long.MAX_VALUE;
+    long chosen;
+    while (true) { // agree on the newest step every rank has every one of its stages of
+      long mine = newestComplete(stores, bound, verified);
+      long[] lo = {mine};
+      long[] hi = {mine};
+      world.allReduce(lo, ReduceOp.MIN);
+      world.allReduce(hi, ReduceOp.MAX);
+      if (lo[0] == hi[0]) {
+        chosen = lo[0];
+        break;
+      }
+      bound = lo[0];
+    }
+    if (chosen < 0) {
+      throw new IllegalStateException(
+          "no step in " + dir + " has a usable checkpoint of every stage to resume from");
+    }
+    TrainingState first = null;
+    for (StageState s : stages) {
+      CheckpointStore store = stores.get(s.stage());
+      TrainingState t;
+      try {
+        t = store.load(store.path(chosen), s.largestArray());
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "rank "
+                + world.rank()
+                + " cannot load stage "
+                + s.stage()
+                + "'s checkpoint of step "
+                + chosen
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+      checkMeta(t, s, store.path(chosen));
+      s.restore(t.arrays(), store.path(chosen).toString());
+      first = first == null ? t : first;
+    }
+    return first;
+  }
+
+  /** The newest step at most {@code bound} that each of this rank's stages has; -1 if none. */
+  private long newestComplete(
+      Map<Integer, CheckpointStore> stores, long bound, Map<String, Boolean> verified) {
+    List<Long> candidates = new ArrayList<>(stores.values().iterator().next().steps());
+    candidates.sort(null);
+    for (int i = candidates.size() - 1; i >= 0; i--) {
+      long step = candidates.get(i);
+      if (step > bound) {
+        continue;
+      }
+      boolean all = true;
+      for (StageState s : stages) {
+        all &= verifies(stores.get(s.stage()), s, step, verified);
+      }
+      if (all) {
+        return step;
+      }
+    }
+    return -1;
+  }
+
+  private boolean verifies(
+      CheckpointStore store, StageState s, long step, Map<String, Boolean> verified) {
+    Path p = store.path(step);
+    return verified.computeIfAbsent(
+        p.toString(),
+        k -> {
+          if (!Files.isDirectory(p)) {
+            return false;
+          }
+          try {
+            store.load(p, s.largestArray());
+            return true;
+          } catch (IOException e) {
+            log.println("warning: checkpoint " + p + " is unusable (" + e.getMessage() + ")");
+            return false;
+          }
+        });
+  }
+
+  private void checkMeta(TrainingState t, StageState s, Path where) {
+    Map<String, Object> expected = meta(s);
+    for (var e : expected.entrySet()) {
+      Object saved = t.meta().get(e.getKey());
+      if (!String.valueOf(saved).equals(String.valueOf(e.getValue()))) {
+        throw new IllegalStateException(
+            "the checkpoint "
+                + where
+                + " has "
+                + e.getKey()
+                + " "
+                + saved
+                + ", this run has "
+                + e.getValue());
+      }
+    }
+  }
+
+  /**
+   * What this rank's checkpoints cost (null if it wrote none): the bytes of its stages at one step,
+   * the training thread's copy per checkpoint and a stage's background write.
+   */
+  RunSummary.CheckpointCost cost() {
+    return saves == 0
+        ? null
+        : new RunSummary.CheckpointCost(
+            saves,
+            bytesEach,
+            snapshotNanos / 1e6 / saves,
+            stageWrites == 0 ? 0 : writeNanos / 1e6 / stageWrites);
+  }
+
+  /** Waits for the last writes. */
+  @Override
+  public void close() {
+    IOException failure = null;
+    for (var e : writers.entrySet()) {
+      try {
+        record(e.getValue().await());
+        e.getValue().close();
+      } catch (IOException x) {
+        failure = failure == null ? x : failure;
+      }
+    }
+    writers.clear();
+    if (failure != null) {
+      throw new UncheckedIOException("checkpoint failed: " + failure.getMessage(), failure);
+    }
+  }
+}
