@@ -8,6 +8,7 @@ import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.text.Fortunes;
 import dev.cohort.train.ddp.SegmentedBackward;
+import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -175,6 +176,16 @@ final class TrainOptions {
   float clipGradNorm;
 
   @Option(
+      names = "--memory-budget",
+      defaultValue = "0",
+      description =
+          "The most memory one worker may hold for parameters, gradients, optimizer state, "
+              + "activations and transfer buffers, e.g. 512MiB (language model; default 0: no "
+              + "budget). A plan that needs more is refused before training, with the plans that"
+              + " fit.")
+  String memoryBudget;
+
+  @Option(
       names = "--pipeline",
       defaultValue = "1",
       description =
@@ -230,9 +241,14 @@ final class TrainOptions {
       throw new IllegalArgumentException(
           "--buffer-sync must be broadcast or average, got " + bufferSync);
     }
-    if (!Models.NAMES.contains(model)) {
+    if (!Models.isKnown(model)) {
       throw new IllegalArgumentException(
-          "--model must be one of " + Models.NAMES + ", got " + model);
+          "--model must be one of "
+              + Models.NAMES
+              + " or "
+              + Models.SIZED_GPT_NAMES
+              + ", got "
+              + model);
     }
     SegmentedBackward.check(Models.byName(model, 10), backwardSegments);
     return TrainConfig.builder()
@@ -266,6 +282,7 @@ final class TrainOptions {
         .microBatches(microBatches)
         .virtualStages(virtualStages)
         .clipGradNorm(clipGradNorm)
+        .memoryBudget(ByteSize.parse(memoryBudget, "--memory-budget"))
         .build();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.MetricsCsv;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -75,6 +76,15 @@ class PipelineTrainingTest {
             .average()
             .orElse(0);
     assertThat(waiting).isPositive();
+    // Every worker held exactly the activations and buffers the plan predicted from the sizes.
+    MemoryReport memory = MemoryReport.read(run.resolve(MemoryReport.FILE));
+    assertThat(memory.workers()).hasSize(2);
+    for (MemoryReport.Worker w : memory.workers()) {
+      assertThat(w.tracked()).isEqualTo(w.predicted());
+      assertThat(w.tracked().activations()).isPositive();
+      assertThat(w.peakRssBytes()).isGreaterThan(w.tracked().total());
+    }
+    assertThat(log).contains("memory per worker, MiB: tracked (predicted)");
   }
 
   @Test
@@ -100,6 +110,27 @@ class PipelineTrainingTest {
             "--pipeline, --schedule, --micro-batches and --virtual-stages are for the language");
     assertThat(refusal(dir, "--nproc", "2", "--model", "gpt-tiny", "--accumulation", "2"))
         .contains("the language model does not take --accumulation (use --micro-batches)");
+    assertThat(
+            refusal(
+                dir,
+                "--nproc",
+                "2",
+                "--model",
+                "gpt",
+                "--pipeline",
+                "2",
+                "--schedule",
+                "gpipe",
+                "--micro-batches",
+                "8",
+                "--batch",
+                "4",
+                "--memory-budget",
+                "100MiB"))
+        .contains("--memory-budget 100.0 MiB is too small for gpt with --pipeline 2 --schedule")
+        .contains("Plans that fit: --pipeline 2 --schedule 1f1b --micro-batches 8 --batch 4");
+    assertThat(refusal(dir, "--nproc", "2", "--model", "cnn", "--memory-budget", "1GiB"))
+        .contains("--memory-budget is for the language model");
     assertThat(
             refusal(
                 dir, "--nproc", "2", "--model", "gpt-tiny", "--pipeline", "2", "--schedule", "zb"))

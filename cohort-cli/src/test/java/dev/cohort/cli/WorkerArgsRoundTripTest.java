@@ -52,6 +52,9 @@ class WorkerArgsRoundTripTest {
             .microBatches(4)
             .virtualStages(2)
             .clipGradNorm(0.25f)
+            .memoryBudget(3L << 30)
+            .checkpointEvery(5)
+            .resumeFrom(Path.of("runs", "lm"))
             .build();
     assertThat(roundTrip(c)).isEqualTo(c);
   }
@@ -102,7 +105,7 @@ class WorkerArgsRoundTripTest {
   @Test
   void randomConfigurationsShouldSurviveTheRoundTrip() {
     Random random = new Random(11);
-    // The image models: the language model takes no checkpoints, accumulation or segments yet.
+    // The image models: the language model takes no accumulation or segments.
     List<String> imageModels =
         Models.NAMES.stream().filter(n -> !Models.isLanguageModel(n)).toList();
     for (int i = 0; i < 500; i++) {

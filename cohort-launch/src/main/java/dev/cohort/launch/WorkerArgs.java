@@ -136,7 +136,9 @@ public final class WorkerArgs {
                 "--virtual-stages",
                 "" + c.pipelining().virtualStages(),
                 "--clip-grad-norm",
-                Float.toString(c.clipGradNorm())));
+                Float.toString(c.clipGradNorm()),
+                "--memory-budget",
+                Long.toString(c.memoryBudget())));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

@@ -2,6 +2,7 @@ package dev.cohort.train;
 
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.model.Models;
+import dev.cohort.train.pipeline.PipelineMemory;
 import dev.cohort.train.pipeline.schedule.Schedules;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,6 +49,9 @@ import java.util.Locale;
  * @param pipelining pipeline stages, schedule and micro-batches (the language model only)
  * @param clipGradNorm the largest norm of the whole model's averaged gradient; a longer one is
  *     scaled down to it before each optimizer step (0: no clipping)
+ * @param memoryBudget the most bytes of parameters, gradients, optimizer state, activations and
+ *     transfer buffers one worker may hold (0: no budget); a plan that needs more is refused before
+ *     training (the language model only)
  */
 public record TrainConfig(
     String model,
@@ -74,7 +78,8 @@ public record TrainConfig(
     boolean progress,
     Checkpointing checkpointing,
     Pipelining pipelining,
-    float clipGradNorm) {
+    float clipGradNorm,
+    long memoryBudget) {
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
@@ -146,6 +151,9 @@ public record TrainConfig(
     if (pipelining == null) {
       pipelining = Pipelining.NONE;
     }
+    if (memoryBudget < 0) {
+      throw new IllegalArgumentException("--memory-budget must be >= 0, got " + memoryBudget);
+    }
     if (Models.isLanguageModel(model)) {
       List<String> unsupported = new ArrayList<>();
       add(unsupported, accumulation != 1, "--accumulation (use --micro-batches)");
@@ -179,6 +187,20 @@ public record TrainConfig(
           pipelining.stages(),
           pipelining.virtualStages(),
           pipelining.microBatches());
+      if (memoryBudget > 0) {
+        new PipelineMemory(model, Models.gptConfig(model), pipelining, batch, optimizer, momentum)
+            .refusal(memoryBudget)
+            .ifPresent(
+                why -> {
+                  throw new IllegalArgumentException(why);
+                });
+      }
+    } else if (memoryBudget > 0) {
+      throw new IllegalArgumentException(
+          "--memory-budget is for the language model (--model gpt, gpt-tiny or "
+              + Models.SIZED_GPT_NAMES
+              + "), whose memory is planned before training; got "
+              + model);
     } else if (!pipelining.equals(Pipelining.NONE)) {
       throw new IllegalArgumentException(
           "--pipeline, --schedule, --micro-batches and --virtual-stages are for the language"

@@ -39,6 +39,7 @@ public final class TrainConfigBuilder {
   private int microBatches = Pipelining.NONE.microBatches();
   private int virtualStages = Pipelining.NONE.virtualStages();
   private float clipGradNorm;
+  private long memoryBudget;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
 
@@ -76,6 +77,7 @@ public final class TrainConfigBuilder {
     microBatches = c.pipelining().microBatches();
     virtualStages = c.pipelining().virtualStages();
     clipGradNorm = c.clipGradNorm();
+    memoryBudget = c.memoryBudget();
   }
 
   /**
@@ -284,6 +286,12 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /** The most bytes one worker may hold for training; default 0, no budget. */
+  public TrainConfigBuilder memoryBudget(long memoryBudget) {
+    this.memoryBudget = memoryBudget;
+    return this;
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -311,6 +319,7 @@ public final class TrainConfigBuilder {
         progress,
         new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom, resumeOnlyIfPresent),
         new Pipelining(pipelineStages, schedule, microBatches, virtualStages),
-        clipGradNorm);
+        clipGradNorm,
+        memoryBudget);
   }
 }

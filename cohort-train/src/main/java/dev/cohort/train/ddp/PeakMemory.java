@@ -12,7 +12,7 @@ public final class PeakMemory {
   private PeakMemory() {}
 
   /** Bytes, or -1 where /proc is not available. */
-  static long ofThisProcess() {
+  public static long ofThisProcess() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmHWM:")) {

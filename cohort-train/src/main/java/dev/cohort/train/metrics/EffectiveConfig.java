@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.Map;
  * @param resumedFrom the run folder resumed from, or null (written as null)
  * @param pipeline the pipeline's stages, schedule and micro-batches (null: no pipeline, left out)
  * @param clipGradNorm the gradient norm bound (0: no clipping, left out)
+ * @param memoryBudgetBytes the per-worker memory budget (0: none, left out)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
  *     out)
@@ -62,6 +64,7 @@ public record EffectiveConfig(
     String resumedFrom,
     @JsonInclude(JsonInclude.Include.NON_NULL) Pipelining pipeline,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) float clipGradNorm,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) long memoryBudgetBytes,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
 
@@ -105,6 +108,7 @@ public record EffectiveConfig(
         resumed == null ? null : resumed.toString(),
         Models.isLanguageModel(cfg.model()) ? cfg.pipelining() : null,
         cfg.clipGradNorm(),
+        cfg.memoryBudget(),
         null,
         null);
   }
@@ -140,6 +144,7 @@ public record EffectiveConfig(
         resumedFrom,
         pipeline,
         clipGradNorm,
+        memoryBudgetBytes,
         stepsPerEpoch,
         List.copyOf(gradientBucketsBytes));
   }
@@ -175,6 +180,9 @@ public record EffectiveConfig(
     m.put("resumed_from", resumedFrom);
     if (clipGradNorm > 0) {
       m.put("clip_grad_norm", clipGradNorm);
+    }
+    if (memoryBudgetBytes > 0) {
+      m.put("memory_budget", ByteSize.format(memoryBudgetBytes));
     }
     if (pipeline != null) {
       m.put(

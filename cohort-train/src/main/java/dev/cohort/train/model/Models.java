@@ -15,6 +15,8 @@ import dev.cohort.train.model.gpt.Gpt;
 import dev.cohort.train.model.gpt.GptConfig;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The built-in models. Any DJL {@link Block} works with the distributed trainer; these two are the
@@ -28,19 +30,52 @@ public final class Models {
       List.of("mlp", "cnn", "cnn-bn", "mlp-dropout", "mlp-wide", "gpt", "gpt-tiny");
 
   /**
+   * The language model at any size: {@code gpt-<layers>x<width>}, e.g. {@code gpt-8x256}, has the
+   * small preset's context (128) and one head per 32 of width.
+   */
+  private static final Pattern SIZED_GPT = Pattern.compile("gpt-([0-9]{1,4})x([0-9]{1,5})");
+
+  /** How {@link #SIZED_GPT} names are written in messages. */
+  public static final String SIZED_GPT_NAMES = "gpt-<layers>x<width>";
+
+  /** Whether {@code name} names a built-in model: one of {@link #NAMES} or a sized GPT. */
+  public static boolean isKnown(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return NAMES.contains(n) || SIZED_GPT.matcher(n).matches();
+  }
+
+  /**
    * Whether the named model is the character-level language model ({@code gpt}: the small preset,
-   * {@code gpt-tiny}), trained on text rather than Fashion-MNIST.
+   * {@code gpt-tiny}, or {@code gpt-<layers>x<width>}), trained on text rather than Fashion-MNIST.
    */
   public static boolean isLanguageModel(String name) {
     String n = name.toLowerCase(Locale.ROOT);
-    return n.equals("gpt") || n.equals("gpt-tiny");
+    return n.equals("gpt") || n.equals("gpt-tiny") || SIZED_GPT.matcher(n).matches();
   }
 
-  /** The language model's sizes, for {@link #isLanguageModel} names. */
+  /**
+   * The language model's sizes, for {@link #isLanguageModel} names.
+   *
+   * @throws IllegalArgumentException if it is not the language model, or a sized one's width is not
+   *     a multiple of 32
+   */
   public static GptConfig gptConfig(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     if (!isLanguageModel(n)) {
-      throw new IllegalArgumentException(name + " is not the language model (gpt, gpt-tiny)");
+      throw new IllegalArgumentException(
+          name + " is not the language model (gpt, gpt-tiny, " + SIZED_GPT_NAMES + ")");
+    }
+    Matcher sized = SIZED_GPT.matcher(n);
+    if (sized.matches()) {
+      int layers = Integer.parseInt(sized.group(1));
+      int width = Integer.parseInt(sized.group(2));
+      if (layers < 1 || width < 32 || width % 32 != 0) {
+        throw new IllegalArgumentException(
+            name + ": a sized GPT needs at least 1 layer and a width that is a multiple of 32");
+      }
+      GptConfig small = GptConfig.preset("small", CharVocabulary.SIZE);
+      return new GptConfig(
+          CharVocabulary.SIZE, small.context(), layers, width / 32, width, small.dropout());
     }
     return GptConfig.preset(n.equals("gpt") ? "small" : "tiny", CharVocabulary.SIZE);
   }
@@ -136,7 +171,7 @@ public final class Models {
    */
   public static int usefulThreads(String name) {
     String known = name.toLowerCase(Locale.ROOT);
-    if (!NAMES.contains(known)) {
+    if (!isKnown(known)) {
       throw unknown(name);
     }
     return known.equals("mlp") || known.equals("mlp-dropout") ? 1 : Integer.MAX_VALUE;
@@ -152,12 +187,17 @@ public final class Models {
       case "cnn-bn" -> cnnBatchNorm(classes);
       case "mlp-dropout" -> mlpDropout(classes);
       case "mlp-wide" -> mlpWide(classes);
-      case "gpt", "gpt-tiny" -> Gpt.build(gptConfig(name));
-      default -> throw unknown(name);
+      default -> {
+        if (!isLanguageModel(name)) {
+          throw unknown(name);
+        }
+        yield Gpt.build(gptConfig(name));
+      }
     };
   }
 
   private static IllegalArgumentException unknown(String name) {
-    return new IllegalArgumentException("unknown model '" + name + "'; choose one of " + NAMES);
+    return new IllegalArgumentException(
+        "unknown model '" + name + "'; choose one of " + NAMES + " or " + SIZED_GPT_NAMES);
   }
 }

@@ -7,9 +7,11 @@ import dev.cohort.train.ddp.PeakMemory;
 import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.ListenerThread;
+import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunRecorder;
 import dev.cohort.train.metrics.RunSummary;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +31,11 @@ public final class LanguageModelRun {
    *
    * @param listener told about steps and epochs (heartbeats, the rank's log)
    * @return the run summary, on every rank
+   * @throws IOException if rank 0 cannot write memory.json
    */
   public static RunSummary train(
-      ProcessGroup pg, TrainConfig cfg, TextCorpus corpus, RunListener listener, PrintStream out) {
+      ProcessGroup pg, TrainConfig cfg, TextCorpus corpus, RunListener listener, PrintStream out)
+      throws IOException {
     long t0 = System.nanoTime();
     boolean lead = pg.rank() == 0;
     RunRecorder recorder = lead && cfg.runDir() != null ? new RunRecorder(cfg.runDir()) : null;
@@ -64,6 +68,10 @@ public final class LanguageModelRun {
               v.accuracy());
         }
         out.println("generated:\n" + r.generated());
+        out.print(r.memory().table());
+        if (cfg.runDir() != null) {
+          r.memory().write(cfg.runDir().resolve(MemoryReport.FILE));
+        }
       }
       RunSummary summary = summary(cfg, pg.size(), corpus, r, t0, PeakMemory.gather(pg));
       return recorder != null ? recorder.writeSummary(summary) : summary;

@@ -11,9 +11,12 @@ import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.CharVocabulary;
 import dev.cohort.train.data.text.TextCorpus;
 import dev.cohort.train.data.text.TokenWindows;
+import dev.cohort.train.ddp.PeakMemory;
 import dev.cohort.train.ddp.RandomStreams;
+import dev.cohort.train.memory.WorkerMemory;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ListenerThread;
+import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.metrics.StepRecord;
@@ -23,6 +26,7 @@ import dev.cohort.train.model.gpt.GptConfig;
 import dev.cohort.train.model.gpt.SequenceLoss;
 import dev.cohort.train.pipeline.schedule.Schedule;
 import dev.cohort.train.pipeline.schedule.Schedules;
+import dev.cohort.train.pipeline.schedule.StageLayout;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +60,7 @@ public final class LanguageModelTrainer {
    * @param generated text generated after {@link #PROMPT}
    * @param partition the blocks of each stage
    * @param checkpoints what this rank's checkpoints cost (null if it wrote none)
+   * @param memory every worker's memory, predicted and tracked
    */
   public record Result(
       List<Double> trainLoss,
@@ -66,7 +71,8 @@ public final class LanguageModelTrainer {
       List<Double> epochSeconds,
       String generated,
       StagePartition partition,
-      RunSummary.CheckpointCost checkpoints) {}
+      RunSummary.CheckpointCost checkpoints,
+      MemoryReport memory) {}
 
   private final ProcessGroup world;
   private final TrainConfig cfg;
@@ -120,20 +126,8 @@ public final class LanguageModelTrainer {
               groups.pipelineIndex() == 0,
               checkpointMeta(corpus),
               log)) {
-        Result r =
-            new Loop(groups, rank, manager, partition, checkpoints)
-                .run(train, validation, corpus.description());
-        checkpoints.close(); // the last writes are done before their cost is reported
-        return new Result(
-            r.trainLoss(),
-            r.validation(),
-            r.trainEvaluation(),
-            r.breakdown(),
-            r.steps(),
-            r.epochSeconds(),
-            r.generated(),
-            r.partition(),
-            checkpoints.cost());
+        return new Loop(groups, rank, manager, partition, checkpoints)
+            .run(train, validation, corpus.description());
       }
     }
   }
@@ -166,6 +160,8 @@ public final class LanguageModelTrainer {
     private final int pipelines;
     private final int perStep; // windows per pipeline per step
     private final Breakdown breakdown = new Breakdown();
+    private long activations; // the most any step held
+    private long buffers;
 
     Loop(
         PipelineGroups groups,
@@ -234,6 +230,8 @@ public final class LanguageModelTrainer {
                   o.optimizerNanos(),
                   clock - t0);
           breakdown.add(r);
+          activations = Math.max(activations, o.activationBytes());
+          buffers = Math.max(buffers, o.bufferBytes());
           listener.onStep(r, b + 1, perEpoch);
           lossSum += o.loss();
           n++;
@@ -268,7 +266,52 @@ public final class LanguageModelTrainer {
           epochSeconds,
           PROMPT + CharVocabulary.decode(generated),
           partition,
-          null);
+          closeCheckpoints(),
+          memory());
+    }
+
+    /** Waits for the last checkpoint writes, then says what they cost. */
+    private RunSummary.CheckpointCost closeCheckpoints() {
+      checkpoints.close();
+      return checkpoints.cost();
+    }
+
+    /** Every worker's memory: the plan's and what it held. Collective over the world. */
+    private MemoryReport memory() {
+      WorkerMemory mine = rank.memory(activations, buffers);
+      long[] all =
+          world.allGather(
+              new long[] {
+                mine.parameters(),
+                mine.gradients(),
+                mine.optimizer(),
+                mine.activations(),
+                mine.buffers(),
+                PeakMemory.ofThisProcess()
+              });
+      Pipelining p = cfg.pipelining();
+      List<WorkerMemory> predicted =
+          new PipelineMemory(
+                  cfg.model(),
+                  Models.gptConfig(cfg.model()),
+                  p,
+                  cfg.batch(),
+                  cfg.optimizer(),
+                  cfg.momentum())
+              .perRank();
+      StageLayout layout = new StageLayout(p.stages(), p.virtualStages());
+      List<MemoryReport.Worker> workers = new ArrayList<>();
+      for (int w = 0; w < world.size(); w++) {
+        int at = 6 * w;
+        workers.add(
+            new MemoryReport.Worker(
+                w,
+                layout.stagesOf(w % p.stages()),
+                predicted.get(w % p.stages()),
+                new WorkerMemory(all[at], all[at + 1], all[at + 2], all[at + 3], all[at + 4]),
+                all[at + 5]));
+      }
+      return new MemoryReport(cfg.memoryBudget(), workers);
     }
 
     /** This pipeline's micro-batches of windows {@code order[first, first + perStep)}. */

@@ -11,6 +11,7 @@ import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Work;
 import dev.cohort.train.ddp.RandomStreams;
+import dev.cohort.train.memory.WorkerMemory;
 import dev.cohort.train.nn.GraphScalars;
 import dev.cohort.train.optim.GradientClipping;
 import dev.cohort.train.pipeline.schedule.Action;
@@ -48,9 +49,18 @@ public final class PipelineRank {
    * @param commNanos posting sends, awaiting them, averaging gradients across pipelines and sharing
    *     the loss
    * @param optimizerNanos the optimizer steps
+   * @param activationBytes the most bytes of activations this rank held at once (micro-batches in
+   *     flight; see {@link PipelineMemory})
+   * @param bufferBytes the transfer buffers this rank held to the end of the step
    */
   public record Outcome(
-      float loss, long computeNanos, long waitNanos, long commNanos, long optimizerNanos) {}
+      float loss,
+      long computeNanos,
+      long waitNanos,
+      long commNanos,
+      long optimizerNanos,
+      long activationBytes,
+      long bufferBytes) {}
 
   /**
    * How a rank trains.
@@ -159,9 +169,10 @@ public final class PipelineRank {
     float[] lossSum = {0};
     long[] nanos = new long[4]; // compute, wait, comm, optimizer
     List<Work> sends = new ArrayList<>();
+    StepMemory memory = new StepMemory();
     JniUtils.setGradMode(true);
     try (NDManager step = manager.newSubManager()) {
-      StepState st = new StepState(step, batches);
+      StepState st = new StepState(step, batches, memory);
       for (Action a : schedule.of(rank)) {
         long t0 = System.nanoTime();
         try {
@@ -187,7 +198,8 @@ public final class PipelineRank {
     long t0 = System.nanoTime();
     float loss = shareLoss(lossSum[0] / schedule.microBatches());
     nanos[2] += System.nanoTime() - t0;
-    return new Outcome(loss, nanos[0], nanos[1], nanos[2], nanos[3]);
+    return new Outcome(
+        loss, nanos[0], nanos[1], nanos[2], nanos[3], memory.peakActivations(), memory.buffers());
   }
 
   /** Continues after {@code step} optimizer steps (a resumed run). */
@@ -202,6 +214,21 @@ public final class PipelineRank {
       out.add(new StageState(s, model.state(s), optimizers.get(s)));
     }
     return out;
+  }
+
+  /**
+   * What this rank holds: its stages' parameters, gradients and optimizer state, and the given
+   * activation and buffer peaks (from {@link Outcome}s).
+   */
+  public WorkerMemory memory(long activations, long buffers) {
+    long[] sum = new long[3];
+    for (StageState s : states()) {
+      long[] b = s.bytes();
+      for (int i = 0; i < 3; i++) {
+        sum[i] += b[i];
+      }
+    }
+    return new WorkerMemory(sum[0], sum[1], sum[2], activations, buffers);
   }
 
   /** Evaluation and generation with this rank's stages. */
@@ -232,8 +259,9 @@ public final class PipelineRank {
       Map<Long, NDArray> outputs,
       Map<Long, NDArray> gradients,
       Map<Long, NDManager> scopes,
-      float[] scale) {
-    StepState(NDManager manager, MicroBatches batches) {
+      float[] scale,
+      StepMemory memory) {
+    StepState(NDManager manager, MicroBatches batches, StepMemory memory) {
       this(
           manager,
           batches,
@@ -241,7 +269,8 @@ public final class PipelineRank {
           new HashMap<>(),
           new HashMap<>(),
           new HashMap<>(),
-          new float[] {Float.NaN});
+          new float[] {Float.NaN},
+          memory);
     }
   }
 
@@ -283,15 +312,20 @@ public final class PipelineRank {
       case SEND_GRADIENT -> {
         NDArray g = st.inputs().get(key(s, m)).getGradient();
         g.attach(st.manager());
+        st.memory().keep(g);
         sends.add(transfers.send(g, s, m, true));
       }
       case RECV_ACTIVATION -> {
         NDArray x = transfers.receive(st.manager(), s, m, false);
+        st.memory().keep(x);
         x.setRequiresGradient(true);
         st.inputs().put(key(s, m), x);
       }
-      case RECV_GRADIENT ->
-          st.gradients().put(key(s, m), transfers.receive(st.manager(), s, m, true));
+      case RECV_GRADIENT -> {
+        NDArray g = transfers.receive(st.manager(), s, m, true);
+        st.memory().keep(g);
+        st.gradients().put(key(s, m), g);
+      }
       case STEP -> {
         if (Float.isNaN(st.scale()[0])) { // the rank's first step: average, then clip
           long t0 = System.nanoTime();
@@ -330,6 +364,7 @@ public final class PipelineRank {
       out = GraphScalars.divide(l, schedule.microBatches());
     }
     st.outputs().put(key(s, m), out);
+    st.memory().forwardDone(key(s, m), scope, in);
   }
 
   private void backward(int s, int m, StepState st) {
@@ -340,6 +375,7 @@ public final class PipelineRank {
     } else if (layout.rankOf(s + 1) == rank) {
       seed = st.inputs().get(key(s + 1, m)).getGradient();
       seed.attach(st.manager());
+      st.memory().keep(seed);
     } else {
       seed = st.gradients().get(key(s, m));
     }
@@ -347,5 +383,6 @@ public final class PipelineRank {
     // Its output was sent before the next stage could send its gradient back; its input, with
     // its gradient, returns to the step's manager.
     st.scopes().remove(key(s, m)).close();
+    st.memory().backwardDone(key(s, m));
   }
 }

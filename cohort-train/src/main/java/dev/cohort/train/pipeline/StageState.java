@@ -45,6 +45,19 @@ final class StageState {
     return n;
   }
 
+  /** Bytes of the stage's parameters, their gradients and its optimizer state, as allocated. */
+  long[] bytes() {
+    long gradients = 0;
+    for (Parameter p : parameters) {
+      gradients += p.requiresGradient() ? 4 * p.getArray().size() : 0;
+    }
+    long state = 0;
+    for (float[] a : optimizer.state().values()) {
+      state += 4L * a.length;
+    }
+    return new long[] {4 * parameterCount(), gradients, state};
+  }
+
   /** A copy of the stage's state, independent of training from here on. */
   Map<String, float[]> copy() {
     Map<String, float[]> out = new LinkedHashMap<>();

@@ -24,6 +24,7 @@ import dev.cohort.comm.store.TcpStore;
 import dev.cohort.train.data.text.CharVocabulary;
 import dev.cohort.train.data.text.Fortunes;
 import dev.cohort.train.data.text.TokenWindows;
+import dev.cohort.train.memory.WorkerMemory;
 import dev.cohort.train.model.gpt.Gpt;
 import dev.cohort.train.model.gpt.GptConfig;
 import dev.cohort.train.model.gpt.SequenceLoss;
@@ -47,7 +48,8 @@ import org.junit.jupiter.api.Timeout;
  * trainer and optimizer. Every parameter ends equal within 1e-5 relative, for GPipe and 1F1B on 2
  * and 3 ranks, interleaved 1F1B on 2 ranks with 2 stages each, and two 1F1B pipelines of 2 ranks (4
  * workers, gradients averaged between the pipelines) against the unsplit model on their joint
- * batch.
+ * batch. Each step, every rank holds exactly the activation and transfer-buffer bytes that {@link
+ * PipelineMemory} predicts from the sizes alone.
  */
 @Timeout(300)
 class PipelineEquivalenceTest {
@@ -250,6 +252,8 @@ class PipelineEquivalenceTest {
               model,
               new PipelineRank.Settings(new SequenceLoss(), SEED, "sgd", 0, at.clip()),
               manager);
+      List<WorkerMemory> predicted =
+          PipelineMemory.plan(CFG, schedule, model.partition(), PER_MICRO, "sgd", 0);
       for (int step = 0; step < STEPS; step++) {
         try (NDManager m = manager.newSubManager()) {
           List<NDArray> in = new ArrayList<>();
@@ -261,10 +265,14 @@ class PipelineEquivalenceTest {
             in.add(xy.get(0));
             out.add(xy.get(1));
           }
-          float loss = pipe.step(new PipelineRank.MicroBatches(in, out), LR).loss();
+          PipelineRank.Outcome o = pipe.step(new PipelineRank.MicroBatches(in, out), LR);
           if (losses != null) {
-            losses.add(loss);
+            losses.add(o.loss());
           }
+          // What the rank held is what the plan, from the sizes alone, says it would.
+          WorkerMemory planned = predicted.get(groups.pipeline().rank());
+          assertThat(o.activationBytes()).isEqualTo(planned.activations());
+          assertThat(o.bufferBytes()).isEqualTo(planned.buffers());
         }
       }
       Map<String, float[]> mine = new HashMap<>();
