@@ -1,7 +1,10 @@
 package dev.cohort.cli;
 
 import dev.cohort.lab.bench.TrainBench;
+import dev.cohort.lab.pipeline.BudgetStudy;
 import dev.cohort.lab.pipeline.PipelineBench;
+import dev.cohort.train.memory.ByteSize;
+import dev.cohort.train.model.Models;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +21,8 @@ import picocli.CommandLine.Option;
         "The language model on 1 and 2 pipeline ranks with GPipe, 1F1B and interleaved 1F1B at"
             + " m = 1, 2, 4, 8 micro-batches of a fixed global batch: throughput, the first"
             + " rank's waiting against the textbook bubble, peak memory; writes pipeline.md and"
-            + " pipeline.json.")
+            + " pipeline.json. With --budget: the largest model that trains under that memory"
+            + " per worker with 1, 2 and 4 stages; writes pipeline-memory.md and .json.")
 final class BenchPipelineCommand implements Callable<Integer> {
   @Option(
       names = "--model",
@@ -51,6 +55,32 @@ final class BenchPipelineCommand implements Callable<Integer> {
   List<String> cases;
 
   @Option(
+      names = "--budget",
+      description =
+          "Instead of the cases: the largest gpt-<layers>x<width> that trains under this memory"
+              + " per worker (e.g. 160MiB) on each of --budget-stages.")
+  String budget;
+
+  @Option(
+      names = "--budget-width",
+      defaultValue = "256",
+      description = "The blocks' width in the budget study (default ${DEFAULT-VALUE}).")
+  int budgetWidth;
+
+  @Option(
+      names = "--budget-stages",
+      split = ",",
+      defaultValue = "1,2,4",
+      description = "Stage counts in the budget study (default ${DEFAULT-VALUE}).")
+  List<Integer> budgetStages;
+
+  @Option(
+      names = "--budget-steps",
+      defaultValue = "4",
+      description = "Training steps per run in the budget study (default ${DEFAULT-VALUE}).")
+  int budgetSteps;
+
+  @Option(
       names = "--out",
       defaultValue = "docs/benchmarks",
       description = "Output folder (default ${DEFAULT-VALUE}).")
@@ -58,6 +88,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (budget != null) {
+      return budgetStudy();
+    }
     if (steps <= TrainBench.WARMUP + 1 || reps < 1) {
       System.err.println(
           "cohort bench pipeline: need --steps > " + (TrainBench.WARMUP + 1) + " and --reps >= 1");
@@ -92,6 +125,23 @@ final class BenchPipelineCommand implements Callable<Integer> {
     new PipelineBench(
             new PipelineBench.Options(model, globalBatch, steps, reps, study, out), System.out)
         .run();
+    return 0;
+  }
+
+  private int budgetStudy() throws Exception {
+    BudgetStudy study;
+    try {
+      long bytes = ByteSize.parse(budget, "--budget");
+      if (budgetSteps < 1 || budgetStages.stream().anyMatch(p -> p < 1)) {
+        throw new IllegalArgumentException("--budget-steps and --budget-stages must be >= 1");
+      }
+      Models.gptConfig("gpt-1x" + budgetWidth); // a width that is not a multiple of 32 fails here
+      study = new BudgetStudy(bytes, budgetWidth, 1, 4, budgetStages, budgetSteps, out);
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort bench pipeline: " + e.getMessage());
+      return 2;
+    }
+    System.out.println("wrote " + study.run(System.out));
     return 0;
   }
 }

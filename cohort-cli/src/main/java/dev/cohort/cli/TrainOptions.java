@@ -176,6 +176,14 @@ final class TrainOptions {
   float clipGradNorm;
 
   @Option(
+      names = "--generate",
+      defaultValue = "" + TrainConfig.DEFAULT_GENERATE,
+      description =
+          "Characters the language model writes at the end of the run (default "
+              + "${DEFAULT-VALUE}; 0: none).")
+  int generate;
+
+  @Option(
       names = "--memory-budget",
       defaultValue = "0",
       description =
@@ -283,6 +291,7 @@ final class TrainOptions {
         .virtualStages(virtualStages)
         .clipGradNorm(clipGradNorm)
         .memoryBudget(ByteSize.parse(memoryBudget, "--memory-budget"))
+        .generate(generate)
         .build();
   }
 }

@@ -3,6 +3,7 @@ package dev.cohort.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.checkpoint.CheckpointFolders;
 import dev.cohort.checkpoint.CheckpointStore;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM to the workers, or to the launcher: they agree on a last step, write a final checkpoint,
- * exit 0.
+ * SIGTERM to the workers, or to the launcher: they agree on a last step, write a final checkpoint
+ * (every stage's, for a pipeline), exit 0.
  */
 @Timeout(180)
 class GracefulStopTest {
@@ -66,6 +67,54 @@ class GracefulStopTest {
     assertThat(new CheckpointStore(dir.resolve("checkpoints"), 3).path(step)).isDirectory();
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
         .isEmpty();
+  }
+
+  @Test
+  void sigtermShouldStopAPipelineAfterTheSameStepWithEveryStagesCheckpoint(@TempDir Path dir)
+      throws Exception {
+    WorkerArgs worker =
+        WorkerArgs.of(
+            TrainConfig.builder()
+                .model("gpt-tiny")
+                .pipeline(2)
+                .microBatches(2)
+                .batch(4)
+                .epochs(1000)
+                .testLimit(32)
+                .checkpointEvery(100000)
+                .progress(false)
+                .runDir(dir)
+                .build());
+    CompletableFuture<Outcome> run =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new LocalLauncher(new PrintStream(System.out))
+                    .run(2, worker.command().withThreads(1), dir);
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!(Files.exists(dir.resolve("metrics.csv"))
+        && Files.readAllLines(dir.resolve("metrics.csv")).size() > 20)) {
+      assertThat(System.nanoTime()).as("training started").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+    Outcome o = run.get(90, TimeUnit.SECONDS);
+    assertThat(o.exitCode()).as(o.report()).isZero();
+    long step =
+        new ObjectMapper()
+            .readTree(dir.resolve("summary.json").toFile())
+            .get("stopped_on_request_after_step")
+            .asLong();
+    for (int stage = 0; stage < 2; stage++) {
+      Path stageDir = CheckpointFolders.stage(CheckpointFolders.of(dir), stage);
+      assertThat(new CheckpointStore(stageDir, 3).path(step)).isDirectory();
+    }
+    assertThat(Files.readString(dir.resolve("rank-1.log")))
+        .contains("rank 1: stopped on request after step " + step);
   }
 
   @Test

@@ -53,6 +53,7 @@ class WorkerArgsRoundTripTest {
             .virtualStages(2)
             .clipGradNorm(0.25f)
             .memoryBudget(3L << 30)
+            .generate(17)
             .checkpointEvery(5)
             .resumeFrom(Path.of("runs", "lm"))
             .build();

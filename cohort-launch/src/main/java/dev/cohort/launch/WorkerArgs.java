@@ -138,7 +138,9 @@ public final class WorkerArgs {
                 "--clip-grad-norm",
                 Float.toString(c.clipGradNorm()),
                 "--memory-budget",
-                Long.toString(c.memoryBudget())));
+                Long.toString(c.memoryBudget()),
+                "--generate",
+                Integer.toString(c.generate())));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

@@ -49,6 +49,7 @@ import java.util.Locale;
  * @param pipelining pipeline stages, schedule and micro-batches (the language model only)
  * @param clipGradNorm the largest norm of the whole model's averaged gradient; a longer one is
  *     scaled down to it before each optimizer step (0: no clipping)
+ * @param generate characters the language model writes at the end of a run (0: none)
  * @param memoryBudget the most bytes of parameters, gradients, optimizer state, activations and
  *     transfer buffers one worker may hold (0: no budget); a plan that needs more is refused before
  *     training (the language model only)
@@ -79,6 +80,7 @@ public record TrainConfig(
     Checkpointing checkpointing,
     Pipelining pipelining,
     float clipGradNorm,
+    int generate,
     long memoryBudget) {
 
   public static final String DEFAULT_MODEL = "cnn";
@@ -93,6 +95,9 @@ public record TrainConfig(
   public static final float DEFAULT_MOMENTUM = 0f;
   public static final int DEFAULT_WARMUP_STEPS = 0;
   public static final int DEFAULT_SEED = 42;
+
+  /** Characters the language model writes at the end of a run. */
+  public static final int DEFAULT_GENERATE = 200;
 
   /** 25 MB as the command line counts it: 25 x 10^6 bytes, not 25 MiB. */
   public static final long DEFAULT_BUCKET_BYTES = 25_000_000L;
@@ -151,6 +156,9 @@ public record TrainConfig(
     if (pipelining == null) {
       pipelining = Pipelining.NONE;
     }
+    if (generate < 0) {
+      throw new IllegalArgumentException("--generate must be >= 0, got " + generate);
+    }
     if (memoryBudget < 0) {
       throw new IllegalArgumentException("--memory-budget must be >= 0, got " + memoryBudget);
     }
@@ -200,6 +208,12 @@ public record TrainConfig(
           "--memory-budget is for the language model (--model gpt, gpt-tiny or "
               + Models.SIZED_GPT_NAMES
               + "), whose memory is planned before training; got "
+              + model);
+    } else if (generate != DEFAULT_GENERATE) {
+      throw new IllegalArgumentException(
+          "--generate is for the language model (--model gpt, gpt-tiny or "
+              + Models.SIZED_GPT_NAMES
+              + "); got "
               + model);
     } else if (!pipelining.equals(Pipelining.NONE)) {
       throw new IllegalArgumentException(

@@ -40,6 +40,7 @@ public final class TrainConfigBuilder {
   private int virtualStages = Pipelining.NONE.virtualStages();
   private float clipGradNorm;
   private long memoryBudget;
+  private int generate = TrainConfig.DEFAULT_GENERATE;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
 
@@ -78,6 +79,7 @@ public final class TrainConfigBuilder {
     virtualStages = c.pipelining().virtualStages();
     clipGradNorm = c.clipGradNorm();
     memoryBudget = c.memoryBudget();
+    generate = c.generate();
   }
 
   /**
@@ -292,6 +294,12 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /** Characters the language model writes at the end; default 200. */
+  public TrainConfigBuilder generate(int generate) {
+    this.generate = generate;
+    return this;
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -320,6 +328,7 @@ public final class TrainConfigBuilder {
         new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom, resumeOnlyIfPresent),
         new Pipelining(pipelineStages, schedule, microBatches, virtualStages),
         clipGradNorm,
+        generate,
         memoryBudget);
   }
 }

@@ -183,20 +183,39 @@ public final class TrainWorker {
         out.println(RunTables.start(EffectiveConfig.of(cfg, pg.size(), corpus.description())));
       }
       Heartbeat heartbeat = heartbeat(comm, world);
+      GracefulStop stop = GracefulStop.install();
       try {
         RunSummary summary =
             LanguageModelRun.train(
-                pg, cfg, corpus, RunListener.all(listeners(heartbeat, pg, out)), out);
+                pg,
+                cfg,
+                corpus,
+                RunListener.all(listeners(heartbeat, pg, out)),
+                out,
+                stop::requested);
+        Integer stopped = summary.stoppedOnRequestAfterStep();
         if (lead) {
+          if (stopped != null) {
+            out.println(
+                "stopped on request after step "
+                    + stopped
+                    + (cfg.checkpointing().every() > 0 ? ", final checkpoint written" : ""));
+          }
           out.println(RunTables.end(summary, cfg.runDir()));
         } else {
-          out.println("rank " + pg.rank() + ": finished after step " + summary.steps());
+          out.println(
+              "rank "
+                  + pg.rank()
+                  + (stopped != null ? ": stopped on request" : ": finished")
+                  + " after step "
+                  + summary.steps());
         }
         return summary;
       } finally {
         if (heartbeat != null) {
           heartbeat.close();
         }
+        stop.finished(); // only now may a JVM that got SIGTERM exit: the outputs are written
       }
     }
   }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * A language-model run as {@code cohort worker} runs it: rank 0 writes the run folder (config.json,
@@ -30,11 +31,17 @@ public final class LanguageModelRun {
    * Trains {@code cfg}'s language model on {@code corpus}.
    *
    * @param listener told about steps and epochs (heartbeats, the rank's log)
+   * @param stopRequested whether this process was asked to stop (see {@link LanguageModelTrainer})
    * @return the run summary, on every rank
    * @throws IOException if rank 0 cannot write memory.json
    */
   public static RunSummary train(
-      ProcessGroup pg, TrainConfig cfg, TextCorpus corpus, RunListener listener, PrintStream out)
+      ProcessGroup pg,
+      TrainConfig cfg,
+      TextCorpus corpus,
+      RunListener listener,
+      PrintStream out,
+      BooleanSupplier stopRequested)
       throws IOException {
     long t0 = System.nanoTime();
     boolean lead = pg.rank() == 0;
@@ -50,7 +57,7 @@ public final class LanguageModelRun {
       all.add(listener);
       LanguageModelTrainer.Result r;
       try (ListenerThread events = new ListenerThread(RunListener.all(all))) {
-        r = new LanguageModelTrainer(pg, cfg, events, out).train(corpus);
+        r = new LanguageModelTrainer(pg, cfg, events, out, stopRequested).train(corpus);
         events.flush();
       }
       if (lead) {
@@ -67,7 +74,9 @@ public final class LanguageModelRun {
               v.perplexity(),
               v.accuracy());
         }
-        out.println("generated:\n" + r.generated());
+        if (cfg.generate() > 0) {
+          out.println("generated:\n" + r.generated());
+        }
         out.print(r.memory().table());
         if (cfg.runDir() != null) {
           r.memory().write(cfg.runDir().resolve(MemoryReport.FILE));
@@ -105,7 +114,7 @@ public final class LanguageModelRun {
         EffectiveConfig.of(cfg, workers, corpus.description()),
         epochs,
         r.steps(),
-        null,
+        r.stoppedAtStep() > 0 ? r.stoppedAtStep() : null,
         trainSeconds,
         (System.nanoTime() - t0) / 1e9,
         r.breakdown().samples() * pipelines / Math.max(1e-9, trainSeconds),

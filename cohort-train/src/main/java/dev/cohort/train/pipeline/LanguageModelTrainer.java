@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.cohort.checkpoint.TrainingState;
 import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.CharVocabulary;
@@ -33,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * Trains the character-level language model on its text with pipeline and data parallelism: the
@@ -45,8 +47,6 @@ import java.util.Random;
 public final class LanguageModelTrainer {
   /** Text generated at the end of a run, after this prompt. */
   static final String PROMPT = "The ";
-
-  static final int GENERATED = 200;
 
   /**
    * What the training did.
@@ -61,6 +61,7 @@ public final class LanguageModelTrainer {
    * @param partition the blocks of each stage
    * @param checkpoints what this rank's checkpoints cost (null if it wrote none)
    * @param memory every worker's memory, predicted and tracked
+   * @param stoppedAtStep the step after which a stop on request ended training (0: not stopped)
    */
   public record Result(
       List<Double> trainLoss,
@@ -72,23 +73,36 @@ public final class LanguageModelTrainer {
       String generated,
       StagePartition partition,
       RunSummary.CheckpointCost checkpoints,
-      MemoryReport memory) {}
+      MemoryReport memory,
+      int stoppedAtStep) {}
+
+  /** Steps between checks whether every rank has been asked to stop. */
+  static final int STOP_CHECK_EVERY = 5;
 
   private final ProcessGroup world;
   private final TrainConfig cfg;
   private final ListenerThread listener;
   private final PrintStream log;
+  private final BooleanSupplier stopRequested;
 
   /**
    * @param listener told about steps and epochs, off the training thread
    * @param log where warnings go (an unusable checkpoint skipped on resume)
+   * @param stopRequested whether this process was asked to stop (SIGTERM): checked by every rank
+   *     together every {@value #STOP_CHECK_EVERY} steps; training then ends after the same step
+   *     everywhere, with a checkpoint when checkpoints are on
    */
   public LanguageModelTrainer(
-      ProcessGroup world, TrainConfig cfg, ListenerThread listener, PrintStream log) {
+      ProcessGroup world,
+      TrainConfig cfg,
+      ListenerThread listener,
+      PrintStream log,
+      BooleanSupplier stopRequested) {
     this.world = world;
     this.cfg = cfg;
     this.listener = listener;
     this.log = log;
+    this.stopRequested = stopRequested;
   }
 
   /** Trains on {@code corpus}. */
@@ -198,6 +212,7 @@ public final class LanguageModelTrainer {
       List<PipelineInference.Evaluation> evaluations = new ArrayList<>();
       List<Double> epochSeconds = new ArrayList<>();
       long clock = System.nanoTime();
+      int stoppedAt = 0;
       for (int epoch = from == null ? 0 : from.epoch(); epoch < cfg.epochs(); epoch++) {
         int[] order = shuffled(train.size(), epoch);
         double lossSum = 0;
@@ -236,27 +251,41 @@ public final class LanguageModelTrainer {
           lossSum += o.loss();
           n++;
           step++;
-          if (checkpoints.due(step)) {
+          boolean stop = step % STOP_CHECK_EVERY == 0 && stopAgreed();
+          if (checkpoints.due(step) || (stop && checkpoints.enabled())) {
             // metrics.csv must hold every step the checkpoint holds: a restart appends from it.
             listener.flush();
             boolean last = b + 1 == perEpoch;
             checkpoints.save(step, last ? epoch + 1 : epoch, last ? 0 : b + 1);
             clock = System.nanoTime(); // the copy is the summary's checkpoint cost, not a step's
           }
+          if (stop) {
+            stoppedAt = step;
+            break;
+          }
         }
         losses.add(lossSum / Math.max(1, n));
         evaluations.add(evaluate(validation));
         epochSeconds.add(breakdown.seconds());
-        listener.onEpoch(epoch, losses.get(epoch), evaluations.get(epoch).accuracy());
+        listener.onEpoch(
+            epoch,
+            losses.get(losses.size() - 1),
+            evaluations.get(evaluations.size() - 1).accuracy());
         clock = System.nanoTime(); // the evaluation belongs to no step
-        if (cfg.maxSteps() > 0 && step >= cfg.maxSteps()) {
+        if (stoppedAt > 0 || (cfg.maxSteps() > 0 && step >= cfg.maxSteps())) {
           break;
         }
       }
+      // Stopped on request: the state is saved and the process must exit soon; skip the extras.
       PipelineInference.Evaluation onTrain =
-          evaluate(limit(train, Math.max(validation.size(), perStep * pipelines)));
+          stoppedAt > 0
+              ? evaluations.get(evaluations.size() - 1)
+              : evaluate(limit(train, Math.max(validation.size(), perStep * pipelines)));
       int[] generated =
-          rank.inference().generate(CharVocabulary.encode(PROMPT), GENERATED, 0.8f, cfg.seed());
+          cfg.generate() == 0 || stoppedAt > 0
+              ? new int[0]
+              : rank.inference()
+                  .generate(CharVocabulary.encode(PROMPT), cfg.generate(), 0.8f, cfg.seed());
       return new Result(
           losses,
           evaluations,
@@ -267,7 +296,15 @@ public final class LanguageModelTrainer {
           PROMPT + CharVocabulary.decode(generated),
           partition,
           closeCheckpoints(),
-          memory());
+          memory(),
+          stoppedAt);
+    }
+
+    /** Whether any rank was asked to stop. Collective over the world. */
+    private boolean stopAgreed() {
+      int[] flag = {stopRequested.getAsBoolean() ? 1 : 0};
+      world.allReduce(flag, ReduceOp.MAX);
+      return flag[0] > 0;
     }
 
     /** Waits for the last checkpoint writes, then says what they cost. */

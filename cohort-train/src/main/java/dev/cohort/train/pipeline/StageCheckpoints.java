@@ -79,6 +79,11 @@ final class StageCheckpoints implements AutoCloseable {
     }
   }
 
+  /** True if this run writes checkpoints at all. */
+  boolean enabled() {
+    return cfg.every() > 0;
+  }
+
   /** True when the state after {@code step} optimizer steps is to be checkpointed. */
   boolean due(long step) {
     return cfg.every() > 0 && step % cfg.every() == 0;
