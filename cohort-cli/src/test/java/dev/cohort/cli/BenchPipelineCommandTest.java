@@ -47,6 +47,35 @@ class BenchPipelineCommandTest {
   }
 
   @Test
+  void theBudgetStudyShouldTrainTheLargestModelThatFitsAndShowOneMoreRefused(@TempDir Path dir)
+      throws Exception {
+    int code =
+        new CommandLine(new Main())
+            .execute(
+                "bench",
+                "pipeline",
+                "--budget",
+                "24MiB",
+                "--budget-width",
+                "64",
+                "--budget-stages",
+                "1,2",
+                "--budget-steps",
+                "2",
+                "--out",
+                dir.toString());
+    assertThat(code).isZero();
+    String md = Files.readString(dir.resolve("pipeline-memory.md"));
+    // Tracked equals predicted, and is within the budget; a deeper model fits on 2 stages.
+    assertThat(md)
+        .containsPattern("\\| 1 \\| gpt-([0-9]+)x64 \\| [0-9,]+ \\| ([0-9.]+) \\(\\2\\) \\|")
+        .containsPattern("\\| 2 \\| gpt-([0-9]+)x64 \\| [0-9,]+ \\| ([0-9.]+) \\(\\2\\) \\|")
+        .contains("- 1 stage: --memory-budget 24.0 MiB is too small for gpt-")
+        .contains("- 2 stages: --memory-budget 24.0 MiB is too small for gpt-");
+    assertThat(dir.resolve("pipeline-memory.json")).isNotEmptyFile();
+  }
+
+  @Test
   void aCaseThatCannotRunShouldBeRefusedFirst(@TempDir Path dir) {
     CommandLine cli = new CommandLine(new Main());
     PrintStream saved = System.err;
@@ -64,12 +93,15 @@ class BenchPipelineCommandTest {
           .isEqualTo(2);
       assertThat(cli.execute("bench", "pipeline", "--cases", "2-1f1b", "--out", dir.toString()))
           .isEqualTo(2);
+      assertThat(cli.execute("bench", "pipeline", "--budget", "lots", "--out", dir.toString()))
+          .isEqualTo(2);
     } finally {
       System.setErr(saved);
     }
     assertThat(captured.toString())
         .contains("interleaved 1F1B runs micro-batches in rounds of 2")
-        .contains("cannot read the case '2-1f1b'");
+        .contains("cannot read the case '2-1f1b'")
+        .contains("--budget must be a size such as 512MiB");
     assertThat(dir.resolve("pipeline.md")).doesNotExist();
   }
 }

@@ -16,7 +16,7 @@ record BudgetReport(BudgetStudy study, List<BudgetStudy.Row> rows) {
                 Locale.ROOT,
                 "Per-worker budget %s (`--memory-budget`: parameters, gradients, Adam state,"
                     + " activations in flight and transfer buffers). Blocks of width %d, 1F1B, %d"
-                    + " micro-batches of %d windows of 128 characters, %d steps per run."
+                    + " micro-batches of %d window(s) of 128 characters, %d steps per run."
                     + " For each stage count the plan picks the most blocks that fit; the run"
                     + " trains under the budget and reports what its fullest worker held;"
                     + " `cohort train` refuses one block more before anything starts.\n\n",
@@ -48,7 +48,11 @@ record BudgetReport(BudgetStudy study, List<BudgetStudy.Row> rows) {
     }
     md.append("\nOne block more, as `cohort train` refuses it:\n\n");
     for (BudgetStudy.Row r : rows) {
-      md.append("- ").append(r.stages()).append(" stages: ").append(r.refusal()).append('\n');
+      md.append("- ")
+          .append(r.stages())
+          .append(r.stages() == 1 ? " stage: " : " stages: ")
+          .append(r.refusal())
+          .append('\n');
     }
     md.append(
         "\nPeak RSS also holds what the budget does not count: the JVM, libtorch's own"

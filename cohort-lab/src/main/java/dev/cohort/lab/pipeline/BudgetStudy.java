@@ -79,8 +79,7 @@ public record BudgetStudy(
       int layers = largestLayers(p);
       if (layers < 1) {
         out.printf(
-            "  %d stages: not even one block of width %d fits %s%n",
-            p, width, ByteSize.format(budget));
+            "  p=%d: not even one block of width %d fits %s%n", p, width, ByteSize.format(budget));
         continue;
       }
       String model = name(layers);
@@ -116,7 +115,7 @@ public record BudgetStudy(
       rows.add(row);
       out.printf(
           Locale.ROOT,
-          "  %d stages: %s (%,d parameters), fullest worker tracked %s, peak RSS %s%n",
+          "  p=%d: %s (%,d parameters), fullest worker tracked %s, peak RSS %s%n",
           p,
           model,
           row.parameters(),
