@@ -183,6 +183,7 @@ public final class PipelineRank {
           // tensors stop before the step's manager frees them.
           channels.abort(failure.getMessage());
           pg.abort(failure.getMessage());
+          dataParallel.abort(failure.getMessage()); // the replicas may be averaging with it
           throw failure;
         }
         nanos[phase(a)] += System.nanoTime() - t0;
@@ -259,6 +260,7 @@ public final class PipelineRank {
       Map<Long, NDArray> outputs,
       Map<Long, NDArray> gradients,
       Map<Long, NDManager> scopes,
+      Map<Integer, Integer> backwards,
       float[] scale,
       StepMemory memory) {
     StepState(NDManager manager, MicroBatches batches, StepMemory memory) {
@@ -269,21 +271,23 @@ public final class PipelineRank {
           new HashMap<>(),
           new HashMap<>(),
           new HashMap<>(),
+          new HashMap<>(),
           new float[] {Float.NaN},
           memory);
     }
   }
 
   /**
-   * Before this rank's first optimizer step: averages its stages' gradients across the pipelines,
-   * then, with clipping, sums the squared norms over the pipeline's ranks. Every rank of the
-   * pipeline gets here once its backwards are done, having posted all its sends.
+   * Before this rank's first optimizer step: finishes averaging its stages' gradients across the
+   * pipelines (started at each stage's last backward), then, with clipping, sums the squared norms
+   * over the pipeline's ranks. Every rank of the pipeline gets here once its backwards are done,
+   * having posted all its sends.
    *
    * @return the factor to scale the gradients by (1 without clipping or within the bound)
    */
   private float prepareUpdates() {
     for (int s : layout.stagesOf(rank)) {
-      optimizers.get(s).average();
+      optimizers.get(s).finishAverage();
     }
     if (clipGradNorm == 0) {
       return 1f;
@@ -307,7 +311,17 @@ public final class PipelineRank {
     int m = a.microBatch();
     switch (a.type()) {
       case FORWARD -> forward(s, m, st, lossSum);
-      case BACKWARD -> backward(s, m, st);
+      case BACKWARD -> {
+        backward(s, m, st);
+        if (st.backwards().merge(s, 1, Integer::sum) == schedule.microBatches()) {
+          // The stage's gradients are final: average them while the rest of the pipeline drains.
+          long t0 = System.nanoTime();
+          optimizers.get(s).startAverage();
+          long communication = System.nanoTime() - t0;
+          nanos[2] += communication;
+          nanos[0] -= communication;
+        }
+      }
       case SEND_ACTIVATION -> sends.add(transfers.send(st.outputs().get(key(s, m)), s, m, false));
       case SEND_GRADIENT -> {
         NDArray g = st.inputs().get(key(s, m)).getGradient();

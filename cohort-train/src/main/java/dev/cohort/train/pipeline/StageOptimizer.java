@@ -2,9 +2,11 @@ package dev.cohort.train.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
+import dev.cohort.comm.Work;
 import dev.cohort.train.data.TensorViews;
 import dev.cohort.train.optim.FusedOptimizer;
 import dev.cohort.train.optim.GradientClipping;
@@ -14,15 +16,20 @@ import java.util.List;
 
 /**
  * One stage's optimizer. Once per global batch: the stage's gradients (summed over its
- * micro-batches by libtorch) are averaged across the pipelines holding the same stage ({@link
- * #average}), their squared norm is counted towards the model's for clipping ({@link
- * #sumOfSquares}), and {@link #update} scales them, updates the parameters in place and zeroes the
- * gradients for the next batch.
+ * micro-batches by libtorch) are averaged across the pipelines holding the same stage, as one
+ * bucket started as soon as the stage's last backward is done ({@link #startAverage}) and finished
+ * before the update ({@link #finishAverage}), so that it overlaps the rest of the pipeline's drain;
+ * their squared norm is counted towards the model's for clipping ({@link #sumOfSquares}), and
+ * {@link #update} scales them, updates the parameters in place and zeroes the gradients for the
+ * next batch.
  */
 final class StageOptimizer {
   private final List<Parameter> parameters;
   private final FusedOptimizer optimizer;
   private final ProcessGroup replicas;
+  private final int elements;
+  private Tensor bucket; // every gradient, back to back, while it is averaged
+  private Work averaging;
 
   /**
    * @param optimizer "sgd" or "adam"
@@ -36,19 +43,39 @@ final class StageOptimizer {
     parameters.forEach(p -> sizes.add(Math.toIntExact(p.getArray().size())));
     this.optimizer = new FusedOptimizer(optimizer, momentum, sizes);
     this.replicas = replicas;
+    this.elements = sizes.stream().mapToInt(Integer::intValue).sum();
   }
 
-  /** Averages each gradient in place across the replicas. Collective over them. */
-  void average() {
+  /**
+   * Copies the gradients into one bucket and starts averaging it across the replicas; returns at
+   * once. Collective over the replicas (each starts it at its own stage's last backward).
+   */
+  void startAverage() {
     if (replicas.size() == 1) {
       return;
     }
+    if (bucket == null) {
+      bucket = Tensor.allocate(DataType.FLOAT32, elements);
+    }
+    ByteBuffer flat = bucket.bytes().duplicate().clear();
+    withGradients(grads -> grads.forEach(g -> flat.put(g.duplicate().clear())));
+    averaging = replicas.allReduceAsync(bucket, ReduceOp.AVG);
+  }
+
+  /** Waits for the average {@link #startAverage} started and puts it back into the gradients. */
+  void finishAverage() {
+    if (averaging == null) {
+      return;
+    }
+    averaging.await();
+    averaging = null;
+    ByteBuffer flat = bucket.bytes().duplicate().clear();
     withGradients(
         grads -> {
           for (ByteBuffer g : grads) {
-            replicas.allReduce(
-                Tensor.of(g, dev.cohort.comm.DataType.FLOAT32, g.capacity() / Float.BYTES),
-                ReduceOp.AVG);
+            ByteBuffer part = flat.slice().limit(g.capacity());
+            g.duplicate().clear().put(part);
+            flat.position(flat.position() + g.capacity());
           }
         });
   }
