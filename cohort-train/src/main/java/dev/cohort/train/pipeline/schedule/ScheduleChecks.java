@@ -1,6 +1,7 @@
 package dev.cohort.train.pipeline.schedule;
 
 import dev.cohort.train.pipeline.schedule.Action.Type;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -69,6 +70,7 @@ final class ScheduleChecks {
         }
       }
     }
+    checkDeliveryOrder(s);
     for (int stage = 0; stage < l.stages(); stage++) {
       int r = l.rankOf(stage);
       for (int m = 0; m < s.microBatches(); m++) {
@@ -88,6 +90,52 @@ final class ScheduleChecks {
                 + " never steps stage "
                 + stage
                 + "'s optimizer");
+      }
+    }
+  }
+
+  /**
+   * Messages from one rank to another go down one channel and arrive in the order they were sent:
+   * every rank must receive from each peer in that peer's order of sends to it. A schedule that
+   * does not would fail at run time with a message for the wrong micro-batch.
+   */
+  private static void checkDeliveryOrder(Schedule s) {
+    StageLayout l = s.layout();
+    // The receives each rank expects, in the order the sender sends them, per (sender, receiver).
+    Map<List<Integer>, List<Action>> sent = new HashMap<>();
+    for (int r = 0; r < l.ranks(); r++) {
+      for (Action a : s.of(r)) {
+        if (a.type() == Type.SEND_ACTIVATION || a.type() == Type.SEND_GRADIENT) {
+          Action receive = counterpart(a);
+          sent.computeIfAbsent(List.of(r, l.rankOf(receive.stage())), k -> new ArrayList<>())
+              .add(receive);
+        }
+      }
+    }
+    for (int r = 0; r < l.ranks(); r++) {
+      Map<Integer, Integer> next = new HashMap<>(); // per sender: how many received so far
+      List<Action> actions = s.of(r);
+      for (int i = 0; i < actions.size(); i++) {
+        Action a = actions.get(i);
+        if (a.type() != Type.RECV_ACTIVATION && a.type() != Type.RECV_GRADIENT) {
+          continue;
+        }
+        int from = l.rankOf(counterpart(a).stage());
+        int k = next.merge(from, 1, Integer::sum) - 1;
+        Action arrives = sent.get(List.of(from, r)).get(k);
+        if (!arrives.equals(a)) {
+          throw new ScheduleException(
+              s,
+              r,
+              i,
+              "rank "
+                  + from
+                  + " sends to this rank in another order: its message number "
+                  + (k + 1)
+                  + " is for "
+                  + arrives
+                  + " (a channel delivers in the order of sending)");
+        }
       }
     }
   }

@@ -55,6 +55,26 @@ class ScheduleSimulatorTest {
   }
 
   @Test
+  void receivesInAnotherOrderThanTheSendsShouldBeNamed() {
+    // Rank 1 expects micro-batch 1's activation first; rank 0 sends micro-batch 0's first, and one
+    // channel delivers in order, so rank 1 would get a message for the wrong micro-batch.
+    Schedule s =
+        edit(
+            Schedules.gpipe(2, 2),
+            1,
+            a -> {
+              a.remove(Action.parse("1RECV_F1"));
+              a.add(0, Action.parse("1RECV_F1"));
+            });
+    assertThatThrownBy(() -> ScheduleSimulator.check(s))
+        .isInstanceOf(ScheduleException.class)
+        .hasMessage(
+            "pipeline schedule gpipe: rank 1, action 0 (1RECV_F1): rank 0 sends to this rank in"
+                + " another order: its message number 1 is for 1RECV_F0 (a channel delivers in"
+                + " the order of sending)");
+  }
+
+  @Test
   void aSendWithoutItsReceiveShouldBeNamed() {
     Schedule s = edit(Schedules.gpipe(2, 2), 1, a -> a.remove(Action.parse("1RECV_F1")));
     assertThatThrownBy(() -> ScheduleSimulator.check(s))
