@@ -228,10 +228,33 @@ public final class PipelineBench {
           new PipelineStepModel(
               fb / c.microBatches(),
               optimizer,
-              TRANSFER_LATENCY_MS + activationBytes / TRANSFER_BYTES_PER_MS);
+              TRANSFER_LATENCY_MS + activationBytes / TRANSFER_BYTES_PER_MS,
+              fixedCost(runs, c.threadsPerRank()));
       out.put(c, model.stepMillis(c.plan(), shares(g, c)));
     }
     return out;
+  }
+
+  /**
+   * The fixed cost of a micro-batch's forward and backward, from the one-rank runs at {@code
+   * threads} per rank over the numbers of micro-batches measured (0 with fewer than two).
+   */
+  private static double fixedCost(Map<Case, List<Run>> runs, int threads) {
+    List<double[]> points = new ArrayList<>();
+    for (var e : runs.entrySet()) {
+      Case a = e.getKey();
+      if (a.ranks() == 1 && a.threadsPerRank() == threads) {
+        double fb =
+            BenchMath.median(e.getValue().stream().map(r -> r.phases().forwardBackward()).toList());
+        points.add(new double[] {a.microBatches(), fb});
+      }
+    }
+    if (points.stream().mapToDouble(p -> p[0]).distinct().count() < 2) {
+      return 0;
+    }
+    return PipelineStepModel.fixedCost(
+        points.stream().mapToDouble(p -> p[0]).toArray(),
+        points.stream().mapToDouble(p -> p[1]).toArray());
   }
 
   /** Each stage's share of the parameters, as the trainer balances them. */

@@ -60,8 +60,10 @@ final class PipelineReport {
                 + " (p-1)/(vm+p-1) of equal stages with free transfers. In flight: the most"
                 + " micro-batches whose activations the first rank holds (the simulator), and"
                 + " each rank's peak resident memory. Predicted: the schedule run by the simulator"
-                + " with the one-rank run's forward/backward per micro-batch (at the same m)"
-                + " shared among stages by parameters, backward twice forward, and %.2f ms + size"
+                + " with the one-rank run's forward/backward per micro-batch (at the same m and"
+                + " threads), less a fixed cost per micro-batch that every stage pays (the slope"
+                + " of the one-rank runs' forward/backward against m), the rest shared among"
+                + " stages by parameters, backward twice forward, and %.2f ms + size"
                 + " / %.2f GB/s per transfer (comm.md's small-message latency and 1 MiB"
                 + " bandwidth).%n%n",
             Instant.now(),

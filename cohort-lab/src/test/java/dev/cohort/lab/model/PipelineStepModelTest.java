@@ -30,4 +30,19 @@ class PipelineStepModelTest {
     assertThatThrownBy(() -> free.stepMillis(Schedules.gpipe(2, 1), new double[] {1}))
         .hasMessage("a schedule of 2 stages needs as many shares, got 1");
   }
+
+  @Test
+  void aFixedCostShouldBePaidByEveryStageAndComeFromTheSlopeOverMicroBatches() {
+    // One rank: 200 ms of work for the batch, plus 3 ms per micro-batch.
+    double fixed =
+        PipelineStepModel.fixedCost(new double[] {1, 2, 4, 8}, new double[] {203, 206, 212, 224});
+    assertThat(fixed).isCloseTo(3, within(1e-9));
+    // 2 equal stages, 8 micro-batches of 203/8... : each stage's forward and backward cost half
+    // the work plus the whole fixed cost, (m + p - 1) slots of them.
+    PipelineStepModel model = new PipelineStepModel(224.0 / 8, 0, 0, fixed);
+    double step = model.stepMillis(Schedules.gpipe(2, 8), new double[] {0.5, 0.5});
+    assertThat(step).isCloseTo(9 * ((224.0 / 8 - 3) / 2 + 3), within(1e-9));
+    assertThatThrownBy(() -> PipelineStepModel.fixedCost(new double[] {4, 4}, new double[] {1, 2}))
+        .hasMessage("the fixed cost needs runs at two or more numbers of micro-batches");
+  }
 }
