@@ -1,8 +1,12 @@
 package dev.cohort.cli;
 
 import dev.cohort.lab.calibrate.MachineCalibration;
+import dev.cohort.lab.model.GptCompute;
 import dev.cohort.lab.model.NetworkModel;
+import dev.cohort.lab.model.PipelinePlanner;
 import dev.cohort.lab.model.Planner;
+import dev.cohort.train.memory.ByteSize;
+import dev.cohort.train.model.Models;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +27,42 @@ import picocli.CommandLine.Option;
     description =
         "Predict time, cost and efficiency of training on 1..1024 workers and recommend one.")
 final class PlanCommand implements Callable<Integer> {
-  @Option(names = "--model", description = "mlp or cnn (sets --params), or use --params.")
+  @Option(
+      names = "--model",
+      description =
+          "mlp or cnn (sets --params), or use --params; or the language model (gpt, gpt-tiny,"
+              + " gpt-<layers>x<width>): data parallelism against pipelines on --workers.")
   String model;
+
+  @Option(
+      names = "--workers",
+      defaultValue = "4",
+      description = "The language model: workers to spread it over (default ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(
+      names = "--memory",
+      description =
+          "The language model: memory per worker for parameters, gradients, optimizer state and"
+              + " activations, e.g. 2GiB (default: no limit).")
+  String memory;
+
+  @Option(
+      names = "--micro-batches",
+      defaultValue = "8",
+      description =
+          "The language model: micro-batches per pipeline step (default ${DEFAULT-VALUE}).")
+  int microBatches;
+
+  @Option(
+      names = "--pipeline-bench",
+      description =
+          "The language model: compute costs from cohort bench pipeline's pipeline.json (default"
+              + " docs/benchmarks/pipeline.json when present, else built-in defaults).")
+  Path pipelineBench;
+
+  /** Where {@code cohort bench pipeline} writes its measurements; read when present. */
+  static final Path DEFAULT_PIPELINE_BENCH = Path.of("docs/benchmarks/pipeline.json");
 
   @Option(names = "--params", defaultValue = "0", description = "Model parameters.")
   double params;
@@ -91,6 +129,9 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (model != null && Models.isLanguageModel(model)) {
+      return planLanguageModel();
+    }
     if (model != null) {
       params =
           switch (model) {
@@ -231,5 +272,80 @@ final class PlanCommand implements Callable<Integer> {
       }
     }
     return null;
+  }
+
+  /** Data parallelism against pipelines for the language model. */
+  private int planLanguageModel() throws Exception {
+    long budget;
+    try {
+      budget = memory == null ? 0 : ByteSize.parse(memory, "--memory");
+      if (workers < 1 || microBatches < 1 || globalBatch < 1) {
+        throw new IllegalArgumentException(
+            "--workers, --micro-batches and --global-batch must be >= 1");
+      }
+      String invalid = invalidNetworkOrNodes();
+      if (invalid != null) {
+        throw new IllegalArgumentException(invalid);
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return 2;
+    }
+    GptCompute compute = GptCompute.DEFAULTS;
+    Path bench = pipelineBench != null ? pipelineBench : DEFAULT_PIPELINE_BENCH;
+    if (pipelineBench != null || Files.exists(bench)) {
+      try {
+        compute = GptCompute.fromBench(bench);
+      } catch (IOException e) {
+        System.err.println("cohort plan: " + e.getMessage().lines().findFirst().orElse(""));
+        return pipelineBench != null && !Files.exists(bench) ? 2 : 1;
+      }
+    }
+    MachineCalibration cal;
+    try {
+      cal = readCalibrationOrDefaults();
+    } catch (IOException e) {
+      System.err.println("cohort plan: " + e.getMessage().lines().findFirst().orElse(""));
+      return 1;
+    }
+    PipelinePlanner planner;
+    try {
+      planner =
+          new PipelinePlanner(
+              model,
+              Models.gptConfig(model),
+              globalBatch,
+              microBatches,
+              cal.optimizerSecondsPerParameter(),
+              compute);
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return 2;
+    }
+    if (planner.options(workers, NetworkModel.of(latencyUs, bandwidthGbps, 0)).isEmpty()) {
+      System.err.println(
+          "cohort plan: no split of "
+              + workers
+              + " workers divides the global batch "
+              + globalBatch
+              + " into --micro-batches "
+              + microBatches);
+      return 2;
+    }
+    return LanguageModelPlan.print(
+        planner,
+        workers,
+        budget,
+        NetworkModel.of(latencyUs, bandwidthGbps, cal.reduceGBps()),
+        String.format(Locale.ROOT, "%.0f µs / %.1f Gbit/s", latencyUs, bandwidthGbps),
+        System.out);
+  }
+
+  /** The calibration file's costs when one is present or named, else the defaults. */
+  private MachineCalibration readCalibrationOrDefaults() throws IOException {
+    Path file = calibration != null ? calibration : DEFAULT_CALIBRATION;
+    return calibration != null || Files.exists(file)
+        ? MachineCalibration.read(file)
+        : MachineCalibration.DEFAULTS;
   }
 }

@@ -38,6 +38,58 @@ class PlanCommandTest {
   }
 
   @Test
+  void aModelThatDoesNotFitOneWorkerShouldBePipelined() {
+    LauncherTest.Result r =
+        LauncherTest.cohort(
+            "plan",
+            "--model",
+            "gpt-16x256",
+            "--workers",
+            "4",
+            "--memory",
+            "160MiB",
+            "--global-batch",
+            "4",
+            "--micro-batches",
+            "4");
+    assertThat(r.code()).as(r.err()).isZero();
+    // The budget study's model: 1F1B over 4 stages, 4 micro-batches of 1 window, fits 160 MiB.
+    assertThat(r.out())
+        .containsPattern("data parallel x4 +1 x 1 +[0-9.]+ MiB +no")
+        .containsPattern("1 x pipeline of 4 +4 x 1 +156.6 MiB +yes")
+        .contains("Recommendation: 1 x pipeline of 4")
+        .contains("Data parallelism does not fit: each worker would hold");
+  }
+
+  @Test
+  void aPipelineShouldWinOnASlowNetworkAndDataParallelismOnAFastOne() {
+    String[] common = {"plan", "--model", "gpt", "--workers", "2", "--global-batch", "16"};
+    LauncherTest.Result slow =
+        LauncherTest.cohort(concat(common, "--latency-us", "1000", "--bandwidth-gbps", "0.1"));
+    assertThat(slow.code()).as(slow.err()).isZero();
+    assertThat(slow.out())
+        .contains("Recommendation: 1 x pipeline of 2")
+        .contains("A pipeline beats data parallelism");
+    LauncherTest.Result fast =
+        LauncherTest.cohort(concat(common, "--latency-us", "5", "--bandwidth-gbps", "100"));
+    assertThat(fast.code()).as(fast.err()).isZero();
+    assertThat(fast.out())
+        .contains("Recommendation: data parallel x2")
+        .contains("Data parallelism is fastest here");
+    LauncherTest.Result none = LauncherTest.cohort(concat(common, "--memory", "1MiB"));
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.out()).contains("Recommendation: none fits 1.0 MiB per worker");
+    assertThat(LauncherTest.cohort(concat(common, "--memory", "much")).err())
+        .contains("--memory must be a size such as 512MiB");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void nonsenseShouldBeRefused() {
     assertThat(LauncherTest.cohort("plan").code()).isEqualTo(2);
     assertThat(

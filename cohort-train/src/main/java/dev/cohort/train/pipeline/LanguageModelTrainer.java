@@ -1,7 +1,5 @@
 package dev.cohort.train.pipeline;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.cohort.checkpoint.TrainingState;
@@ -12,9 +10,7 @@ import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.CharVocabulary;
 import dev.cohort.train.data.text.TextCorpus;
 import dev.cohort.train.data.text.TokenWindows;
-import dev.cohort.train.ddp.PeakMemory;
 import dev.cohort.train.ddp.RandomStreams;
-import dev.cohort.train.memory.WorkerMemory;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ListenerThread;
 import dev.cohort.train.metrics.MemoryReport;
@@ -27,13 +23,11 @@ import dev.cohort.train.model.gpt.GptConfig;
 import dev.cohort.train.model.gpt.SequenceLoss;
 import dev.cohort.train.pipeline.schedule.Schedule;
 import dev.cohort.train.pipeline.schedule.Schedules;
-import dev.cohort.train.pipeline.schedule.StageLayout;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -173,6 +167,7 @@ public final class LanguageModelTrainer {
     private final StageCheckpoints checkpoints;
     private final int pipelines;
     private final int perStep; // windows per pipeline per step
+    private final TextBatches batches;
     private final Breakdown breakdown = new Breakdown();
     private long activations; // the most any step held
     private long buffers;
@@ -189,7 +184,8 @@ public final class LanguageModelTrainer {
       this.partition = partition;
       this.checkpoints = checkpoints;
       this.pipelines = world.size() / cfg.pipelining().stages();
-      this.perStep = cfg.pipelining().microBatches() * cfg.batch();
+      this.batches = new TextBatches(cfg.pipelining().microBatches(), cfg.batch(), cfg.seed());
+      this.perStep = batches.perStep();
     }
 
     Result run(TokenWindows train, TokenWindows validation, String description) {
@@ -214,7 +210,7 @@ public final class LanguageModelTrainer {
       long clock = System.nanoTime();
       int stoppedAt = 0;
       for (int epoch = from == null ? 0 : from.epoch(); epoch < cfg.epochs(); epoch++) {
-        int[] order = shuffled(train.size(), epoch);
+        int[] order = batches.order(train.size(), epoch);
         double lossSum = 0;
         int n = 0;
         int firstBatch = from != null && epoch == from.epoch() ? from.batch() : 0;
@@ -227,9 +223,9 @@ public final class LanguageModelTrainer {
           long data;
           try (NDManager m = manager.newSubManager()) {
             long d0 = System.nanoTime();
-            PipelineRank.MicroBatches batches = microBatches(m, train, order, first);
+            PipelineRank.MicroBatches micro = batches.take(m, train, order, first);
             data = System.nanoTime() - d0;
-            o = rank.step(batches, learningRate(step));
+            o = rank.step(micro, learningRate(step));
           }
           clock = System.nanoTime();
           StepRecord r =
@@ -296,7 +292,7 @@ public final class LanguageModelTrainer {
           PROMPT + CharVocabulary.decode(generated),
           partition,
           closeCheckpoints(),
-          memory(),
+          WorkerMemories.gather(world, cfg, rank.memory(activations, buffers)),
           stoppedAt);
     }
 
@@ -313,61 +309,6 @@ public final class LanguageModelTrainer {
       return checkpoints.cost();
     }
 
-    /** Every worker's memory: the plan's and what it held. Collective over the world. */
-    private MemoryReport memory() {
-      WorkerMemory mine = rank.memory(activations, buffers);
-      long[] all =
-          world.allGather(
-              new long[] {
-                mine.parameters(),
-                mine.gradients(),
-                mine.optimizer(),
-                mine.activations(),
-                mine.buffers(),
-                PeakMemory.ofThisProcess()
-              });
-      Pipelining p = cfg.pipelining();
-      List<WorkerMemory> predicted =
-          new PipelineMemory(
-                  cfg.model(),
-                  Models.gptConfig(cfg.model()),
-                  p,
-                  cfg.batch(),
-                  cfg.optimizer(),
-                  cfg.momentum())
-              .perRank();
-      StageLayout layout = new StageLayout(p.stages(), p.virtualStages());
-      List<MemoryReport.Worker> workers = new ArrayList<>();
-      for (int w = 0; w < world.size(); w++) {
-        int at = 6 * w;
-        workers.add(
-            new MemoryReport.Worker(
-                w,
-                layout.stagesOf(w % p.stages()),
-                predicted.get(w % p.stages()),
-                new WorkerMemory(all[at], all[at + 1], all[at + 2], all[at + 3], all[at + 4]),
-                all[at + 5]));
-      }
-      return new MemoryReport(cfg.memoryBudget(), workers);
-    }
-
-    /** This pipeline's micro-batches of windows {@code order[first, first + perStep)}. */
-    private PipelineRank.MicroBatches microBatches(
-        NDManager m, TokenWindows text, int[] order, int first) {
-      List<NDArray> inputs = new ArrayList<>();
-      List<NDArray> targets = new ArrayList<>();
-      for (int k = 0; k < cfg.pipelining().microBatches(); k++) {
-        int[] windows = new int[cfg.batch()];
-        for (int i = 0; i < windows.length; i++) {
-          windows[i] = order[first + k * cfg.batch() + i];
-        }
-        NDList xy = text.batch(m, windows);
-        inputs.add(xy.get(0));
-        targets.add(xy.get(1));
-      }
-      return new PipelineRank.MicroBatches(inputs, targets);
-    }
-
     /** Every pipeline evaluates its share of {@code text}, in step-sized chunks. */
     private PipelineInference.Evaluation evaluate(TokenWindows text) {
       int chunks = Math.max(1, text.size() / (perStep * pipelines));
@@ -382,28 +323,13 @@ public final class LanguageModelTrainer {
             wrap[i] = (first + i) % text.size(); // a short text wraps around
           }
           PipelineInference.Evaluation e =
-              rank.inference().evaluate(microBatches(m, text, wrap, 0));
+              rank.inference().evaluate(batches.take(m, text, wrap, 0));
           lossTokens += e.loss() * e.tokens();
           right += e.accuracy() * e.tokens();
           tokens += e.tokens();
         }
       }
       return new PipelineInference.Evaluation(lossTokens / tokens, right / tokens, tokens);
-    }
-
-    private int[] shuffled(int n, int epoch) {
-      int[] order = new int[n];
-      for (int i = 0; i < n; i++) {
-        order[i] = i;
-      }
-      Random r = new Random(cfg.seed() * 1_000_003L + epoch);
-      for (int i = n - 1; i > 0; i--) {
-        int j = r.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-      return order;
     }
 
     /** Linear warm-up to the learning rate over {@code --warmup} steps. */

@@ -1,18 +1,13 @@
 package dev.cohort.train.pipeline;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
-import dev.cohort.comm.Work;
 import dev.cohort.train.ddp.RandomStreams;
 import dev.cohort.train.memory.WorkerMemory;
-import dev.cohort.train.nn.GraphScalars;
 import dev.cohort.train.optim.GradientClipping;
 import dev.cohort.train.pipeline.schedule.Action;
 import dev.cohort.train.pipeline.schedule.Schedule;
@@ -92,14 +87,13 @@ public final class PipelineRank {
   private final ProcessGroup dataParallel;
   private final Schedule schedule;
   private final StagedModel model;
-  private final Loss loss;
   private final float clipGradNorm;
   private final int seed;
   private final NDManager manager;
   private final int rank;
   private final StageLayout layout;
   private final Map<Integer, StageOptimizer> optimizers = new HashMap<>();
-  private final StageTransfers transfers;
+  private final StepActions.Context context;
   private final PipelineChannels channels;
   private final PipelineInference inference;
   private int steps;
@@ -120,7 +114,6 @@ public final class PipelineRank {
     this.dataParallel = groups.dataParallel();
     this.schedule = schedule;
     this.model = model;
-    this.loss = settings.loss();
     this.clipGradNorm = settings.clipGradNorm();
     this.seed = settings.seed();
     this.manager = manager;
@@ -140,8 +133,10 @@ public final class PipelineRank {
     }
     ScheduleSimulator.check(schedule);
     this.channels = groups.channels();
-    this.transfers = new StageTransfers(channels, layout, model, schedule.microBatches());
-    this.inference = new PipelineInference(groups, layout, model, transfers, loss, manager);
+    StageTransfers transfers = new StageTransfers(channels, layout, model, schedule.microBatches());
+    this.context = new StepActions.Context(rank, layout, model, settings.loss(), transfers);
+    this.inference =
+        new PipelineInference(groups, layout, model, transfers, settings.loss(), manager);
     synchronized (INIT) {
       for (int s : layout.stagesOf(rank)) {
         model.initialize(manager, s, settings.seed());
@@ -166,17 +161,16 @@ public final class PipelineRank {
       RandomStreams.enterStep(seed, groups.pipelineIndex() * pg.size() + rank, steps);
     }
     steps++;
-    float[] lossSum = {0};
     long[] nanos = new long[4]; // compute, wait, comm, optimizer
-    List<Work> sends = new ArrayList<>();
-    StepMemory memory = new StepMemory();
+    float[] scale = {Float.NaN}; // the gradients' factor, set at the rank's first optimizer step
+    StepActions actions;
     JniUtils.setGradMode(true);
     try (NDManager step = manager.newSubManager()) {
-      StepState st = new StepState(step, batches, memory);
+      actions = new StepActions(context, schedule.microBatches(), step, batches);
       for (Action a : schedule.of(rank)) {
         long t0 = System.nanoTime();
         try {
-          run(a, st, sends, lossSum, learningRate, nanos);
+          run(a, actions, scale, learningRate, nanos);
         } catch (RuntimeException e) {
           PipelineException failure = new PipelineException(rank, a, e.getMessage(), e);
           // Peers fail now rather than at their timeout, and sends still reading this step's
@@ -189,16 +183,15 @@ public final class PipelineRank {
         nanos[phase(a)] += System.nanoTime() - t0;
       }
       long t0 = System.nanoTime();
-      for (Work w : sends) {
-        w.await();
-      }
+      actions.awaitSends();
       nanos[2] += System.nanoTime() - t0;
     } finally {
       JniUtils.setGradMode(false);
     }
     long t0 = System.nanoTime();
-    float loss = shareLoss(lossSum[0] / schedule.microBatches());
+    float loss = shareLoss(actions.lossSum() / schedule.microBatches());
     nanos[2] += System.nanoTime() - t0;
+    StepMemory memory = actions.memory();
     return new Outcome(
         loss, nanos[0], nanos[1], nanos[2], nanos[3], memory.peakActivations(), memory.buffers());
   }
@@ -252,31 +245,6 @@ public final class PipelineRank {
     };
   }
 
-  /** What a step keeps between actions: stage inputs, outputs and received gradients. */
-  private record StepState(
-      NDManager manager,
-      MicroBatches batches,
-      Map<Long, NDArray> inputs,
-      Map<Long, NDArray> outputs,
-      Map<Long, NDArray> gradients,
-      Map<Long, NDManager> scopes,
-      Map<Integer, Integer> backwards,
-      float[] scale,
-      StepMemory memory) {
-    StepState(NDManager manager, MicroBatches batches, StepMemory memory) {
-      this(
-          manager,
-          batches,
-          new HashMap<>(),
-          new HashMap<>(),
-          new HashMap<>(),
-          new HashMap<>(),
-          new HashMap<>(),
-          new float[] {Float.NaN},
-          memory);
-    }
-  }
-
   /**
    * Before this rank's first optimizer step: finishes averaging its stages' gradients across the
    * pipelines (started at each stage's last backward), then, with clipping, sums the squared norms
@@ -301,19 +269,13 @@ public final class PipelineRank {
     return GradientClipping.factor(total[0], clipGradNorm);
   }
 
-  private static long key(int stage, int microBatch) {
-    return ((long) stage << 32) | microBatch;
-  }
-
-  private void run(
-      Action a, StepState st, List<Work> sends, float[] lossSum, float lr, long[] nanos) {
+  private void run(Action a, StepActions actions, float[] scale, float lr, long[] nanos) {
     int s = a.stage();
     int m = a.microBatch();
     switch (a.type()) {
-      case FORWARD -> forward(s, m, st, lossSum);
+      case FORWARD -> actions.forward(s, m);
       case BACKWARD -> {
-        backward(s, m, st);
-        if (st.backwards().merge(s, 1, Integer::sum) == schedule.microBatches()) {
+        if (actions.backward(s, m)) {
           // The stage's gradients are final: average them while the rest of the pipeline drains.
           long t0 = System.nanoTime();
           optimizers.get(s).startAverage();
@@ -322,81 +284,20 @@ public final class PipelineRank {
           nanos[0] -= communication;
         }
       }
-      case SEND_ACTIVATION -> sends.add(transfers.send(st.outputs().get(key(s, m)), s, m, false));
-      case SEND_GRADIENT -> {
-        NDArray g = st.inputs().get(key(s, m)).getGradient();
-        g.attach(st.manager());
-        st.memory().keep(g);
-        sends.add(transfers.send(g, s, m, true));
-      }
-      case RECV_ACTIVATION -> {
-        NDArray x = transfers.receive(st.manager(), s, m, false);
-        st.memory().keep(x);
-        x.setRequiresGradient(true);
-        st.inputs().put(key(s, m), x);
-      }
-      case RECV_GRADIENT -> {
-        NDArray g = transfers.receive(st.manager(), s, m, true);
-        st.memory().keep(g);
-        st.gradients().put(key(s, m), g);
-      }
+      case SEND_ACTIVATION -> actions.sendActivation(s, m);
+      case SEND_GRADIENT -> actions.sendGradient(s, m);
+      case RECV_ACTIVATION -> actions.receiveActivation(s, m);
+      case RECV_GRADIENT -> actions.receiveGradient(s, m);
       case STEP -> {
-        if (Float.isNaN(st.scale()[0])) { // the rank's first step: average, then clip
+        if (Float.isNaN(scale[0])) { // the rank's first step: average, then clip
           long t0 = System.nanoTime();
-          st.scale()[0] = prepareUpdates();
+          scale[0] = prepareUpdates();
           long communication = System.nanoTime() - t0;
           nanos[2] += communication;
           nanos[3] -= communication;
         }
-        optimizers.get(s).update(steps, lr, st.scale()[0]);
+        optimizers.get(s).update(steps, lr, scale[0]);
       }
     }
-  }
-
-  private void forward(int s, int m, StepState st, float[] lossSum) {
-    NDArray in;
-    if (s == 0) {
-      in = st.batches().inputs().get(m);
-    } else if (layout.rankOf(s - 1) == rank) {
-      // The previous stage is here: its output, cut from its graph, is this stage's leaf input.
-      in = st.outputs().get(key(s - 1, m)).stopGradient();
-      in.setRequiresGradient(true);
-      st.inputs().put(key(s, m), in);
-    } else {
-      in = st.inputs().get(key(s, m));
-    }
-    // What the forward makes lives in a manager of its own, freed once its backward is done: a
-    // schedule holds the activations of only the micro-batches it has in flight.
-    NDManager scope = st.manager().newSubManager();
-    st.scopes().put(key(s, m), scope);
-    in.tempAttach(scope); // operations put their results in their input's manager
-    NDArray out =
-        model.forward(s, new ParameterStore(scope, false), new NDList(in), true).singletonOrThrow();
-    if (s == layout.lastStage()) {
-      NDArray l = loss.evaluate(new NDList(st.batches().targets().get(m)), new NDList(out));
-      lossSum[0] += l.getFloat();
-      out = GraphScalars.divide(l, schedule.microBatches());
-    }
-    st.outputs().put(key(s, m), out);
-    st.memory().forwardDone(key(s, m), scope, in);
-  }
-
-  private void backward(int s, int m, StepState st) {
-    NDArray from = st.outputs().get(key(s, m));
-    NDArray seed;
-    if (s == layout.lastStage()) {
-      seed = from.onesLike();
-    } else if (layout.rankOf(s + 1) == rank) {
-      seed = st.inputs().get(key(s + 1, m)).getGradient();
-      seed.attach(st.manager());
-      st.memory().keep(seed);
-    } else {
-      seed = st.gradients().get(key(s, m));
-    }
-    JniUtils.backward((PtNDArray) from, (PtNDArray) seed, false, false);
-    // Its output was sent before the next stage could send its gradient back; its input, with
-    // its gradient, returns to the step's manager.
-    st.scopes().remove(key(s, m)).close();
-    st.memory().backwardDone(key(s, m));
   }
 }
