@@ -176,6 +176,15 @@ final class TrainOptions {
   float clipGradNorm;
 
   @Option(
+      names = "--partition",
+      defaultValue = "params",
+      description =
+          "How the language model's blocks are shared among the stages: params (balanced by"
+              + " parameter count, the default), time (balanced by each block's forward and"
+              + " backward, measured before training), or the blocks of each stage, e.g. 3,2,2.")
+  String partition;
+
+  @Option(
       names = "--generate",
       defaultValue = "" + TrainConfig.DEFAULT_GENERATE,
       description =
@@ -292,6 +301,7 @@ final class TrainOptions {
         .clipGradNorm(clipGradNorm)
         .memoryBudget(ByteSize.parse(memoryBudget, "--memory-budget"))
         .generate(generate)
+        .partition(partition)
         .build();
   }
 }

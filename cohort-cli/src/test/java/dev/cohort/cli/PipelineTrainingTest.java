@@ -19,8 +19,9 @@ import picocli.CommandLine;
 
 /**
  * {@code cohort train --model gpt-tiny --pipeline 2}: two worker processes, one stage each, train
- * the language model on the fortunes with 1F1B, and rank 0 reports validation perplexity and
- * generated text; options that do not fit a pipeline are refused before anything starts.
+ * the language model on the fortunes with 1F1B, cut where the user says, and rank 0 reports
+ * validation perplexity and generated text; options that do not fit a pipeline are refused before
+ * anything starts.
  */
 @Timeout(300)
 class PipelineTrainingTest {
@@ -43,6 +44,8 @@ class PipelineTrainingTest {
                 "4",
                 "--batch",
                 "4",
+                "--partition",
+                "1,4",
                 "--optimizer",
                 "adam",
                 "--lr",
@@ -65,7 +68,7 @@ class PipelineTrainingTest {
     assertThat(summary.get("steps").asInt()).isEqualTo(40);
     String log = Files.readString(run.resolve("rank-0.log"));
     assertThat(log)
-        .contains("stages: stage 0: blocks 0-1, stage 1: blocks 2-4")
+        .contains("stages: stage 0: blocks 0-0, stage 1: blocks 1-4")
         .containsPattern("epoch 1: train loss [0-9.]+, validation loss [0-9.]+, perplexity")
         .contains("generated:\nThe ");
     // The first stage's rank waits for the second's gradients: its waiting is the bubble.
@@ -107,7 +110,8 @@ class PipelineTrainingTest {
         .contains("--schedule interleaved-1f1b needs --virtual-stages 2 or more");
     assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--pipeline", "2"))
         .contains(
-            "--pipeline, --schedule, --micro-batches and --virtual-stages are for the language");
+            "--pipeline, --schedule, --micro-batches, --virtual-stages and --partition are for the"
+                + " language");
     assertThat(refusal(dir, "--nproc", "2", "--model", "gpt-tiny", "--accumulation", "2"))
         .contains("the language model does not take --accumulation (use --micro-batches)");
     assertThat(
@@ -129,6 +133,10 @@ class PipelineTrainingTest {
                 "100MiB"))
         .contains("--memory-budget 100.0 MiB is too small for gpt with --pipeline 2 --schedule")
         .contains("Plans that fit: --pipeline 2 --schedule 1f1b --micro-batches 8 --batch 4");
+    assertThat(
+            refusal(
+                dir, "--nproc", "2", "--model", "gpt-tiny", "--pipeline", "2", "--partition", "4"))
+        .contains("--partition 4 gives 1 stage of 4 blocks; the plan has 2 stages");
     assertThat(refusal(dir, "--nproc", "2", "--model", "cnn", "--memory-budget", "1GiB"))
         .contains("--memory-budget is for the language model");
     assertThat(

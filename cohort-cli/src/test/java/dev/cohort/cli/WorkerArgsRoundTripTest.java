@@ -54,6 +54,7 @@ class WorkerArgsRoundTripTest {
             .clipGradNorm(0.25f)
             .memoryBudget(3L << 30)
             .generate(17)
+            .partition("2,1,1,1")
             .checkpointEvery(5)
             .resumeFrom(Path.of("runs", "lm"))
             .build();

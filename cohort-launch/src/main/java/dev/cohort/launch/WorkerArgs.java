@@ -140,7 +140,9 @@ public final class WorkerArgs {
                 "--memory-budget",
                 Long.toString(c.memoryBudget()),
                 "--generate",
-                Integer.toString(c.generate())));
+                Integer.toString(c.generate()),
+                "--partition",
+                c.pipelining().partition()));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

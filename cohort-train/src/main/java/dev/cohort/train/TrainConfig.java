@@ -3,6 +3,7 @@ package dev.cohort.train;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.model.Models;
 import dev.cohort.train.pipeline.PipelineMemory;
+import dev.cohort.train.pipeline.StagePartition;
 import dev.cohort.train.pipeline.schedule.Schedules;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -190,6 +191,7 @@ public record TrainConfig(
                 + " blocks to share among them: use at most "
                 + blocks);
       }
+      StagePartition.planned(pipelining, Models.gptConfig(model).blockParameters());
       Schedules.byName( // an interleaved schedule needs m a multiple of p: refused here, not later
           pipelining.schedule(),
           pipelining.stages(),
@@ -217,8 +219,8 @@ public record TrainConfig(
               + model);
     } else if (!pipelining.equals(Pipelining.NONE)) {
       throw new IllegalArgumentException(
-          "--pipeline, --schedule, --micro-batches and --virtual-stages are for the language"
-              + " model: use --model gpt or gpt-tiny (got "
+          "--pipeline, --schedule, --micro-batches, --virtual-stages and --partition are for the"
+              + " language model: use --model gpt or gpt-tiny (got "
               + model
               + ")");
     }

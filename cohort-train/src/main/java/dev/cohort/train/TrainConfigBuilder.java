@@ -40,6 +40,7 @@ public final class TrainConfigBuilder {
   private int virtualStages = Pipelining.NONE.virtualStages();
   private float clipGradNorm;
   private long memoryBudget;
+  private String partition = Pipelining.BY_PARAMETERS;
   private int generate = TrainConfig.DEFAULT_GENERATE;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
@@ -79,6 +80,7 @@ public final class TrainConfigBuilder {
     virtualStages = c.pipelining().virtualStages();
     clipGradNorm = c.clipGradNorm();
     memoryBudget = c.memoryBudget();
+    partition = c.pipelining().partition();
     generate = c.generate();
   }
 
@@ -294,6 +296,15 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /**
+   * How the blocks are shared among the stages: params (default), time, or the blocks of each stage
+   * such as "3,2,2".
+   */
+  public TrainConfigBuilder partition(String partition) {
+    this.partition = partition;
+    return this;
+  }
+
   /** Characters the language model writes at the end; default 200. */
   public TrainConfigBuilder generate(int generate) {
     this.generate = generate;
@@ -326,7 +337,7 @@ public final class TrainConfigBuilder {
         runDir,
         progress,
         new Checkpointing(checkpointEvery, keepCheckpoints, resumeFrom, resumeOnlyIfPresent),
-        new Pipelining(pipelineStages, schedule, microBatches, virtualStages),
+        new Pipelining(pipelineStages, schedule, microBatches, virtualStages, partition),
         clipGradNorm,
         generate,
         memoryBudget);

@@ -105,8 +105,17 @@ public final class LanguageModelTrainer {
     Pipelining p = cfg.pipelining();
     Schedule schedule =
         Schedules.byName(p.schedule(), p.stages(), p.virtualStages(), p.microBatches());
-    StagePartition partition =
-        StagePartition.balanced(g.blockParameters(), p.stages() * p.virtualStages());
+    StagePartition partition = StagePartition.planned(p, g.blockParameters());
+    if (p.partition().equals(Pipelining.BY_TIME)) {
+      long[] nanos = BlockTimes.shared(world, g, cfg.batch());
+      partition = StagePartition.balanced(nanos, p.stages() * p.virtualStages());
+      if (world.rank() == 0) {
+        log.println(
+            "partition by time: each block's forward and backward, ms: "
+                + java.util.Arrays.toString(
+                    java.util.Arrays.stream(nanos).map(n -> Math.round(n / 1e6)).toArray()));
+      }
+    }
     TokenWindows train = limit(corpus.trainWindows(g.context()), cfg.trainLimit());
     TokenWindows validation = limit(corpus.validationWindows(g.context()), cfg.testLimit());
     try (PipelineGroups groups = PipelineGroups.split(world, p.stages());
@@ -292,7 +301,7 @@ public final class LanguageModelTrainer {
           PROMPT + CharVocabulary.decode(generated),
           partition,
           closeCheckpoints(),
-          WorkerMemories.gather(world, cfg, rank.memory(activations, buffers)),
+          WorkerMemories.gather(world, cfg, partition, rank.memory(activations, buffers)),
           stoppedAt);
     }
 

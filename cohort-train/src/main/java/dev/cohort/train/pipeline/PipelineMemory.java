@@ -36,13 +36,16 @@ public record PipelineMemory(
     String optimizer,
     float momentum) {
 
-  /** Each pipeline rank's memory, by rank, with the stages balanced by parameter count. */
+  /**
+   * Each pipeline rank's memory, by rank, with the stages as planned ({@link
+   * StagePartition#planned}).
+   */
   public List<WorkerMemory> perRank() {
     Pipelining p = pipelining;
     return plan(
         model,
         Schedules.byName(p.schedule(), p.stages(), p.virtualStages(), p.microBatches()),
-        StagePartition.balanced(model.blockParameters(), p.stages() * p.virtualStages()),
+        StagePartition.planned(p, model.blockParameters()),
         rows,
         optimizer,
         momentum);
@@ -197,7 +200,13 @@ public record PipelineMemory(
   /** This model and optimizer with another plan, or null where that plan is not valid. */
   private PipelineMemory with(int stages, String schedule, int micro, int virtual, int rows) {
     try {
-      Pipelining p = new Pipelining(stages, schedule, micro, virtual);
+      Pipelining p =
+          new Pipelining(
+              stages,
+              schedule,
+              micro,
+              virtual,
+              stages == pipelining.stages() ? pipelining.partition() : Pipelining.BY_PARAMETERS);
       Schedules.byName(schedule, stages, virtual, micro);
       return new PipelineMemory(name, model, p, rows, optimizer, momentum);
     } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package dev.cohort.train.pipeline;
 
+import dev.cohort.train.Pipelining;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,6 +45,43 @@ public record StagePartition(int[] starts, int blocks) {
   /** One past the last block of {@code stage}. */
   public int end(int stage) {
     return stage + 1 < starts.length ? starts[stage + 1] : blocks;
+  }
+
+  /**
+   * The partition a plan asks for before training: the blocks of each stage when it gives them,
+   * else balanced by parameter count (a partition by time is known only once the blocks are
+   * measured, and is planned as by parameters).
+   *
+   * @param parameters each block's parameter count
+   * @throws IllegalArgumentException if the given blocks are not one count per stage adding up to
+   *     the model's blocks
+   */
+  public static StagePartition planned(Pipelining p, long[] parameters) {
+    int stages = p.stages() * p.virtualStages();
+    int[] given = p.givenBlocks();
+    if (given == null) {
+      return balanced(parameters, stages);
+    }
+    int sum = Arrays.stream(given).sum();
+    if (given.length != stages || sum != parameters.length) {
+      throw new IllegalArgumentException(
+          "--partition "
+              + p.partition()
+              + " gives "
+              + given.length
+              + (given.length == 1 ? " stage of " : " stages of ")
+              + sum
+              + " blocks; the plan has "
+              + stages
+              + " stages (--pipeline x --virtual-stages) and the model "
+              + parameters.length
+              + " blocks (the embeddings, each transformer block, the final LayerNorm, the head)");
+    }
+    int[] starts = new int[stages];
+    for (int s = 1; s < stages; s++) {
+      starts[s] = starts[s - 1] + given[s - 1];
+    }
+    return new StagePartition(starts, parameters.length);
   }
 
   /**

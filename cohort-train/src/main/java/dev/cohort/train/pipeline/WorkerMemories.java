@@ -7,6 +7,7 @@ import dev.cohort.train.ddp.PeakMemory;
 import dev.cohort.train.memory.WorkerMemory;
 import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.model.Models;
+import dev.cohort.train.pipeline.schedule.Schedules;
 import dev.cohort.train.pipeline.schedule.StageLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +16,12 @@ import java.util.List;
 final class WorkerMemories {
   private WorkerMemories() {}
 
-  /** Gathers {@code mine} from every rank of {@code world}. Collective over the world. */
-  static MemoryReport gather(ProcessGroup world, TrainConfig cfg, WorkerMemory mine) {
+  /**
+   * Gathers {@code mine} from every rank of {@code world}, with the plan's figures for the model
+   * cut as {@code partition}. Collective over the world.
+   */
+  static MemoryReport gather(
+      ProcessGroup world, TrainConfig cfg, StagePartition partition, WorkerMemory mine) {
     long[] all =
         world.allGather(
             new long[] {
@@ -29,14 +34,13 @@ final class WorkerMemories {
             });
     Pipelining p = cfg.pipelining();
     List<WorkerMemory> predicted =
-        new PipelineMemory(
-                cfg.model(),
-                Models.gptConfig(cfg.model()),
-                p,
-                cfg.batch(),
-                cfg.optimizer(),
-                cfg.momentum())
-            .perRank();
+        PipelineMemory.plan(
+            Models.gptConfig(cfg.model()),
+            Schedules.byName(p.schedule(), p.stages(), p.virtualStages(), p.microBatches()),
+            partition,
+            cfg.batch(),
+            cfg.optimizer(),
+            cfg.momentum());
     StageLayout layout = new StageLayout(p.stages(), p.virtualStages());
     List<MemoryReport.Worker> workers = new ArrayList<>();
     for (int w = 0; w < world.size(); w++) {

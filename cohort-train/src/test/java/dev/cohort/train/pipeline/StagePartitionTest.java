@@ -3,6 +3,7 @@ package dev.cohort.train.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cohort.train.Pipelining;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -65,5 +66,26 @@ class StagePartitionTest {
                 + " needs at least one)");
     assertThatThrownBy(() -> new StagePartition(new int[] {1}, 5))
         .hasMessage("a partition starts its first stage at block 0, got [1]");
+  }
+
+  @Test
+  void aPlanShouldCutAsGivenOrBalanceByParameters() {
+    long[] params = {10, 50, 50, 50, 50, 1, 10};
+    assertThat(StagePartition.planned(new Pipelining(2, "1f1b", 4, 1, "3,4"), params).toString())
+        .isEqualTo("stage 0: blocks 0-2, stage 1: blocks 3-6");
+    assertThat(StagePartition.planned(new Pipelining(2, "1f1b", 4, 1), params))
+        .isEqualTo(StagePartition.balanced(params, 2));
+    // By time is known only after measuring: planned as by parameters.
+    assertThat(StagePartition.planned(new Pipelining(2, "1f1b", 4, 1, "time"), params))
+        .isEqualTo(StagePartition.balanced(params, 2));
+    assertThatThrownBy(() -> StagePartition.planned(new Pipelining(2, "1f1b", 4, 1, "3,3"), params))
+        .hasMessage(
+            "--partition 3,3 gives 2 stages of 6 blocks; the plan has 2 stages (--pipeline x"
+                + " --virtual-stages) and the model 7 blocks (the embeddings, each transformer"
+                + " block, the final LayerNorm, the head)");
+    assertThatThrownBy(() -> new Pipelining(2, "1f1b", 4, 1, "3,-4"))
+        .hasMessage(
+            "--partition must be params, time or the blocks of each stage such as 3,2,2, got"
+                + " '3,-4'");
   }
 }
