@@ -152,19 +152,18 @@ final class PlanCommand implements Callable<Integer> {
       return 2;
     }
     // Per-sample compute and per-parameter update costs, measured here or defaults measured once.
-    MachineCalibration cal = MachineCalibration.DEFAULTS;
-    String source = "defaults measured on a 2-core EPYC VM";
-    Path file = calibration != null ? calibration : DEFAULT_CALIBRATION;
-    if (calibration != null || Files.exists(file)) {
-      try {
-        cal = MachineCalibration.read(file);
-      } catch (IOException e) {
-        // One line: a JSON parser's message goes on with the position on a second line.
-        System.err.println("cohort plan: " + e.getMessage().lines().findFirst().orElse(""));
-        return calibration != null && !Files.exists(file) ? 2 : 1;
-      }
-      source = file.toString();
+    MachineCalibration cal;
+    try {
+      cal = readOrNull(calibration, DEFAULT_CALIBRATION, MachineCalibration::read);
+    } catch (Unreadable e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return e.status;
     }
+    String source =
+        cal == null
+            ? "defaults measured on a 2-core EPYC VM"
+            : (calibration != null ? calibration : DEFAULT_CALIBRATION).toString();
+    cal = cal == null ? MachineCalibration.DEFAULTS : cal;
     double computePerSample = cal.computeSecondsPerSample(model != null ? model : "cnn");
     double optimizerPerParam = cal.optimizerSecondsPerParameter();
     double reduceGBps = cal.reduceGBps();
@@ -291,23 +290,17 @@ final class PlanCommand implements Callable<Integer> {
       System.err.println("cohort plan: " + e.getMessage());
       return 2;
     }
-    GptCompute compute = GptCompute.DEFAULTS;
-    Path bench = pipelineBench != null ? pipelineBench : DEFAULT_PIPELINE_BENCH;
-    if (pipelineBench != null || Files.exists(bench)) {
-      try {
-        compute = GptCompute.fromBench(bench);
-      } catch (IOException e) {
-        System.err.println("cohort plan: " + e.getMessage().lines().findFirst().orElse(""));
-        return pipelineBench != null && !Files.exists(bench) ? 2 : 1;
-      }
-    }
+    GptCompute compute;
     MachineCalibration cal;
     try {
-      cal = readCalibrationOrDefaults();
-    } catch (IOException e) {
-      System.err.println("cohort plan: " + e.getMessage().lines().findFirst().orElse(""));
-      return 1;
+      compute = readOrNull(pipelineBench, DEFAULT_PIPELINE_BENCH, GptCompute::fromBench);
+      cal = readOrNull(calibration, DEFAULT_CALIBRATION, MachineCalibration::read);
+    } catch (Unreadable e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return e.status;
     }
+    compute = compute == null ? GptCompute.DEFAULTS : compute;
+    cal = cal == null ? MachineCalibration.DEFAULTS : cal;
     PipelinePlanner planner;
     try {
       planner =
@@ -341,11 +334,41 @@ final class PlanCommand implements Callable<Integer> {
         System.out);
   }
 
-  /** The calibration file's costs when one is present or named, else the defaults. */
-  private MachineCalibration readCalibrationOrDefaults() throws IOException {
-    Path file = calibration != null ? calibration : DEFAULT_CALIBRATION;
-    return calibration != null || Files.exists(file)
-        ? MachineCalibration.read(file)
-        : MachineCalibration.DEFAULTS;
+  /** Reads a file of measured costs. */
+  private interface CostReader<T> {
+    T read(Path file) throws IOException;
+  }
+
+  /** A file of costs that cannot be used, with the exit status to end with. */
+  private static final class Unreadable extends Exception {
+    final int status;
+
+    Unreadable(String message, int status) {
+      super(message, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /**
+   * The costs in {@code named} if the user named a file, else in {@code fallback} when it is
+   * present; null when neither (the caller's defaults apply).
+   *
+   * @throws Unreadable with the first line of the reader's message, and status 2 when the named
+   *     file does not exist, else 1
+   */
+  private static <T> T readOrNull(Path named, Path fallback, CostReader<T> reader)
+      throws Unreadable {
+    Path file = named != null ? named : fallback;
+    if (named == null && !Files.exists(file)) {
+      return null;
+    }
+    try {
+      return reader.read(file);
+    } catch (IOException e) {
+      // One line: a JSON parser's message goes on with the position on a second line.
+      throw new Unreadable(
+          e.getMessage().lines().findFirst().orElse(""),
+          named != null && !Files.exists(file) ? 2 : 1);
+    }
   }
 }

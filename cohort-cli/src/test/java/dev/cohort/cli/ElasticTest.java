@@ -60,18 +60,8 @@ class ElasticTest {
   }
 
   private static void killOneWorkerOnceTrainingIsUnderWay(Path dir) throws Exception {
-    Path metrics = dir.resolve("metrics.csv");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (!(Files.exists(metrics) && Files.readAllLines(metrics).size() > 25)) {
-      assertThat(System.nanoTime()).as("training under way").isLessThan(deadline);
-      Thread.sleep(20);
-    }
-    ProcessHandle.current()
-        .descendants()
-        .filter(p -> p.info().command().orElse("").endsWith("java"))
-        .findFirst()
-        .orElseThrow()
-        .destroyForcibly();
+    RunningWorkers.awaitMetricsLines(dir, 25);
+    RunningWorkers.killOneWorker();
   }
 
   private static float[] parameters(Path run) throws Exception {

@@ -41,29 +41,7 @@ class GracefulStopTest {
                 .progress(false)
                 .runDir(dir)
                 .build());
-    CompletableFuture<Outcome> run =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return new LocalLauncher(new PrintStream(System.out))
-                    .run(2, worker.command().withThreads(1), dir);
-              } catch (Exception e) {
-                throw new RuntimeException(e);
-              }
-            });
-    // Wait until training is under way (metrics.csv has lines), then SIGTERM every worker.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!(Files.exists(dir.resolve("metrics.csv"))
-        && Files.readAllLines(dir.resolve("metrics.csv")).size() > 20)) {
-      assertThat(System.nanoTime()).as("training started").isLessThan(deadline);
-      Thread.sleep(100);
-    }
-    ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
-    Outcome o = run.get(90, TimeUnit.SECONDS);
-    assertThat(o.exitCode()).as(o.report()).isZero();
-    String summary = Files.readString(dir.resolve("summary.json"));
-    assertThat(summary).contains("stopped_on_request_after_step");
-    long step = new ObjectMapper().readTree(summary).get("stopped_on_request_after_step").asLong();
+    long step = stopMidRun(worker, dir);
     assertThat(new CheckpointStore(dir.resolve("checkpoints"), 3).path(step)).isDirectory();
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList())
         .isEmpty();
@@ -85,30 +63,7 @@ class GracefulStopTest {
                 .progress(false)
                 .runDir(dir)
                 .build());
-    CompletableFuture<Outcome> run =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return new LocalLauncher(new PrintStream(System.out))
-                    .run(2, worker.command().withThreads(1), dir);
-              } catch (Exception e) {
-                throw new RuntimeException(e);
-              }
-            });
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!(Files.exists(dir.resolve("metrics.csv"))
-        && Files.readAllLines(dir.resolve("metrics.csv")).size() > 20)) {
-      assertThat(System.nanoTime()).as("training started").isLessThan(deadline);
-      Thread.sleep(100);
-    }
-    ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
-    Outcome o = run.get(90, TimeUnit.SECONDS);
-    assertThat(o.exitCode()).as(o.report()).isZero();
-    long step =
-        new ObjectMapper()
-            .readTree(dir.resolve("summary.json").toFile())
-            .get("stopped_on_request_after_step")
-            .asLong();
+    long step = stopMidRun(worker, dir);
     for (int stage = 0; stage < 2; stage++) {
       Path stageDir = CheckpointFolders.stage(CheckpointFolders.of(dir), stage);
       assertThat(new CheckpointStore(stageDir, 3).path(step)).isDirectory();
@@ -148,5 +103,31 @@ class GracefulStopTest {
       launcher.destroyForcibly();
     }
     assertThat(launcher.toHandle().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
+  }
+
+  /**
+   * Runs {@code worker} on 2 processes, SIGTERMs them once training is under way, and checks that
+   * they stopped gracefully.
+   *
+   * @return the step after which they stopped, as summary.json says
+   */
+  private static long stopMidRun(WorkerArgs worker, Path dir) throws Exception {
+    CompletableFuture<Outcome> run =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new LocalLauncher(new PrintStream(System.out))
+                    .run(2, worker.command().withThreads(1), dir);
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
+    RunningWorkers.awaitMetricsLines(dir, 20);
+    ProcessHandle.current().descendants().forEach(ProcessHandle::destroy); // SIGTERM
+    Outcome o = run.get(90, TimeUnit.SECONDS);
+    assertThat(o.exitCode()).as(o.report()).isZero();
+    String summary = Files.readString(dir.resolve("summary.json"));
+    assertThat(summary).contains("stopped_on_request_after_step");
+    return new ObjectMapper().readTree(summary).get("stopped_on_request_after_step").asLong();
   }
 }

@@ -43,18 +43,9 @@ class PipelineRestartTest {
   void aKilledStageShouldBeRestartedFromTheLastCompleteCheckpoint() throws Exception {
     Path killed = dir.resolve("killed");
     CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> train(killed, 1));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    RunningWorkers.awaitMetricsLines(killed, 15);
+    RunningWorkers.killOneWorker();
     Path metrics = killed.resolve("metrics.csv");
-    while (!(Files.exists(metrics) && Files.readAllLines(metrics).size() > 15)) {
-      assertThat(System.nanoTime()).as("training under way").isLessThan(deadline);
-      Thread.sleep(20);
-    }
-    ProcessHandle.current()
-        .descendants()
-        .filter(p -> p.info().command().orElse("").endsWith("java"))
-        .findFirst()
-        .orElseThrow()
-        .destroyForcibly();
     assertThat(run.get(240, TimeUnit.SECONDS)).isZero();
     assertSameFinalState(killed);
     JsonNode segments = JSON.readTree(killed.resolve("summary.json").toFile()).get("segments");
