@@ -1,6 +1,9 @@
 package dev.cohort.lab.chaos;
 
 import dev.cohort.launch.spawn.RankProcesses;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +30,7 @@ final class Processes {
     long self = ProcessHandle.current().pid();
     return ProcessHandle.allProcesses()
         .filter(p -> p.pid() != self)
-        .filter(p -> p.info().arguments().map(a -> List.of(a).contains(argument)).orElse(false))
+        .filter(p -> arguments(p).contains(argument))
         .filter(RankProcesses::isRunning)
         .toList();
   }
@@ -41,9 +44,32 @@ final class Processes {
     String name = folder.toAbsolutePath().toString();
     return ProcessHandle.allProcesses()
         .filter(p -> p.pid() != self)
-        .filter(p -> p.info().commandLine().map(c -> c.contains(name)).orElse(false))
+        .filter(p -> arguments(p).stream().anyMatch(a -> a.contains(name)))
         .filter(RankProcesses::isRunning)
         .toList();
+  }
+
+  /**
+   * The command line of {@code p}, read from /proc where there is one: {@link
+   * ProcessHandle.Info#arguments} gives nothing for a command line of a few KiB (a worker started
+   * with a test's class path has one), so a worker would go unseen. Empty if it cannot be read.
+   */
+  static List<String> arguments(ProcessHandle p) {
+    Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
+    try {
+      byte[] raw = Files.readAllBytes(cmdline);
+      List<String> out = new ArrayList<>();
+      int start = 0;
+      for (int i = 0; i < raw.length; i++) {
+        if (raw[i] == 0) {
+          out.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+          start = i + 1;
+        }
+      }
+      return out.isEmpty() ? List.of() : out.subList(1, out.size()); // without the executable
+    } catch (IOException | SecurityException e) {
+      return p.info().arguments().map(List::of).orElse(List.of()); // no /proc, or gone
+    }
   }
 
   /**
