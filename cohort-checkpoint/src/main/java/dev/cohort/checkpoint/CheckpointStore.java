@@ -260,7 +260,8 @@ public final class CheckpointStore {
     return out;
   }
 
-  private void prune() throws IOException {
+  /** Deletes all but the newest {@code keep} checkpoints ({@link #write} does it after writing). */
+  public void prune() throws IOException {
     List<Long> steps = steps();
     for (int i = 0; i < steps.size() - keep; i++) {
       deleteTree(path(steps.get(i)));

@@ -1,9 +1,11 @@
 package dev.cohort.cli;
 
+import dev.cohort.lab.calibrate.MachineCalibration;
 import dev.cohort.lab.model.GptCompute;
 import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.model.PipelinePlanner;
 import dev.cohort.train.memory.ByteSize;
+import dev.cohort.train.model.Models;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +16,78 @@ import java.util.Locale;
  */
 final class LanguageModelPlan {
   private LanguageModelPlan() {}
+
+  /**
+   * Runs {@code cohort plan} for the language model with {@code c}'s options.
+   *
+   * @return the exit status
+   */
+  static int plan(PlanCommand c) {
+    long budget;
+    try {
+      budget = c.memory == null ? 0 : ByteSize.parse(c.memory, "--memory");
+      if (c.workers < 1 || c.microBatches < 1 || c.globalBatch < 1) {
+        throw new IllegalArgumentException(
+            String.format(
+                "--workers, --micro-batches and --global-batch must be >= 1, got %d, %d and %d",
+                c.workers, c.microBatches, c.globalBatch));
+      }
+      String invalid = c.invalidNetworkOrNodes();
+      if (invalid != null) {
+        throw new IllegalArgumentException(invalid);
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return 2;
+    }
+    GptCompute compute;
+    MachineCalibration cal;
+    try {
+      compute =
+          CostFiles.readOrNull(
+              c.pipelineBench, PlanCommand.DEFAULT_PIPELINE_BENCH, GptCompute::fromBench);
+      cal =
+          CostFiles.readOrNull(
+              c.calibration, PlanCommand.DEFAULT_CALIBRATION, MachineCalibration::read);
+    } catch (CostFiles.Unreadable e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return e.status;
+    }
+    compute = compute == null ? GptCompute.DEFAULTS : compute;
+    cal = cal == null ? MachineCalibration.DEFAULTS : cal;
+    PipelinePlanner planner;
+    try {
+      planner =
+          new PipelinePlanner(
+              c.model,
+              Models.gptConfig(c.model),
+              c.globalBatch,
+              c.microBatches,
+              cal.optimizerSecondsPerParameter(),
+              compute);
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return 2;
+    }
+    if (planner.options(c.workers, NetworkModel.of(c.latencyUs, c.bandwidthGbps, 0)).isEmpty()) {
+      System.err.println(
+          "cohort plan: no split of "
+              + c.workers
+              + " workers divides the global batch "
+              + c.globalBatch
+              + " into --micro-batches "
+              + c.microBatches
+              + ": use a --global-batch that is a multiple of --workers x --micro-batches");
+      return 2;
+    }
+    return print(
+        planner,
+        c.workers,
+        budget,
+        NetworkModel.of(c.latencyUs, c.bandwidthGbps, cal.reduceGBps()),
+        String.format(Locale.ROOT, "%.0f µs / %.1f Gbit/s", c.latencyUs, c.bandwidthGbps),
+        System.out);
+  }
 
   /**
    * Prints the plan.
@@ -67,10 +141,17 @@ final class LanguageModelPlan {
               + " memory.");
       return 1;
     }
-    PipelinePlanner.Option data = options.get(0); // p = 1 always divides
+    PipelinePlanner.Option data =
+        options.stream().filter(o -> o.stages() == 1).findFirst().orElse(null);
     out.printf(
         Locale.ROOT, "Recommendation: %s, %.1f ms per step. ", best.strategy(), best.stepMs());
-    if (best.stages() == 1) {
+    if (data == null) {
+      out.printf(
+          Locale.ROOT,
+          "Data parallelism cannot split the global batch of %d sequences over %d workers.%n",
+          planner.globalBatch(),
+          workers);
+    } else if (best.stages() == 1) {
       out.println(
           "Data parallelism is fastest here: a pipeline's bubble and transfers cost more than"
               + " the all-reduce of the whole model ("

@@ -1,25 +1,23 @@
 package dev.cohort.cli;
 
 import dev.cohort.lab.calibrate.MachineCalibration;
-import dev.cohort.lab.model.GptCompute;
 import dev.cohort.lab.model.NetworkModel;
-import dev.cohort.lab.model.PipelinePlanner;
 import dev.cohort.lab.model.Planner;
-import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code cohort plan}: before renting a cluster, predicts time, cost, efficiency and memory of
  * data-parallel training for 1 to 1024 workers from an α-β model of the network and a measured
  * per-sample compute time, and recommends: stay local, or N workers with which batch and algorithm.
+ * For the language model it compares data parallelism with pipelines ({@link LanguageModelPlan}).
  */
 @Command(
     name = "plan",
@@ -43,8 +41,8 @@ final class PlanCommand implements Callable<Integer> {
   @Option(
       names = "--memory",
       description =
-          "The language model: memory per worker for parameters, gradients, optimizer state and"
-              + " activations, e.g. 2GiB (default: no limit).")
+          "The language model: memory per worker for parameters, gradients, optimizer state,"
+              + " activations and transfer buffers, e.g. 2GiB (default: no limit).")
   String memory;
 
   @Option(
@@ -60,6 +58,16 @@ final class PlanCommand implements Callable<Integer> {
           "The language model: compute costs from cohort bench pipeline's pipeline.json (default"
               + " docs/benchmarks/pipeline.json when present, else built-in defaults).")
   Path pipelineBench;
+
+  /** Options of the data-parallel plan only. */
+  private static final List<String> DATA_PARALLEL_ONLY =
+      List.of("--params", "--nodes", "--min-efficiency", "--dataset", "--epochs", "--price");
+
+  /** Options of the language model's plan only. */
+  private static final List<String> LANGUAGE_MODEL_ONLY =
+      List.of("--workers", "--memory", "--micro-batches", "--pipeline-bench");
+
+  @Spec CommandSpec spec;
 
   /** Where {@code cohort bench pipeline} writes its measurements; read when present. */
   static final Path DEFAULT_PIPELINE_BENCH = Path.of("docs/benchmarks/pipeline.json");
@@ -129,8 +137,23 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (model != null && Models.isLanguageModel(model)) {
-      return planLanguageModel();
+    boolean languageModel = model != null && Models.isLanguageModel(model);
+    List<String> misplaced =
+        spec.commandLine().getParseResult().matchedOptions().stream()
+            .map(o -> o.longestName())
+            .filter((languageModel ? DATA_PARALLEL_ONLY : LANGUAGE_MODEL_ONLY)::contains)
+            .toList();
+    if (!misplaced.isEmpty()) {
+      System.err.println(
+          "cohort plan: "
+              + String.join(", ", misplaced)
+              + (languageModel
+                  ? " plan data parallelism of --model mlp|cnn or --params, not the language model"
+                  : " plan the language model (--model gpt, gpt-tiny, gpt-<layers>x<width>)"));
+      return 2;
+    }
+    if (languageModel) {
+      return LanguageModelPlan.plan(this);
     }
     if (model != null) {
       params =
@@ -154,8 +177,8 @@ final class PlanCommand implements Callable<Integer> {
     // Per-sample compute and per-parameter update costs, measured here or defaults measured once.
     MachineCalibration cal;
     try {
-      cal = readOrNull(calibration, DEFAULT_CALIBRATION, MachineCalibration::read);
-    } catch (Unreadable e) {
+      cal = CostFiles.readOrNull(calibration, DEFAULT_CALIBRATION, MachineCalibration::read);
+    } catch (CostFiles.Unreadable e) {
       System.err.println("cohort plan: " + e.getMessage());
       return e.status;
     }
@@ -255,7 +278,7 @@ final class PlanCommand implements Callable<Integer> {
   }
 
   /** What is wrong with the network or worker counts asked for, or null when nothing is. */
-  private String invalidNetworkOrNodes() {
+  String invalidNetworkOrNodes() {
     if (!(latencyUs >= 0) || Double.isInfinite(latencyUs)) {
       return "--latency-us must be >= 0, got " + latencyUs;
     }
@@ -271,104 +294,5 @@ final class PlanCommand implements Callable<Integer> {
       }
     }
     return null;
-  }
-
-  /** Data parallelism against pipelines for the language model. */
-  private int planLanguageModel() throws Exception {
-    long budget;
-    try {
-      budget = memory == null ? 0 : ByteSize.parse(memory, "--memory");
-      if (workers < 1 || microBatches < 1 || globalBatch < 1) {
-        throw new IllegalArgumentException(
-            "--workers, --micro-batches and --global-batch must be >= 1");
-      }
-      String invalid = invalidNetworkOrNodes();
-      if (invalid != null) {
-        throw new IllegalArgumentException(invalid);
-      }
-    } catch (IllegalArgumentException e) {
-      System.err.println("cohort plan: " + e.getMessage());
-      return 2;
-    }
-    GptCompute compute;
-    MachineCalibration cal;
-    try {
-      compute = readOrNull(pipelineBench, DEFAULT_PIPELINE_BENCH, GptCompute::fromBench);
-      cal = readOrNull(calibration, DEFAULT_CALIBRATION, MachineCalibration::read);
-    } catch (Unreadable e) {
-      System.err.println("cohort plan: " + e.getMessage());
-      return e.status;
-    }
-    compute = compute == null ? GptCompute.DEFAULTS : compute;
-    cal = cal == null ? MachineCalibration.DEFAULTS : cal;
-    PipelinePlanner planner;
-    try {
-      planner =
-          new PipelinePlanner(
-              model,
-              Models.gptConfig(model),
-              globalBatch,
-              microBatches,
-              cal.optimizerSecondsPerParameter(),
-              compute);
-    } catch (IllegalArgumentException e) {
-      System.err.println("cohort plan: " + e.getMessage());
-      return 2;
-    }
-    if (planner.options(workers, NetworkModel.of(latencyUs, bandwidthGbps, 0)).isEmpty()) {
-      System.err.println(
-          "cohort plan: no split of "
-              + workers
-              + " workers divides the global batch "
-              + globalBatch
-              + " into --micro-batches "
-              + microBatches);
-      return 2;
-    }
-    return LanguageModelPlan.print(
-        planner,
-        workers,
-        budget,
-        NetworkModel.of(latencyUs, bandwidthGbps, cal.reduceGBps()),
-        String.format(Locale.ROOT, "%.0f µs / %.1f Gbit/s", latencyUs, bandwidthGbps),
-        System.out);
-  }
-
-  /** Reads a file of measured costs. */
-  private interface CostReader<T> {
-    T read(Path file) throws IOException;
-  }
-
-  /** A file of costs that cannot be used, with the exit status to end with. */
-  private static final class Unreadable extends Exception {
-    final int status;
-
-    Unreadable(String message, int status) {
-      super(message, null, false, false);
-      this.status = status;
-    }
-  }
-
-  /**
-   * The costs in {@code named} if the user named a file, else in {@code fallback} when it is
-   * present; null when neither (the caller's defaults apply).
-   *
-   * @throws Unreadable with the first line of the reader's message, and status 2 when the named
-   *     file does not exist, else 1
-   */
-  private static <T> T readOrNull(Path named, Path fallback, CostReader<T> reader)
-      throws Unreadable {
-    Path file = named != null ? named : fallback;
-    if (named == null && !Files.exists(file)) {
-      return null;
-    }
-    try {
-      return reader.read(file);
-    } catch (IOException e) {
-      // One line: a JSON parser's message goes on with the position on a second line.
-      throw new Unreadable(
-          e.getMessage().lines().findFirst().orElse(""),
-          named != null && !Files.exists(file) ? 2 : 1);
-    }
   }
 }

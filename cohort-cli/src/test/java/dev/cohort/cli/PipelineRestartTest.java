@@ -85,6 +85,17 @@ class PipelineRestartTest {
         .contains("resumed from step 20");
   }
 
+  @Test
+  void resumingAFinishedRunShouldSaySoInsteadOfTrainingOrFailing() throws Exception {
+    Path done = dir.resolve("done");
+    copy(straight, done);
+    assertThat(run("--resume", done.toString(), "--max-steps", "" + STEPS)).isZero();
+    assertThat(Files.readString(done.resolve("rank-0.log")))
+        .contains("resumed from step " + STEPS)
+        .containsPattern("nothing left to train after step " + STEPS + ": validation loss");
+    assertSameFinalState(done);
+  }
+
   private static void assertSameFinalState(Path run) throws IOException {
     for (int stage = 0; stage < 2; stage++) {
       String manifest = "checkpoints/stage-" + stage + "/ckpt-0000000" + STEPS + "/manifest.json";

@@ -81,6 +81,11 @@ class PlanCommandTest {
     assertThat(none.out()).contains("Recommendation: none fits 1.0 MiB per worker");
     assertThat(LauncherTest.cohort(concat(common, "--memory", "much")).err())
         .contains("--memory must be a size such as 512MiB");
+    assertThat(LauncherTest.cohort(concat(common, "--nodes", "2")).err())
+        .contains("--nodes plan data parallelism of --model mlp|cnn or --params");
+    LauncherTest.Result cnn = LauncherTest.cohort("plan", "--model", "cnn", "--memory", "1GiB");
+    assertThat(cnn.code()).isEqualTo(2);
+    assertThat(cnn.err()).contains("--memory plan the language model");
   }
 
   private static String[] concat(String[] a, String... b) {

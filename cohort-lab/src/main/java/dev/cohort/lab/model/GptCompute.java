@@ -84,6 +84,15 @@ public record GptCompute(double secondsPerFlop, double fixedMs, String source) {
     } catch (IOException e) {
       throw new IOException("cannot read " + pipelineJson + ": " + e.getMessage(), e);
     }
+    try {
+      return learn(f, pipelineJson);
+    } catch (NullPointerException | IllegalArgumentException e) {
+      throw new IOException(
+          "cannot use " + pipelineJson + ": it is not what cohort bench pipeline writes", e);
+    }
+  }
+
+  private static GptCompute learn(BenchFile f, Path pipelineJson) throws IOException {
     Map<Integer, List<Double>> byM = new TreeMap<>();
     for (BenchFile.Result r : f.results() == null ? List.<BenchFile.Result>of() : f.results()) {
       if (r.benchCase().ranks() == 1 && r.benchCase().threads() == 0) {

@@ -36,16 +36,29 @@ final class BlockTimes {
   static long[] shared(ProcessGroup world, GptConfig g, int rows) {
     int n = g.blockParameters().length;
     Tensor t = Tensor.allocate(dev.cohort.comm.DataType.INT64, n);
+    RuntimeException failed = null;
     if (world.rank() == 0) {
-      long[] mine = measure(g, rows);
-      for (int i = 0; i < n; i++) {
-        t.bytes().putLong(i * Long.BYTES, mine[i]);
+      try {
+        long[] mine = measure(g, rows);
+        for (int i = 0; i < n; i++) {
+          t.bytes().putLong(i * Long.BYTES, mine[i]);
+        }
+      } catch (RuntimeException e) {
+        failed = e;
+        t.bytes().putLong(0, -1); // the others learn it failed rather than wait
       }
     }
     world.broadcast(t, 0);
+    if (failed != null) {
+      throw failed;
+    }
     long[] out = new long[n];
     for (int i = 0; i < n; i++) {
       out[i] = t.bytes().getLong(i * Long.BYTES);
+    }
+    if (out[0] < 0) {
+      throw new IllegalStateException(
+          "rank 0 could not time the blocks for --partition time (its log says why)");
     }
     return out;
   }

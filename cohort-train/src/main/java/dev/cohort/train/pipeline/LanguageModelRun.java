@@ -3,7 +3,6 @@ package dev.cohort.train.pipeline;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.TextCorpus;
-import dev.cohort.train.ddp.PeakMemory;
 import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.ListenerThread;
@@ -68,13 +67,21 @@ public final class LanguageModelRun {
               Locale.ROOT,
               "epoch %d: train loss %.4f, validation loss %.4f, perplexity %.2f, next-character"
                   + " accuracy %.4f%n",
-              e + 1,
+              r.epochNumbers().get(e),
               r.trainLoss().get(e),
               v.loss(),
               v.perplexity(),
               v.accuracy());
         }
-        if (cfg.generate() > 0) {
+        if (r.validation().isEmpty()) {
+          out.printf(
+              Locale.ROOT,
+              "nothing left to train after step %d: validation loss %.4f, perplexity %.2f%n",
+              r.steps(),
+              r.finalValidation().loss(),
+              r.finalValidation().perplexity());
+        }
+        if (!r.generated().isEmpty()) {
           out.println("generated:\n" + r.generated());
         }
         out.print(r.memory().table());
@@ -82,7 +89,9 @@ public final class LanguageModelRun {
           r.memory().write(cfg.runDir().resolve(MemoryReport.FILE));
         }
       }
-      RunSummary summary = summary(cfg, pg.size(), corpus, r, t0, PeakMemory.gather(pg));
+      List<Long> peaks =
+          r.memory().workers().stream().map(MemoryReport.Worker::peakRssBytes).toList();
+      RunSummary summary = summary(cfg, pg.size(), corpus, r, t0, peaks);
       return recorder != null ? recorder.writeSummary(summary) : summary;
     } finally {
       if (recorder != null) {
@@ -102,14 +111,13 @@ public final class LanguageModelRun {
     for (int e = 0; e < r.validation().size(); e++) {
       epochs.add(
           new RunSummary.Epoch(
-              e + 1,
+              r.epochNumbers().get(e),
               r.trainLoss().get(e),
               r.validation().get(e).accuracy(),
               r.epochSeconds().get(e)));
     }
     double trainSeconds = r.breakdown().seconds();
     int pipelines = workers / cfg.pipelining().stages();
-    PipelineInference.Evaluation last = r.validation().get(r.validation().size() - 1);
     return new RunSummary(
         EffectiveConfig.of(cfg, workers, corpus.description()),
         epochs,
@@ -120,10 +128,10 @@ public final class LanguageModelRun {
         r.breakdown().samples() * pipelines / Math.max(1e-9, trainSeconds),
         r.breakdown().perStepMillis(),
         peakMemory,
-        last.accuracy(),
+        r.finalValidation().accuracy(),
         r.trainEvaluation().accuracy(),
         new TreeMap<>(),
-        r.trainLoss().get(r.trainLoss().size() - 1),
+        r.trainLoss().isEmpty() ? null : r.trainLoss().get(r.trainLoss().size() - 1),
         r.checkpoints());
   }
 }

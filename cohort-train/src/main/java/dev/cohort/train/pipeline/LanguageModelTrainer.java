@@ -35,8 +35,8 @@ import java.util.function.BooleanSupplier;
  * world splits into pipelines of {@code --pipeline} ranks, each step every pipeline runs {@code
  * --micro-batches} micro-batches of {@code --batch} windows through the schedule, and the stages'
  * gradients are averaged across pipelines. After each epoch: the validation loss, perplexity and
- * next-character accuracy; at the end, generated text. Collective: every rank of the world calls
- * {@link #train}.
+ * next-character accuracy; at the end, unless stopped on request, {@code --generate} characters of
+ * text. Collective: every rank of the world calls {@link #train}.
  */
 public final class LanguageModelTrainer {
   /** Text generated at the end of a run, after this prompt. */
@@ -47,11 +47,14 @@ public final class LanguageModelTrainer {
    *
    * @param trainLoss each epoch's mean training loss
    * @param validation each epoch's evaluation on the validation text
+   * @param epochNumbers each of those epochs' number, from 1 (a resumed run starts past 1)
+   * @param finalValidation the final model on the validation text (the last epoch's evaluation, or
+   *     a new one when a resumed run had nothing left to train)
    * @param trainEvaluation the final model on as many training windows as validation has
    * @param breakdown where the timed steps went (this rank)
    * @param steps optimizer steps done
    * @param epochSeconds the training time at the end of each epoch
-   * @param generated text generated after {@link #PROMPT}
+   * @param generated text generated after {@link #PROMPT} (empty: none)
    * @param partition the blocks of each stage
    * @param checkpoints what this rank's checkpoints cost (null if it wrote none)
    * @param memory every worker's memory, predicted and tracked
@@ -60,6 +63,8 @@ public final class LanguageModelTrainer {
   public record Result(
       List<Double> trainLoss,
       List<PipelineInference.Evaluation> validation,
+      List<Integer> epochNumbers,
+      PipelineInference.Evaluation finalValidation,
       PipelineInference.Evaluation trainEvaluation,
       Breakdown breakdown,
       int steps,
@@ -106,7 +111,7 @@ public final class LanguageModelTrainer {
     Schedule schedule =
         Schedules.byName(p.schedule(), p.stages(), p.virtualStages(), p.microBatches());
     StagePartition partition = StagePartition.planned(p, g.blockParameters());
-    if (p.partition().equals(Pipelining.BY_TIME)) {
+    if (p.partition().equals(Pipelining.BY_TIME) && p.stages() * p.virtualStages() > 1) {
       long[] nanos = BlockTimes.shared(world, g, cfg.batch());
       partition = StagePartition.balanced(nanos, p.stages() * p.virtualStages());
       if (world.rank() == 0) {
@@ -140,8 +145,8 @@ public final class LanguageModelTrainer {
               cfg.checkpointing(),
               cfg.runDir(),
               rank.states(),
-              groups.pipelineIndex() == 0,
-              checkpointMeta(corpus),
+              groups.pipelineIndex() == 0 ? groups.pipeline() : null,
+              checkpointMeta(corpus, partition, train.size()),
               log)) {
         return new Loop(groups, rank, manager, partition, checkpoints)
             .run(train, validation, corpus.description());
@@ -149,12 +154,20 @@ public final class LanguageModelTrainer {
     }
   }
 
-  /** What a checkpoint must match to be resumed by this run. */
-  private Map<String, Object> checkpointMeta(TextCorpus corpus) {
+  /**
+   * What a checkpoint must match to be resumed by this run: the model and its cut, the optimizer,
+   * the seed and random streams, the text, and what a step takes from it (the data position is a
+   * batch index within the epoch).
+   */
+  private Map<String, Object> checkpointMeta(
+      TextCorpus corpus, StagePartition partition, int trainWindows) {
     Pipelining p = cfg.pipelining();
     Map<String, Object> meta = new LinkedHashMap<>();
     meta.put("model", cfg.model());
     meta.put("stages", p.stages() * p.virtualStages());
+    meta.put("partition", partition.blocksPerStage());
+    meta.put("global_batch", world.size() / p.stages() * p.microBatches() * cfg.batch());
+    meta.put("train_windows", trainWindows);
     meta.put("optimizer", cfg.optimizer());
     meta.put("momentum", cfg.momentum());
     meta.put("seed", cfg.seed());
@@ -216,6 +229,7 @@ public final class LanguageModelTrainer {
       List<Double> losses = new ArrayList<>();
       List<PipelineInference.Evaluation> evaluations = new ArrayList<>();
       List<Double> epochSeconds = new ArrayList<>();
+      List<Integer> epochNumbers = new ArrayList<>();
       long clock = System.nanoTime();
       int stoppedAt = 0;
       for (int epoch = from == null ? 0 : from.epoch(); epoch < cfg.epochs(); epoch++) {
@@ -261,7 +275,12 @@ public final class LanguageModelTrainer {
             // metrics.csv must hold every step the checkpoint holds: a restart appends from it.
             listener.flush();
             boolean last = b + 1 == perEpoch;
-            checkpoints.save(step, last ? epoch + 1 : epoch, last ? 0 : b + 1);
+            try {
+              checkpoints.save(step, last ? epoch + 1 : epoch, last ? 0 : b + 1);
+            } catch (RuntimeException e) {
+              rank.abort("checkpoint of step " + step + " failed: " + e.getMessage());
+              throw e;
+            }
             clock = System.nanoTime(); // the copy is the summary's checkpoint cost, not a step's
           }
           if (stop) {
@@ -269,39 +288,47 @@ public final class LanguageModelTrainer {
             break;
           }
         }
-        losses.add(lossSum / Math.max(1, n));
-        evaluations.add(evaluate(validation));
-        epochSeconds.add(breakdown.seconds());
-        listener.onEpoch(
-            epoch,
-            losses.get(losses.size() - 1),
-            evaluations.get(evaluations.size() - 1).accuracy());
+        if (n > 0) { // an epoch a resume found already done, or past --max-steps, is not one
+          losses.add(lossSum / n);
+          evaluations.add(evaluate(validation));
+          epochSeconds.add(breakdown.seconds());
+          epochNumbers.add(epoch + 1);
+          listener.onEpoch(
+              epoch,
+              losses.get(losses.size() - 1),
+              evaluations.get(evaluations.size() - 1).accuracy());
+        }
         clock = System.nanoTime(); // the evaluation belongs to no step
         if (stoppedAt > 0 || (cfg.maxSteps() > 0 && step >= cfg.maxSteps())) {
           break;
         }
       }
-      // Stopped on request: the state is saved and the process must exit soon; skip the extras.
+      PipelineInference.Evaluation finalValidation =
+          evaluations.isEmpty() ? evaluate(validation) : evaluations.get(evaluations.size() - 1);
       PipelineInference.Evaluation onTrain =
-          stoppedAt > 0
-              ? evaluations.get(evaluations.size() - 1)
-              : evaluate(limit(train, Math.max(validation.size(), perStep * pipelines)));
+          evaluate(limit(train, Math.max(validation.size(), perStep * pipelines)));
+      // Stopped on request: the state is saved and the process must exit soon; no text.
       int[] generated =
           cfg.generate() == 0 || stoppedAt > 0
               ? new int[0]
               : rank.inference()
                   .generate(CharVocabulary.encode(PROMPT), cfg.generate(), 0.8f, cfg.seed());
+      // Every collective before the last checkpoint writes, which may fail on their ranks alone.
+      MemoryReport memory =
+          WorkerMemories.gather(world, cfg, partition, rank.memory(activations, buffers));
       return new Result(
           losses,
           evaluations,
+          epochNumbers,
+          finalValidation,
           onTrain,
           breakdown,
           step,
           epochSeconds,
-          PROMPT + CharVocabulary.decode(generated),
+          generated.length == 0 ? "" : PROMPT + CharVocabulary.decode(generated),
           partition,
           closeCheckpoints(),
-          WorkerMemories.gather(world, cfg, partition, rank.memory(activations, buffers)),
+          memory,
           stoppedAt);
     }
 

@@ -173,11 +173,8 @@ public final class PipelineRank {
           run(a, actions, scale, learningRate, nanos);
         } catch (RuntimeException e) {
           PipelineException failure = new PipelineException(rank, a, e.getMessage(), e);
-          // Peers fail now rather than at their timeout, and sends still reading this step's
-          // tensors stop before the step's manager frees them.
-          channels.abort(failure.getMessage());
-          pg.abort(failure.getMessage());
-          dataParallel.abort(failure.getMessage()); // the replicas may be averaging with it
+          // Sends still reading this step's tensors stop before the step's manager frees them.
+          abort(failure.getMessage());
           throw failure;
         }
         nanos[phase(a)] += System.nanoTime() - t0;
@@ -194,6 +191,16 @@ public final class PipelineRank {
     StepMemory memory = actions.memory();
     return new Outcome(
         loss, nanos[0], nanos[1], nanos[2], nanos[3], memory.peakActivations(), memory.buffers());
+  }
+
+  /**
+   * Fails this rank's groups with {@code why}: its pipeline's peers and its replicas fail now
+   * rather than at their timeout.
+   */
+  void abort(String why) {
+    channels.abort(why);
+    pg.abort(why);
+    dataParallel.abort(why); // the replicas may be averaging with it
   }
 
   /** Continues after {@code step} optimizer steps (a resumed run). */

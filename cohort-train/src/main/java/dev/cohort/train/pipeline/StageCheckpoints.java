@@ -25,7 +25,9 @@ import java.util.TreeMap;
  * pipeline's rank holding a stage writes it: it copies the stage's state to memory on the training
  * thread and a writer thread per stage does the rest, so the stages of a step are written in
  * parallel by their ranks. A step's checkpoint is whole when every stage has it; a crash between
- * two stages' writes leaves a partial step, which resuming skips.
+ * two stages' writes leaves a partial step, which resuming skips. Old steps are pruned only once
+ * every stage has finished writing the newer ones (the writers agree at each checkpoint), so the
+ * steps kept are always whole.
  *
  * <p>On resume every rank reads its stages from the run folder (shared, as for data parallelism):
  * the ranks agree on the newest step whose every stage verifies, each loads its stages of that
@@ -33,6 +35,8 @@ import java.util.TreeMap;
  */
 final class StageCheckpoints implements AutoCloseable {
   private final ProcessGroup world;
+  private final ProcessGroup writersGroup;
+  private final Map<Integer, CheckpointStore> pruned = new TreeMap<>();
   private final Checkpointing cfg;
   private final Path resumeDir;
   private final List<StageState> stages;
@@ -46,7 +50,8 @@ final class StageCheckpoints implements AutoCloseable {
   private int saves;
 
   /**
-   * @param writes whether this rank writes its stages (the first pipeline's ranks do)
+   * @param writers the first pipeline's group, whose ranks write their stages; null on the other
+   *     pipelines' ranks, which write nothing
    * @param runDir the run folder, or null when no checkpoints are written
    * @param meta what a checkpoint must match to be resumed (model, seed, data, ...); each stage's
    *     checkpoint also records the stage and its parameter count
@@ -56,25 +61,26 @@ final class StageCheckpoints implements AutoCloseable {
       Checkpointing cfg,
       Path runDir,
       List<StageState> stages,
-      boolean writes,
+      ProcessGroup writers,
       Map<String, Object> meta,
       PrintStream log) {
     this.world = world;
+    this.writersGroup = writers;
     this.cfg = cfg;
     this.resumeDir = cfg.resumeFrom() != null ? cfg.resumeFrom() : runDir;
     this.stages = List.copyOf(stages);
     this.meta = meta;
     this.log = log;
-    if (cfg.every() > 0 && writes) {
+    if (cfg.every() > 0 && writers != null) {
       if (runDir == null) {
         throw new IllegalArgumentException("checkpointing needs a run folder (--run-dir)");
       }
       for (StageState s : stages) {
-        writers.put(
-            s.stage(),
-            new AsyncCheckpointWriter(
-                new CheckpointStore(
-                    CheckpointFolders.stage(CheckpointFolders.of(runDir), s.stage()), cfg.keep())));
+        Path dir = CheckpointFolders.stage(CheckpointFolders.of(runDir), s.stage());
+        // The writer keeps every step; save() prunes once every stage has written the newer ones.
+        this.writers.put(
+            s.stage(), new AsyncCheckpointWriter(new CheckpointStore(dir, Integer.MAX_VALUE)));
+        pruned.put(s.stage(), new CheckpointStore(dir, cfg.keep()));
       }
     }
   }
@@ -89,10 +95,40 @@ final class StageCheckpoints implements AutoCloseable {
     return cfg.every() > 0 && step % cfg.every() == 0;
   }
 
-  /** Snapshots this rank's stages after {@code step} steps and queues their writes. */
+  /**
+   * Snapshots this rank's stages after {@code step} steps and queues their writes, once every
+   * stage's previous write is done and the steps beyond those kept are pruned. Collective over the
+   * first pipeline's ranks.
+   *
+   * @throws UncheckedIOException if a stage's previous write failed, on every writing rank
+   */
   void save(long step, int nextEpoch, int nextBatch) {
     if (writers.isEmpty()) {
       return;
+    }
+    IOException failed = null;
+    for (AsyncCheckpointWriter w : writers.values()) {
+      try {
+        record(w.await());
+      } catch (IOException e) {
+        failed = failed == null ? e : failed;
+      }
+    }
+    int[] anyFailed = {failed == null ? 0 : 1};
+    writersGroup.allReduce(anyFailed, ReduceOp.MAX); // every stage's previous step is whole
+    if (anyFailed[0] > 0) {
+      throw new UncheckedIOException(
+          failed != null
+              ? new IOException("a checkpoint write failed: " + failed.getMessage(), failed)
+              : new IOException(
+                  "another stage's checkpoint write failed (its rank's log says why)"));
+    }
+    for (CheckpointStore store : pruned.values()) {
+      try {
+        store.prune();
+      } catch (IOException e) {
+        log.println("warning: cannot prune " + store.dir() + ": " + e.getMessage());
+      }
     }
     saves++;
     bytesEach = 0;
@@ -172,28 +208,48 @@ final class StageCheckpoints implements AutoCloseable {
           "no step in " + dir + " has a usable checkpoint of every stage to resume from");
     }
     TrainingState first = null;
-    for (StageState s : stages) {
-      CheckpointStore store = stores.get(s.stage());
-      TrainingState t;
-      try {
-        t = store.load(store.path(chosen), s.largestArray());
-      } catch (IOException e) {
-        throw new IllegalStateException(
-            "rank "
-                + world.rank()
-                + " cannot load stage "
-                + s.stage()
-                + "'s checkpoint of step "
-                + chosen
-                + ": "
-                + e.getMessage(),
-            e);
+    RuntimeException failed = null;
+    try {
+      for (StageState s : stages) {
+        TrainingState t = load(stores.get(s.stage()), s, chosen);
+        first = first == null ? t : first;
       }
-      checkMeta(t, s, store.path(chosen));
-      s.restore(t.arrays(), store.path(chosen).toString());
-      first = first == null ? t : first;
+    } catch (RuntimeException e) {
+      failed = e;
+    }
+    int[] anyFailed = {failed == null ? 0 : 1};
+    world.allReduce(anyFailed, ReduceOp.MAX); // every rank resumes, or none
+    if (failed != null) {
+      throw failed;
+    }
+    if (anyFailed[0] > 0) {
+      throw new IllegalStateException(
+          "another rank could not resume from step " + chosen + " (its log says why)");
     }
     return first;
+  }
+
+  /** Loads, checks and restores stage {@code s} of step {@code step}. */
+  private TrainingState load(CheckpointStore store, StageState s, long step) {
+    Path at = store.path(step);
+    TrainingState t;
+    try {
+      t = store.load(at, s.largestArray());
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "rank "
+              + world.rank()
+              + " cannot load stage "
+              + s.stage()
+              + "'s checkpoint of step "
+              + step
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    checkMeta(t, s, at);
+    s.restore(t.arrays(), at.toString());
+    return t;
   }
 
   /** The newest step at most {@code bound} that each of this rank's stages has; -1 if none. */
@@ -249,7 +305,8 @@ final class StageCheckpoints implements AutoCloseable {
                 + " "
                 + saved
                 + ", this run has "
-                + e.getValue());
+                + e.getValue()
+                + (e.getKey().equals("partition") ? ": resume with --partition " + saved : ""));
       }
     }
   }
@@ -275,9 +332,14 @@ final class StageCheckpoints implements AutoCloseable {
     for (var e : writers.entrySet()) {
       try {
         record(e.getValue().await());
-        e.getValue().close();
       } catch (IOException x) {
         failure = failure == null ? x : failure;
+      } finally {
+        try {
+          e.getValue().close();
+        } catch (IOException x) {
+          failure = failure == null ? x : failure;
+        }
       }
     }
     writers.clear();

@@ -16,20 +16,19 @@ import java.util.List;
 
 /**
  * One stage's optimizer. Once per global batch: the stage's gradients (summed over its
- * micro-batches by libtorch) are averaged across the pipelines holding the same stage, as one
- * bucket started as soon as the stage's last backward is done ({@link #startAverage}) and finished
- * before the update ({@link #finishAverage}), so that it overlaps the rest of the pipeline's drain;
- * their squared norm is counted towards the model's for clipping ({@link #sumOfSquares}), and
- * {@link #update} scales them, updates the parameters in place and zeroes the gradients for the
- * next batch.
+ * micro-batches by libtorch) are averaged in place across the pipelines holding the same stage,
+ * started as soon as the stage's last backward is done ({@link #startAverage}) and awaited before
+ * the update ({@link #finishAverage}), so that it overlaps the rest of the pipeline's drain and
+ * needs no memory beyond the gradients; their squared norm is counted towards the model's for
+ * clipping ({@link #sumOfSquares}), and {@link #update} scales them, updates the parameters in
+ * place and zeroes the gradients for the next batch.
  */
 final class StageOptimizer {
   private final List<Parameter> parameters;
   private final FusedOptimizer optimizer;
   private final ProcessGroup replicas;
-  private final int elements;
-  private Tensor bucket; // every gradient, back to back, while it is averaged
-  private Work averaging;
+  private final List<Work> averaging = new ArrayList<>();
+  private final List<NDArray> averaged = new ArrayList<>(); // their gradients, open until done
 
   /**
    * @param optimizer "sgd" or "adam"
@@ -43,41 +42,44 @@ final class StageOptimizer {
     parameters.forEach(p -> sizes.add(Math.toIntExact(p.getArray().size())));
     this.optimizer = new FusedOptimizer(optimizer, momentum, sizes);
     this.replicas = replicas;
-    this.elements = sizes.stream().mapToInt(Integer::intValue).sum();
   }
 
   /**
-   * Copies the gradients into one bucket and starts averaging it across the replicas; returns at
-   * once. Collective over the replicas (each starts it at its own stage's last backward).
+   * Starts averaging every gradient in place across the replicas; returns at once. Collective over
+   * the replicas (each starts it at its own stage's last backward).
+   *
+   * @throws IllegalStateException if the previous average was not finished
    */
   void startAverage() {
     if (replicas.size() == 1) {
       return;
     }
-    if (bucket == null) {
-      bucket = Tensor.allocate(DataType.FLOAT32, elements);
+    if (!averaging.isEmpty()) {
+      throw new IllegalStateException(
+          "the stage's gradients are averaged twice in one step: its last backward came again"
+              + " before its update");
     }
-    ByteBuffer flat = bucket.bytes().duplicate().clear();
-    withGradients(grads -> grads.forEach(g -> flat.put(g.duplicate().clear())));
-    averaging = replicas.allReduceAsync(bucket, ReduceOp.AVG);
+    for (Parameter p : parameters) {
+      NDArray g = p.getArray().getGradient();
+      averaged.add(g);
+      ByteBuffer view = TensorViews.view(g, "gradient of " + p.getName());
+      averaging.add(
+          replicas.allReduceAsync(
+              Tensor.of(view, DataType.FLOAT32, view.capacity() / Float.BYTES), ReduceOp.AVG));
+    }
   }
 
-  /** Waits for the average {@link #startAverage} started and puts it back into the gradients. */
+  /** Waits for the averages {@link #startAverage} started. */
   void finishAverage() {
-    if (averaging == null) {
-      return;
+    try {
+      for (Work w : averaging) {
+        w.await();
+      }
+    } finally {
+      averaging.clear();
+      averaged.forEach(NDArray::close);
+      averaged.clear();
     }
-    averaging.await();
-    averaging = null;
-    ByteBuffer flat = bucket.bytes().duplicate().clear();
-    withGradients(
-        grads -> {
-          for (ByteBuffer g : grads) {
-            ByteBuffer part = flat.slice().limit(g.capacity());
-            g.duplicate().clear().put(part);
-            flat.position(flat.position() + g.capacity());
-          }
-        });
   }
 
   /** The sum of the squares of this stage's gradients. */

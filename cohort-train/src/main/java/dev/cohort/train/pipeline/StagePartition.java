@@ -37,6 +37,15 @@ public record StagePartition(int[] starts, int blocks) {
     return starts.length;
   }
 
+  /** The blocks of each stage as {@code --partition} takes them, e.g. "3,2,2". */
+  public String blocksPerStage() {
+    StringBuilder sb = new StringBuilder();
+    for (int st = 0; st < stages(); st++) {
+      sb.append(st == 0 ? "" : ",").append(end(st) - start(st));
+    }
+    return sb.toString();
+  }
+
   /** The first block of {@code stage}. */
   public int start(int stage) {
     return starts[stage];

@@ -158,9 +158,18 @@ final class ScheduleChecks {
               ? null
               : "sends a gradient its backward " + Action.backward(stage, m) + " has not made";
       case STEP -> {
-        for (int k = 0; k < s.microBatches(); k++) {
-          if (!before.contains(Action.backward(stage, k))) {
-            yield "steps before the backward " + Action.backward(stage, k);
+        // A rank averages and clips all its stages' gradients together before its first step.
+        StageLayout l = s.layout();
+        for (int own : l.stagesOf(l.rankOf(stage))) {
+          for (int k = 0; k < s.microBatches(); k++) {
+            if (!before.contains(Action.backward(own, k))) {
+              yield "steps before the backward "
+                  + Action.backward(own, k)
+                  + (own == stage
+                      ? ""
+                      : " of another stage on this rank (a rank's stages step after all its"
+                          + " backwards: their gradients are averaged and clipped together)");
+            }
           }
         }
         yield null;

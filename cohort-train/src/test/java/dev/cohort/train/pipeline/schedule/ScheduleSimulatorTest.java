@@ -75,6 +75,24 @@ class ScheduleSimulatorTest {
   }
 
   @Test
+  void aStageSteppingBeforeAnotherStageOfItsRankIsDoneShouldBeNamed() {
+    // Rank 0 holds stages 0 and 2; stage 2 would step while stage 0's backwards are still to
+    // come, before the rank's gradients are averaged and clipped together.
+    Schedule s =
+        edit(
+            Schedules.interleaved(2, 2, 2),
+            0,
+            a -> {
+              a.remove(Action.parse("2STEP"));
+              a.add(a.indexOf(Action.parse("2B1")) + 1, Action.parse("2STEP"));
+            });
+    assertThatThrownBy(() -> ScheduleSimulator.check(s))
+        .isInstanceOf(ScheduleException.class)
+        .hasMessageContaining("(2STEP): steps before the backward 0B")
+        .hasMessageContaining("of another stage on this rank");
+  }
+
+  @Test
   void aSendWithoutItsReceiveShouldBeNamed() {
     Schedule s = edit(Schedules.gpipe(2, 2), 1, a -> a.remove(Action.parse("1RECV_F1")));
     assertThatThrownBy(() -> ScheduleSimulator.check(s))
