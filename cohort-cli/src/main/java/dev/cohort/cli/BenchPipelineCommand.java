@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code cohort bench pipeline}: the language model per pipeline schedule, ranks and micro-batches.
@@ -54,6 +56,12 @@ final class BenchPipelineCommand implements Callable<Integer> {
               + " interleaved-1f1b with 2 stages per rank at m = 2, 4, 8).")
   List<String> cases;
 
+  /** Options of the study of cases only. */
+  private static final List<String> CASE_STUDY_ONLY =
+      List.of("--model", "--global-batch", "--steps", "--reps", "--cases");
+
+  @Spec CommandSpec spec;
+
   @Option(
       names = "--budget",
       description =
@@ -88,6 +96,20 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    List<String> misplaced =
+        spec.commandLine().getParseResult().matchedOptions().stream()
+            .map(o -> o.longestName())
+            .filter(n -> budget != null ? CASE_STUDY_ONLY.contains(n) : n.startsWith("--budget-"))
+            .toList();
+    if (!misplaced.isEmpty()) {
+      System.err.println(
+          "cohort bench pipeline: "
+              + String.join(", ", misplaced)
+              + (budget != null
+                  ? " belong to the study of cases, not to the budget study (--budget)"
+                  : " belong to the budget study: give --budget too"));
+      return 2;
+    }
     if (budget != null) {
       return budgetStudy();
     }

@@ -95,13 +95,17 @@ class BenchPipelineCommandTest {
           .isEqualTo(2);
       assertThat(cli.execute("bench", "pipeline", "--budget", "lots", "--out", dir.toString()))
           .isEqualTo(2);
+      assertThat(cli.execute("bench", "pipeline", "--budget", "1GiB", "--steps", "9")).isEqualTo(2);
+      assertThat(cli.execute("bench", "pipeline", "--budget-width", "64")).isEqualTo(2);
     } finally {
       System.setErr(saved);
     }
     assertThat(captured.toString())
         .contains("interleaved 1F1B runs micro-batches in rounds of 2")
         .contains("cannot read the case '2-1f1b'")
-        .contains("--budget must be a size such as 512MiB");
+        .contains("--budget must be a size such as 512MiB")
+        .contains("--steps belong to the study of cases, not to the budget study")
+        .contains("--budget-width belong to the budget study: give --budget too");
     assertThat(dir.resolve("pipeline.md")).doesNotExist();
   }
 }
