@@ -53,7 +53,7 @@ class PipelineTrainingTest {
                 "--max-steps",
                 "40",
                 "--test-limit",
-                "64",
+                "70",
                 "--threads",
                 "1",
                 "--no-progress",
@@ -70,6 +70,8 @@ class PipelineTrainingTest {
     assertThat(log)
         .contains("stages: stage 0: blocks 0-0, stage 1: blocks 1-4")
         .containsPattern("epoch 1: train loss [0-9.]+, validation loss [0-9.]+, perplexity")
+        // 70 windows of 32 characters, each once: 4 whole steps of 16 and a short one of 6.
+        .contains("(2,240 characters)")
         .contains("generated:\nThe ");
     // The first stage's rank waits for the second's gradients: its waiting is the bubble.
     double waiting =

@@ -66,12 +66,13 @@ public final class LanguageModelRun {
           out.printf(
               Locale.ROOT,
               "epoch %d: train loss %.4f, validation loss %.4f, perplexity %.2f, next-character"
-                  + " accuracy %.4f%n",
+                  + " accuracy %.4f (%,d characters)%n",
               r.epochNumbers().get(e),
               r.trainLoss().get(e),
               v.loss(),
               v.perplexity(),
-              v.accuracy());
+              v.accuracy(),
+              v.tokens());
         }
         if (r.validation().isEmpty()) {
           out.printf(

@@ -345,21 +345,22 @@ public final class LanguageModelTrainer {
       return checkpoints.cost();
     }
 
-    /** Every pipeline evaluates its share of {@code text}, in step-sized chunks. */
+    /** Every pipeline evaluates its share of {@code text}, every window once. */
     private PipelineInference.Evaluation evaluate(TokenWindows text) {
-      int chunks = Math.max(1, text.size() / (perStep * pipelines));
+      // Chunks of a step's windows, dealt to the pipelines in turn, each window once; a round in
+      // which a pipeline has no chunk left still joins the round's sum.
+      int chunks = (text.size() + perStep - 1) / perStep;
+      int rounds = (chunks + pipelines - 1) / pipelines;
       double lossTokens = 0;
       double right = 0;
       long tokens = 0;
-      for (int c = 0; c < chunks; c++) {
-        int first = ((c * pipelines + groups.pipelineIndex()) * perStep) % text.size();
+      for (int round = 0; round < rounds; round++) {
+        int chunk = round * pipelines + groups.pipelineIndex();
+        int first = Math.min(text.size(), chunk * perStep);
+        int count = Math.min(perStep, text.size() - first);
         try (NDManager m = manager.newSubManager()) {
-          int[] wrap = new int[perStep];
-          for (int i = 0; i < perStep; i++) {
-            wrap[i] = (first + i) % text.size(); // a short text wraps around
-          }
           PipelineInference.Evaluation e =
-              rank.inference().evaluate(batches.take(m, text, wrap, 0));
+              rank.inference().evaluate(batches.range(m, text, first, count));
           lossTokens += e.loss() * e.tokens();
           right += e.accuracy() * e.tokens();
           tokens += e.tokens();

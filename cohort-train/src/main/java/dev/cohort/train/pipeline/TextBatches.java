@@ -39,6 +39,26 @@ record TextBatches(int microBatches, int rows, int seed) {
     return new PipelineRank.MicroBatches(inputs, targets);
   }
 
+  /**
+   * Windows {@code [first, first + count)} of {@code text} in order ({@code count} at most a
+   * step's), as micro-batches of {@code rows} windows, the last one shorter if it must; none when
+   * {@code count} is 0.
+   */
+  PipelineRank.MicroBatches range(NDManager manager, TokenWindows text, int first, int count) {
+    List<NDArray> inputs = new ArrayList<>();
+    List<NDArray> targets = new ArrayList<>();
+    for (int at = 0; at < count; at += rows) {
+      int[] windows = new int[Math.min(rows, count - at)];
+      for (int i = 0; i < windows.length; i++) {
+        windows[i] = first + at + i;
+      }
+      NDList xy = text.batch(manager, windows);
+      inputs.add(xy.get(0));
+      targets.add(xy.get(1));
+    }
+    return new PipelineRank.MicroBatches(inputs, targets);
+  }
+
   /** Epoch {@code epoch}'s order of {@code n} windows: a shuffle from the seed and the epoch. */
   int[] order(int n, int epoch) {
     int[] order = new int[n];
