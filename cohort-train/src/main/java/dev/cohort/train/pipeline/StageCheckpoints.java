@@ -11,10 +11,7 @@ import dev.cohort.train.metrics.RunSummary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +147,8 @@ final class StageCheckpoints implements AutoCloseable {
     }
   }
 
-  private Map<String, Object> meta(StageState s) {
+  /** What stage {@code s}'s checkpoints record and a resume must match. */
+  Map<String, Object> meta(StageState s) {
     Map<String, Object> m = new LinkedHashMap<>(meta);
     m.put("stage", s.stage());
     m.put("parameter_count", s.parameterCount());
@@ -173,142 +171,7 @@ final class StageCheckpoints implements AutoCloseable {
    *     to another model, seed or text
    */
   TrainingState resumeIfAsked() {
-    boolean wanted =
-        cfg.resumeFrom() != null
-            && (!cfg.onlyIfPresent()
-                || CheckpointFolders.hasAny(CheckpointFolders.of(cfg.resumeFrom())));
-    int[] flag = {world.rank() == 0 && wanted ? 1 : 0};
-    world.allReduce(flag, ReduceOp.MAX);
-    return flag[0] == 0 ? null : resume();
-  }
-
-  private TrainingState resume() {
-    Path dir = CheckpointFolders.of(resumeDir);
-    Map<Integer, CheckpointStore> stores = new HashMap<>();
-    for (StageState s : stages) {
-      stores.put(s.stage(), new CheckpointStore(CheckpointFolders.stage(dir, s.stage()), 1));
-    }
-    Map<String, Boolean> verified = new HashMap<>();
-    long bound = Long.MAX_VALUE;
-    long chosen;
-    while (true) { // agree on the newest step every rank has every one of its stages of
-      long mine = newestComplete(stores, bound, verified);
-      long[] lo = {mine};
-      long[] hi = {mine};
-      world.allReduce(lo, ReduceOp.MIN);
-      world.allReduce(hi, ReduceOp.MAX);
-      if (lo[0] == hi[0]) {
-        chosen = lo[0];
-        break;
-      }
-      bound = lo[0];
-    }
-    if (chosen < 0) {
-      throw new IllegalStateException(
-          "no step in " + dir + " has a usable checkpoint of every stage to resume from");
-    }
-    TrainingState first = null;
-    RuntimeException failed = null;
-    try {
-      for (StageState s : stages) {
-        TrainingState t = load(stores.get(s.stage()), s, chosen);
-        first = first == null ? t : first;
-      }
-    } catch (RuntimeException e) {
-      failed = e;
-    }
-    int[] anyFailed = {failed == null ? 0 : 1};
-    world.allReduce(anyFailed, ReduceOp.MAX); // every rank resumes, or none
-    if (failed != null) {
-      throw failed;
-    }
-    if (anyFailed[0] > 0) {
-      throw new IllegalStateException(
-          "another rank could not resume from step " + chosen + " (its log says why)");
-    }
-    return first;
-  }
-
-  /** Loads, checks and restores stage {@code s} of step {@code step}. */
-  private TrainingState load(CheckpointStore store, StageState s, long step) {
-    Path at = store.path(step);
-    TrainingState t;
-    try {
-      t = store.load(at, s.largestArray());
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "rank "
-              + world.rank()
-              + " cannot load stage "
-              + s.stage()
-              + "'s checkpoint of step "
-              + step
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-    checkMeta(t, s, at);
-    s.restore(t.arrays(), at.toString());
-    return t;
-  }
-
-  /** The newest step at most {@code bound} that each of this rank's stages has; -1 if none. */
-  private long newestComplete(
-      Map<Integer, CheckpointStore> stores, long bound, Map<String, Boolean> verified) {
-    List<Long> candidates = new ArrayList<>(stores.values().iterator().next().steps());
-    candidates.sort(null);
-    for (int i = candidates.size() - 1; i >= 0; i--) {
-      long step = candidates.get(i);
-      if (step > bound) {
-        continue;
-      }
-      boolean all = true;
-      for (StageState s : stages) {
-        all &= verifies(stores.get(s.stage()), s, step, verified);
-      }
-      if (all) {
-        return step;
-      }
-    }
-    return -1;
-  }
-
-  private boolean verifies(
-      CheckpointStore store, StageState s, long step, Map<String, Boolean> verified) {
-    Path p = store.path(step);
-    return verified.computeIfAbsent(
-        p.toString(),
-        k -> {
-          if (!Files.isDirectory(p)) {
-            return false;
-          }
-          try {
-            store.load(p, s.largestArray());
-            return true;
-          } catch (IOException e) {
-            log.println("warning: checkpoint " + p + " is unusable (" + e.getMessage() + ")");
-            return false;
-          }
-        });
-  }
-
-  private void checkMeta(TrainingState t, StageState s, Path where) {
-    Map<String, Object> expected = meta(s);
-    for (var e : expected.entrySet()) {
-      Object saved = t.meta().get(e.getKey());
-      if (!String.valueOf(saved).equals(String.valueOf(e.getValue()))) {
-        throw new IllegalStateException(
-            "the checkpoint "
-                + where
-                + " has "
-                + e.getKey()
-                + " "
-                + saved
-                + ", this run has "
-                + e.getValue()
-                + (e.getKey().equals("partition") ? ": resume with --partition " + saved : ""));
-      }
-    }
+    return new StageResume(world, cfg, resumeDir, stages, this::meta, log).resumeIfAsked();
   }
 
   /**
