@@ -260,6 +260,23 @@ public final class CheckpointStore {
     return out;
   }
 
+  /**
+   * Deletes the checkpoints newer than {@code step}: after a resume fell back past them (partial or
+   * corrupted), they must not outrank the steps written from now on when pruning.
+   *
+   * @return the steps deleted
+   */
+  public List<Long> discardNewerThan(long step) throws IOException {
+    List<Long> gone = new ArrayList<>();
+    for (long s : steps()) {
+      if (s > step) {
+        deleteTree(path(s));
+        gone.add(s);
+      }
+    }
+    return gone;
+  }
+
   /** Deletes all but the newest {@code keep} checkpoints ({@link #write} does it after writing). */
   public void prune() throws IOException {
     List<Long> steps = steps();

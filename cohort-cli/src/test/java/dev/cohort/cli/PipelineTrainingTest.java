@@ -93,6 +93,52 @@ class PipelineTrainingTest {
   }
 
   @Test
+  void twoPipelinesShouldShareTheEvaluationAndCheckpointOnce(@TempDir Path dir) throws Exception {
+    Path run = dir.resolve("run");
+    int code =
+        new CommandLine(new Main())
+            .execute(
+                "train",
+                "--nproc",
+                "4",
+                "--model",
+                "gpt-tiny",
+                "--pipeline",
+                "2",
+                "--micro-batches",
+                "2",
+                "--batch",
+                "4",
+                "--max-steps",
+                "10",
+                "--checkpoint-every",
+                "3",
+                "--keep-checkpoints",
+                "1",
+                "--test-limit",
+                "70",
+                "--generate",
+                "0",
+                "--threads",
+                "1",
+                "--no-progress",
+                "--run-dir",
+                run.toString());
+    assertThat(code).isZero();
+    // 70 windows of 32 characters, each once, dealt to 2 pipelines in chunks of 8 (the last 6).
+    assertThat(Files.readString(run.resolve("rank-0.log"))).contains("(2,240 characters)");
+    for (int stage = 0; stage < 2; stage++) {
+      // The first pipeline writes each stage. Before step 9's write, every stage had written
+      // step 6, so step 3 went; 6 stays until the next write (pruning comes before a write).
+      assertThat(run.resolve("checkpoints/stage-" + stage))
+          .isDirectoryContaining(p -> p.getFileName().toString().equals("ckpt-000000009"))
+          .isDirectoryContaining(p -> p.getFileName().toString().equals("ckpt-000000006"))
+          .isDirectoryNotContaining(p -> p.getFileName().toString().equals("ckpt-000000003"));
+    }
+    assertThat(MetricsCsv.read(run.resolve("metrics.csv"))).hasSize(10);
+  }
+
+  @Test
   void optionsThatDoNotFitAPipelineShouldBeRefusedBeforeAnythingStarts(@TempDir Path dir) {
     assertThat(refusal(dir, "--nproc", "3", "--model", "gpt-tiny", "--pipeline", "2"))
         .contains("--nproc 3 does not make whole pipelines of --pipeline 2");

@@ -2,7 +2,10 @@ package dev.cohort.train.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.cohort.checkpoint.CheckpointFolders;
+import dev.cohort.checkpoint.CheckpointStore;
 import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.Tensor;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.TextCorpus;
@@ -19,6 +22,7 @@ import dev.cohort.train.model.gpt.SequenceLoss;
 import dev.cohort.train.pipeline.schedule.Schedule;
 import dev.cohort.train.pipeline.schedule.Schedules;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,14 +110,7 @@ public final class LanguageModelTrainer {
         Schedules.byName(p.schedule(), p.stages(), p.virtualStages(), p.microBatches());
     StagePartition partition = StagePartition.planned(p, g.blockParameters());
     if (p.partition().equals(Pipelining.BY_TIME) && p.stages() * p.virtualStages() > 1) {
-      long[] nanos = BlockTimes.shared(world, g, cfg.batch());
-      partition = StagePartition.balanced(nanos, p.stages() * p.virtualStages());
-      if (world.rank() == 0) {
-        log.println(
-            "partition by time: each block's forward and backward, ms: "
-                + java.util.Arrays.toString(
-                    java.util.Arrays.stream(nanos).map(n -> Math.round(n / 1e6)).toArray()));
-      }
+      partition = timeCut(g, p);
     }
     TokenWindows train = limit(corpus.trainWindows(g.context()), cfg.trainLimit());
     TokenWindows validation = limit(corpus.validationWindows(g.context()), cfg.testLimit());
@@ -152,6 +149,57 @@ public final class LanguageModelTrainer {
             .run(train, validation, corpus.description());
       }
     }
+  }
+
+  /**
+   * The cut by time: a resumed run keeps the cut its checkpoints were written with (timings differ
+   * from run to run, and the checkpoints hold the stages as they were cut); otherwise rank 0 times
+   * the blocks. Collective over the world.
+   */
+  private StagePartition timeCut(GptConfig g, Pipelining p) {
+    int stages = p.stages() * p.virtualStages();
+    long[] saved = new long[stages];
+    java.util.Arrays.fill(saved, -1);
+    if (world.rank() == 0 && cfg.checkpointing().resumeFrom() != null) {
+      Path stage0 =
+          CheckpointFolders.stage(CheckpointFolders.of(cfg.checkpointing().resumeFrom()), 0);
+      new CheckpointStore(stage0, 1)
+          .loadNewest(w -> {})
+          .map(l -> String.valueOf(l.state().meta().get("partition")).split(","))
+          .filter(blocks -> blocks.length == stages)
+          .ifPresent(
+              blocks -> {
+                for (int i = 0; i < stages; i++) {
+                  saved[i] = Long.parseLong(blocks[i].strip());
+                }
+              });
+    }
+    Tensor t = Tensor.allocate(dev.cohort.comm.DataType.INT64, stages);
+    for (int i = 0; i < stages; i++) {
+      t.bytes().putLong(i * Long.BYTES, saved[i]);
+    }
+    world.broadcast(t, 0);
+    if (t.bytes().getLong(0) > 0) {
+      StringBuilder blocks = new StringBuilder();
+      for (int i = 0; i < stages; i++) {
+        blocks.append(i == 0 ? "" : ",").append(t.bytes().getLong(i * Long.BYTES));
+      }
+      if (world.rank() == 0) {
+        log.println("partition by time: the resumed checkpoints' cut, " + blocks);
+      }
+      return StagePartition.planned(
+          new Pipelining(
+              p.stages(), p.schedule(), p.microBatches(), p.virtualStages(), blocks.toString()),
+          g.blockParameters());
+    }
+    long[] nanos = BlockTimes.shared(world, g, cfg.batch());
+    if (world.rank() == 0) {
+      log.println(
+          "partition by time: each block's forward and backward, ms: "
+              + java.util.Arrays.toString(
+                  java.util.Arrays.stream(nanos).map(n -> Math.round(n / 1e6)).toArray()));
+    }
+    return StagePartition.balanced(nanos, stages);
   }
 
   /**

@@ -201,6 +201,7 @@ public final class PipelineRank {
     channels.abort(why);
     pg.abort(why);
     dataParallel.abort(why); // the replicas may be averaging with it
+    optimizers.values().forEach(StageOptimizer::cancelAverage);
   }
 
   /** Continues after {@code step} optimizer steps (a resumed run). */

@@ -68,10 +68,10 @@ final class StageCheckpoints implements AutoCloseable {
     this.stages = List.copyOf(stages);
     this.meta = meta;
     this.log = log;
+    if (cfg.every() > 0 && runDir == null) { // on every rank: none may wait for the others
+      throw new IllegalArgumentException("checkpointing needs a run folder (--run-dir)");
+    }
     if (cfg.every() > 0 && writers != null) {
-      if (runDir == null) {
-        throw new IllegalArgumentException("checkpointing needs a run folder (--run-dir)");
-      }
       for (StageState s : stages) {
         Path dir = CheckpointFolders.stage(CheckpointFolders.of(runDir), s.stage());
         // The writer keeps every step; save() prunes once every stage has written the newer ones.
@@ -171,7 +171,26 @@ final class StageCheckpoints implements AutoCloseable {
    *     to another model, seed or text
    */
   TrainingState resumeIfAsked() {
-    return new StageResume(world, cfg, resumeDir, stages, this::meta, log).resumeIfAsked();
+    TrainingState from =
+        new StageResume(world, cfg, resumeDir, stages, this::meta, log).resumeIfAsked();
+    if (from != null) {
+      // Steps newer than the one resumed from were partial or corrupted: they go, or pruning,
+      // which keeps the newest, would keep them instead of the whole steps written from now on.
+      for (CheckpointStore store : pruned.values()) {
+        try {
+          List<Long> gone = store.discardNewerThan(from.step());
+          if (!gone.isEmpty()) {
+            log.println(
+                "discarded the incomplete checkpoints of steps " + gone + " in " + store.dir());
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(
+              "cannot discard the incomplete checkpoints in " + store.dir() + ": " + e.getMessage(),
+              e);
+        }
+      }
+    }
+    return from;
   }
 
   /**

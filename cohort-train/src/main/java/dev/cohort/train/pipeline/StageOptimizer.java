@@ -69,6 +69,13 @@ final class StageOptimizer {
     }
   }
 
+  /** Forgets an average in progress (its rank failed and aborted its groups). */
+  void cancelAverage() {
+    averaging.clear();
+    averaged.forEach(NDArray::close);
+    averaged.clear();
+  }
+
   /** Waits for the averages {@link #startAverage} started. */
   void finishAverage() {
     try {

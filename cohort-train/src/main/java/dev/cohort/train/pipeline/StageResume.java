@@ -174,7 +174,9 @@ record StageResume(
                 + saved
                 + ", this run has "
                 + e.getValue()
-                + (e.getKey().equals("partition") ? ": resume with --partition " + saved : ""));
+                + (e.getKey().equals("partition") && saved != null
+                    ? ": resume with --partition " + saved
+                    : ""));
       }
     }
   }
