@@ -106,7 +106,7 @@ public abstract class TensorParallelRegion {
   }
 
   /** {@code full[index]} as a contiguous copy in {@code manager} that takes gradients. */
-  protected static NDArray shard(NDManager manager, NDArray full, String index) {
+  static NDArray shard(NDManager manager, NDArray full, String index) {
     return shard(manager, full.get(new NDIndex(index)));
   }
 
