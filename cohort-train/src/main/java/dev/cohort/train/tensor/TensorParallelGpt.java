@@ -12,6 +12,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
 import dev.cohort.train.data.TensorViews;
 import dev.cohort.train.model.gpt.Gpt;
 import dev.cohort.train.model.gpt.GptConfig;
@@ -31,6 +33,7 @@ import java.util.List;
  */
 public final class TensorParallelGpt implements AutoCloseable {
   private final NDManager manager;
+  private final ProcessGroup dataParallel;
   private final Block embeddings;
   private final List<TensorParallelLayer> layers = new ArrayList<>();
   private final Block norm;
@@ -44,6 +47,22 @@ public final class TensorParallelGpt implements AutoCloseable {
    */
   public TensorParallelGpt(
       ProcessGroup group, GptConfig cfg, int seed, Shape microBatch, Loss loss) {
+    this(group, null, cfg, seed, microBatch, loss);
+  }
+
+  /**
+   * Data × tensor parallelism: {@code group} holds this rank's tensor group, and {@code
+   * dataParallel} the ranks holding the same shards in the other replicas (each with a batch of its
+   * own), whose gradients are averaged before each update; null for one replica.
+   */
+  public TensorParallelGpt(
+      ProcessGroup group,
+      ProcessGroup dataParallel,
+      GptConfig cfg,
+      int seed,
+      Shape microBatch,
+      Loss loss) {
+    this.dataParallel = dataParallel;
     this.manager = NDManager.newBaseManager();
     this.loss = loss;
     SequentialBlock whole = Gpt.build(cfg);
@@ -111,7 +130,10 @@ public final class TensorParallelGpt implements AutoCloseable {
     }
   }
 
-  /** {@code p -= lr * grad} for every parameter, then the gradients zeroed. */
+  /**
+   * {@code p -= lr * grad} for every parameter, the gradients averaged across the replicas first,
+   * then the gradients zeroed.
+   */
   private void sgd(float lr) {
     List<NDArray> all = new ArrayList<>(replicated);
     layers.forEach(layer -> all.addAll(layer.parameters()));
@@ -119,6 +141,11 @@ public final class TensorParallelGpt implements AutoCloseable {
       try (NDArray g = p.getGradient()) {
         FloatBuffer w = TensorViews.view(p, "a parameter").asFloatBuffer();
         var gradient = TensorViews.view(g, "a gradient");
+        if (dataParallel != null && dataParallel.size() > 1) {
+          dataParallel.allReduce(
+              Tensor.of(gradient, dev.cohort.comm.DataType.FLOAT32, gradient.capacity() / 4),
+              ReduceOp.AVG);
+        }
         FloatBuffer d = gradient.asFloatBuffer();
         for (int i = 0; i < w.capacity(); i++) {
           w.put(i, w.get(i) - lr * d.get(i));

@@ -14,6 +14,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.data.text.CharVocabulary;
 import dev.cohort.train.data.text.Fortunes;
 import dev.cohort.train.data.text.TokenWindows;
@@ -49,11 +50,12 @@ class TensorParallelGptTest {
     text = Fortunes.load(Fortunes.DEFAULT_DIR).trainWindows(CFG.context());
   }
 
-  /** The whole model after the steps: its parameters in block order. */
-  private static List<float[]> trainWhole() {
+  /** The whole model after the steps on batches of {@code rows}: its parameters in block order. */
+  private static List<float[]> trainWhole(int rows) {
     SequentialBlock net = Gpt.build(CFG);
     StagedModel whole =
         new StagedModel(net, new StagePartition(new int[] {0}, CFG.layers() + 3), shape());
+    // (initialized with ROWS-row shapes: the parameters do not depend on them)
     try (Model model = Model.newInstance("whole")) {
       synchronized (TensorParallelGpt.class) {
         whole.initialize(model.getNDManager(), 0, SEED);
@@ -67,7 +69,7 @@ class TensorParallelGptTest {
         for (int step = 0; step < STEPS; step++) {
           try (NDManager m = t.getManager().newSubManager();
               GradientCollector g = t.newGradientCollector()) {
-            NDList xy = text.batch(m, step * ROWS, ROWS);
+            NDList xy = text.batch(m, step * rows, rows);
             g.backward(
                 t.getLoss().evaluate(new NDList(xy.get(1)), t.forward(new NDList(xy.get(0)))));
           }
@@ -90,7 +92,7 @@ class TensorParallelGptTest {
 
   @Test
   void twoAndFourRanksShouldTrainAsTheWholeModel() throws Exception {
-    List<float[]> whole = trainWhole();
+    List<float[]> whole = trainWhole(ROWS);
     for (int t : new int[] {2, 4}) {
       List<List<float[]>> ranks =
           TensorRanks.run(
@@ -121,6 +123,52 @@ class TensorParallelGptTest {
               .as("parameter %d, t=%d rank %d", p, t, r)
               .isLessThan(1e-5);
         }
+      }
+    }
+  }
+
+  @Test
+  void twoReplicasOfTwoTensorRanksShouldTrainAsTheWholeModelOnTheirJointBatch() throws Exception {
+    List<float[]> whole = trainWhole(2 * ROWS);
+    // World rank w: tensor rank w % 2 of replica w / 2; replica d takes the d-th half of a batch.
+    List<List<float[]>> ranks =
+        TensorRanks.run(
+            4,
+            world -> {
+              ProcessGroup tensor = null;
+              ProcessGroup data = null;
+              for (List<Integer> ranksOf : List.of(List.of(0, 1), List.of(2, 3))) {
+                ProcessGroup g = world.newSubGroup(ranksOf);
+                tensor = g != null ? g : tensor;
+              }
+              for (List<Integer> ranksOf : List.of(List.of(0, 2), List.of(1, 3))) {
+                ProcessGroup g = world.newSubGroup(ranksOf);
+                data = g != null ? g : data;
+              }
+              int replica = world.rank() / 2;
+              try (ProcessGroup t = tensor;
+                  ProcessGroup d = data;
+                  TensorParallelGpt gpt =
+                      new TensorParallelGpt(t, d, CFG, SEED, shape(), new SequenceLoss())) {
+                for (int step = 0; step < STEPS; step++) {
+                  try (NDManager m = NDManager.newBaseManager()) {
+                    NDList xy = text.batch(m, (2 * step + replica) * ROWS, ROWS);
+                    gpt.step(m, xy.get(0), xy.get(1), LR);
+                  }
+                }
+                List<float[]> out = new ArrayList<>();
+                for (NDArray p : gpt.parameters()) {
+                  out.add(p.toFloatArray());
+                }
+                return out;
+              }
+            });
+    for (int w = 0; w < 4; w++) {
+      List<float[]> want = expected(whole, 2, w % 2);
+      for (int p = 0; p < want.size(); p++) {
+        assertThat(TensorRanks.relative(ranks.get(w).get(p), want.get(p)))
+            .as("parameter %d, world rank %d", p, w)
+            .isLessThan(1e-5);
       }
     }
   }
