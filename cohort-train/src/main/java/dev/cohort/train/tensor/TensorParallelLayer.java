@@ -18,7 +18,7 @@ import java.util.List;
  * input's gradient backward. Without dropout: inside the regions each rank would need a stream of
  * its own.
  */
-public final class TensorParallelLayer {
+public final class TensorParallelLayer implements TensorParallelModule {
   private static final float EPSILON = 1e-5f; // DJL's LayerNorm default
 
   /**
@@ -74,6 +74,7 @@ public final class TensorParallelLayer {
   }
 
   /** The layer's output for {@code x} (replicated), the same on every rank. Collective. */
+  @Override
   public NDArray forward(NDArray x) {
     input = leaf(x);
     norm1 = norm(input, gamma1, beta1);
@@ -88,6 +89,7 @@ public final class TensorParallelLayer {
    * From the output's gradient {@code dy}: accumulates every parameter's gradient and returns the
    * input's, the same on every rank. Collective.
    */
+  @Override
   public NDArray backward(NDArray dy) {
     NDArray dNorm2 = mlp.backward(dy);
     JniUtils.backward((PtNDArray) norm2, (PtNDArray) dNorm2, false, false);
@@ -98,6 +100,7 @@ public final class TensorParallelLayer {
   }
 
   /** The first norm's, the attention's, the second norm's and the MLP's parameters, in order. */
+  @Override
   public List<NDArray> parameters() {
     List<NDArray> out = new ArrayList<>(List.of(gamma1, beta1));
     out.addAll(attention.parameters());
@@ -107,6 +110,7 @@ public final class TensorParallelLayer {
   }
 
   /** All-reduces issued so far: 2 per forward, 2 per backward. */
+  @Override
   public int allReduces() {
     return attention.allReduces() + mlp.allReduces();
   }

@@ -21,7 +21,7 @@ import java.util.List;
  * are graph breaks: the input is a fresh leaf of the region's graph, and the backward runs from the
  * upstream gradient. One all-reduce each way, of the output's size.
  */
-public abstract class TensorParallelRegion {
+public abstract class TensorParallelRegion implements TensorParallelModule {
   private final ProcessGroup group;
   private final NDArray bias; // replicated, added after the reduction
   private NDArray input; // the region's leaf (f)
@@ -45,6 +45,7 @@ public abstract class TensorParallelRegion {
   protected abstract NDArray partial(NDArray input);
 
   /** This rank's sharded weights, then the bias. */
+  @Override
   public abstract List<NDArray> parameters();
 
   protected NDArray bias() {
@@ -55,6 +56,7 @@ public abstract class TensorParallelRegion {
    * The forward of {@code x} (replicated): the same output on every rank of the group. Collective
    * over the group. Call with gradients on ({@code JniUtils.setGradMode}).
    */
+  @Override
   public NDArray forward(NDArray x) {
     input = x.stopGradient(); // f: the region's own leaf
     input.setRequiresGradient(true);
@@ -69,6 +71,7 @@ public abstract class TensorParallelRegion {
    * The backward from {@code dy}, the gradient of the output (replicated): accumulates this rank's
    * parameters' gradients and returns the input's gradient, the same on every rank. Collective.
    */
+  @Override
   public NDArray backward(NDArray dy) {
     JniUtils.backward((PtNDArray) output, (PtNDArray) dy, false, false); // the bias's gradient
     JniUtils.backward((PtNDArray) partial, (PtNDArray) dy, false, false); // g's backward: dy
@@ -78,6 +81,7 @@ public abstract class TensorParallelRegion {
   }
 
   /** All-reduces issued so far (one per forward, one per backward). */
+  @Override
   public int allReduces() {
     return allReduces;
   }

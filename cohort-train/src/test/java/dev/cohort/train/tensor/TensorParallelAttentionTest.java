@@ -1,12 +1,9 @@
 package dev.cohort.train.tensor;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -22,9 +19,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Causal self-attention split by heads over t = 2 and 4 ranks against the unsplit attention from
- * the same master weights (the model's own {@link CausalAttention}): the same output within 1e-6,
- * each rank's gradients the matching slices of the unsplit ones and the input's gradient the whole
- * one within 1e-5 relative, one all-reduce each way.
+ * the same master weights (the model's own {@link CausalAttention}): the same output within 1e-6
+ * relative, each rank's gradients the matching slices of the unsplit ones and the input's gradient
+ * the whole one within 1e-5 relative, one all-reduce each way.
  */
 @Timeout(120)
 class TensorParallelAttentionTest {
@@ -51,24 +48,14 @@ class TensorParallelAttentionTest {
     }
   }
 
-  private record Result(float[] y, float[] dx, List<float[]> grads, int allReduces) {}
-
   @Test
   void twoAndFourRanksShouldComputeWhatOneDoes() throws Exception {
-    Result whole = unsplit();
+    TensorRanks.Outcome whole = unsplit();
     for (int t : new int[] {2, 4}) {
-      List<Result> ranks = run(t);
+      List<TensorRanks.Outcome> ranks = run(t);
       for (int r = 0; r < t; r++) {
-        Result got = ranks.get(r);
-        assertThat(TensorRanks.maxDiff(got.y(), whole.y())).as("output t=%d", t).isLessThan(1e-6);
-        assertThat(TensorRanks.relative(got.dx(), whole.dx())).as("input grad").isLessThan(1e-5);
-        assertThat(got.allReduces()).isEqualTo(2);
-        List<float[]> want = slices(whole, t, r);
-        for (int p = 0; p < 4; p++) {
-          assertThat(TensorRanks.relative(got.grads().get(p), want.get(p)))
-              .as("gradient of parameter %d, t=%d rank %d", p, t, r)
-              .isLessThan(1e-5);
-        }
+        TensorRanks.assertMatches(
+            ranks.get(r), whole, slices(whole, t, r), 1e-6, 2, "t=" + t + " rank " + r);
       }
     }
   }
@@ -81,7 +68,7 @@ class TensorParallelAttentionTest {
                 + " tensor group size that divides 4");
   }
 
-  private static Result unsplit() {
+  private static TensorRanks.Outcome unsplit() {
     try (NDManager m = NDManager.newBaseManager()) {
       List<NDArray> w = masters(m);
       JniUtils.setGradMode(true);
@@ -99,7 +86,8 @@ class TensorParallelAttentionTest {
         for (int i = 0; i < 4; i++) {
           grads.add(w.get(i).getGradient().toFloatArray());
         }
-        return new Result(y.toFloatArray(), w.get(4).getGradient().toFloatArray(), grads, 0);
+        return new TensorRanks.Outcome(
+            y.toFloatArray(), w.get(4).getGradient().toFloatArray(), grads, 0);
       } finally {
         JniUtils.setGradMode(false);
       }
@@ -107,48 +95,31 @@ class TensorParallelAttentionTest {
   }
 
   /** The unsplit gradients' parts that rank r of t holds: its heads' rows and columns. */
-  private static List<float[]> slices(Result whole, int t, int r) {
+  private static List<float[]> slices(TensorRanks.Outcome whole, int t, int r) {
     try (NDManager m = NDManager.newBaseManager()) {
       long from = (long) WIDTH / t * r;
       long to = from + WIDTH / t;
-      NDArray gw = m.create(whole.grads().get(0), new Shape(3 * WIDTH, WIDTH));
-      NDArray gb = m.create(whole.grads().get(1), new Shape(3 * WIDTH));
-      NDArray gp = m.create(whole.grads().get(2), new Shape(WIDTH, WIDTH));
-      NDList w = new NDList();
-      NDList b = new NDList();
-      for (int p = 0; p < 3; p++) {
-        w.add(gw.get((p * WIDTH + from) + ":" + (p * WIDTH + to) + ", :"));
-        b.add(gb.get((p * WIDTH + from) + ":" + (p * WIDTH + to)));
-      }
       return List.of(
-          NDArrays.concat(w, 0).toFloatArray(),
-          NDArrays.concat(b, 0).toFloatArray(),
-          gp.get(":, " + from + ":" + to).toFloatArray(),
+          TensorRanks.stackedRows(
+              m, whole.grads().get(0), new Shape(3 * WIDTH, WIDTH), WIDTH, from, to),
+          TensorRanks.stackedRows(m, whole.grads().get(1), new Shape(3 * WIDTH), WIDTH, from, to),
+          TensorRanks.slice(
+              m, whole.grads().get(2), new Shape(WIDTH, WIDTH), ":, " + from + ":" + to),
           whole.grads().get(3));
     }
   }
 
-  private static List<Result> run(int t) throws Exception {
+  private static List<TensorRanks.Outcome> run(int t) throws Exception {
     return TensorRanks.run(
         t,
         group -> {
           try (NDManager m = NDManager.newBaseManager()) {
             List<NDArray> w = masters(m);
-            TensorParallelAttention attention =
+            return TensorRanks.forwardBackward(
                 new TensorParallelAttention(
-                    group, m, HEADS, w.get(0), w.get(1), w.get(2), w.get(3));
-            JniUtils.setGradMode(true);
-            try {
-              NDArray y = attention.forward(w.get(4));
-              NDArray dx = attention.backward(w.get(5));
-              List<float[]> grads = new ArrayList<>();
-              for (NDArray p : attention.parameters()) {
-                grads.add(p.getGradient().toFloatArray());
-              }
-              return new Result(y.toFloatArray(), dx.toFloatArray(), grads, attention.allReduces());
-            } finally {
-              JniUtils.setGradMode(false);
-            }
+                    group, m, HEADS, w.get(0), w.get(1), w.get(2), w.get(3)),
+                w.get(4),
+                w.get(5));
           }
         });
   }

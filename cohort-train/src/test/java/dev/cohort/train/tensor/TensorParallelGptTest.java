@@ -193,35 +193,18 @@ class TensorParallelGptTest {
     try (NDManager m = NDManager.newBaseManager()) {
       for (int l = 0; l < CFG.layers(); l++) {
         int at = embeddings + l * perLayer;
-        NDArray qkvW = m.create(whole.get(at + 2), new Shape(3L * w, w));
-        NDArray qkvB = m.create(whole.get(at + 3), new Shape(3L * w));
-        NDList qw = new NDList();
-        NDList qb = new NDList();
-        for (int p = 0; p < 3; p++) {
-          qw.add(qkvW.get((p * w + from) + ":" + (p * w + to) + ", :"));
-          qb.add(qkvB.get((p * w + from) + ":" + (p * w + to)));
-        }
+        String hidden = hFrom + ":" + hTo;
         out.add(whole.get(at));
         out.add(whole.get(at + 1));
-        out.add(ai.djl.ndarray.NDArrays.concat(qw, 0).toFloatArray());
-        out.add(ai.djl.ndarray.NDArrays.concat(qb, 0).toFloatArray());
-        out.add(
-            m.create(whole.get(at + 4), new Shape(w, w))
-                .get(":, " + from + ":" + to)
-                .toFloatArray());
+        out.add(TensorRanks.stackedRows(m, whole.get(at + 2), new Shape(3L * w, w), w, from, to));
+        out.add(TensorRanks.stackedRows(m, whole.get(at + 3), new Shape(3L * w), w, from, to));
+        out.add(TensorRanks.slice(m, whole.get(at + 4), new Shape(w, w), ":, " + from + ":" + to));
         out.add(whole.get(at + 5));
         out.add(whole.get(at + 6));
         out.add(whole.get(at + 7));
-        out.add(
-            m.create(whole.get(at + 8), new Shape(4L * w, w))
-                .get(hFrom + ":" + hTo + ", :")
-                .toFloatArray());
-        out.add(
-            m.create(whole.get(at + 9), new Shape(4L * w)).get(hFrom + ":" + hTo).toFloatArray());
-        out.add(
-            m.create(whole.get(at + 10), new Shape(w, 4L * w))
-                .get(":, " + hFrom + ":" + hTo)
-                .toFloatArray());
+        out.add(TensorRanks.slice(m, whole.get(at + 8), new Shape(4L * w, w), hidden + ", :"));
+        out.add(TensorRanks.slice(m, whole.get(at + 9), new Shape(4L * w), hidden));
+        out.add(TensorRanks.slice(m, whole.get(at + 10), new Shape(w, 4L * w), ":, " + hidden));
         out.add(whole.get(at + 11));
       }
     }

@@ -1,11 +1,7 @@
 package dev.cohort.train.tensor;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -66,46 +62,24 @@ class TensorParallelLayerTest {
     }
   }
 
-  private record Result(float[] y, float[] dx, List<float[]> grads, int allReduces) {}
-
   @Test
   void twoAndFourRanksShouldComputeTheLayerWithFourAllReduces() throws Exception {
-    Result whole = unsplit();
+    TensorRanks.Outcome whole = unsplit();
     for (int t : new int[] {2, 4}) {
-      List<Result> ranks =
+      List<TensorRanks.Outcome> ranks =
           TensorRanks.run(
               t,
               group -> {
                 try (NDManager m = NDManager.newBaseManager()) {
                   List<NDArray> w = masters(m);
-                  TensorParallelLayer layer = new TensorParallelLayer(group, m, HEADS, weights(w));
-                  JniUtils.setGradMode(true);
-                  try {
-                    NDArray y = layer.forward(w.get(12));
-                    NDArray dx = layer.backward(w.get(13));
-                    List<float[]> grads = new ArrayList<>();
-                    for (NDArray p : layer.parameters()) {
-                      grads.add(p.getGradient().toFloatArray());
-                    }
-                    return new Result(
-                        y.toFloatArray(), dx.toFloatArray(), grads, layer.allReduces());
-                  } finally {
-                    JniUtils.setGradMode(false);
-                  }
+                  return TensorRanks.forwardBackward(
+                      new TensorParallelLayer(group, m, HEADS, weights(w)), w.get(12), w.get(13));
                 }
               });
       for (int r = 0; r < t; r++) {
-        Result got = ranks.get(r);
         // The residual stream's values are a few units: relative, float32's sums in another order.
-        assertThat(TensorRanks.relative(got.y(), whole.y())).as("output t=%d", t).isLessThan(1e-6);
-        assertThat(TensorRanks.relative(got.dx(), whole.dx())).as("input grad").isLessThan(1e-5);
-        assertThat(got.allReduces()).as("all-reduces per layer per step").isEqualTo(4);
-        List<float[]> want = expected(whole, t, r);
-        for (int p = 0; p < want.size(); p++) {
-          assertThat(TensorRanks.relative(got.grads().get(p), want.get(p)))
-              .as("gradient of parameter %d, t=%d rank %d", p, t, r)
-              .isLessThan(1e-5);
-        }
+        TensorRanks.assertMatches(
+            ranks.get(r), whole, expected(whole, t, r), 1e-6, 4, "t=" + t + " rank " + r);
       }
     }
   }
@@ -121,7 +95,7 @@ class TensorParallelLayerTest {
   }
 
   /** The layer in one graph, on one rank. */
-  private static Result unsplit() {
+  private static TensorRanks.Outcome unsplit() {
     try (NDManager m = NDManager.newBaseManager()) {
       List<NDArray> w = masters(m);
       JniUtils.setGradMode(true);
@@ -145,7 +119,7 @@ class TensorParallelLayerTest {
         for (int i = 0; i < 12; i++) {
           grads.add(w.get(i).getGradient().toFloatArray());
         }
-        return new Result(y2.toFloatArray(), x.getGradient().toFloatArray(), grads, 0);
+        return new TensorRanks.Outcome(y2.toFloatArray(), x.getGradient().toFloatArray(), grads, 0);
       } finally {
         JniUtils.setGradMode(false);
       }
@@ -153,37 +127,25 @@ class TensorParallelLayerTest {
   }
 
   /** What rank r of t holds of the unsplit gradients, in the layer's parameter order. */
-  private static List<float[]> expected(Result whole, int t, int r) {
+  private static List<float[]> expected(TensorRanks.Outcome whole, int t, int r) {
     try (NDManager m = NDManager.newBaseManager()) {
       long from = (long) WIDTH / t * r;
       long to = from + WIDTH / t;
-      long hFrom = 4L * WIDTH / t * r;
-      long hTo = hFrom + 4L * WIDTH / t;
-      NDArray qkvW = m.create(whole.grads().get(2), new Shape(3 * WIDTH, WIDTH));
-      NDArray qkvB = m.create(whole.grads().get(3), new Shape(3 * WIDTH));
-      NDList w = new NDList();
-      NDList b = new NDList();
-      for (int p = 0; p < 3; p++) {
-        w.add(qkvW.get((p * WIDTH + from) + ":" + (p * WIDTH + to) + ", :"));
-        b.add(qkvB.get((p * WIDTH + from) + ":" + (p * WIDTH + to)));
-      }
-      NDArray proj = m.create(whole.grads().get(4), new Shape(WIDTH, WIDTH));
-      NDArray w1 = m.create(whole.grads().get(8), new Shape(4 * WIDTH, WIDTH));
-      NDArray b1 = m.create(whole.grads().get(9), new Shape(4 * WIDTH));
-      NDArray w2 = m.create(whole.grads().get(10), new Shape(WIDTH, 4 * WIDTH));
+      String hidden = 4L * WIDTH / t * r + ":" + 4L * WIDTH / t * (r + 1);
+      List<float[]> g = whole.grads();
       return List.of(
-          whole.grads().get(0),
-          whole.grads().get(1),
-          NDArrays.concat(w, 0).toFloatArray(),
-          NDArrays.concat(b, 0).toFloatArray(),
-          proj.get(":, " + from + ":" + to).toFloatArray(),
-          whole.grads().get(5),
-          whole.grads().get(6),
-          whole.grads().get(7),
-          w1.get(hFrom + ":" + hTo + ", :").toFloatArray(),
-          b1.get(hFrom + ":" + hTo).toFloatArray(),
-          w2.get(":, " + hFrom + ":" + hTo).toFloatArray(),
-          whole.grads().get(11));
+          g.get(0),
+          g.get(1),
+          TensorRanks.stackedRows(m, g.get(2), new Shape(3 * WIDTH, WIDTH), WIDTH, from, to),
+          TensorRanks.stackedRows(m, g.get(3), new Shape(3 * WIDTH), WIDTH, from, to),
+          TensorRanks.slice(m, g.get(4), new Shape(WIDTH, WIDTH), ":, " + from + ":" + to),
+          g.get(5),
+          g.get(6),
+          g.get(7),
+          TensorRanks.slice(m, g.get(8), new Shape(4 * WIDTH, WIDTH), hidden + ", :"),
+          TensorRanks.slice(m, g.get(9), new Shape(4 * WIDTH), hidden),
+          TensorRanks.slice(m, g.get(10), new Shape(WIDTH, 4 * WIDTH), ":, " + hidden),
+          g.get(11));
     }
   }
 }

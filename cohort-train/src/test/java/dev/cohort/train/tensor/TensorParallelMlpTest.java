@@ -1,12 +1,10 @@
 package dev.cohort.train.tensor;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -19,8 +17,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The MLP split over t = 2 and 4 ranks (threads with real process groups) against the unsplit MLP
- * from the same master weights: the same output within 1e-6, each rank's weight gradients the
- * matching slices of the unsplit gradients and the input's gradient the whole one, within 1e-5
+ * from the same master weights: the same output within 1e-6 relative, each rank's weight gradients
+ * the matching slices of the unsplit gradients and the input's gradient the whole one, within 1e-5
  * relative, with one all-reduce forward and one backward.
  */
 @Timeout(120)
@@ -48,29 +46,14 @@ class TensorParallelMlpTest {
     }
   }
 
-  /** What a rank (or the unsplit MLP) computed: output, input gradient, weight gradients. */
-  private record Result(float[] y, float[] dx, List<float[]> grads, int allReduces) {}
-
   @Test
   void twoAndFourRanksShouldComputeWhatOneDoes() throws Exception {
-    Result whole = unsplit();
+    TensorRanks.Outcome whole = unsplit();
     for (int t : new int[] {2, 4}) {
-      List<Result> ranks = run(t);
+      List<TensorRanks.Outcome> ranks = run(t);
       for (int r = 0; r < t; r++) {
-        Result got = ranks.get(r);
-        assertThat(TensorRanks.maxDiff(got.y(), whole.y()))
-            .as("output, t=%d rank %d", t, r)
-            .isLessThan(1e-6);
-        assertThat(TensorRanks.relative(got.dx(), whole.dx()))
-            .as("input gradient")
-            .isLessThan(1e-5);
-        assertThat(got.allReduces()).isEqualTo(2);
-        List<float[]> want = slices(whole, t, r);
-        for (int p = 0; p < 4; p++) {
-          assertThat(TensorRanks.relative(got.grads().get(p), want.get(p)))
-              .as("gradient of parameter %d, t=%d rank %d", p, t, r)
-              .isLessThan(1e-5);
-        }
+        TensorRanks.assertMatches(
+            ranks.get(r), whole, slices(whole, t, r), 1e-6, 2, "t=" + t + " rank " + r);
       }
     }
   }
@@ -83,7 +66,7 @@ class TensorParallelMlpTest {
                 + " a tensor group size that divides 64");
   }
 
-  private static Result unsplit() {
+  private static TensorRanks.Outcome unsplit() {
     try (NDManager m = NDManager.newBaseManager()) {
       List<NDArray> w = masters(m);
       JniUtils.setGradMode(true);
@@ -101,7 +84,7 @@ class TensorParallelMlpTest {
         for (int i = 0; i < 4; i++) {
           grads.add(w.get(i).getGradient().toFloatArray());
         }
-        return new Result(y.toFloatArray(), x.getGradient().toFloatArray(), grads, 0);
+        return new TensorRanks.Outcome(y.toFloatArray(), x.getGradient().toFloatArray(), grads, 0);
       } finally {
         JniUtils.setGradMode(false);
       }
@@ -109,41 +92,27 @@ class TensorParallelMlpTest {
   }
 
   /** The unsplit gradients' slices that rank r of t holds. */
-  private static List<float[]> slices(Result whole, int t, int r) {
+  private static List<float[]> slices(TensorRanks.Outcome whole, int t, int r) {
     try (NDManager m = NDManager.newBaseManager()) {
-      long from = (long) HIDDEN / t * r;
-      long to = from + HIDDEN / t;
-      NDArray g1 = m.create(whole.grads().get(0), new Shape(HIDDEN, WIDTH));
-      NDArray g2 = m.create(whole.grads().get(2), new Shape(WIDTH, HIDDEN));
-      NDArray gb1 = m.create(whole.grads().get(1), new Shape(HIDDEN));
+      String rows = (long) HIDDEN / t * r + ":" + ((long) HIDDEN / t * (r + 1));
       return List.of(
-          g1.get(new NDIndex(from + ":" + to + ", :")).toFloatArray(),
-          gb1.get(new NDIndex(from + ":" + to)).toFloatArray(),
-          g2.get(new NDIndex(":, " + from + ":" + to)).toFloatArray(),
+          TensorRanks.slice(m, whole.grads().get(0), new Shape(HIDDEN, WIDTH), rows + ", :"),
+          TensorRanks.slice(m, whole.grads().get(1), new Shape(HIDDEN), rows),
+          TensorRanks.slice(m, whole.grads().get(2), new Shape(WIDTH, HIDDEN), ":, " + rows),
           whole.grads().get(3));
     }
   }
 
-  private static List<Result> run(int t) throws Exception {
+  private static List<TensorRanks.Outcome> run(int t) throws Exception {
     return TensorRanks.run(
         t,
         group -> {
           try (NDManager m = NDManager.newBaseManager()) {
             List<NDArray> w = masters(m);
-            TensorParallelMlp mlp =
-                new TensorParallelMlp(group, m, w.get(0), w.get(1), w.get(2), w.get(3));
-            JniUtils.setGradMode(true);
-            try {
-              NDArray y = mlp.forward(w.get(4));
-              NDArray dx = mlp.backward(w.get(5));
-              List<float[]> grads = new ArrayList<>();
-              for (NDArray p : mlp.parameters()) {
-                grads.add(p.getGradient().toFloatArray());
-              }
-              return new Result(y.toFloatArray(), dx.toFloatArray(), grads, mlp.allReduces());
-            } finally {
-              JniUtils.setGradMode(false);
-            }
+            return TensorRanks.forwardBackward(
+                new TensorParallelMlp(group, m, w.get(0), w.get(1), w.get(2), w.get(3)),
+                w.get(4),
+                w.get(5));
           }
         });
   }

@@ -1,5 +1,13 @@
 package dev.cohort.train.tensor;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ProcessGroups;
@@ -47,13 +55,65 @@ final class TensorRanks {
     }
   }
 
-  /** The largest absolute difference. */
-  static double maxDiff(float[] a, float[] b) {
-    double d = 0;
-    for (int i = 0; i < a.length; i++) {
-      d = Math.max(d, Math.abs(a[i] - b[i]));
+  /**
+   * What a module (or the unsplit computation) gave: output, input gradient, parameter gradients.
+   */
+  record Outcome(float[] y, float[] dx, List<float[]> grads, int allReduces) {}
+
+  /** One forward of {@code x} and backward of {@code dy} through {@code module}, gradients on. */
+  static Outcome forwardBackward(TensorParallelModule module, NDArray x, NDArray dy) {
+    JniUtils.setGradMode(true);
+    try {
+      NDArray y = module.forward(x);
+      NDArray dx = module.backward(dy);
+      List<float[]> grads = new ArrayList<>();
+      for (NDArray p : module.parameters()) {
+        grads.add(p.getGradient().toFloatArray());
+      }
+      return new Outcome(y.toFloatArray(), dx.toFloatArray(), grads, module.allReduces());
+    } finally {
+      JniUtils.setGradMode(false);
     }
-    return d;
+  }
+
+  /**
+   * Checks rank r of t against the unsplit computation: output within {@code outputBound}
+   * (relative), the input's gradient and every parameter's against {@code slices} within 1e-5
+   * relative, and the all-reduces.
+   */
+  static void assertMatches(
+      Outcome got,
+      Outcome whole,
+      List<float[]> slices,
+      double outputBound,
+      int allReduces,
+      String at) {
+    assertThat(relative(got.y(), whole.y())).as("output, %s", at).isLessThan(outputBound);
+    assertThat(relative(got.dx(), whole.dx())).as("input gradient, %s", at).isLessThan(1e-5);
+    assertThat(got.allReduces()).as("all-reduces, %s", at).isEqualTo(allReduces);
+    assertThat(got.grads()).hasSameSizeAs(slices);
+    for (int p = 0; p < slices.size(); p++) {
+      assertThat(relative(got.grads().get(p), slices.get(p)))
+          .as("gradient of parameter %d, %s", p, at)
+          .isLessThan(1e-5);
+    }
+  }
+
+  /** Rows {@code [from, to)} of each of the 3 stacked parts of {@code grad} (3 width, cols...). */
+  static float[] stackedRows(
+      NDManager m, float[] grad, Shape shape, long width, long from, long to) {
+    NDArray full = m.create(grad, shape);
+    String rest = shape.dimension() == 2 ? ", :" : "";
+    NDList parts = new NDList();
+    for (int p = 0; p < 3; p++) {
+      parts.add(full.get((p * width + from) + ":" + (p * width + to) + rest));
+    }
+    return NDArrays.concat(parts, 0).toFloatArray();
+  }
+
+  /** {@code grad} of {@code shape} indexed by {@code index}, e.g. "2:4, :". */
+  static float[] slice(NDManager m, float[] grad, Shape shape, String index) {
+    return m.create(grad, shape).get(index).toFloatArray();
   }
 
   /** ‖a − b‖ / ‖b‖. */

@@ -1,0 +1,26 @@
+package dev.cohort.train.tensor;
+
+import ai.djl.ndarray.NDArray;
+import java.util.List;
+
+/**
+ * A piece of the model spread over a tensor group: a replicated input, a replicated output, its
+ * parameters (this rank's shards and the replicated ones), and the all-reduces it issued. Its calls
+ * are collective over the group, with gradients on ({@code JniUtils.setGradMode}).
+ */
+public interface TensorParallelModule {
+  /** The output for {@code x} (replicated), the same on every rank. */
+  NDArray forward(NDArray x);
+
+  /**
+   * From the output's gradient {@code dy}: accumulates the parameters' gradients and returns the
+   * input's, the same on every rank.
+   */
+  NDArray backward(NDArray dy);
+
+  /** This rank's parameters, in a fixed order. */
+  List<NDArray> parameters();
+
+  /** All-reduces issued so far. */
+  int allReduces();
+}
