@@ -97,10 +97,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<String> misplaced =
-        spec.commandLine().getParseResult().matchedOptions().stream()
-            .map(o -> o.longestName())
-            .filter(n -> budget != null ? CASE_STUDY_ONLY.contains(n) : n.startsWith("--budget-"))
-            .toList();
+        MatchedOptions.of(
+            spec, n -> budget != null ? CASE_STUDY_ONLY.contains(n) : n.startsWith("--budget-"));
     if (!misplaced.isEmpty()) {
       System.err.println(
           "cohort bench pipeline: "

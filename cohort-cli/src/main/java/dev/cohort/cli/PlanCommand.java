@@ -139,10 +139,8 @@ final class PlanCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     boolean languageModel = model != null && Models.isLanguageModel(model);
     List<String> misplaced =
-        spec.commandLine().getParseResult().matchedOptions().stream()
-            .map(o -> o.longestName())
-            .filter((languageModel ? DATA_PARALLEL_ONLY : LANGUAGE_MODEL_ONLY)::contains)
-            .toList();
+        MatchedOptions.of(
+            spec, (languageModel ? DATA_PARALLEL_ONLY : LANGUAGE_MODEL_ONLY)::contains);
     if (!misplaced.isEmpty()) {
       System.err.println(
           "cohort plan: "

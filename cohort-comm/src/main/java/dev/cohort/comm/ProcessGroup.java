@@ -265,6 +265,14 @@ public interface ProcessGroup extends AutoCloseable {
     t.bytes().asLongBuffer().get(data);
   }
 
+  /** Broadcast of a Java array from {@code root}, staged through a heap buffer. */
+  default void broadcast(long[] data, int root) {
+    Tensor t = heap(DataType.INT64, data.length);
+    t.bytes().asLongBuffer().put(data);
+    broadcast(t, root);
+    t.bytes().asLongBuffer().get(data);
+  }
+
   /**
    * A heap-backed tensor: array conveniences must not churn direct memory, which only a GC frees.
    */

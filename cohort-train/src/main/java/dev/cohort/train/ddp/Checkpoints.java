@@ -4,10 +4,8 @@ import dev.cohort.checkpoint.AsyncCheckpointWriter;
 import dev.cohort.checkpoint.CheckpointFolders;
 import dev.cohort.checkpoint.CheckpointStore;
 import dev.cohort.checkpoint.TrainingState;
-import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
-import dev.cohort.comm.Tensor;
 import dev.cohort.train.Checkpointing;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.optim.FusedOptimizer;
@@ -208,10 +206,9 @@ public final class Checkpoints implements AutoCloseable {
                 .map(CheckpointStore.Loaded::state)
                 .orElse(null)
             : null;
-    Tensor step = Tensor.of(ByteBuffer.allocate(8), DataType.INT64, 1);
-    step.bytes().putLong(0, pg.rank() == 0 ? (s == null ? -1 : s.step()) : 0);
+    long[] step = {pg.rank() == 0 ? (s == null ? -1 : s.step()) : 0};
     pg.broadcast(step, 0);
-    long chosen = step.bytes().getLong(0);
+    long chosen = step[0];
     if (chosen < 0) {
       throw new IllegalStateException("no usable checkpoint in " + dir + " to resume from");
     }

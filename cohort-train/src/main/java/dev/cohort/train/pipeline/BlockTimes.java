@@ -13,7 +13,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.Tensor;
 import dev.cohort.train.model.gpt.Gpt;
 import dev.cohort.train.model.gpt.GptConfig;
 import dev.cohort.train.model.gpt.SequenceLoss;
@@ -34,27 +33,19 @@ final class BlockTimes {
 
   /** Rank 0's measurement, on every rank of {@code world}. Collective. */
   static long[] shared(ProcessGroup world, GptConfig g, int rows) {
-    int n = g.blockParameters().length;
-    Tensor t = Tensor.allocate(dev.cohort.comm.DataType.INT64, n);
+    long[] out = new long[g.blockParameters().length];
     RuntimeException failed = null;
     if (world.rank() == 0) {
       try {
-        long[] mine = measure(g, rows);
-        for (int i = 0; i < n; i++) {
-          t.bytes().putLong(i * Long.BYTES, mine[i]);
-        }
+        out = measure(g, rows);
       } catch (RuntimeException e) {
         failed = e;
-        t.bytes().putLong(0, -1); // the others learn it failed rather than wait
+        out[0] = -1; // the others learn it failed rather than wait
       }
     }
-    world.broadcast(t, 0);
+    world.broadcast(out, 0);
     if (failed != null) {
       throw failed;
-    }
-    long[] out = new long[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = t.bytes().getLong(i * Long.BYTES);
     }
     if (out[0] < 0) {
       throw new IllegalStateException(

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.cohort.checkpoint.CheckpointFolders;
 import dev.cohort.checkpoint.CheckpointStore;
 import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.Tensor;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.TextCorpus;
@@ -174,15 +173,11 @@ public final class LanguageModelTrainer {
                 }
               });
     }
-    Tensor t = Tensor.allocate(dev.cohort.comm.DataType.INT64, stages);
-    for (int i = 0; i < stages; i++) {
-      t.bytes().putLong(i * Long.BYTES, saved[i]);
-    }
-    world.broadcast(t, 0);
-    if (t.bytes().getLong(0) > 0) {
+    world.broadcast(saved, 0);
+    if (saved[0] > 0) {
       StringBuilder blocks = new StringBuilder();
       for (int i = 0; i < stages; i++) {
-        blocks.append(i == 0 ? "" : ",").append(t.bytes().getLong(i * Long.BYTES));
+        blocks.append(i == 0 ? "" : ",").append(saved[i]);
       }
       if (world.rank() == 0) {
         log.println("partition by time: the resumed checkpoints' cut, " + blocks);
