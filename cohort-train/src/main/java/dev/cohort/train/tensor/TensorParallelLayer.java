@@ -45,7 +45,7 @@ public final class TensorParallelLayer implements TensorParallelModule {
   private final NDArray gamma2;
   private final NDArray beta2;
   private final TensorParallelAttention attention;
-  private final TensorParallelMlp mlp;
+  private final TensorParallelModule mlp;
   private NDArray input; // leaf of the first norm's graph
   private NDArray norm1; // its output, the attention's input
   private NDArray middle; // leaf of the second norm's graph: x + attention
@@ -55,6 +55,19 @@ public final class TensorParallelLayer implements TensorParallelModule {
    * This rank's part of a layer of {@code heads} heads, cut from {@code full} in {@code manager}.
    */
   public TensorParallelLayer(ProcessGroup group, NDManager manager, int heads, Weights full) {
+    this(group, manager, heads, full, null);
+  }
+
+  /**
+   * The same with another feed-forward module in place of the MLP (a mixture of experts), {@code
+   * full}'s MLP weights unused; {@code group} null for the attention whole on this rank.
+   */
+  public TensorParallelLayer(
+      ProcessGroup group,
+      NDManager manager,
+      int heads,
+      Weights full,
+      TensorParallelModule feedForward) {
     this.gamma1 = TensorParallelRegion.shard(manager, full.norm1Gamma(), ":");
     this.beta1 = TensorParallelRegion.shard(manager, full.norm1Beta(), ":");
     this.gamma2 = TensorParallelRegion.shard(manager, full.norm2Gamma(), ":");
@@ -69,8 +82,15 @@ public final class TensorParallelLayer implements TensorParallelModule {
             full.projectionWeight(),
             full.projectionBias());
     this.mlp =
-        new TensorParallelMlp(
-            group, manager, full.mlpWeight1(), full.mlpBias1(), full.mlpWeight2(), full.mlpBias2());
+        feedForward != null
+            ? feedForward
+            : new TensorParallelMlp(
+                group,
+                manager,
+                full.mlpWeight1(),
+                full.mlpBias1(),
+                full.mlpWeight2(),
+                full.mlpBias2());
   }
 
   /** The layer's output for {@code x} (replicated), the same on every rank. Collective. */
@@ -107,6 +127,17 @@ public final class TensorParallelLayer implements TensorParallelModule {
     out.addAll(List.of(gamma2, beta2));
     out.addAll(mlp.parameters());
     return out;
+  }
+
+  /** The feed-forward module's local parameters (a mixture of experts' experts). */
+  @Override
+  public List<NDArray> localParameters() {
+    return mlp.localParameters();
+  }
+
+  /** The feed-forward module (the MLP or the mixture of experts). */
+  public TensorParallelModule feedForward() {
+    return mlp;
   }
 
   /** All-reduces issued so far: 2 per forward, 2 per backward. */

@@ -23,4 +23,12 @@ public interface TensorParallelModule {
 
   /** All-reduces issued so far. */
   int allReduces();
+
+  /**
+   * Those of {@link #parameters} that no other rank of the data-parallel world holds alike and that
+   * only their own replicas average (a mixture of experts' experts); none by default.
+   */
+  default List<NDArray> localParameters() {
+    return List.of();
+  }
 }

@@ -30,6 +30,7 @@ public abstract class TensorParallelRegion implements TensorParallelModule {
   private int allReduces;
 
   /**
+   * @param group the tensor group; null for the whole region on this rank, without communication
    * @param bias the output's bias, whole on every rank (copied into {@code manager})
    */
   protected TensorParallelRegion(ProcessGroup group, NDManager manager, NDArray bias) {
@@ -87,13 +88,22 @@ public abstract class TensorParallelRegion implements TensorParallelModule {
   }
 
   private void allReduce(NDArray a) {
+    if (group == null) {
+      return; // the whole region on this rank
+    }
     ByteBuffer view = TensorViews.view(a, "a tensor-parallel region's output or input gradient");
     group.allReduce(Tensor.of(view, DataType.FLOAT32, view.capacity() / Float.BYTES), ReduceOp.SUM);
     allReduces++;
   }
 
-  /** Rank r's share {@code [r n/t, (r+1) n/t)} of {@code n}, checked to split evenly. */
+  /**
+   * Rank r's share {@code [r n/t, (r+1) n/t)} of {@code n}, checked to split evenly; all of it for
+   * a null group.
+   */
   protected static long[] share(ProcessGroup group, long n, String what) {
+    if (group == null) {
+      return new long[] {0, n};
+    }
     int t = group.size();
     if (n % t != 0) {
       throw new IllegalArgumentException(

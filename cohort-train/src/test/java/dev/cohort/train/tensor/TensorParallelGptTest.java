@@ -57,7 +57,7 @@ class TensorParallelGptTest {
         new StagedModel(net, new StagePartition(new int[] {0}, CFG.layers() + 3), shape());
     // (initialized with ROWS-row shapes: the parameters do not depend on them)
     try (Model model = Model.newInstance("whole")) {
-      synchronized (TensorParallelGpt.class) {
+      synchronized (SplitGpt.class) {
         whole.initialize(model.getNDManager(), 0, SEED);
       }
       model.setBlock(net);
@@ -98,12 +98,20 @@ class TensorParallelGptTest {
           TensorRanks.run(
               t,
               group -> {
-                try (TensorParallelGpt gpt =
-                    new TensorParallelGpt(group, CFG, SEED, shape(), new SequenceLoss())) {
+                try (SplitGpt gpt =
+                    SplitGpt.tensorParallel(
+                        group,
+                        null,
+                        CFG,
+                        SEED,
+                        shape(),
+                        new SequenceLoss(),
+                        SplitGpt.Optimizer.SGD)) {
                   for (int step = 0; step < STEPS; step++) {
                     try (NDManager m = NDManager.newBaseManager()) {
                       NDList xy = text.batch(m, step * ROWS, ROWS);
-                      gpt.step(m, xy.get(0), xy.get(1), LR);
+                      gpt.forwardBackward(m, xy.get(0), xy.get(1));
+                      gpt.update(step + 1, LR, 1);
                     }
                   }
                   assertThat(gpt.allReduces()).isEqualTo(4 * CFG.layers() * STEPS);
@@ -148,12 +156,14 @@ class TensorParallelGptTest {
               int replica = world.rank() / 2;
               try (ProcessGroup t = tensor;
                   ProcessGroup d = data;
-                  TensorParallelGpt gpt =
-                      new TensorParallelGpt(t, d, CFG, SEED, shape(), new SequenceLoss())) {
+                  SplitGpt gpt =
+                      SplitGpt.tensorParallel(
+                          t, d, CFG, SEED, shape(), new SequenceLoss(), SplitGpt.Optimizer.SGD)) {
                 for (int step = 0; step < STEPS; step++) {
                   try (NDManager m = NDManager.newBaseManager()) {
                     NDList xy = text.batch(m, (2 * step + replica) * ROWS, ROWS);
-                    gpt.step(m, xy.get(0), xy.get(1), LR);
+                    gpt.forwardBackward(m, xy.get(0), xy.get(1));
+                    gpt.update(step + 1, LR, 1);
                   }
                 }
                 List<float[]> out = new ArrayList<>();

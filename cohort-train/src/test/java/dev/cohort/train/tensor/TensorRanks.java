@@ -23,13 +23,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /** A tensor group of t ranks as threads of this JVM, each with a real process group. */
-final class TensorRanks {
+public final class TensorRanks {
   private static final byte[] SECRET = Secrets.generate().getBytes(StandardCharsets.UTF_8);
 
   private TensorRanks() {}
 
   /** Runs {@code body} on each of {@code t} ranks; their results by rank. */
-  static <T> List<T> run(int t, Function<ProcessGroup, T> body) throws Exception {
+  public static <T> List<T> run(int t, Function<ProcessGroup, T> body) throws Exception {
     CommConfig cfg =
         CommConfig.defaults(SECRET).toBuilder().timeout(Duration.ofSeconds(30)).build();
     try (StoreServer server = StoreServer.start("127.0.0.1", 0, SECRET, 1 << 20)) {
@@ -117,7 +117,7 @@ final class TensorRanks {
   }
 
   /** ‖a − b‖ / ‖b‖. */
-  static double relative(float[] a, float[] b) {
+  public static double relative(float[] a, float[] b) {
     double diff = 0;
     double norm = 0;
     for (int i = 0; i < a.length; i++) {
