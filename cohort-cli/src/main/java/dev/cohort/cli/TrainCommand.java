@@ -9,6 +9,7 @@ import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.model.Models;
+import dev.cohort.train.model.gpt.GptConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,6 +114,16 @@ final class TrainCommand implements Callable<Integer> {
                 + stages
                 + ": use a multiple of "
                 + stages);
+      }
+      if (config.split().active()) {
+        if (range.elastic()) {
+          throw new IllegalArgumentException(
+              "--nproc "
+                  + nprocSpec
+                  + " is elastic, and split layers cannot restart: give a fixed --nproc");
+        }
+        GptConfig g = Models.gptConfig(config.model());
+        config.split().check(range.max(), g.heads(), g.width());
       }
       supervisor = new ElasticSupervisor(range, maxRestarts, dir, err());
     } catch (IllegalArgumentException e) {

@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
  * workers with {@link WorkerArgs}.
  */
 final class TrainOptions {
+  @picocli.CommandLine.Mixin SplitOptions split;
+
   @Option(
       names = "--model",
       defaultValue = TrainConfig.DEFAULT_MODEL,
@@ -302,6 +304,7 @@ final class TrainOptions {
         .memoryBudget(ByteSize.parse(memoryBudget, "--memory-budget"))
         .generate(generate)
         .partition(partition)
+        .split(split.toSplit())
         .build();
   }
 }

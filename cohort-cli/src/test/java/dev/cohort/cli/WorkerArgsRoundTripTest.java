@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.train.BufferSync;
+import dev.cohort.train.LayerSplit;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.FashionMnist;
@@ -59,6 +60,22 @@ class WorkerArgsRoundTripTest {
             .resumeFrom(Path.of("runs", "lm"))
             .build();
     assertThat(roundTrip(c)).isEqualTo(c);
+  }
+
+  @Test
+  void theSplitOptionsShouldSurviveTheRoundTrip() {
+    TrainConfig tensor =
+        TrainConfig.builder()
+            .model("gpt-tiny")
+            .split(new LayerSplit(2, 0, 1, 1.25, 0.01, 0))
+            .build();
+    assertThat(roundTrip(tensor)).isEqualTo(tensor);
+    TrainConfig experts =
+        TrainConfig.builder()
+            .model("gpt-tiny")
+            .split(new LayerSplit(1, 8, 2, 1.5, 0.02, 4))
+            .build();
+    assertThat(roundTrip(experts)).isEqualTo(experts);
   }
 
   @Test

@@ -142,7 +142,19 @@ public final class WorkerArgs {
                 "--generate",
                 Integer.toString(c.generate()),
                 "--partition",
-                c.pipelining().partition()));
+                c.pipelining().partition(),
+                "--tensor",
+                Integer.toString(c.split().tensor()),
+                "--experts",
+                Integer.toString(c.split().experts()),
+                "--expert-parallel",
+                Integer.toString(c.split().expertParallel()),
+                "--top-k",
+                Integer.toString(c.split().topK()),
+                "--capacity-factor",
+                Double.toString(c.split().capacityFactor()),
+                "--aux-loss",
+                Double.toString(c.split().auxLoss())));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

@@ -54,6 +54,8 @@ import java.util.Locale;
  * @param memoryBudget the most bytes of parameters, gradients, optimizer state, activations and
  *     transfer buffers one worker may hold (0: no budget); a plan that needs more is refused before
  *     training (the language model only)
+ * @param split each transformer layer split over workers: tensor parallelism or a mixture of
+ *     experts (the language model only; {@link LayerSplit#NONE}: whole)
  */
 public record TrainConfig(
     String model,
@@ -82,7 +84,8 @@ public record TrainConfig(
     Pipelining pipelining,
     float clipGradNorm,
     int generate,
-    long memoryBudget) {
+    long memoryBudget,
+    LayerSplit split) {
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
@@ -157,6 +160,9 @@ public record TrainConfig(
     if (pipelining == null) {
       pipelining = Pipelining.NONE;
     }
+    if (split == null) {
+      split = LayerSplit.NONE;
+    }
     if (generate < 0) {
       throw new IllegalArgumentException("--generate must be >= 0, got " + generate);
     }
@@ -177,6 +183,9 @@ public record TrainConfig(
       if (!unsupported.isEmpty()) {
         throw new IllegalArgumentException(
             "the language model does not take " + String.join(", ", unsupported));
+      }
+      if (split.active()) {
+        refuseWithSplit(pipelining, clipGradNorm, memoryBudget, checkpointing);
       }
       int stages = pipelining.stages() * pipelining.virtualStages();
       int blocks = Models.gptConfig(model).blockParameters().length;
@@ -217,12 +226,38 @@ public record TrainConfig(
               + Models.SIZED_GPT_NAMES
               + "); got "
               + model);
+    } else if (split.active()) {
+      throw new IllegalArgumentException(
+          "--tensor and --experts split the language model's layers: use --model gpt, gpt-tiny or "
+              + Models.SIZED_GPT_NAMES
+              + " (got "
+              + model
+              + ")");
     } else if (!pipelining.equals(Pipelining.NONE)) {
       throw new IllegalArgumentException(
           "--pipeline, --schedule, --micro-batches, --virtual-stages and --partition are for the"
               + " language model: use --model gpt or gpt-tiny (got "
               + model
               + ")");
+    }
+  }
+
+  /** What split layers do not train with yet, refused by name. */
+  private static void refuseWithSplit(
+      Pipelining pipelining, float clipGradNorm, long memoryBudget, Checkpointing checkpointing) {
+    List<String> unsupported = new ArrayList<>();
+    add(unsupported, !pipelining.equals(Pipelining.NONE), "pipelines (--pipeline and its options)");
+    add(unsupported, clipGradNorm > 0, "--clip-grad-norm");
+    add(unsupported, memoryBudget > 0, "--memory-budget");
+    add(
+        unsupported,
+        checkpointing.every() > 0 || checkpointing.resumeFrom() != null,
+        "checkpoints (--checkpoint-every, --resume)");
+    if (!unsupported.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--tensor and --experts do not train with "
+              + String.join(", ", unsupported)
+              + " yet: leave them out");
     }
   }
 
@@ -248,6 +283,13 @@ public record TrainConfig(
   /** A builder starting from this configuration. */
   public TrainConfigBuilder toBuilder() {
     return new TrainConfigBuilder(this);
+  }
+
+  /**
+   * The learning rate of step {@code step} (from 0): a linear warm-up over {@code --warmup} steps.
+   */
+  public float learningRateAt(int step) {
+    return step < warmupSteps ? learningRate * (step + 1) / warmupSteps : learningRate;
   }
 
   public float effectiveLearningRate(int workers) {

@@ -41,6 +41,7 @@ public final class TrainConfigBuilder {
   private float clipGradNorm;
   private long memoryBudget;
   private String partition = Pipelining.BY_PARAMETERS;
+  private LayerSplit split = LayerSplit.NONE;
   private int generate = TrainConfig.DEFAULT_GENERATE;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
@@ -81,6 +82,7 @@ public final class TrainConfigBuilder {
     clipGradNorm = c.clipGradNorm();
     memoryBudget = c.memoryBudget();
     partition = c.pipelining().partition();
+    split = c.split();
     generate = c.generate();
   }
 
@@ -311,6 +313,12 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /** How each transformer layer is split over workers; default whole. */
+  public TrainConfigBuilder split(LayerSplit split) {
+    this.split = split;
+    return this;
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -340,6 +348,7 @@ public final class TrainConfigBuilder {
         new Pipelining(pipelineStages, schedule, microBatches, virtualStages, partition),
         clipGradNorm,
         generate,
-        memoryBudget);
+        memoryBudget,
+        split);
   }
 }

@@ -19,6 +19,7 @@ import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.model.Models;
 import dev.cohort.train.pipeline.LanguageModelRun;
+import dev.cohort.train.split.SplitTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -186,13 +187,22 @@ public final class TrainWorker {
       GracefulStop stop = GracefulStop.install();
       try {
         RunSummary summary =
-            LanguageModelRun.train(
-                pg,
-                cfg,
-                corpus,
-                RunListener.all(listeners(heartbeat, pg, out)),
-                out,
-                stop::requested);
+            cfg.split().active()
+                ? LanguageModelRun.train(
+                    pg,
+                    cfg,
+                    corpus,
+                    RunListener.all(listeners(heartbeat, pg, out)),
+                    out,
+                    events ->
+                        new SplitTrainer(pg, cfg, comm, events, out, stop::requested).train(corpus))
+                : LanguageModelRun.train(
+                    pg,
+                    cfg,
+                    corpus,
+                    RunListener.all(listeners(heartbeat, pg, out)),
+                    out,
+                    stop::requested);
         Integer stopped = summary.stoppedOnRequestAfterStep();
         if (lead) {
           if (stopped != null) {

@@ -3,6 +3,7 @@ package dev.cohort.train.metrics;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.cohort.train.LayerSplit;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.memory.ByteSize;
@@ -30,6 +31,8 @@ import java.util.Map;
  * @param pipeline the pipeline's stages, schedule and micro-batches (null: no pipeline, left out)
  * @param clipGradNorm the gradient norm bound (0: no clipping, left out)
  * @param memoryBudgetBytes the per-worker memory budget (0: none, left out)
+ * @param layers the transformer layers' split: tensor parallelism or experts (null: whole, left
+ *     out)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
  *     out)
@@ -65,6 +68,7 @@ public record EffectiveConfig(
     @JsonInclude(JsonInclude.Include.NON_NULL) Pipelining pipeline,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) float clipGradNorm,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) long memoryBudgetBytes,
+    @JsonInclude(JsonInclude.Include.NON_NULL) LayerSplit layers,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
 
@@ -84,7 +88,9 @@ public record EffectiveConfig(
         cfg.batch(),
         cfg.accumulation(),
         Models.isLanguageModel(cfg.model())
-            ? cfg.batch() * cfg.pipelining().microBatches() * (workers / cfg.pipelining().stages())
+            ? cfg.batch()
+                * cfg.pipelining().microBatches()
+                * (workers / cfg.pipelining().stages() / cfg.split().tensor())
             : cfg.batch() * workers * cfg.accumulation(),
         cfg.optimizer(),
         cfg.learningRate(),
@@ -106,9 +112,10 @@ public record EffectiveConfig(
         cfg.checkpointing().every(),
         cfg.checkpointing().keep(),
         resumed == null ? null : resumed.toString(),
-        Models.isLanguageModel(cfg.model()) ? cfg.pipelining() : null,
+        Models.isLanguageModel(cfg.model()) && !cfg.split().active() ? cfg.pipelining() : null,
         cfg.clipGradNorm(),
         cfg.memoryBudget(),
+        cfg.split().active() ? cfg.split() : null,
         null,
         null);
   }
@@ -145,6 +152,7 @@ public record EffectiveConfig(
         pipeline,
         clipGradNorm,
         memoryBudgetBytes,
+        layers,
         stepsPerEpoch,
         List.copyOf(gradientBucketsBytes));
   }
@@ -183,6 +191,20 @@ public record EffectiveConfig(
     }
     if (memoryBudgetBytes > 0) {
       m.put("memory_budget", ByteSize.format(memoryBudgetBytes));
+    }
+    if (layers != null && layers.tensor() > 1) {
+      m.put("tensor_parallel", layers.tensor() + " workers per tensor group");
+    }
+    if (layers != null && layers.experts() > 0) {
+      m.put(
+          "experts",
+          String.format(
+              Locale.ROOT,
+              "%d per layer, top-%d, capacity factor %.2f, load-balancing loss %.3f",
+              layers.experts(),
+              layers.topK(),
+              layers.capacityFactor(),
+              layers.auxLoss()));
     }
     if (pipeline != null) {
       m.put(

@@ -1,5 +1,6 @@
 package dev.cohort.train.metrics;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.cohort.checkpoint.PrivateFiles;
@@ -29,7 +30,7 @@ public record MemoryReport(long budgetBytes, List<Worker> workers) {
    *
    * @param rank its world rank
    * @param stages the pipeline stages it holds
-   * @param predicted the plan's figures
+   * @param predicted the plan's figures (null: no plan, for split layers)
    * @param tracked the run's: parameters, gradients and optimizer state as allocated, and the most
    *     activations and transfer buffers held in any step
    * @param peakRssBytes the process's peak resident memory (-1 where unknown)
@@ -38,7 +39,7 @@ public record MemoryReport(long budgetBytes, List<Worker> workers) {
   public record Worker(
       int rank,
       List<Integer> stages,
-      WorkerMemory predicted,
+      @JsonInclude(JsonInclude.Include.NON_NULL) WorkerMemory predicted,
       WorkerMemory tracked,
       long peakRssBytes) {}
 
@@ -69,6 +70,8 @@ public record MemoryReport(long budgetBytes, List<Worker> workers) {
     for (Worker w : workers) {
       WorkerMemory t = w.tracked();
       WorkerMemory p = w.predicted();
+      String planned = p == null ? "-" : ByteSize.mebibytes(p.activations());
+      String plannedTotal = p == null ? "-" : ByteSize.mebibytes(p.total());
       sb.append(
           String.format(
               Locale.ROOT,
@@ -78,12 +81,9 @@ public record MemoryReport(long budgetBytes, List<Worker> workers) {
               ByteSize.mebibytes(t.parameters()),
               ByteSize.mebibytes(t.gradients()),
               ByteSize.mebibytes(t.optimizer()),
-              ByteSize.mebibytes(t.activations())
-                  + " ("
-                  + ByteSize.mebibytes(p.activations())
-                  + ")",
+              ByteSize.mebibytes(t.activations()) + " (" + planned + ")",
               ByteSize.mebibytes(t.buffers()),
-              ByteSize.mebibytes(t.total()) + " (" + ByteSize.mebibytes(p.total()) + ")",
+              ByteSize.mebibytes(t.total()) + " (" + plannedTotal + ")",
               w.peakRssBytes() < 0 ? "?" : ByteSize.mebibytes(w.peakRssBytes())));
     }
     return sb.toString();

@@ -57,6 +57,15 @@ public final class MetricsCsv implements AutoCloseable {
 
   /** Creates {@code file}, or empties it, and writes the header. */
   public static MetricsCsv create(Path file) throws IOException {
+    return create(file, 0);
+  }
+
+  /**
+   * The same for a mixture of {@code experts} experts per layer (0: none): each line then ends with
+   * the step's load-balancing loss, its dropped choices and each expert's tokens ({@code
+   * aux_loss,dropped,expert_0,...}).
+   */
+  public static MetricsCsv create(Path file, int experts) throws IOException {
     BufferedWriter w =
         Files.newBufferedWriter(
             file,
@@ -64,6 +73,12 @@ public final class MetricsCsv implements AutoCloseable {
             StandardOpenOption.TRUNCATE_EXISTING,
             StandardOpenOption.WRITE);
     w.write(HEADER);
+    if (experts > 0) {
+      w.write(",aux_loss,dropped");
+      for (int e = 0; e < experts; e++) {
+        w.write(",expert_" + e);
+      }
+    }
     w.newLine();
     return new MetricsCsv(w);
   }
@@ -147,20 +162,33 @@ public final class MetricsCsv implements AutoCloseable {
 
   /** One step as a line, without the line break. */
   public static String line(StepRecord r) {
-    return String.format(
-        Locale.ROOT,
-        "%d,%d,%.6f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
-        r.step(),
-        r.epoch(),
-        r.loss(),
-        r.samples(),
-        r.dataNanos() / 1e6,
-        r.computeNanos() / 1e6,
-        r.commNanos() / 1e6,
-        r.waitNanos() / 1e6,
-        r.optimizerNanos() / 1e6,
-        r.otherNanos() / 1e6,
-        r.totalNanos() / 1e6);
+    String times =
+        String.format(
+            Locale.ROOT,
+            "%d,%d,%.6f,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
+            r.step(),
+            r.epoch(),
+            r.loss(),
+            r.samples(),
+            r.dataNanos() / 1e6,
+            r.computeNanos() / 1e6,
+            r.commNanos() / 1e6,
+            r.waitNanos() / 1e6,
+            r.optimizerNanos() / 1e6,
+            r.otherNanos() / 1e6,
+            r.totalNanos() / 1e6);
+    if (r.experts() == null) {
+      return times;
+    }
+    StringBuilder sb =
+        new StringBuilder(times)
+            .append(
+                String.format(
+                    Locale.ROOT, ",%.6f,%d", r.experts().auxLoss(), r.experts().dropped()));
+    for (long tokens : r.experts().tokensPerExpert()) {
+      sb.append(',').append(tokens);
+    }
+    return sb.toString();
   }
 
   @Override

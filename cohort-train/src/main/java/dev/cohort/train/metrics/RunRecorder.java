@@ -47,7 +47,10 @@ public final class RunRecorder implements RunListener, AutoCloseable {
       long reached = MetricsCsv.reached(metrics);
       long writtenAt = Files.exists(metrics) ? Files.getLastModifiedTime(metrics).toMillis() : 0;
       PrivateFiles.restrict(metrics);
-      csv = append ? MetricsCsv.appendFrom(metrics, start.startStep()) : MetricsCsv.create(metrics);
+      csv =
+          append
+              ? MetricsCsv.appendFrom(metrics, start.startStep())
+              : MetricsCsv.create(metrics, cfg.split().experts());
       workers = start.workers();
       trainNanos =
           append ? MetricsCsv.read(metrics).stream().mapToLong(StepRecord::totalNanos).sum() : 0;
@@ -145,7 +148,8 @@ public final class RunRecorder implements RunListener, AutoCloseable {
         s.shiftedTestAccuracy(),
         s.finalTrainLoss(),
         s.checkpoints(),
-        segments);
+        segments,
+        s.experts());
   }
 
   public Path dir() {

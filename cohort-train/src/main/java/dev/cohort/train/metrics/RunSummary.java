@@ -32,6 +32,7 @@ import java.util.Map;
  *     stopped, in order (null: left out, as in summaries of older versions). A run with several
  *     segments is described whole: its epochs are every epoch evaluated, by their real number; its
  *     steps and times cover each step once (steps redone after a resume count once)
+ * @param experts how a mixture of experts routed over the run (null: no experts, left out)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RunSummary(
@@ -49,7 +50,8 @@ public record RunSummary(
     Map<String, Double> shiftedTestAccuracy,
     @JsonInclude(JsonInclude.Include.NON_NULL) Double finalTrainLoss,
     @JsonInclude(JsonInclude.Include.NON_NULL) CheckpointCost checkpoints,
-    @JsonInclude(JsonInclude.Include.NON_NULL) List<Segment> segments) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<Segment> segments,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ExpertLoad experts) {
 
   /** The file in a run folder. */
   public static final String FILE = "summary.json";
@@ -85,7 +87,29 @@ public record RunSummary(
         shiftedTestAccuracy,
         finalTrainLoss,
         checkpoints,
+        null,
         null);
+  }
+
+  /** The same summary with a mixture of experts' routing. */
+  public RunSummary withExperts(ExpertLoad load) {
+    return new RunSummary(
+        config,
+        epochs,
+        steps,
+        stoppedOnRequestAfterStep,
+        trainSeconds,
+        wallSeconds,
+        samplesPerSecond,
+        stepTimeMs,
+        peakMemoryBytesPerWorker,
+        finalTestAccuracy,
+        finalTrainAccuracy,
+        shiftedTestAccuracy,
+        finalTrainLoss,
+        checkpoints,
+        segments,
+        load);
   }
 
   /** Why a segment started. */

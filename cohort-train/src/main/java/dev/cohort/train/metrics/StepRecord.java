@@ -9,6 +9,8 @@ package dev.cohort.train.metrics;
  * <p>{@code totalNanos} is wall time: a step runs from the end of the previous step (or from the
  * start of training, or the end of an evaluation or a checkpoint) to its own end, so the steps of a
  * run add up to its training time and nothing between them is lost.
+ *
+ * <p>{@code experts} is the step's routing, for a mixture of experts (null otherwise).
  */
 public record StepRecord(
     int step,
@@ -20,7 +22,34 @@ public record StepRecord(
     long commNanos,
     long waitNanos,
     long optimizerNanos,
-    long totalNanos) {
+    long totalNanos,
+    ExpertLoad experts) {
+
+  /** A step of a model without experts. */
+  public StepRecord(
+      int step,
+      int epoch,
+      float loss,
+      int samples,
+      long dataNanos,
+      long computeNanos,
+      long commNanos,
+      long waitNanos,
+      long optimizerNanos,
+      long totalNanos) {
+    this(
+        step,
+        epoch,
+        loss,
+        samples,
+        dataNanos,
+        computeNanos,
+        commNanos,
+        waitNanos,
+        optimizerNanos,
+        totalNanos,
+        null);
+  }
 
   public double dataMs() {
     return dataNanos / 1e6;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
+import dev.cohort.train.nn.StepViews;
 import java.util.List;
 
 /**
@@ -36,8 +37,8 @@ final class Experts {
 
   /** Each expert's output for its rows: {@code x} is (El, rows, width), and so is the result. */
   NDArray forward(NDArray x) {
-    NDArray h = Activation.gelu(x.matMul(w1.transpose(0, 2, 1)).add(b1));
-    return h.matMul(w2.transpose(0, 2, 1)).add(b2);
+    NDArray h = Activation.gelu(x.matMul(StepViews.transposed(w1, x, 0, 2, 1)).add(b1));
+    return h.matMul(StepViews.transposed(w2, x, 0, 2, 1)).add(b2);
   }
 
   /** W1, b1, W2, b2, each stacked over this worker's experts. */

@@ -9,6 +9,7 @@ import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.Tensor;
 import dev.cohort.train.data.TensorViews;
+import dev.cohort.train.nn.StepViews;
 import dev.cohort.train.tensor.TensorParallelModule;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ public final class MoeFeedForward implements TensorParallelModule {
   private final MoeLoad load;
   private int allToAlls;
   private long allToAllBytes;
+  private long communicationNanos;
   // One forward's graph pieces, for its backward.
   private NDArray input; // the layer's leaf
   private NDArray dispatched; // (E C, width): this worker's tokens in their experts' slots
@@ -83,7 +85,7 @@ public final class MoeFeedForward implements TensorParallelModule {
     input = x.stopGradient();
     input.setRequiresGradient(true);
     NDArray flat = input.reshape(n, width);
-    NDArray probabilities = flat.matMul(router.transpose()).softmax(1);
+    NDArray probabilities = flat.matMul(StepViews.transposed(router, flat)).softmax(1);
     Routing routing = Routing.route(probabilities.toFloatArray(), n, settings);
     int c = routing.capacity();
     NDManager m = input.getManager();
@@ -144,8 +146,10 @@ public final class MoeFeedForward implements TensorParallelModule {
     } else {
       ByteBuffer out = TensorViews.view(received, "a mixture of experts' tokens received");
       int count = in.capacity() / Float.BYTES;
+      long t0 = System.nanoTime();
       group.allToAll(
           Tensor.of(in, DataType.FLOAT32, count), Tensor.of(out, DataType.FLOAT32, count));
+      communicationNanos += System.nanoTime() - t0;
       allToAllBytes += in.capacity();
     }
     allToAlls++;
@@ -170,6 +174,11 @@ public final class MoeFeedForward implements TensorParallelModule {
   @Override
   public int allReduces() {
     return 0;
+  }
+
+  @Override
+  public long communicationNanos() {
+    return communicationNanos;
   }
 
   /** All-to-alls issued so far: 2 per forward, 2 per backward (counted with one worker too). */

@@ -26,11 +26,36 @@ import java.util.function.BooleanSupplier;
 public final class LanguageModelRun {
   private LanguageModelRun() {}
 
+  /** What trains the model: pipelines ({@link LanguageModelTrainer}) or split layers. */
+  @FunctionalInterface
+  public interface Trainer {
+    /** Trains, telling {@code events} about steps and epochs. */
+    LanguageModelTrainer.Result train(ListenerThread events);
+  }
+
+  /** Trains with pipelines and data parallelism ({@link LanguageModelTrainer}). */
+  public static RunSummary train(
+      ProcessGroup pg,
+      TrainConfig cfg,
+      TextCorpus corpus,
+      RunListener listener,
+      PrintStream out,
+      BooleanSupplier stopRequested)
+      throws IOException {
+    return train(
+        pg,
+        cfg,
+        corpus,
+        listener,
+        out,
+        events -> new LanguageModelTrainer(pg, cfg, events, out, stopRequested).train(corpus));
+  }
+
   /**
    * Trains {@code cfg}'s language model on {@code corpus}.
    *
    * @param listener told about steps and epochs (heartbeats, the rank's log)
-   * @param stopRequested whether this process was asked to stop (see {@link LanguageModelTrainer})
+   * @param trainer what trains the model
    * @return the run summary, on every rank
    * @throws IOException if rank 0 cannot write memory.json
    */
@@ -40,7 +65,7 @@ public final class LanguageModelRun {
       TextCorpus corpus,
       RunListener listener,
       PrintStream out,
-      BooleanSupplier stopRequested)
+      Trainer trainer)
       throws IOException {
     long t0 = System.nanoTime();
     boolean lead = pg.rank() == 0;
@@ -56,11 +81,13 @@ public final class LanguageModelRun {
       all.add(listener);
       LanguageModelTrainer.Result r;
       try (ListenerThread events = new ListenerThread(RunListener.all(all))) {
-        r = new LanguageModelTrainer(pg, cfg, events, out, stopRequested).train(corpus);
+        r = trainer.train(events);
         events.flush();
       }
       if (lead) {
-        out.println("stages: " + r.partition());
+        if (!cfg.split().active()) {
+          out.println("stages: " + r.partition());
+        }
         for (int e = 0; e < r.validation().size(); e++) {
           PipelineInference.Evaluation v = r.validation().get(e);
           out.printf(
@@ -118,21 +145,22 @@ public final class LanguageModelRun {
               r.epochSeconds().get(e)));
     }
     double trainSeconds = r.breakdown().seconds();
-    int pipelines = workers / cfg.pipelining().stages();
+    int pipelines = workers / cfg.pipelining().stages() / cfg.split().tensor();
     return new RunSummary(
-        EffectiveConfig.of(cfg, workers, corpus.description()),
-        epochs,
-        r.steps(),
-        r.stoppedAtStep() > 0 ? r.stoppedAtStep() : null,
-        trainSeconds,
-        (System.nanoTime() - t0) / 1e9,
-        r.breakdown().samples() * pipelines / Math.max(1e-9, trainSeconds),
-        r.breakdown().perStepMillis(),
-        peakMemory,
-        r.finalValidation().accuracy(),
-        r.trainEvaluation().accuracy(),
-        new TreeMap<>(),
-        r.trainLoss().isEmpty() ? null : r.trainLoss().get(r.trainLoss().size() - 1),
-        r.checkpoints());
+            EffectiveConfig.of(cfg, workers, corpus.description()),
+            epochs,
+            r.steps(),
+            r.stoppedAtStep() > 0 ? r.stoppedAtStep() : null,
+            trainSeconds,
+            (System.nanoTime() - t0) / 1e9,
+            r.breakdown().samples() * pipelines / Math.max(1e-9, trainSeconds),
+            r.breakdown().perStepMillis(),
+            peakMemory,
+            r.finalValidation().accuracy(),
+            r.trainEvaluation().accuracy(),
+            new TreeMap<>(),
+            r.trainLoss().isEmpty() ? null : r.trainLoss().get(r.trainLoss().size() - 1),
+            r.checkpoints())
+        .withExperts(r.experts());
   }
 }

@@ -11,6 +11,7 @@ import dev.cohort.train.data.text.TextCorpus;
 import dev.cohort.train.data.text.TokenWindows;
 import dev.cohort.train.ddp.RandomStreams;
 import dev.cohort.train.metrics.Breakdown;
+import dev.cohort.train.metrics.ExpertLoad;
 import dev.cohort.train.metrics.ListenerThread;
 import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.RunSummary;
@@ -37,7 +38,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class LanguageModelTrainer {
   /** Text generated at the end of a run, after this prompt. */
-  static final String PROMPT = "The ";
+  public static final String PROMPT = "The ";
 
   /**
    * What the training did.
@@ -56,6 +57,7 @@ public final class LanguageModelTrainer {
    * @param checkpoints what this rank's checkpoints cost (null if it wrote none)
    * @param memory every worker's memory, predicted and tracked
    * @param stoppedAtStep the step after which a stop on request ended training (0: not stopped)
+   * @param experts how a mixture of experts routed over the run (null: none)
    */
   public record Result(
       List<Double> trainLoss,
@@ -70,7 +72,8 @@ public final class LanguageModelTrainer {
       StagePartition partition,
       RunSummary.CheckpointCost checkpoints,
       MemoryReport memory,
-      int stoppedAtStep) {}
+      int stoppedAtStep,
+      ExpertLoad experts) {}
 
   /** Steps between checks whether every rank has been asked to stop. */
   static final int STOP_CHECK_EVERY = 5;
@@ -219,7 +222,7 @@ public final class LanguageModelTrainer {
     return meta;
   }
 
-  static TokenWindows limit(TokenWindows w, int limit) {
+  public static TokenWindows limit(TokenWindows w, int limit) {
     return limit > 0 && limit < w.size() ? w.head(limit) : w;
   }
 }

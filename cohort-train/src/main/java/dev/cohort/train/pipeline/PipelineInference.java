@@ -152,7 +152,8 @@ public final class PipelineInference {
     return logits;
   }
 
-  private static int sample(float[] logits, float temperature, Random random) {
+  /** A token drawn from {@code logits} softened by {@code temperature}. */
+  public static int sample(float[] logits, float temperature, Random random) {
     double max = Double.NEGATIVE_INFINITY;
     for (float l : logits) {
       max = Math.max(max, l);

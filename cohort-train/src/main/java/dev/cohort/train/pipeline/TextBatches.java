@@ -16,15 +16,16 @@ import java.util.Random;
  * @param rows windows per micro-batch
  * @param seed the run's seed
  */
-record TextBatches(int microBatches, int rows, int seed) {
+public record TextBatches(int microBatches, int rows, int seed) {
 
   /** Windows per step of one pipeline. */
-  int perStep() {
+  public int perStep() {
     return microBatches * rows;
   }
 
   /** The micro-batches of windows {@code order[first, first + perStep)}, in {@code manager}. */
-  PipelineRank.MicroBatches take(NDManager manager, TokenWindows text, int[] order, int first) {
+  public PipelineRank.MicroBatches take(
+      NDManager manager, TokenWindows text, int[] order, int first) {
     List<NDArray> inputs = new ArrayList<>();
     List<NDArray> targets = new ArrayList<>();
     for (int k = 0; k < microBatches; k++) {
@@ -60,7 +61,7 @@ record TextBatches(int microBatches, int rows, int seed) {
   }
 
   /** Epoch {@code epoch}'s order of {@code n} windows: a shuffle from the seed and the epoch. */
-  int[] order(int n, int epoch) {
+  public int[] order(int n, int epoch) {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;

@@ -110,7 +110,7 @@ final class TrainingEpochs {
           long d0 = System.nanoTime();
           PipelineRank.MicroBatches micro = batches.take(m, train, order, first);
           data = System.nanoTime() - d0;
-          o = rank.step(micro, learningRate(step));
+          o = rank.step(micro, cfg.learningRateAt(step));
         }
         clock = System.nanoTime();
         StepRecord r =
@@ -196,7 +196,8 @@ final class TrainingEpochs {
         partition,
         closeCheckpoints(),
         memory,
-        stoppedAt);
+        stoppedAt,
+        null);
   }
 
   /** Whether any rank was asked to stop. Collective over the world. */
@@ -234,11 +235,5 @@ final class TrainingEpochs {
       }
     }
     return new PipelineInference.Evaluation(lossTokens / tokens, right / tokens, tokens);
-  }
-
-  /** Linear warm-up to the learning rate over {@code --warmup} steps. */
-  private float learningRate(int step) {
-    float lr = cfg.learningRate();
-    return step < cfg.warmupSteps() ? lr * (step + 1) / cfg.warmupSteps() : lr;
   }
 }

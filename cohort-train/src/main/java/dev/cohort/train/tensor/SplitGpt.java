@@ -82,6 +82,8 @@ public final class SplitGpt implements AutoCloseable {
   private final List<NDArray> parameters = new ArrayList<>();
   private final Set<NDArray> local = Collections.newSetFromMap(new IdentityHashMap<>());
   private final FusedOptimizer optimizer;
+  private long activationBytes; // what the last forward left for its backward
+  private long averagingNanos;
 
   /**
    * Builds the model whole from {@code seed}, keeps the replicated blocks and cuts each layer.
@@ -181,6 +183,7 @@ public final class SplitGpt implements AutoCloseable {
           head.forward(store, norm.forward(store, new NDList(top), true), true).singletonOrThrow();
       NDArray l = loss.evaluate(new NDList(targets), new NDList(logits));
       float value = l.getFloat();
+      activationBytes = heldBytes(step, tokens, targets);
       JniUtils.backward((PtNDArray) l, (PtNDArray) l.onesLike(), false, false);
       NDArray dx = top.getGradient();
       for (int i = layers.size() - 1; i >= 0; i--) {
@@ -234,11 +237,47 @@ public final class SplitGpt implements AutoCloseable {
     }
   }
 
-  private static void average(ProcessGroup group, ByteBuffer gradient) {
+  private void average(ProcessGroup group, ByteBuffer gradient) {
     if (group != null && group.size() > 1) {
+      long t0 = System.nanoTime();
       group.allReduce(
           Tensor.of(gradient, DataType.FLOAT32, gradient.capacity() / Float.BYTES), ReduceOp.AVG);
+      averagingNanos += System.nanoTime() - t0;
     }
+  }
+
+  /**
+   * The bytes of every array {@code step} holds but the batch, as {@link
+   * dev.cohort.train.model.gpt.GptActivations} counts a forward's (views in full).
+   */
+  private static long heldBytes(NDManager step, NDArray tokens, NDArray targets) {
+    long bytes = 0;
+    for (NDArray a : step.getManagedArrays()) {
+      if (a != tokens && a != targets) {
+        bytes += a.size() * a.getDataType().getNumOfBytes();
+      }
+    }
+    return bytes;
+  }
+
+  /** The bytes the last training forward left alive for its backward. */
+  public long activationBytes() {
+    return activationBytes;
+  }
+
+  /** Nanoseconds spent averaging gradients across the replicas so far. */
+  public long averagingNanos() {
+    return averagingNanos;
+  }
+
+  /** The bytes of this rank's parameters (and as many of gradients). */
+  public long parameterBytes() {
+    return parameters.stream().mapToLong(p -> p.size() * Float.BYTES).sum();
+  }
+
+  /** The bytes of the optimizer's state (Adam's moments, SGD's momentum). */
+  public long optimizerBytes() {
+    return optimizer.state().values().stream().mapToLong(s -> (long) s.length * Float.BYTES).sum();
   }
 
   /** The embeddings', norm's and head's parameters (whole), then each layer's (this rank's). */
@@ -249,6 +288,16 @@ public final class SplitGpt implements AutoCloseable {
   /** The transformer layers, first to last. */
   public List<TensorParallelLayer> layers() {
     return List.copyOf(layers);
+  }
+
+  /** Bytes the layers all-reduced so far. */
+  public long allReduceBytes() {
+    return layers.stream().mapToLong(TensorParallelLayer::allReduceBytes).sum();
+  }
+
+  /** Nanoseconds the layers spent in their collectives so far. */
+  public long communicationNanos() {
+    return layers.stream().mapToLong(TensorParallelLayer::communicationNanos).sum();
   }
 
   /** The layers' all-reduces issued so far: 4 per tensor-parallel layer per step. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.model.gpt.CausalAttention;
+import dev.cohort.train.nn.StepViews;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -69,9 +70,9 @@ public final class TensorParallelAttention extends TensorParallelRegion {
 
   @Override
   protected NDArray partial(NDArray x) {
-    NDArray qkv = x.matMul(qkvWeight.transpose()).add(qkvBias);
+    NDArray qkv = x.matMul(StepViews.transposed(qkvWeight, x)).add(qkvBias);
     return CausalAttention.attend(qkv, heads, headWidth, UnaryOperator.identity())
-        .matMul(projection.transpose());
+        .matMul(StepViews.transposed(projection, x));
   }
 
   /** The query/key/value weight and bias and the projection (this rank's shards), its bias. */

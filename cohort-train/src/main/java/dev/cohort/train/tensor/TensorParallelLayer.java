@@ -140,6 +140,17 @@ public final class TensorParallelLayer implements TensorParallelModule {
     return mlp;
   }
 
+  @Override
+  public long communicationNanos() {
+    return attention.communicationNanos() + mlp.communicationNanos();
+  }
+
+  /** Bytes the attention and a tensor-parallel MLP all-reduced so far. */
+  public long allReduceBytes() {
+    return attention.allReduceBytes()
+        + (mlp instanceof TensorParallelRegion r ? r.allReduceBytes() : 0);
+  }
+
   /** All-reduces issued so far: 2 per forward, 2 per backward. */
   @Override
   public int allReduces() {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
 import dev.cohort.comm.ProcessGroup;
+import dev.cohort.train.nn.StepViews;
 import java.util.List;
 
 /**
@@ -37,7 +38,8 @@ public final class TensorParallelMlp extends TensorParallelRegion {
 
   @Override
   protected NDArray partial(NDArray x) {
-    return Activation.gelu(x.matMul(w1.transpose()).add(b1)).matMul(w2.transpose());
+    NDArray h = Activation.gelu(x.matMul(StepViews.transposed(w1, x)).add(b1));
+    return h.matMul(StepViews.transposed(w2, x));
   }
 
   /** W1, b1, W2 (this rank's shards), b2. */

@@ -31,4 +31,7 @@ public interface TensorParallelModule {
   default List<NDArray> localParameters() {
     return List.of();
   }
+
+  /** Nanoseconds spent in its collectives so far (waiting for the slower ranks included). */
+  long communicationNanos();
 }

@@ -28,6 +28,8 @@ public abstract class TensorParallelRegion implements TensorParallelModule {
   private NDArray partial; // this rank's share of the output, before the all-reduce (g)
   private NDArray output; // the reduced share plus the bias: the bias's graph
   private int allReduces;
+  private long allReduceBytes;
+  private long communicationNanos;
 
   /**
    * @param group the tensor group; null for the whole region on this rank, without communication
@@ -81,6 +83,16 @@ public abstract class TensorParallelRegion implements TensorParallelModule {
     return dx;
   }
 
+  /** Bytes all-reduced so far: the output's size each way. */
+  public long allReduceBytes() {
+    return allReduceBytes;
+  }
+
+  @Override
+  public long communicationNanos() {
+    return communicationNanos;
+  }
+
   /** All-reduces issued so far (one per forward, one per backward). */
   @Override
   public int allReduces() {
@@ -92,8 +104,11 @@ public abstract class TensorParallelRegion implements TensorParallelModule {
       return; // the whole region on this rank
     }
     ByteBuffer view = TensorViews.view(a, "a tensor-parallel region's output or input gradient");
+    long t0 = System.nanoTime();
     group.allReduce(Tensor.of(view, DataType.FLOAT32, view.capacity() / Float.BYTES), ReduceOp.SUM);
+    communicationNanos += System.nanoTime() - t0;
     allReduces++;
+    allReduceBytes += view.capacity();
   }
 
   /**

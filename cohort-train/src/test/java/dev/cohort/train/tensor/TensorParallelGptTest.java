@@ -115,6 +115,10 @@ class TensorParallelGptTest {
                     }
                   }
                   assertThat(gpt.allReduces()).isEqualTo(4 * CFG.layers() * STEPS);
+                  // each the size of the residual stream: batch x sequence x width floats
+                  assertThat(gpt.allReduceBytes())
+                      .isEqualTo(
+                          4L * CFG.layers() * STEPS * ROWS * CFG.context() * CFG.width() * 4);
                   List<float[]> out = new ArrayList<>();
                   for (NDArray p : gpt.parameters()) {
                     out.add(p.toFloatArray());
