@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
       BenchCommand.Train.class,
       BenchOpsCommand.class,
       BenchOverlapCommand.class,
-      BenchPipelineCommand.class
+      BenchPipelineCommand.class,
+      BenchTensorCommand.class
     })
 final class BenchCommand implements Runnable {
 
