@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
       BenchOpsCommand.class,
       BenchOverlapCommand.class,
       BenchPipelineCommand.class,
-      BenchTensorCommand.class
+      BenchTensorCommand.class,
+      BenchMoeCommand.class
     })
 final class BenchCommand implements Runnable {
 

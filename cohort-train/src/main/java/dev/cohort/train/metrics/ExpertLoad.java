@@ -9,7 +9,8 @@ import java.util.Arrays;
  * How a mixture of experts routed, over every worker and every layer: for one step in metrics.csv,
  * for the whole run in summary.json.
  *
- * @param tokensPerExpert routing choices each expert took, summed over the layers
+ * @param tokensPerExpert routing choices made for each expert, summed over the layers, before
+ *     dropping: the demand on each (its seated tokens are these less its share of {@code dropped})
  * @param dropped choices dropped for want of capacity
  * @param choices choices made (tokens times k times layers)
  * @param auxLoss the load-balancing loss as added to the training loss, {@code α E Σ fᵢ Pᵢ}, mean

@@ -5,7 +5,7 @@ package dev.cohort.train.moe;
  */
 public final class MoeLoad {
   /**
-   * @param perExpert choices each expert took
+   * @param perExpert choices made for each expert, before dropping (the demand on it)
    * @param dropped choices dropped for want of capacity
    * @param choices choices made (tokens times k)
    * @param auxLoss the load-balancing loss summed over the forwards
@@ -41,7 +41,7 @@ public final class MoeLoad {
   void add(Routing r, float auxLoss) {
     totals =
         totals.plus(
-            new Totals(r.load().clone(), r.dropped(), (long) r.tokens() * r.topK(), auxLoss, 1));
+            new Totals(r.routed().clone(), r.dropped(), (long) r.tokens() * r.topK(), auxLoss, 1));
   }
 
   Totals drain() {

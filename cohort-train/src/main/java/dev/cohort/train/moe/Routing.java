@@ -15,6 +15,7 @@ package dev.cohort.train.moe;
  * @param firstChoices tokens whose first choice is each expert (before dropping): the f of the
  *     load-balancing loss
  * @param load choices each expert took (after dropping)
+ * @param routed choices made for each expert (before dropping): the demand on it
  * @param dropped choices dropped for want of capacity
  */
 public record Routing(
@@ -25,6 +26,7 @@ public record Routing(
     int[] chosen,
     long[] firstChoices,
     long[] load,
+    long[] routed,
     long dropped) {
 
   /**
@@ -57,10 +59,12 @@ public record Routing(
     }
     int[] slot = new int[tokens * k];
     long[] load = new long[e];
+    long[] routed = new long[e];
     long dropped = 0;
     for (int j = 0; j < k; j++) {
       for (int i = 0; i < tokens; i++) {
         int expert = chosen[i * k + j];
+        routed[expert]++;
         if (load[expert] < capacity) {
           slot[i * k + j] = expert * capacity + (int) load[expert]++;
         } else {
@@ -69,7 +73,7 @@ public record Routing(
         }
       }
     }
-    return new Routing(tokens, e, capacity, slot, chosen, first, load, dropped);
+    return new Routing(tokens, e, capacity, slot, chosen, first, load, routed, dropped);
   }
 
   /** The first highest probability in row {@code [from, from + n)}, skipping {@code except}. */

@@ -14,6 +14,7 @@ class RoutingTest {
     assertThat(r.capacity()).isEqualTo(2);
     assertThat(r.slot()).containsExactly(0, 1, 2, -1);
     assertThat(r.load()).containsExactly(2, 1);
+    assertThat(r.routed()).containsExactly(3, 1);
     assertThat(r.dropped()).isEqualTo(1);
     assertThat(r.firstChoices()).containsExactly(3, 1);
     assertThat(r.firstChoiceFractions()).containsExactly(0.75f, 0.25f);
@@ -33,6 +34,7 @@ class RoutingTest {
     assertThat(r.slot()).containsExactly(0, -1, 1, 2, -1, -1);
     assertThat(r.dropped()).isEqualTo(3);
     assertThat(r.load()).containsExactly(1, 1, 1);
+    assertThat(r.routed()).containsExactly(2, 2, 2);
     assertThat(r.choices()).containsExactly(1, 1, 0, 0, 1, 1, 1, 0, 1);
   }
 
