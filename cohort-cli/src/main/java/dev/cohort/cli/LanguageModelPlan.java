@@ -2,11 +2,20 @@ package dev.cohort.cli;
 
 import dev.cohort.lab.calibrate.MachineCalibration;
 import dev.cohort.lab.model.GptCompute;
+import dev.cohort.lab.model.MoeStepModel;
+import dev.cohort.lab.model.MoeWork;
 import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.model.PipelinePlanner;
+import dev.cohort.lab.model.SplitPlanner;
+import dev.cohort.lab.model.TensorStepModel;
 import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
+import dev.cohort.train.model.gpt.GptConfig;
+import dev.cohort.train.moe.MoeSettings;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -69,6 +78,30 @@ final class LanguageModelPlan {
       System.err.println("cohort plan: " + e.getMessage());
       return 2;
     }
+    NetworkModel net = NetworkModel.of(c.latencyUs, c.bandwidthGbps, cal.reduceGBps());
+    String network =
+        String.format(Locale.ROOT, "%.0f µs / %.1f Gbit/s", c.latencyUs, c.bandwidthGbps);
+    PlanSplitOptions split = c.split;
+    if (split.workersPerHost < 0) {
+      System.err.println(
+          "cohort plan: --workers-per-host must be >= 0, got " + split.workersPerHost);
+      return 2;
+    }
+    SplitPlanner splits =
+        new SplitPlanner(
+            c.model,
+            planner.model(),
+            c.globalBatch,
+            cal.optimizerSecondsPerParameter(),
+            compute,
+            split.workersPerHost == 0 ? c.workers : split.workersPerHost);
+    if (split.experts > 0) {
+      return planExperts(c, planner, splits, budget, net, network);
+    }
+    if (split.topK != 1 || split.capacityFactor != 1.25 || split.moeBench != null) {
+      System.err.println("cohort plan: --top-k, --capacity-factor and --moe-bench need --experts");
+      return 2;
+    }
     if (planner.options(c.workers, NetworkModel.of(c.latencyUs, c.bandwidthGbps, 0)).isEmpty()) {
       System.err.println(
           "cohort plan: no split of "
@@ -80,13 +113,77 @@ final class LanguageModelPlan {
               + ": use a --global-batch that is a multiple of --workers x --micro-batches");
       return 2;
     }
-    return print(
-        planner,
-        c.workers,
-        budget,
-        NetworkModel.of(c.latencyUs, c.bandwidthGbps, cal.reduceGBps()),
-        String.format(Locale.ROOT, "%.0f µs / %.1f Gbit/s", c.latencyUs, c.bandwidthGbps),
-        System.out);
+    List<PipelinePlanner.Option> options = new ArrayList<>(planner.options(c.workers, net));
+    options.addAll(splits.tensorOptions(c.workers, net));
+    return print(planner, options, c.workers, budget, network, System.out);
+  }
+
+  /** The plan of a mixture-of-experts model: data parallelism against expert groups. */
+  private static int planExperts(
+      PlanCommand c,
+      PipelinePlanner planner,
+      SplitPlanner splits,
+      long budget,
+      NetworkModel net,
+      String network) {
+    PlanSplitOptions split = c.split;
+    MoeSettings moe;
+    MoeWork work;
+    try {
+      moe = new MoeSettings(split.experts, split.topK, split.capacityFactor, 0.01);
+      work = moeWork(c, moe, planner.model());
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return 2;
+    } catch (CostFiles.Unreadable e) {
+      System.err.println("cohort plan: " + e.getMessage());
+      return e.status;
+    }
+    List<PipelinePlanner.Option> options = splits.expertOptions(c.workers, moe, work.ratio(), net);
+    if (options.isEmpty()) {
+      System.err.println(
+          "cohort plan: the global batch "
+              + c.globalBatch
+              + " does not split over "
+              + c.workers
+              + " workers: use a multiple of --workers");
+      return 2;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "Mixture of %d experts per layer, top-%d, capacity factor %.2f; its compute %.2fx the"
+            + " dense model's (%s).%n",
+        moe.experts(),
+        moe.topK(),
+        moe.capacityFactor(),
+        work.ratio(),
+        work.source());
+    return print(planner, options, c.workers, budget, network, System.out);
+  }
+
+  /** The MoE's compute over the dense model's: measured by bench moe, else estimated. */
+  private static MoeWork moeWork(PlanCommand c, MoeSettings moe, GptConfig g)
+      throws CostFiles.Unreadable {
+    Path file = c.split.moeBench != null ? c.split.moeBench : PlanSplitOptions.DEFAULT_MOE_BENCH;
+    if (c.split.moeBench != null || Files.exists(file)) {
+      MoeWork measured =
+          CostFiles.readOrNull(
+              c.split.moeBench,
+              PlanSplitOptions.DEFAULT_MOE_BENCH,
+              f -> MoeWork.measured(f, c.model, moe.experts()));
+      if (measured != null) {
+        return measured;
+      }
+    }
+    double ratio =
+        new MoeStepModel(
+                g,
+                moe,
+                c.globalBatch / Math.max(1, c.workers),
+                new TensorStepModel.Phases(0, 0, 0, 0),
+                TensorStepModel.SHARED_MEMORY)
+            .workRatio();
+    return new MoeWork(ratio, "estimated from floating-point operations");
   }
 
   /**
@@ -97,12 +194,11 @@ final class LanguageModelPlan {
    */
   static int print(
       PipelinePlanner planner,
+      List<PipelinePlanner.Option> options,
       int workers,
       long budgetBytes,
-      NetworkModel net,
       String network,
       PrintStream out) {
-    List<PipelinePlanner.Option> options = planner.options(workers, net);
     GptCompute c = planner.compute();
     out.printf(
         Locale.ROOT,
@@ -116,12 +212,12 @@ final class LanguageModelPlan {
         budgetBytes == 0 ? "unlimited" : ByteSize.format(budgetBytes),
         c.source());
     out.println(
-        "strategy                  micro-batches x sequences  memory/worker  fits  step (ms)"
-            + "  bubble  all-reduce (ms)");
+        "strategy                     micro-batches x sequences  memory/worker  fits  step (ms)"
+            + "  bubble  communication (ms)");
     for (PipelinePlanner.Option o : options) {
       out.printf(
           Locale.ROOT,
-          "%-25s %14d x %-10d %13s  %4s %10.1f %6.0f%% %16.1f%n",
+          "%-28s %14d x %-10d %13s  %4s %10.1f %6.0f%% %19.1f%n",
           o.strategy(),
           o.microBatches(),
           o.rows(),
@@ -153,22 +249,45 @@ final class LanguageModelPlan {
           workers);
     } else if (best.stages() == 1) {
       out.println(
-          "Data parallelism is fastest here: a pipeline's bubble and transfers cost more than"
-              + " the all-reduce of the whole model ("
-              + String.format(Locale.ROOT, "%.1f ms", data.allReduceMs())
-              + ") that it would save.");
+          best.split().equals("experts")
+              ? "Every worker holding every expert is fastest here: an expert group's all-to-alls"
+                  + " cost more than the smaller all-reduce and update they save."
+              : "Data parallelism is fastest here: a pipeline's bubble and transfers, or a tensor"
+                  + " group's all-reduces, cost more than the all-reduce of the whole model ("
+                  + String.format(Locale.ROOT, "%.1f ms", data.allReduceMs())
+                  + ") that they would save.");
     } else if (budgetBytes > 0 && data.memoryBytes() > budgetBytes) {
       out.println(
           "Data parallelism does not fit: each worker would hold "
               + ByteSize.format(data.memoryBytes())
-              + "; the pipeline divides the parameters, gradients and optimizer state among its"
-              + " stages.");
+              + "; "
+              + switch (best.split()) {
+                case "tensor" ->
+                    "a tensor group shards every layer's parameters, gradients, optimizer state"
+                        + " and activations inside a host.";
+                case "experts" ->
+                    "an expert group spreads the experts: each worker holds a share of them.";
+                default ->
+                    "the pipeline divides the parameters, gradients and optimizer state among its"
+                        + " stages.";
+              });
     } else {
       out.printf(
           Locale.ROOT,
-          "A pipeline beats data parallelism (%.1f ms) on this network: the whole model's"
-              + " all-reduce takes %.1f ms per step, more than the pipeline's bubble and"
-              + " transfers.%n",
+          switch (best.split()) {
+            case "tensor" ->
+                "A tensor group beats data parallelism (%.1f ms): its all-reduces stay inside a"
+                    + " host, over shared memory, and the replicas' gradient all-reduce over this"
+                    + " network shrinks with the shards (the whole model's takes %.1f ms).%n";
+            case "experts" ->
+                "An expert group beats data parallelism (%.1f ms): each worker updates and"
+                    + " averages only its share of the experts (the whole model's all-reduce takes"
+                    + " %.1f ms).%n";
+            default ->
+                "A pipeline beats data parallelism (%.1f ms) on this network: the whole model's"
+                    + " all-reduce takes %.1f ms per step, more than the pipeline's bubble and"
+                    + " transfers.%n";
+          },
           data.stepMs(),
           data.allReduceMs());
     }

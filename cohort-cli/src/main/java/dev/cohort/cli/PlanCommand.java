@@ -65,7 +65,13 @@ final class PlanCommand implements Callable<Integer> {
 
   /** Options of the language model's plan only. */
   private static final List<String> LANGUAGE_MODEL_ONLY =
-      List.of("--workers", "--memory", "--micro-batches", "--pipeline-bench");
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of(
+                  "--workers", "--memory", "--micro-batches", "--pipeline-bench"),
+              PlanSplitOptions.NAMES.stream())
+          .toList();
+
+  @picocli.CommandLine.Mixin PlanSplitOptions split;
 
   @Spec CommandSpec spec;
 

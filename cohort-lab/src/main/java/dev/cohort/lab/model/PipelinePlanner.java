@@ -43,7 +43,9 @@ public record PipelinePlanner(
    *     buffers
    * @param stepMs the predicted step
    * @param bubble the share of the step a rank is idle in the schedule
-   * @param allReduceMs the gradients' all-reduce among the pipelines
+   * @param allReduceMs the gradients' all-reduce among the pipelines (or replicas)
+   * @param split how each layer is split ({@code "tensor"} or {@code "experts"} over {@code stages}
+   *     workers), empty for whole layers
    */
   public record Option(
       int pipelines,
@@ -53,9 +55,31 @@ public record PipelinePlanner(
       long memoryBytes,
       double stepMs,
       double bubble,
-      double allReduceMs) {
+      double allReduceMs,
+      String split) {
+
+    /** A data-parallel or pipelined option, its layers whole. */
+    public Option(
+        int pipelines,
+        int stages,
+        int microBatches,
+        int rows,
+        long memoryBytes,
+        double stepMs,
+        double bubble,
+        double allReduceMs) {
+      this(pipelines, stages, microBatches, rows, memoryBytes, stepMs, bubble, allReduceMs, "");
+    }
 
     public String strategy() {
+      if (split.equals("tensor")) {
+        return pipelines + " x tensor group of " + stages;
+      }
+      if (split.equals("experts")) {
+        return stages == 1
+            ? "data parallel x" + pipelines + " (MoE)"
+            : pipelines + " x expert group of " + stages;
+      }
       return stages == 1 ? "data parallel x" + pipelines : pipelines + " x pipeline of " + stages;
     }
   }

@@ -161,6 +161,7 @@ final class MoeReport {
       row.put("threads", c.threads());
       row.put("tokens_per_second", tps);
       row.put("step_ms", step);
+      row.put("forward_backward_ms", median(rs, r -> r.phases().forwardBackward()));
       row.put("predicted_step_ms", predicted);
       row.put("memory_rank0", rs.get(0).memory().workers().get(0).tracked());
       row.put("experts", rs.get(0).summary().experts());

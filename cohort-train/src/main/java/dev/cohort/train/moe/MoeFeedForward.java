@@ -18,13 +18,13 @@ import java.util.List;
 /**
  * A transformer's feed-forward layer as a mixture of experts, expert parallel over an expert group
  * of g workers: each worker holds E/g experts and routes its own tokens; the router sends each
- * token to its top-k experts (GShard's dispatch and combine as matrix products), an all-to-all
- * takes every worker's tokens to their experts' worker, the experts run, a second all-to-all brings
- * the outputs back, and the gates weigh them. The backward runs the two all-to-alls in reverse, so
- * four per layer per step, each of {@code E C width} values per worker. DJL has no custom autograd
- * function: each all-to-all is a graph break driven like a pipeline stage's. The load-balancing
- * loss {@code α E Σ fᵢ Pᵢ} of the worker's tokens is added to the training loss through the
- * router's gradient in {@link #backward}.
+ * token to its top-k experts (dispatch and combine as row gathers, linear in the tokens), an
+ * all-to-all takes every worker's tokens to their experts' worker, the experts run, a second
+ * all-to-all brings the outputs back, and the gates weigh them. The backward runs the two
+ * all-to-alls in reverse, so four per layer per step, each of {@code E C width} values per worker.
+ * DJL has no custom autograd function: each all-to-all is a graph break driven like a pipeline
+ * stage's. The load-balancing loss {@code α E Σ fᵢ Pᵢ} of the worker's tokens is added to the
+ * training loss through the router's gradient in {@link #backward}.
  */
 public final class MoeFeedForward implements TensorParallelModule {
   private final ProcessGroup group; // null: every expert on this worker
@@ -88,14 +88,17 @@ public final class MoeFeedForward implements TensorParallelModule {
     NDArray probabilities = flat.matMul(StepViews.transposed(router, flat)).softmax(1);
     Routing routing = Routing.route(probabilities.toFloatArray(), n, settings);
     int c = routing.capacity();
+    int k = settings.topK();
     NDManager m = input.getManager();
-    NDArray dispatch = m.create(routing.dispatch(), new Shape(n, (long) e * c));
-    NDArray gates = probabilities.mul(m.create(routing.choices(), new Shape(n, e)));
-    if (settings.topK() > 1) {
-      gates = gates.div(gates.sum(new int[] {1}, true)); // the k gates sum to 1
+    // Each token's k gates: its probabilities for its chosen experts (kept or dropped), summing to
+    // 1 for top-2.
+    NDArray gates = probabilities.gather(m.create(routing.chosenExperts(), new Shape(n, k)), 1);
+    if (k > 1) {
+      gates = gates.div(gates.sum(new int[] {1}, true));
     }
-    NDArray combine = dispatch.reshape(n, e, c).mul(gates.expandDims(2)).reshape(n, (long) e * c);
-    dispatched = dispatch.transpose().matMul(flat);
+    // Dispatch: each slot takes its token's row (a row of zeros when empty).
+    NDArray padded = flat.concat(m.zeros(new Shape(1, width)), 0);
+    dispatched = padded.get(m.create(routing.sources()));
     float[] weight = routing.firstChoiceFractions();
     for (int i = 0; i < e; i++) {
       weight[i] *= (float) (settings.auxLossWeight() * e);
@@ -113,7 +116,10 @@ public final class MoeFeedForward implements TensorParallelModule {
             .reshape((long) g * local * c, width);
     combinedInput = exchange(expertOutput, new Shape((long) e * c, width));
     combinedInput.setRequiresGradient(true);
-    output = combine.matMul(combinedInput).reshape(shape);
+    // Combine: each token's k picked expert outputs (zeros when dropped), weighed by its gates.
+    NDArray outputs = combinedInput.concat(m.zeros(new Shape(1, width)), 0);
+    NDArray picked = outputs.get(m.create(routing.picks())).reshape(n, k, width);
+    output = picked.mul(gates.expandDims(2)).sum(new int[] {1}).reshape(shape);
     load.add(routing, auxLoss.getFloat());
     return output;
   }

@@ -92,29 +92,41 @@ public record Routing(
     return slot.length / tokens;
   }
 
-  /** The dispatch matrix, (tokens, E C): 1 where a token's kept choice sits, 0 elsewhere. */
-  public float[] dispatch() {
+  /**
+   * For each of the E C slots, the token it holds; {@code tokens} (a row of zeros after the last
+   * token) for a slot left empty.
+   */
+  public long[] sources() {
+    long[] source = new long[experts * capacity];
+    java.util.Arrays.fill(source, tokens);
     int k = topK();
-    float[] d = new float[tokens * experts * capacity];
-    for (int i = 0; i < tokens; i++) {
-      for (int j = 0; j < k; j++) {
-        int s = slot[i * k + j];
-        if (s >= 0) {
-          d[i * experts * capacity + s] = 1;
-        }
+    for (int i = 0; i < tokens * k; i++) {
+      if (slot[i] >= 0) {
+        source[slot[i]] = i / k;
       }
     }
-    return d;
+    return source;
   }
 
-  /** The choice mask, (tokens, E): 1 at each token's k chosen experts, kept or dropped. */
-  public float[] choices() {
-    int k = topK();
-    float[] m = new float[tokens * experts];
-    for (int i = 0; i < tokens * k; i++) {
-      m[i / k * experts + chosen[i]] = 1;
+  /**
+   * For each token's choice j, at {@code i k + j}: the slot whose expert output it takes; {@code E
+   * C} (a row of zeros after the last slot) for a dropped choice.
+   */
+  public long[] picks() {
+    long[] pick = new long[slot.length];
+    for (int i = 0; i < slot.length; i++) {
+      pick[i] = slot[i] >= 0 ? slot[i] : (long) experts * capacity;
     }
-    return m;
+    return pick;
+  }
+
+  /** Each token's chosen experts, (tokens, k) row by row, kept or dropped. */
+  public long[] chosenExperts() {
+    long[] out = new long[chosen.length];
+    for (int i = 0; i < chosen.length; i++) {
+      out[i] = chosen[i];
+    }
+    return out;
   }
 
   /** The fraction of tokens whose first choice is each expert, fᵢ. */

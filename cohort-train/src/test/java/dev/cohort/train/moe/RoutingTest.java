@@ -18,8 +18,9 @@ class RoutingTest {
     assertThat(r.dropped()).isEqualTo(1);
     assertThat(r.firstChoices()).containsExactly(3, 1);
     assertThat(r.firstChoiceFractions()).containsExactly(0.75f, 0.25f);
-    assertThat(r.dispatch()).containsExactly(1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0);
-    assertThat(r.choices()).containsExactly(1, 0, 1, 0, 0, 1, 1, 0);
+    assertThat(r.sources()).containsExactly(0, 1, 2, 4); // slot 3 empty: the zero row
+    assertThat(r.picks()).containsExactly(0, 1, 2, 4); // token 3 dropped: the zero row
+    assertThat(r.chosenExperts()).containsExactly(0, 0, 1, 0);
   }
 
   @Test
@@ -35,7 +36,9 @@ class RoutingTest {
     assertThat(r.dropped()).isEqualTo(3);
     assertThat(r.load()).containsExactly(1, 1, 1);
     assertThat(r.routed()).containsExactly(2, 2, 2);
-    assertThat(r.choices()).containsExactly(1, 1, 0, 0, 1, 1, 1, 0, 1);
+    assertThat(r.sources()).containsExactly(0, 1, 1);
+    assertThat(r.picks()).containsExactly(0, 3, 1, 2, 3, 3);
+    assertThat(r.chosenExperts()).containsExactly(0, 1, 1, 2, 0, 2);
   }
 
   @Test
