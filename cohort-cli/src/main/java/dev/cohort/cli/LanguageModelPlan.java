@@ -94,7 +94,7 @@ final class LanguageModelPlan {
             c.globalBatch,
             cal.optimizerSecondsPerParameter(),
             compute,
-            split.workersPerHost == 0 ? c.workers : split.workersPerHost);
+            split.workersPerHost);
     if (split.experts > 0) {
       return planExperts(c, planner, splits, budget, net, network);
     }
@@ -114,8 +114,18 @@ final class LanguageModelPlan {
       return 2;
     }
     List<PipelinePlanner.Option> options = new ArrayList<>(planner.options(c.workers, net));
-    options.addAll(splits.tensorOptions(c.workers, net));
-    return print(planner, options, c.workers, budget, network, System.out);
+    List<PipelinePlanner.Option> tensor = splits.tensorOptions(c.workers, net);
+    options.addAll(tensor);
+    int status = print(planner, options, c.workers, budget, network, System.out);
+    if (tensor.isEmpty()) {
+      System.out.printf(
+          Locale.ROOT,
+          "No tensor group is planned: one must stay inside a host (%d workers per host) and"
+              + " divide the model's %d heads and the workers.%n",
+          splits.workersPerHost(),
+          planner.model().heads());
+    }
+    return status;
   }
 
   /** The plan of a mixture-of-experts model: data parallelism against expert groups. */

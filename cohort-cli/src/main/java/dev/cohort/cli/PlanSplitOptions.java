@@ -15,10 +15,11 @@ final class PlanSplitOptions {
 
   @Option(
       names = "--workers-per-host",
-      defaultValue = "0",
+      defaultValue = "1",
       description =
-          "The language model: workers on one host (default 0: all of them); a tensor group stays"
-              + " inside a host.")
+          "The language model: workers on one host, linked by shared memory (default"
+              + " ${DEFAULT-VALUE}: every worker a host of its own, linked by the network); a"
+              + " tensor group stays inside a host.")
   int workersPerHost;
 
   @Option(

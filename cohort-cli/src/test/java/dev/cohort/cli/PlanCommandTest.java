@@ -88,6 +88,83 @@ class PlanCommandTest {
     assertThat(cnn.err()).contains("--memory plan the language model");
   }
 
+  @Test
+  void tensorGroupsShouldBePlannedInsideAHostOnly() {
+    String[] common = {
+      "plan",
+      "--model",
+      "gpt-16x256",
+      "--workers",
+      "4",
+      "--global-batch",
+      "4",
+      "--micro-batches",
+      "4"
+    };
+    LauncherTest.Result oneHost = LauncherTest.cohort(concat(common, "--workers-per-host", "4"));
+    assertThat(oneHost.code()).as(oneHost.err()).isZero();
+    assertThat(oneHost.out())
+        .containsPattern("2 x tensor group of 2 +1 x 2 +[0-9.]+ MiB")
+        .containsPattern("1 x tensor group of 4 +1 x 4 +[0-9.]+ MiB")
+        .doesNotContain("No tensor group");
+    LauncherTest.Result spread = LauncherTest.cohort(common); // every worker a host of its own
+    assertThat(spread.code()).as(spread.err()).isZero();
+    assertThat(spread.out())
+        .doesNotContain("tensor group of")
+        .contains("No tensor group is planned: one must stay inside a host (1 workers per host)");
+    LauncherTest.Result pairs = LauncherTest.cohort(concat(common, "--workers-per-host", "2"));
+    assertThat(pairs.out()).contains("2 x tensor group of 2").doesNotContain("tensor group of 4");
+  }
+
+  @Test
+  void aMixtureOfExpertsShouldBePlannedOverExpertGroups(@TempDir Path dir) {
+    LauncherTest.Result r =
+        LauncherTest.cohort(
+            "plan",
+            "--model",
+            "gpt-4x256",
+            "--workers",
+            "4",
+            "--global-batch",
+            "8",
+            "--experts",
+            "4",
+            "--top-k",
+            "2",
+            "--moe-bench",
+            dir.resolve("none.json").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("none.json");
+    LauncherTest.Result estimated =
+        LauncherTest.cohort(
+            "plan",
+            "--model",
+            "gpt-4x256",
+            "--workers",
+            "4",
+            "--global-batch",
+            "8",
+            "--experts",
+            "4",
+            "--top-k",
+            "2");
+    assertThat(estimated.code()).as(estimated.err()).isZero();
+    assertThat(estimated.out())
+        .contains("Mixture of 4 experts per layer, top-2, capacity factor 1.25")
+        .contains("data parallel x4 (MoE)")
+        .contains("2 x expert group of 2")
+        .contains("1 x expert group of 4")
+        .doesNotContain("pipeline of")
+        .containsPattern("Recommendation: .*(expert group|MoE)");
+    assertThat(LauncherTest.cohort("plan", "--model", "gpt", "--top-k", "2").err())
+        .contains("--top-k, --capacity-factor and --moe-bench need --experts");
+    assertThat(
+            LauncherTest.cohort("plan", "--model", "gpt", "--experts", "4", "--top-k", "3").err())
+        .contains("--top-k must be 1 or 2");
+    assertThat(LauncherTest.cohort("plan", "--model", "cnn", "--experts", "4").err())
+        .contains("--experts plan the language model");
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -42,17 +42,16 @@ public record MoeStepModel(
   /**
    * The MoE model's floating-point work over the dense model's, per step: per layer and token the
    * dense attention and MLP ({@code 24 c² + 4 s c}) against the attention, the router ({@code 2 E
-   * c}), GShard's dispatch and combine products ({@code 2 × 2 E C c}: quadratic in the batch) and
-   * the experts' MLPs over every slot, padding included ({@code 16 c² E C / n}).
+   * c}) and the experts' MLPs over every slot, padding included ({@code 16 c² E C / n}); dispatch
+   * and combine are row gathers, without arithmetic.
    */
   public double workRatio() {
     double c = cfg.width();
     double s = cfg.context();
-    double n = tokens();
     double slots = (double) moe.experts() * capacity();
     double attention = 8 * c * c + 4 * s * c;
     double denseLayer = attention + 16 * c * c;
-    double moeLayer = attention + 2 * moe.experts() * c + 4 * slots * c + 16 * c * c * slots / n;
+    double moeLayer = attention + 2 * moe.experts() * c + 16 * c * c * slots / tokens();
     double head = 2 * c * cfg.vocabulary();
     return (cfg.layers() * moeLayer + head) / (cfg.layers() * denseLayer + head);
   }
