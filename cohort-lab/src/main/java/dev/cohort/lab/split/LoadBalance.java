@@ -25,8 +25,8 @@ record LoadBalance(double auxLoss, List<Window> windows) {
   record Window(int from, int to, double dropped, double maxOverMean, double loss) {}
 
   /**
-   * Reads {@code metrics} (with the experts' columns) in {@code count} windows of {@code size}
-   * steps: the first, the middle and the last when {@code count} is 3.
+   * Reads {@code metrics} (with the experts' columns) in three windows of {@code size} steps: the
+   * first, the middle and the last.
    *
    * @throws IOException if it cannot be read or lacks the experts' columns
    */

@@ -119,16 +119,8 @@ public final class MoeBench {
     for (int rep = 0; rep < opt.reps(); rep++) {
       for (Case c : cases(opt.experts())) {
         TrainConfig cfg =
-            TrainConfig.builder()
-                .model(opt.model())
-                .optimizer("adam")
-                .learningRate(0.002f)
-                .batch(opt.batch())
-                .maxSteps(opt.steps())
-                .testLimit(opt.batch() * c.workers())
-                .generate(0)
-                .split(c.split())
-                .build();
+            SplitRun.config(
+                opt.model(), opt.batch(), opt.steps(), opt.batch() * c.workers(), c.split());
         SplitRun r =
             SplitRun.train(
                 cfg,
@@ -154,16 +146,12 @@ public final class MoeBench {
     for (double aux : new double[] {MoeSettings.DEFAULT_AUX_LOSS, 0}) {
       Path dir = work.resolve("balance-" + aux);
       SplitRun.train(
-          TrainConfig.builder()
-              .model(opt.model())
-              .optimizer("adam")
-              .learningRate(0.002f)
-              .batch(opt.batch())
-              .maxSteps(opt.balanceSteps())
-              .testLimit(opt.batch())
-              .generate(0)
-              .split(split(opt.experts(), aux, 1))
-              .build(),
+          SplitRun.config(
+              opt.model(),
+              opt.batch(),
+              opt.balanceSteps(),
+              opt.batch(),
+              split(opt.experts(), aux, 1)),
           1,
           0,
           1,

@@ -5,6 +5,7 @@ import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
 import dev.cohort.launch.spawn.JavaCommand;
+import dev.cohort.train.LayerSplit;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.MemoryReport;
@@ -25,6 +26,23 @@ import java.time.Duration;
  */
 record SplitRun(
     double tokensPerSecond, RunSummary.StepTimes phases, RunSummary summary, MemoryReport memory) {
+
+  /**
+   * A benchmark's run of the language model: Adam at 0.002, {@code batch} sequences per replica,
+   * {@code steps} steps, one batch per replica evaluated ({@code testLimit} windows), no text.
+   */
+  static TrainConfig config(String model, int batch, int steps, int testLimit, LayerSplit split) {
+    return TrainConfig.builder()
+        .model(model)
+        .optimizer("adam")
+        .learningRate(0.002f)
+        .batch(batch)
+        .maxSteps(steps)
+        .testLimit(testLimit)
+        .generate(0)
+        .split(split)
+        .build();
+  }
 
   /** The share of rank 0's step spent in communication. */
   double communicationShare() {

@@ -102,16 +102,7 @@ public final class TensorBench {
       for (Case c : cases(opt.tensors())) {
         int t = c.tensor();
         TrainConfig cfg =
-            TrainConfig.builder()
-                .model(opt.model())
-                .optimizer("adam")
-                .learningRate(0.002f)
-                .batch(opt.batch())
-                .maxSteps(opt.steps())
-                .testLimit(opt.batch())
-                .generate(0)
-                .split(split(t))
-                .build();
+            SplitRun.config(opt.model(), opt.batch(), opt.steps(), opt.batch(), split(t));
         SplitRun r =
             SplitRun.train(
                 cfg,

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import dev.cohort.train.nn.StepViews;
+import dev.cohort.train.tensor.TensorParallelRegion;
 import java.util.List;
 
 /**
@@ -21,18 +22,10 @@ final class Experts {
   /** Copies experts {@code [first, first + count)} of {@code full} into {@code manager}. */
   Experts(NDManager manager, ExpertWeights full, int first, int count) {
     String mine = first + ":" + (first + count);
-    this.w1 = copy(manager, full.w1().get(new NDIndex(mine)));
-    this.b1 = copy(manager, full.b1().get(new NDIndex(mine)).expandDims(1));
-    this.w2 = copy(manager, full.w2().get(new NDIndex(mine)));
-    this.b2 = copy(manager, full.b2().get(new NDIndex(mine)).expandDims(1));
-  }
-
-  private static NDArray copy(NDManager manager, NDArray slice) {
-    NDArray out = manager.create(slice.getShape(), slice.getDataType());
-    slice.copyTo(out);
-    slice.close();
-    out.setRequiresGradient(true);
-    return out;
+    this.w1 = TensorParallelRegion.shard(manager, full.w1().get(new NDIndex(mine)));
+    this.b1 = TensorParallelRegion.shard(manager, full.b1().get(new NDIndex(mine)).expandDims(1));
+    this.w2 = TensorParallelRegion.shard(manager, full.w2().get(new NDIndex(mine)));
+    this.b2 = TensorParallelRegion.shard(manager, full.b2().get(new NDIndex(mine)).expandDims(1));
   }
 
   /** Each expert's output for its rows: {@code x} is (El, rows, width), and so is the result. */

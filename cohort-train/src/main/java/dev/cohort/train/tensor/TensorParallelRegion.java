@@ -139,7 +139,11 @@ public abstract class TensorParallelRegion implements TensorParallelModule {
     return shard(manager, full.get(new NDIndex(index)));
   }
 
-  private static NDArray shard(NDManager manager, NDArray slice) {
+  /**
+   * {@code slice} as a contiguous copy in {@code manager} that takes gradients: a leaf of its own,
+   * sharing nothing with the master weight it was cut from. Closes {@code slice}.
+   */
+  public static NDArray shard(NDManager manager, NDArray slice) {
     NDArray copy = manager.create(slice.getShape(), slice.getDataType());
     slice.copyTo(copy);
     slice.close();
