@@ -80,12 +80,16 @@ final class LanguageModelPlan {
     }
     NetworkModel net = NetworkModel.of(c.latencyUs, c.bandwidthGbps, cal.reduceGBps());
     String network =
-        String.format(Locale.ROOT, "%.0f µs / %.1f Gbit/s", c.latencyUs, c.bandwidthGbps);
+        String.format(Locale.ROOT, "%.0f µs / %.1f Gbit/s network", c.latencyUs, c.bandwidthGbps);
     PlanSplitOptions split = c.split;
-    if (split.workersPerHost < 0) {
+    if (split.workersPerHost < 1) {
       System.err.println(
-          "cohort plan: --workers-per-host must be >= 0, got " + split.workersPerHost);
+          "cohort plan: --workers-per-host must be >= 1, got " + split.workersPerHost);
       return 2;
+    }
+    if (split.workersPerHost > 1) {
+      network +=
+          " between hosts, shared memory within hosts of " + split.workersPerHost + " workers";
     }
     SplitPlanner splits =
         new SplitPlanner(
@@ -113,7 +117,9 @@ final class LanguageModelPlan {
               + ": use a --global-batch that is a multiple of --workers x --micro-batches");
       return 2;
     }
-    List<PipelinePlanner.Option> options = new ArrayList<>(planner.options(c.workers, net));
+    // Pipelines and data parallelism over one host go over shared memory too.
+    List<PipelinePlanner.Option> options =
+        new ArrayList<>(planner.options(c.workers, splits.link(c.workers, net)));
     List<PipelinePlanner.Option> tensor = splits.tensorOptions(c.workers, net);
     options.addAll(tensor);
     int status = print(planner, options, c.workers, budget, network, System.out);
@@ -212,7 +218,7 @@ final class LanguageModelPlan {
     GptCompute c = planner.compute();
     out.printf(
         Locale.ROOT,
-        "Plan: %s (%,d parameters) on %d workers, global batch %d sequences, %s network,"
+        "Plan: %s (%,d parameters) on %d workers, global batch %d sequences, %s,"
             + " memory per worker %s (compute from %s)%n%n",
         planner.name(),
         planner.model().parameterCount(),
@@ -287,8 +293,8 @@ final class LanguageModelPlan {
           switch (best.split()) {
             case "tensor" ->
                 "A tensor group beats data parallelism (%.1f ms): its all-reduces stay inside a"
-                    + " host, over shared memory, and the replicas' gradient all-reduce over this"
-                    + " network shrinks with the shards (the whole model's takes %.1f ms).%n";
+                    + " host, over shared memory, and the gradient all-reduce among the replicas"
+                    + " shrinks with the shards (the whole model's takes %.1f ms).%n";
             case "experts" ->
                 "An expert group beats data parallelism (%.1f ms): each worker updates and"
                     + " averages only its share of the experts (the whole model's all-reduce takes"

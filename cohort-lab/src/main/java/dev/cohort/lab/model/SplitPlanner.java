@@ -32,8 +32,11 @@ public record SplitPlanner(
 
   private static final long ADAM_BYTES_PER_PARAMETER = 4 + 4 + 8; // weight, gradient, 2 moments
 
-  /** The link between workers: shared memory within a host, {@code net} between hosts. */
-  private NetworkModel link(int span, NetworkModel net) {
+  /**
+   * The link among {@code span} consecutive workers: shared memory when they fit in a host, else
+   * {@code net} between hosts.
+   */
+  public NetworkModel link(int span, NetworkModel net) {
     return span <= workersPerHost ? TensorStepModel.SHARED_MEMORY : net;
   }
 
