@@ -2,19 +2,13 @@ package dev.cohort.cli;
 
 import dev.cohort.lab.calibrate.MachineCalibration;
 import dev.cohort.lab.model.GptCompute;
-import dev.cohort.lab.model.MoeStepModel;
-import dev.cohort.lab.model.MoeWork;
 import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.model.PipelinePlanner;
 import dev.cohort.lab.model.SplitPlanner;
-import dev.cohort.lab.model.TensorStepModel;
 import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
-import dev.cohort.train.model.gpt.GptConfig;
 import dev.cohort.train.moe.MoeSettings;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -100,9 +94,11 @@ final class LanguageModelPlan {
             compute,
             split.workersPerHost);
     if (split.experts > 0) {
-      return planExperts(c, planner, splits, budget, net, network);
+      return ExpertPlan.plan(c, planner, splits, budget, net, network);
     }
-    if (split.topK != 1 || split.capacityFactor != 1.25 || split.moeBench != null) {
+    if (split.topK != 1
+        || split.capacityFactor != MoeSettings.DEFAULT_CAPACITY
+        || split.moeBench != null) {
       System.err.println("cohort plan: --top-k, --capacity-factor and --moe-bench need --experts");
       return 2;
     }
@@ -132,74 +128,6 @@ final class LanguageModelPlan {
           planner.model().heads());
     }
     return status;
-  }
-
-  /** The plan of a mixture-of-experts model: data parallelism against expert groups. */
-  private static int planExperts(
-      PlanCommand c,
-      PipelinePlanner planner,
-      SplitPlanner splits,
-      long budget,
-      NetworkModel net,
-      String network) {
-    PlanSplitOptions split = c.split;
-    MoeSettings moe;
-    MoeWork work;
-    try {
-      moe = new MoeSettings(split.experts, split.topK, split.capacityFactor, 0.01);
-      work = moeWork(c, moe, planner.model());
-    } catch (IllegalArgumentException e) {
-      System.err.println("cohort plan: " + e.getMessage());
-      return 2;
-    } catch (CostFiles.Unreadable e) {
-      System.err.println("cohort plan: " + e.getMessage());
-      return e.status;
-    }
-    List<PipelinePlanner.Option> options = splits.expertOptions(c.workers, moe, work.ratio(), net);
-    if (options.isEmpty()) {
-      System.err.println(
-          "cohort plan: the global batch "
-              + c.globalBatch
-              + " does not split over "
-              + c.workers
-              + " workers: use a multiple of --workers");
-      return 2;
-    }
-    System.out.printf(
-        Locale.ROOT,
-        "Mixture of %d experts per layer, top-%d, capacity factor %.2f; its compute %.2fx the"
-            + " dense model's (%s).%n",
-        moe.experts(),
-        moe.topK(),
-        moe.capacityFactor(),
-        work.ratio(),
-        work.source());
-    return print(planner, options, c.workers, budget, network, System.out);
-  }
-
-  /** The MoE's compute over the dense model's: measured by bench moe, else estimated. */
-  private static MoeWork moeWork(PlanCommand c, MoeSettings moe, GptConfig g)
-      throws CostFiles.Unreadable {
-    Path file = c.split.moeBench != null ? c.split.moeBench : PlanSplitOptions.DEFAULT_MOE_BENCH;
-    if (c.split.moeBench != null || Files.exists(file)) {
-      MoeWork measured =
-          CostFiles.readOrNull(
-              c.split.moeBench,
-              PlanSplitOptions.DEFAULT_MOE_BENCH,
-              f -> MoeWork.measured(f, c.model, moe.experts()));
-      if (measured != null) {
-        return measured;
-      }
-    }
-    double ratio =
-        new MoeStepModel(
-                g,
-                moe,
-                c.globalBatch / Math.max(1, c.workers),
-                new TensorStepModel.Phases(0, 0, 0, 0),
-                TensorStepModel.SHARED_MEMORY)
-            .workRatio();
-    return new MoeWork(ratio, "estimated from floating-point operations");
   }
 
   /**

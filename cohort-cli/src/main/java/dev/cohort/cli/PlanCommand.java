@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -65,13 +67,12 @@ final class PlanCommand implements Callable<Integer> {
 
   /** Options of the language model's plan only. */
   private static final List<String> LANGUAGE_MODEL_ONLY =
-      java.util.stream.Stream.concat(
-              java.util.stream.Stream.of(
-                  "--workers", "--memory", "--micro-batches", "--pipeline-bench"),
+      Stream.concat(
+              Stream.of("--workers", "--memory", "--micro-batches", "--pipeline-bench"),
               PlanSplitOptions.NAMES.stream())
           .toList();
 
-  @picocli.CommandLine.Mixin PlanSplitOptions split;
+  @Mixin PlanSplitOptions split;
 
   @Spec CommandSpec spec;
 

@@ -1,5 +1,6 @@
 package dev.cohort.cli;
 
+import dev.cohort.train.moe.MoeSettings;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -38,7 +39,7 @@ final class PlanSplitOptions {
 
   @Option(
       names = "--capacity-factor",
-      defaultValue = "1.25",
+      defaultValue = "" + MoeSettings.DEFAULT_CAPACITY,
       description =
           "With --experts: slots per expert over an even share (default ${DEFAULT-VALUE}).")
   double capacityFactor;

@@ -116,11 +116,13 @@ final class TrainCommand implements Callable<Integer> {
                 + stages);
       }
       if (config.split().active()) {
-        if (range.elastic()) {
+        if (range.elastic() || maxRestarts > 0) {
           throw new IllegalArgumentException(
-              "--nproc "
-                  + nprocSpec
-                  + " is elastic, and split layers cannot restart: give a fixed --nproc");
+              (range.elastic()
+                      ? "--nproc " + nprocSpec + " is elastic"
+                      : "--max-restarts " + maxRestarts)
+                  + ", and split layers cannot restart (they write no checkpoints yet): give a"
+                  + " fixed --nproc and no --max-restarts");
         }
         GptConfig g = Models.gptConfig(config.model());
         config.split().check(range.max(), g.heads(), g.width());

@@ -12,6 +12,7 @@ import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
 import java.nio.file.Path;
 import java.util.Locale;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
  * workers with {@link WorkerArgs}.
  */
 final class TrainOptions {
-  @picocli.CommandLine.Mixin SplitOptions split;
+  @Mixin SplitOptions split;
 
   @Option(
       names = "--model",

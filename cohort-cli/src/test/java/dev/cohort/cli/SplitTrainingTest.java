@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.lab.model.TensorStepModel;
 import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.MetricsCsv;
 import dev.cohort.train.model.Models;
@@ -78,8 +79,10 @@ class SplitTrainingTest {
         .doesNotContain("warning: tensor parallelism over TCP");
     MemoryReport memory = MemoryReport.read(run.resolve(MemoryReport.FILE));
     assertThat(memory.workers()).hasSize(4);
-    long whole = memory.workers().get(0).tracked().parameters();
-    assertThat(memory.workers()).allMatch(w -> w.tracked().parameters() == whole);
+    // Each holds the replicated parameters and half of every layer's shards.
+    long half = Math.round(4 * TensorStepModel.parametersPerRank(Models.gptConfig("gpt-tiny"), 2));
+    assertThat(half).isLessThan(4 * Models.gptConfig("gpt-tiny").parameterCount());
+    assertThat(memory.workers()).allMatch(w -> w.tracked().parameters() == half);
     assertThat(memory.workers()).allMatch(w -> w.tracked().activations() > 0);
   }
 
@@ -99,7 +102,8 @@ class SplitTrainingTest {
             "1");
     List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
     assertThat(lines.get(0))
-        .endsWith(",step_ms,aux_loss,dropped,expert_0,expert_1,expert_2,expert_3");
+        .endsWith(
+            ",step_ms,aux_loss,dropped,busiest_over_mean,expert_0,expert_1,expert_2,expert_3");
     assertThat(lines).hasSize(STEPS + 1);
     // Each step: 4 workers x 4 windows x 32 characters, 2 choices each, in each of 2 layers.
     long choices = 4L * 4 * 32 * 2 * 2;
@@ -107,17 +111,18 @@ class SplitTrainingTest {
       String[] f = line.split(",");
       long routed = 0;
       for (int e = 0; e < 4; e++) {
-        routed += Long.parseLong(f[f.length - 4 + e]);
+        routed += Long.parseLong(f[f.length - 4 + e]); // expert_0..expert_3
       }
       assertThat(routed).as(line).isEqualTo(choices);
-      assertThat(Long.parseLong(f[f.length - 5])).as(line).isBetween(0L, choices);
-      assertThat(Double.parseDouble(f[f.length - 6])).as(line).isGreaterThan(0.009);
+      assertThat(Double.parseDouble(f[f.length - 5])).as(line).isBetween(1.0, 4.0); // busiest
+      assertThat(Long.parseLong(f[f.length - 6])).as(line).isBetween(0L, choices); // dropped
+      assertThat(Double.parseDouble(f[f.length - 7])).as(line).isGreaterThan(0.009); // aux_loss
     }
     JsonNode experts =
         new ObjectMapper().readTree(run.resolve("summary.json").toFile()).get("experts");
     assertThat(experts.get("choices").asLong()).isEqualTo(choices * STEPS);
     assertThat(experts.get("dropped").asLong()).isPositive();
-    assertThat(experts.get("max_over_mean").asDouble()).isBetween(1.0, 4.0);
+    assertThat(experts.get("busiest_over_mean").asDouble()).isBetween(1.0, 4.0);
     MemoryReport memory = MemoryReport.read(run.resolve(MemoryReport.FILE));
     // Each worker holds the dense model less its MLPs, plus each layer's router and 2 of its 4
     // experts (each expert an MLP).
@@ -162,6 +167,18 @@ class SplitTrainingTest {
         .contains("--expert-parallel 3 must divide both the workers (4) and --experts (4)");
     assertThat(refusal(dir, "--nproc", "2:4", "--model", "gpt-tiny", "--tensor", "2"))
         .contains("split layers cannot restart");
+    assertThat(
+            refusal(
+                dir,
+                "--nproc",
+                "2",
+                "--model",
+                "gpt-tiny",
+                "--experts",
+                "2",
+                "--max-restarts",
+                "1"))
+        .contains("--max-restarts 1, and split layers cannot restart");
     assertThat(
             refusal(
                 dir,

@@ -103,16 +103,23 @@ public record LayerSplit(
                 + ": use a multiple of "
                 + tensor);
       }
-      if (heads % tensor != 0 || 4 * width % tensor != 0) {
+      if (heads % tensor != 0) {
         throw new IllegalArgumentException(
             "the model's "
                 + heads
-                + " attention heads (and MLP width "
-                + 4 * width
-                + ") cannot be split evenly over --tensor "
+                + " attention heads cannot be split evenly over --tensor "
                 + tensor
                 + ": use a tensor group size that divides "
                 + heads);
+      }
+      if (4 * width % tensor != 0) {
+        throw new IllegalArgumentException(
+            "the model's MLP width "
+                + 4 * width
+                + " cannot be split evenly over --tensor "
+                + tensor
+                + ": use a tensor group size that divides "
+                + 4 * width);
       }
     }
     if (experts > 0) {

@@ -194,8 +194,7 @@ public final class TrainWorker {
                     corpus,
                     RunListener.all(listeners(heartbeat, pg, out)),
                     out,
-                    events ->
-                        new SplitTrainer(pg, cfg, comm, events, out, stop::requested).train(corpus))
+                    events -> new SplitTrainer(pg, cfg, events, out, stop::requested).train(corpus))
                 : LanguageModelRun.train(
                     pg,
                     cfg,

@@ -25,10 +25,22 @@ import dev.cohort.train.moe.MoeSettings;
  * @param moe the routing
  * @param batch sequences per worker per step
  * @param single the MoE model's step on one worker (all experts), ms by phase
- * @param link between the workers
+ * @param link among an expert group's workers (the all-to-alls)
+ * @param averaging among all the workers (the gradients' averaging)
  */
 public record MoeStepModel(
-    GptConfig cfg, MoeSettings moe, int batch, TensorStepModel.Phases single, NetworkModel link) {
+    GptConfig cfg,
+    MoeSettings moe,
+    int batch,
+    TensorStepModel.Phases single,
+    NetworkModel link,
+    NetworkModel averaging) {
+
+  /** With one link for both the all-to-alls and the averaging. */
+  public MoeStepModel(
+      GptConfig cfg, MoeSettings moe, int batch, TensorStepModel.Phases single, NetworkModel link) {
+    this(cfg, moe, batch, single, link, link);
+  }
 
   private double tokens() {
     return (double) batch * cfg.context();
@@ -103,16 +115,17 @@ public record MoeStepModel(
                 * cfg.layers()
                 * ((g - 1) * link.alphaSeconds()
                     + (g - 1.0) / g * allToAllBytes() * link.betaSecondsPerByte());
-    // One all-reduce per parameter tensor: 4 per norm pair and attention, 5 per MoE layer.
-    int tensors = 4 + cfg.layers() * 13 + 3;
+    // One all-reduce per parameter tensor: the embeddings' 2, then per layer its 2 norms' 4, the
+    // attention's 4, the router and the experts' 4, then the final norm's 2 and the head's 2.
+    int tensors = 2 + cfg.layers() * 13 + 4;
     double expertBytes = 4.0 * cfg.layers() * (moe.experts() / g) * expertParameters(cfg);
-    double averaging =
+    double averagingSeconds =
         workers == 1
             ? 0
-            : tensors * link.allReduceSeconds("ring", workers, 0)
-                + link.allReduceSeconds("ring", workers, 4.0 * held - expertBytes)
-                + link.allReduceSeconds("ring", workers / g, expertBytes);
+            : tensors * averaging.allReduceSeconds("ring", workers, 0)
+                + averaging.allReduceSeconds("ring", workers, 4.0 * held - expertBytes)
+                + averaging.allReduceSeconds("ring", workers / g, expertBytes);
     return new TensorStepModel.Phases(
-        compute, (exchange + averaging) * 1e3 * oversubscription, optimizer, single.rest());
+        compute, (exchange + averagingSeconds) * 1e3 * oversubscription, optimizer, single.rest());
   }
 }

@@ -2,6 +2,7 @@ package dev.cohort.lab.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cohort.train.moe.MoeSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -15,31 +16,33 @@ import java.nio.file.Path;
  */
 public record MoeWork(double ratio, String source) {
   /**
-   * The measured ratio in {@code moeJson} when it was measured on {@code model} with {@code
-   * experts} experts per layer; else null.
+   * The measured ratio in {@code moeJson} when it was measured on {@code model} with the same
+   * experts, top-k and capacity factor as {@code moe}; else null.
    *
    * @throws IOException if the file cannot be read as moe.json
    */
-  public static MoeWork measured(Path moeJson, String model, int experts) throws IOException {
+  public static MoeWork measured(Path moeJson, String model, MoeSettings moe) throws IOException {
     JsonNode doc = new ObjectMapper().readTree(moeJson.toFile());
     if (doc == null
         || !model.equals(doc.path("model").asText())
-        || doc.path("experts").asInt() != experts) {
+        || doc.path("experts").asInt() != moe.experts()
+        || doc.path("top_k").asInt() != moe.topK()
+        || doc.path("capacity_factor").asDouble() != moe.capacityFactor()) {
       return null;
     }
     double dense = 0;
-    double moe = 0;
+    double mixture = 0;
     for (JsonNode row : doc.path("rows")) {
       String name = row.path("case").asText();
       if (name.equals("dense, 1 worker")) {
         dense = row.path("forward_backward_ms").asDouble();
       } else if (name.equals("MoE, 1 worker")) {
-        moe = row.path("forward_backward_ms").asDouble();
+        mixture = row.path("forward_backward_ms").asDouble();
       }
     }
-    if (dense <= 0 || moe <= 0) {
+    if (dense <= 0 || mixture <= 0) {
       throw new IOException(moeJson + " lacks the one-worker runs' forward and backward times");
     }
-    return new MoeWork(moe / dense, moeJson + " (measured)");
+    return new MoeWork(mixture / dense, moeJson + " (measured)");
   }
 }

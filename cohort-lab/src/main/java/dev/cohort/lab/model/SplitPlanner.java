@@ -48,7 +48,10 @@ public record SplitPlanner(
     List<PipelinePlanner.Option> out = new ArrayList<>();
     for (int t = 2; t <= Math.min(workers, workersPerHost); t++) {
       int replicas = workers / t;
-      if (workers % t != 0 || model.heads() % t != 0 || globalBatch % replicas != 0) {
+      if (workers % t != 0
+          || workersPerHost % t != 0 // a group of consecutive workers inside one host
+          || model.heads() % t != 0
+          || globalBatch % replicas != 0) {
         continue;
       }
       int rows = globalBatch / replicas;
@@ -129,7 +132,8 @@ public record SplitPlanner(
                   0,
                   optimizerSecondsPerParameter * sizes.totalParameters() * 1e3,
                   0),
-              link(Math.max(g, workers), net));
+              link(g, net),
+              link(workers, net));
       TensorStepModel.Phases p = step.predict(workers, g, 1);
       long held = sizes.parametersPerWorker(g);
       long activations = (long) (denseActivations(rows) * workRatio);

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * How evenly a mixture of experts routed over a run, from its metrics.csv: in windows of steps, the
- * share of choices dropped, the busiest expert's demand over the mean expert's, and the mean loss.
+ * share of choices dropped, the busiest expert's demand over the mean expert's (layer by layer, as
+ * each step records it; the mean over the window), and the mean loss.
  *
  * @param auxLoss the run's load-balancing weight α
  * @param windows first to last
@@ -19,10 +20,10 @@ record LoadBalance(double auxLoss, List<Window> windows) {
    * Steps {@code [from, to)}.
    *
    * @param dropped the share of routing choices dropped for want of capacity
-   * @param maxOverMean the busiest expert's choices over the mean expert's
+   * @param busiestOverMean the busiest expert's demand over the mean expert's, in each layer
    * @param loss the mean training loss
    */
-  record Window(int from, int to, double dropped, double maxOverMean, double loss) {}
+  record Window(int from, int to, double dropped, double busiestOverMean, double loss) {}
 
   /**
    * Reads {@code metrics} (with the experts' columns) in three windows of {@code size} steps: the
@@ -34,29 +35,30 @@ record LoadBalance(double auxLoss, List<Window> windows) {
     List<String> lines = Files.readAllLines(metrics);
     List<String> header = Arrays.asList(lines.get(0).split(","));
     int dropped = header.indexOf("dropped");
+    int busiest = header.indexOf("busiest_over_mean");
     int loss = header.indexOf("loss");
-    if (dropped < 0 || loss < 0) {
+    int first = header.indexOf("expert_0");
+    if (dropped < 0 || busiest < 0 || loss < 0 || first < 0) {
       throw new IOException(metrics + " has no experts' columns: not a mixture-of-experts run");
     }
-    int experts = header.size() - dropped - 1;
+    int experts = header.size() - first;
     int steps = lines.size() - 1;
     List<Window> windows = new ArrayList<>();
     for (int from : new int[] {0, (steps - size) / 2, steps - size}) {
-      double[] perExpert = new double[experts];
+      double choices = 0;
       double drops = 0;
+      double balance = 0;
       double losses = 0;
       for (int s = from; s < from + size; s++) {
         String[] f = lines.get(1 + s).split(",");
         drops += Double.parseDouble(f[dropped]);
+        balance += Double.parseDouble(f[busiest]);
         losses += Double.parseDouble(f[loss]);
         for (int e = 0; e < experts; e++) {
-          perExpert[e] += Double.parseDouble(f[dropped + 1 + e]);
+          choices += Double.parseDouble(f[first + e]);
         }
       }
-      double choices = Arrays.stream(perExpert).sum();
-      double max = Arrays.stream(perExpert).max().orElse(0);
-      windows.add(
-          new Window(from, from + size, drops / choices, max * experts / choices, losses / size));
+      windows.add(new Window(from, from + size, drops / choices, balance / size, losses / size));
     }
     return new LoadBalance(auxLoss, windows);
   }

@@ -168,7 +168,7 @@ public final class MoeBench {
           opt.balanceSteps(),
           BALANCE_WINDOW,
           100 * last.dropped(),
-          last.maxOverMean());
+          last.busiestOverMean());
     }
     return new MoeReport(opt, g, runs, balance).write(out);
   }

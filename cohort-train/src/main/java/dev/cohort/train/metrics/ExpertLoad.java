@@ -16,21 +16,16 @@ import java.util.Arrays;
  * @param auxLoss the load-balancing loss as added to the training loss, {@code α E Σ fᵢ Pᵢ}, mean
  *     over layers, workers and steps: α for a perfectly even routing, up to α E when every token
  *     goes to one expert
+ * @param busiestOverMean in each layer the busiest expert's demand over the mean expert's, then the
+ *     mean over the layers: 1 when perfectly balanced, E when one expert takes every choice
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record ExpertLoad(long[] tokensPerExpert, long dropped, long choices, double auxLoss) {
+public record ExpertLoad(
+    long[] tokensPerExpert, long dropped, long choices, double auxLoss, double busiestOverMean) {
   /** The share of choices dropped. */
   @JsonProperty("dropped_fraction")
   public double droppedFraction() {
     return choices == 0 ? 0 : (double) dropped / choices;
-  }
-
-  /** The busiest expert's tokens over the mean expert's: 1 when perfectly balanced. */
-  @JsonProperty("max_over_mean")
-  public double maxOverMean() {
-    long sum = Arrays.stream(tokensPerExpert).sum();
-    long max = Arrays.stream(tokensPerExpert).max().orElse(0);
-    return sum == 0 ? 0 : max * (double) tokensPerExpert.length / sum;
   }
 
   @Override
@@ -39,7 +34,8 @@ public record ExpertLoad(long[] tokensPerExpert, long dropped, long choices, dou
         && Arrays.equals(tokensPerExpert, e.tokensPerExpert)
         && dropped == e.dropped
         && choices == e.choices
-        && Double.compare(auxLoss, e.auxLoss) == 0;
+        && Double.compare(auxLoss, e.auxLoss) == 0
+        && Double.compare(busiestOverMean, e.busiestOverMean) == 0;
   }
 
   @Override
@@ -56,6 +52,8 @@ public record ExpertLoad(long[] tokensPerExpert, long dropped, long choices, dou
         + " of "
         + choices
         + ", aux "
-        + auxLoss;
+        + auxLoss
+        + ", busiest/mean "
+        + busiestOverMean;
   }
 }

@@ -62,8 +62,9 @@ public final class MetricsCsv implements AutoCloseable {
 
   /**
    * The same for a mixture of {@code experts} experts per layer (0: none): each line then ends with
-   * the step's load-balancing loss, its dropped choices and each expert's tokens ({@code
-   * aux_loss,dropped,expert_0,...}).
+   * the step's load-balancing loss, its dropped choices, the busiest expert's demand over the mean
+   * (layer by layer, then the mean) and each expert's demand summed over the layers ({@code
+   * aux_loss,dropped,busiest_over_mean,expert_0,...}).
    */
   public static MetricsCsv create(Path file, int experts) throws IOException {
     BufferedWriter w =
@@ -74,7 +75,7 @@ public final class MetricsCsv implements AutoCloseable {
             StandardOpenOption.WRITE);
     w.write(HEADER);
     if (experts > 0) {
-      w.write(",aux_loss,dropped");
+      w.write(",aux_loss,dropped,busiest_over_mean");
       for (int e = 0; e < experts; e++) {
         w.write(",expert_" + e);
       }
@@ -184,7 +185,11 @@ public final class MetricsCsv implements AutoCloseable {
         new StringBuilder(times)
             .append(
                 String.format(
-                    Locale.ROOT, ",%.6f,%d", r.experts().auxLoss(), r.experts().dropped()));
+                    Locale.ROOT,
+                    ",%.6f,%d,%.4f",
+                    r.experts().auxLoss(),
+                    r.experts().dropped(),
+                    r.experts().busiestOverMean()));
     for (long tokens : r.experts().tokensPerExpert()) {
       sb.append(',').append(tokens);
     }

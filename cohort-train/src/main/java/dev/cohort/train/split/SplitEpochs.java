@@ -15,15 +15,12 @@ import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.StepRecord;
 import dev.cohort.train.model.gpt.GptConfig;
-import dev.cohort.train.moe.MoeFeedForward;
-import dev.cohort.train.moe.MoeLoad;
 import dev.cohort.train.pipeline.LanguageModelTrainer;
 import dev.cohort.train.pipeline.PipelineInference;
 import dev.cohort.train.pipeline.PipelineRank;
 import dev.cohort.train.pipeline.StagePartition;
 import dev.cohort.train.pipeline.TextBatches;
 import dev.cohort.train.tensor.SplitGpt;
-import dev.cohort.train.tensor.TensorParallelLayer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -54,9 +51,8 @@ final class SplitEpochs {
   private final TextBatches batches;
   private final SplitEvaluation evaluation;
   private final Breakdown breakdown = new Breakdown();
-  private final int experts;
+  private final RoutingRecord routing; // null without experts
   private final int blocks;
-  private ExpertLoad total;
   private long activations;
 
   SplitEpochs(Run run, SplitGroups groups, SplitGpt gpt, NDManager manager, GptConfig g) {
@@ -69,7 +65,7 @@ final class SplitEpochs {
     this.manager = manager;
     this.batches = new TextBatches(1, cfg.batch(), cfg.seed());
     this.evaluation = new SplitEvaluation(groups, gpt, manager, cfg.batch(), g.context());
-    this.experts = cfg.split().experts();
+    this.routing = cfg.split().experts() > 0 ? new RoutingRecord(gpt, cfg.split().experts()) : null;
     this.blocks = g.layers() + 3;
   }
 
@@ -153,7 +149,7 @@ final class SplitEpochs {
         null,
         memory(),
         stoppedAt,
-        total);
+        routing == null ? null : routing.total());
   }
 
   /** One step on windows {@code order[first, first + batch)}. */
@@ -181,13 +177,13 @@ final class SplitEpochs {
     long averaging = gpt.averagingNanos() - averaging0;
     // The world's mean loss (and, with experts, the routing) in one all-reduce; a tensor group's
     // ranks share one batch and one loss.
-    double[] sums = new double[4 + experts];
+    double[] sums = new double[1 + (routing == null ? 0 : routing.size())];
     sums[0] = groups.tensor() ? loss / groups.size() : loss;
-    if (experts > 0) {
-      routing(sums);
+    if (routing != null) {
+      routing.fill(sums, 1);
     }
     world.allReduce(sums, ReduceOp.SUM);
-    ExpertLoad load = experts > 0 ? load(sums, step) : null;
+    ExpertLoad load = routing == null ? null : routing.step(sums, 1, world.size());
     return new StepRecord(
         step,
         epoch,
@@ -200,48 +196,6 @@ final class SplitEpochs {
         Math.max(0, optimizer - averaging),
         System.nanoTime() - start,
         load);
-  }
-
-  /**
-   * This rank's routing since the last step, into {@code sums[1..]}: aux, dropped, choices, per
-   * expert.
-   */
-  private void routing(double[] sums) {
-    MoeLoad.Totals mine = MoeLoad.Totals.none(experts);
-    for (TensorParallelLayer layer : gpt.layers()) {
-      mine = mine.plus(((MoeFeedForward) layer.feedForward()).drainLoad());
-    }
-    sums[1] = mine.forwards() == 0 ? 0 : mine.auxLoss() / mine.forwards();
-    sums[2] = mine.dropped();
-    sums[3] = mine.choices();
-    for (int e = 0; e < experts; e++) {
-      sums[4 + e] = mine.perExpert()[e];
-    }
-  }
-
-  /** The step's routing from the world's sums; the run's total grows by it. */
-  private ExpertLoad load(double[] sums, int step) {
-    long[] perExpert = new long[experts];
-    for (int e = 0; e < experts; e++) {
-      perExpert[e] = Math.round(sums[4 + e]);
-    }
-    ExpertLoad load =
-        new ExpertLoad(perExpert, Math.round(sums[2]), Math.round(sums[3]), sums[1] / world.size());
-    if (total == null) {
-      total = load;
-    } else {
-      long[] sum = total.tokensPerExpert().clone();
-      for (int e = 0; e < experts; e++) {
-        sum[e] += perExpert[e];
-      }
-      total =
-          new ExpertLoad(
-              sum,
-              total.dropped() + load.dropped(),
-              total.choices() + load.choices(),
-              (total.auxLoss() * step + load.auxLoss()) / (step + 1));
-    }
-    return load;
   }
 
   /** Whether any rank was asked to stop. Collective over the world. */

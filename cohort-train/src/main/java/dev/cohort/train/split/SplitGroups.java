@@ -15,7 +15,8 @@ import java.util.List;
  *
  * @param size workers per tensor or expert group
  * @param group this rank's tensor or expert group (null when of 1)
- * @param replicas the ranks holding this rank's shards or experts alike (null when none)
+ * @param replicas the ranks holding this rank's shards or experts alike (null when none; the world
+ *     itself when every rank holds everything)
  * @param tensor whether {@code group} is a tensor group (else an expert group)
  */
 public record SplitGroups(
@@ -34,17 +35,37 @@ public record SplitGroups(
     int size = tensor ? split.tensor() : split.expertGroup(n);
     ProcessGroup group = null;
     ProcessGroup replicas = null;
-    if (size > 1) {
-      for (int first = 0; first < n; first += size) {
-        group = mine(world.newSubGroup(range(first, size, 1)), group);
+    try {
+      if (size > 1) {
+        for (int first = 0; first < n; first += size) {
+          group = mine(world.newSubGroup(range(first, size, 1)), group);
+        }
       }
-    }
-    if (size < n) {
-      for (int r = 0; r < size; r++) {
-        replicas = mine(world.newSubGroup(range(r, n / size, size)), replicas);
+      if (size == 1 && n > 1) {
+        replicas = world; // every rank holds everything: the world itself, no second group
+      } else if (size < n) {
+        for (int r = 0; r < size; r++) {
+          replicas = mine(world.newSubGroup(range(r, n / size, size)), replicas);
+        }
       }
+    } catch (RuntimeException e) {
+      closeAll(world, group, replicas);
+      throw e;
     }
     return new SplitGroups(world, size, group, replicas, tensor);
+  }
+
+  /** Closes the sub-groups made, never the world; every one even if one fails. */
+  private static void closeAll(ProcessGroup world, ProcessGroup group, ProcessGroup replicas) {
+    try {
+      if (group != null) {
+        group.close();
+      }
+    } finally {
+      if (replicas != null && replicas != world) {
+        replicas.close();
+      }
+    }
   }
 
   private static ProcessGroup mine(ProcessGroup made, ProcessGroup before) {
@@ -76,11 +97,6 @@ public record SplitGroups(
 
   @Override
   public void close() {
-    if (group != null) {
-      group.close();
-    }
-    if (replicas != null) {
-      replicas.close();
-    }
+    closeAll(world, group, replicas);
   }
 }

@@ -2,9 +2,9 @@ package dev.cohort.train.split;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.cohort.comm.CommConfig;
+import dev.cohort.comm.GroupStats;
 import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.transport.HostId;
+import dev.cohort.comm.ReduceOp;
 import dev.cohort.train.LayerSplit;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.TextCorpus;
@@ -28,29 +28,23 @@ import java.util.function.BooleanSupplier;
  * over the world.
  */
 public final class SplitTrainer {
-  private static final int STOP_CHECK_EVERY = 5;
-
   private final ProcessGroup world;
   private final TrainConfig cfg;
-  private final CommConfig comm;
   private final ListenerThread listener;
   private final PrintStream log;
   private final BooleanSupplier stopRequested;
 
   /**
-   * @param comm the transport settings, to warn of tensor parallelism over TCP
    * @param log where rank 0 says what it warns of
    */
   public SplitTrainer(
       ProcessGroup world,
       TrainConfig cfg,
-      CommConfig comm,
       ListenerThread listener,
       PrintStream log,
       BooleanSupplier stopRequested) {
     this.world = world;
     this.cfg = cfg;
-    this.comm = comm;
     this.listener = listener;
     this.log = log;
     this.stopRequested = stopRequested;
@@ -58,7 +52,14 @@ public final class SplitTrainer {
 
   /** Trains on {@code corpus}. */
   public LanguageModelTrainer.Result train(TextCorpus corpus) {
-    GptConfig g = Models.gptConfig(cfg.model()).withoutDropout();
+    GptConfig model = Models.gptConfig(cfg.model());
+    GptConfig g = model.withoutDropout();
+    if (world.rank() == 0 && model.dropout() > 0) {
+      log.println(
+          "note: split layers train without dropout (the model's rate "
+              + model.dropout()
+              + " is not applied): each tensor rank would need a random stream of its own");
+    }
     TokenWindows train =
         LanguageModelTrainer.limit(corpus.trainWindows(g.context()), cfg.trainLimit());
     TokenWindows validation =
@@ -91,24 +92,25 @@ public final class SplitTrainer {
   }
 
   /**
-   * Rank 0 warns when a tensor group's all-reduces go over TCP: the group spans hosts, or the
-   * transport is TCP. Collective over the world.
+   * Rank 0 warns when any tensor group's ranks reach each other over TCP (the group spans hosts, or
+   * shared memory is off). Collective over the world.
    */
   private void warnOfTcp(SplitGroups groups) {
-    long[] hosts = world.allGather(new long[] {HostId.current().hashCode()});
-    if (!groups.tensor() || world.rank() != 0) {
-      return;
+    int[] tcp = {0};
+    if (groups.tensor() && groups.group() != null) {
+      GroupStats stats = groups.group().stats();
+      for (int r = 0; r < groups.size(); r++) {
+        GroupStats.Transport t = stats.transportTo(r);
+        tcp[0] |= t == GroupStats.Transport.TCP || t == GroupStats.Transport.TCP_ENCRYPTED ? 1 : 0;
+      }
     }
-    boolean spans = false;
-    for (int w = 0; w < hosts.length; w++) {
-      spans |= hosts[w] != hosts[w / groups.size() * groups.size()];
-    }
-    if (spans || comm.transport() == CommConfig.TransportKind.TCP) {
+    world.allReduce(tcp, ReduceOp.MAX);
+    if (tcp[0] > 0 && world.rank() == 0) {
       log.println(
-          "warning: tensor parallelism over TCP ("
-              + (spans ? "a tensor group spans hosts" : "the transport is tcp")
-              + "): each layer all-reduces about 4 x batch x sequence x width values per step;"
-              + " keep each tensor group on one host, over shared memory");
+          "warning: tensor parallelism over TCP (a tensor group's ranks reach each other over"
+              + " TCP: they span hosts, or shared memory is off): each layer all-reduces about 4 x"
+              + " batch x sequence x width values per step; keep each tensor group on one host,"
+              + " over shared memory");
     }
   }
 }

@@ -11,23 +11,13 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
-import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.ReduceOp;
-import dev.cohort.comm.Tensor;
-import dev.cohort.train.data.TensorViews;
 import dev.cohort.train.model.gpt.Gpt;
 import dev.cohort.train.model.gpt.GptConfig;
-import dev.cohort.train.optim.FusedOptimizer;
-import dev.cohort.train.optim.GradientClipping;
 import dev.cohort.train.pipeline.StagePartition;
 import dev.cohort.train.pipeline.StagedModel;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The GPT with its layers split over workers: the embeddings, the final LayerNorm and the head
@@ -73,17 +63,14 @@ public final class SplitGpt implements AutoCloseable {
   }
 
   private final NDManager manager;
-  private final Averaging averaging;
   private final Block embeddings;
   private final List<TensorParallelLayer> layers = new ArrayList<>();
   private final Block norm;
   private final Block head;
   private final Loss loss;
   private final List<NDArray> parameters = new ArrayList<>();
-  private final Set<NDArray> local = Collections.newSetFromMap(new IdentityHashMap<>());
-  private final FusedOptimizer optimizer;
+  private final SplitUpdate update;
   private long activationBytes; // what the last forward left for its backward
-  private long averagingNanos;
 
   /**
    * Builds the model whole from {@code seed}, keeps the replicated blocks and cuts each layer.
@@ -99,7 +86,6 @@ public final class SplitGpt implements AutoCloseable {
       Layers build,
       Averaging averaging,
       Optimizer optimizer) {
-    this.averaging = averaging;
     this.manager = NDManager.newBaseManager();
     this.loss = loss;
     SequentialBlock whole = Gpt.build(cfg);
@@ -110,6 +96,7 @@ public final class SplitGpt implements AutoCloseable {
       model.initialize(manager, 0, seed);
     }
     List<Block> children = List.copyOf(whole.getChildren().values());
+    List<NDArray> local = new ArrayList<>();
     this.embeddings = children.get(0);
     this.norm = children.get(blocks - 2);
     this.head = children.get(blocks - 1);
@@ -133,9 +120,7 @@ public final class SplitGpt implements AutoCloseable {
       local.addAll(layer.localParameters());
       children.get(i).getParameters().values().forEach(p -> p.getArray().close()); // the master
     }
-    List<Integer> sizes = new ArrayList<>();
-    parameters.forEach(p -> sizes.add(Math.toIntExact(p.size())));
-    this.optimizer = new FusedOptimizer(optimizer.name(), optimizer.momentum(), sizes);
+    this.update = new SplitUpdate(parameters, local, averaging, optimizer);
   }
 
   /**
@@ -216,34 +201,7 @@ public final class SplitGpt implements AutoCloseable {
    * Collective over the averaging groups.
    */
   public void update(int step, float learningRate, float scale) {
-    List<ByteBuffer> weights = new ArrayList<>();
-    List<ByteBuffer> grads = new ArrayList<>();
-    List<NDArray> open = new ArrayList<>();
-    try {
-      for (NDArray p : parameters) {
-        NDArray g = p.getGradient();
-        open.add(g);
-        ByteBuffer gradient = TensorViews.view(g, "a gradient");
-        boolean isLocal = local.contains(p);
-        average(isLocal ? averaging.localReplicas() : averaging.replicas(), gradient);
-        GradientClipping.scale(List.of(gradient), isLocal ? scale * averaging.localScale() : scale);
-        weights.add(TensorViews.view(p, "a parameter"));
-        grads.add(gradient);
-      }
-      optimizer.step(weights, grads, step, learningRate);
-      grads.forEach(TensorViews::zero);
-    } finally {
-      open.forEach(NDArray::close);
-    }
-  }
-
-  private void average(ProcessGroup group, ByteBuffer gradient) {
-    if (group != null && group.size() > 1) {
-      long t0 = System.nanoTime();
-      group.allReduce(
-          Tensor.of(gradient, DataType.FLOAT32, gradient.capacity() / Float.BYTES), ReduceOp.AVG);
-      averagingNanos += System.nanoTime() - t0;
-    }
+    update.update(step, learningRate, scale);
   }
 
   /**
@@ -267,17 +225,17 @@ public final class SplitGpt implements AutoCloseable {
 
   /** Nanoseconds spent averaging gradients across the replicas so far. */
   public long averagingNanos() {
-    return averagingNanos;
+    return update.averagingNanos();
   }
 
   /** The bytes of this rank's parameters (and as many of gradients). */
   public long parameterBytes() {
-    return parameters.stream().mapToLong(p -> p.size() * Float.BYTES).sum();
+    return update.parameterBytes();
   }
 
   /** The bytes of the optimizer's state (Adam's moments, SGD's momentum). */
   public long optimizerBytes() {
-    return optimizer.state().values().stream().mapToLong(s -> (long) s.length * Float.BYTES).sum();
+    return update.optimizerBytes();
   }
 
   /** The embeddings', norm's and head's parameters (whole), then each layer's (this rank's). */

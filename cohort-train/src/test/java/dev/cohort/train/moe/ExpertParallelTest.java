@@ -6,11 +6,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.cohort.train.LayerSplit;
 import dev.cohort.train.data.text.CharVocabulary;
 import dev.cohort.train.data.text.Fortunes;
 import dev.cohort.train.data.text.TokenWindows;
 import dev.cohort.train.model.gpt.GptConfig;
 import dev.cohort.train.model.gpt.SequenceLoss;
+import dev.cohort.train.split.SplitGroups;
 import dev.cohort.train.tensor.SplitGpt;
 import dev.cohort.train.tensor.TensorParallelLayer;
 import dev.cohort.train.tensor.TensorRanks;
@@ -141,6 +143,45 @@ class ExpertParallelTest {
       assertThat(total.perExpert()).as("tokens per expert").isEqualTo(one.load().perExpert());
       assertThat(total.dropped()).as("dropped").isEqualTo(one.load().dropped()).isPositive();
       assertThat(total.choices()).isEqualTo(Arrays.stream(total.perExpert()).sum());
+    }
+  }
+
+  @Test
+  void replicasOfExpertGroupsShouldTrainAsEveryExpertOnOneWorker() throws Exception {
+    // 4 workers in expert groups of 2, then 2 workers each holding every expert (g = 1: the
+    // world itself averages the experts). World rank w is rank w % g of expert group w / g; its
+    // replicas are the ranks with the same w % g. Shared weights average over all the workers,
+    // the experts over their replicas and times 1/g.
+    for (int[] layout : new int[][] {{4, 2}, {2, 1}}) {
+      int workers = layout[0];
+      int g = layout[1];
+      MoeSettings settings = new MoeSettings(4, 1, 1.0, 0.01);
+      LayerSplit split = new LayerSplit(1, 4, 1, 1.0, 0.01, g);
+      int[] all = new int[workers];
+      Arrays.setAll(all, i -> i);
+      Trained one = train(MoeGpt.Groups.ALONE, settings, workers, all);
+      List<Trained> spread =
+          TensorRanks.run(
+              workers,
+              world -> {
+                try (SplitGroups groups = SplitGroups.of(world, split, CFG)) {
+                  assertThat(groups.size()).isEqualTo(g);
+                  if (g > 1) {
+                    assertThat(groups.group().rank()).isEqualTo(world.rank() % g);
+                  }
+                  assertThat(groups.replicas().rank()).isEqualTo(world.rank() / g);
+                  assertThat(groups.dataReplica()).isEqualTo(world.rank());
+                  return train(groups.experts(), settings, workers, new int[] {world.rank()});
+                }
+              });
+      for (int w = 0; w < workers; w++) {
+        List<float[]> want = expected(one.parameters(), g, w % g);
+        for (int p = 0; p < want.size(); p++) {
+          assertThat(TensorRanks.relative(spread.get(w).parameters().get(p), want.get(p)))
+              .as("parameter %d, world rank %d of %d in groups of %d", p, w, workers, g)
+              .isLessThan(1e-5);
+        }
+      }
     }
   }
 

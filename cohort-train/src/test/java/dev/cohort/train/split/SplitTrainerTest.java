@@ -3,7 +3,6 @@ package dev.cohort.train.split;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.comm.CommConfig;
-import dev.cohort.comm.Secrets;
 import dev.cohort.train.LayerSplit;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.Fortunes;
@@ -51,12 +50,9 @@ class SplitTrainerTest {
   private static List<Ran> train(
       int workers, TrainConfig cfg, CommConfig.TransportKind transport, boolean stop)
       throws Exception {
-    CommConfig comm =
-        CommConfig.defaults(Secrets.generate().getBytes(StandardCharsets.UTF_8)).toBuilder()
-            .transport(transport)
-            .build();
     return TensorRanks.run(
         workers,
+        transport,
         world -> {
           ByteArrayOutputStream bytes = new ByteArrayOutputStream();
           try (ListenerThread events = new ListenerThread(new RunListener() {})) {
@@ -64,7 +60,6 @@ class SplitTrainerTest {
                 new SplitTrainer(
                         world,
                         cfg,
-                        comm,
                         events,
                         new PrintStream(bytes, true, StandardCharsets.UTF_8),
                         () -> stop && world.rank() == 1)
@@ -79,7 +74,7 @@ class SplitTrainerTest {
     LayerSplit tensor = new LayerSplit(2, 0, 1, 1.25, 0.01, 0);
     List<Ran> tcp = train(2, config(tensor, 2), CommConfig.TransportKind.TCP, false);
     assertThat(tcp.get(0).log())
-        .contains("warning: tensor parallelism over TCP (the transport is tcp)");
+        .contains("warning: tensor parallelism over TCP (a tensor group's ranks reach each other");
     assertThat(tcp.get(1).log()).isEmpty();
     List<Ran> shm = train(2, config(tensor, 2), CommConfig.TransportKind.AUTO, false);
     assertThat(shm.get(0).log()).doesNotContain("warning");

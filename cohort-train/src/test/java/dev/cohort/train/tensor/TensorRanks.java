@@ -30,8 +30,17 @@ public final class TensorRanks {
 
   /** Runs {@code body} on each of {@code t} ranks; their results by rank. */
   public static <T> List<T> run(int t, Function<ProcessGroup, T> body) throws Exception {
+    return run(t, CommConfig.TransportKind.AUTO, body);
+  }
+
+  /** The same, the ranks joined with {@code transport}. */
+  public static <T> List<T> run(
+      int t, CommConfig.TransportKind transport, Function<ProcessGroup, T> body) throws Exception {
     CommConfig cfg =
-        CommConfig.defaults(SECRET).toBuilder().timeout(Duration.ofSeconds(30)).build();
+        CommConfig.defaults(SECRET).toBuilder()
+            .timeout(Duration.ofSeconds(30))
+            .transport(transport)
+            .build();
     try (StoreServer server = StoreServer.start("127.0.0.1", 0, SECRET, 1 << 20)) {
       List<CompletableFuture<T>> all = new ArrayList<>();
       for (int r = 0; r < t; r++) {
