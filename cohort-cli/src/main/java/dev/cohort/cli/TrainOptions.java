@@ -206,6 +206,15 @@ final class TrainOptions {
   String memoryBudget;
 
   @Option(
+      names = "--zero",
+      defaultValue = "0",
+      description =
+          "ZeRO stage of data parallelism: 0 (default: every worker holds everything) or 1 (the"
+              + " optimizer's state sharded over the workers: gradients reduce-scattered, each"
+              + " worker updates its shard, parameters all-gathered).")
+  int zero;
+
+  @Option(
       names = "--pipeline",
       defaultValue = "1",
       description =
@@ -306,6 +315,7 @@ final class TrainOptions {
         .generate(generate)
         .partition(partition)
         .split(split.toSplit())
+        .zero(zero)
         .build();
   }
 }

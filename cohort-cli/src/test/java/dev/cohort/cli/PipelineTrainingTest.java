@@ -193,7 +193,11 @@ class PipelineTrainingTest {
         .contains("--schedule must be one of [gpipe, 1f1b, interleaved-1f1b], got zb");
   }
 
-  private static String refusal(Path dir, String... args) {
+  /**
+   * {@code cohort train args} refused before anything starts: exit 2, no run folder; its standard
+   * error.
+   */
+  static String refusal(Path dir, String... args) {
     StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(new Main());
     cli.setErr(new PrintWriter(err));

@@ -9,8 +9,6 @@ import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.MetricsCsv;
 import dev.cohort.train.model.Models;
 import dev.cohort.train.model.gpt.GptConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -194,14 +192,6 @@ class SplitTrainingTest {
   }
 
   private static String refusal(Path dir, String... args) {
-    StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
-    cli.setErr(new PrintWriter(err));
-    List<String> all = new ArrayList<>(List.of("train"));
-    all.addAll(List.of(args));
-    all.addAll(List.of("--run-dir", dir.resolve("refused").toString()));
-    assertThat(cli.execute(all.toArray(String[]::new))).isEqualTo(2);
-    assertThat(dir.resolve("refused")).doesNotExist();
-    return err.toString();
+    return PipelineTrainingTest.refusal(dir, args);
   }
 }

@@ -76,6 +76,8 @@ class WorkerArgsRoundTripTest {
             .split(new LayerSplit(1, 8, 2, 1.5, 0.02, 4))
             .build();
     assertThat(roundTrip(experts)).isEqualTo(experts);
+    TrainConfig zero = TrainConfig.builder().model("mlp").zero(1).build();
+    assertThat(roundTrip(zero)).isEqualTo(zero);
   }
 
   @Test

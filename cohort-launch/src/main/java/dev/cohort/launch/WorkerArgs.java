@@ -154,7 +154,9 @@ public final class WorkerArgs {
                 "--capacity-factor",
                 Double.toString(c.split().capacityFactor()),
                 "--aux-loss",
-                Double.toString(c.split().auxLoss())));
+                Double.toString(c.split().auxLoss()),
+                "--zero",
+                Integer.toString(c.zero())));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

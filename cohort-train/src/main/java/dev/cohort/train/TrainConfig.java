@@ -56,6 +56,8 @@ import java.util.Locale;
  *     training (the language model only)
  * @param split each transformer layer split over workers: tensor parallelism or a mixture of
  *     experts (the language model only; {@link LayerSplit#NONE}: whole)
+ * @param zero the ZeRO stage of data parallelism: 0 (every rank holds everything) or 1 (the
+ *     optimizer's state sharded over the ranks)
  */
 public record TrainConfig(
     String model,
@@ -85,7 +87,8 @@ public record TrainConfig(
     float clipGradNorm,
     int generate,
     long memoryBudget,
-    LayerSplit split) {
+    LayerSplit split,
+    int zero) {
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
@@ -163,6 +166,7 @@ public record TrainConfig(
     if (split == null) {
       split = LayerSplit.NONE;
     }
+    refuseUnsupportedZero(zero, model, backwardSegments, checkpointing);
     if (generate < 0) {
       throw new IllegalArgumentException("--generate must be >= 0, got " + generate);
     }
@@ -242,6 +246,37 @@ public record TrainConfig(
     }
   }
 
+  /** ZeRO stages and combinations not built yet, refused by name. */
+  private static void refuseUnsupportedZero(
+      int zero, String model, int backwardSegments, Checkpointing checkpointing) {
+    if (zero < 0 || zero > 3) {
+      throw new IllegalArgumentException("--zero must be 0, 1, 2 or 3, got " + zero);
+    }
+    if (zero > 1) {
+      throw new IllegalArgumentException(
+          "--zero "
+              + zero
+              + " (sharded gradients"
+              + (zero == 3 ? " and parameters" : "")
+              + ") is not built yet: use --zero 1, which shards the optimizer's state");
+    }
+    if (zero == 1 && Models.isLanguageModel(model)) {
+      throw new IllegalArgumentException(
+          "--zero is for data parallelism of --model mlp, cnn, ...: the language model trains"
+              + " with --pipeline, --tensor or --experts");
+    }
+    if (zero == 1 && backwardSegments > 1) {
+      throw new IllegalArgumentException(
+          "--zero 1 reduce-scatters all gradients after the backward pass: leave out"
+              + " --backward-segments");
+    }
+    if (zero == 1 && (checkpointing.every() > 0 || checkpointing.resumeFrom() != null)) {
+      throw new IllegalArgumentException(
+          "--zero 1 does not write checkpoints yet (each rank holds a shard of the optimizer's"
+              + " state): leave out --checkpoint-every and --resume");
+    }
+  }
+
   /** What split layers do not train with yet, refused by name. */
   private static void refuseWithSplit(
       Pipelining pipelining, float clipGradNorm, long memoryBudget, Checkpointing checkpointing) {
@@ -283,6 +318,11 @@ public record TrainConfig(
   /** A builder starting from this configuration. */
   public TrainConfigBuilder toBuilder() {
     return new TrainConfigBuilder(this);
+  }
+
+  /** Floats of optimizer state per parameter: Adam's 2 moments, SGD's momentum, or none. */
+  public int optimizerStateFloatsPerParameter() {
+    return optimizer.equals("adam") ? 2 : momentum > 0 ? 1 : 0;
   }
 
   /**

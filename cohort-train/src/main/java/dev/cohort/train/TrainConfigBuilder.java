@@ -42,6 +42,7 @@ public final class TrainConfigBuilder {
   private long memoryBudget;
   private String partition = Pipelining.BY_PARAMETERS;
   private LayerSplit split = LayerSplit.NONE;
+  private int zero;
   private int generate = TrainConfig.DEFAULT_GENERATE;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
@@ -83,6 +84,7 @@ public final class TrainConfigBuilder {
     memoryBudget = c.memoryBudget();
     partition = c.pipelining().partition();
     split = c.split();
+    zero = c.zero();
     generate = c.generate();
   }
 
@@ -319,6 +321,12 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /** The ZeRO stage: 0 (default) or 1, the optimizer's state sharded over the ranks. */
+  public TrainConfigBuilder zero(int zero) {
+    this.zero = zero;
+    return this;
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -349,6 +357,7 @@ public final class TrainConfigBuilder {
         clipGradNorm,
         generate,
         memoryBudget,
-        split);
+        split,
+        zero);
   }
 }

@@ -11,6 +11,7 @@ import ai.djl.training.loss.Loss;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.TrainingData;
+import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.ListenerThread;
@@ -168,6 +169,17 @@ public final class DistributedTrainer {
       ModelState state = ModelState.of(model.getBlock());
       StateSync.broadcastFromRank0(pg, state);
       StepRunner.Parts parts = StepRunner.Parts.of(pg, cfg, trainer, model.getBlock(), state);
+      if (parts.sharded() != null && pg.rank() == 0) {
+        long whole = state.parameterElements() * cfg.optimizerStateFloatsPerParameter() * 4;
+        System.out.printf(
+            java.util.Locale.ROOT,
+            "ZeRO-1: each worker holds the optimizer's state of a shard of %d parameters: %d bytes"
+                + " (%s) of the whole model's %s%n",
+            parts.sharded().shardElements(),
+            parts.sharded().optimizerBytes(),
+            ByteSize.format(parts.sharded().optimizerBytes()),
+            ByteSize.format(whole));
+      }
       try (StepRunner steps = new StepRunner(pg, cfg, train, parts);
           ListenerThread events = new ListenerThread(listeners(recorder));
           Checkpoints checkpoints =
@@ -176,7 +188,13 @@ public final class DistributedTrainer {
         TrainingLoop loop =
             new TrainingLoop(pg, cfg, trainer, state, steps, checkpoints, events, stopRequested);
         Result r =
-            loop.run(train, test, parts.gradients().bucketBytes(), new TrainedModel(model, state));
+            loop.run(
+                train,
+                test,
+                parts.gradients() == null
+                    ? List.of(Math.toIntExact(parts.sharded().flatBytes()))
+                    : parts.gradients().bucketBytes(),
+                new TrainedModel(model, state));
         events.flush(); // metrics.csv and history.json complete before the summary
         checkpoints.close();
         double seconds = (System.nanoTime() - t0) / 1e9;

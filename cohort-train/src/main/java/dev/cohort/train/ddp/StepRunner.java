@@ -37,6 +37,7 @@ final class StepRunner implements AutoCloseable {
   private final InMemoryDataset memory;
   private final InputTensors inputs;
   private final SegmentedBackward segmented;
+  private final ShardedUpdate sharded;
   private final ParameterStore store;
 
   /** Where the next step starts: the end of the previous one (0: the next call's start). */
@@ -50,6 +51,9 @@ final class StepRunner implements AutoCloseable {
    *
    * @param segmented the model's segments when gradients are all-reduced during the backward pass
    *     (then {@code gradients} has buckets per segment); null for one backward pass
+   * @param gradients the buckets of the all-reduce; null with {@code sharded}
+   * @param sharded the ZeRO-1 update ({@code --zero 1}: averaging and optimizer state sharded);
+   *     null for the all-reduce and the whole optimizer on every rank
    */
   record Parts(
       Trainer trainer,
@@ -58,7 +62,8 @@ final class StepRunner implements AutoCloseable {
       BatchStatsSync batchStats,
       FusedOptimizer optimizer,
       List<ByteBuffer> weights,
-      SegmentedBackward segmented) {
+      SegmentedBackward segmented,
+      ShardedUpdate sharded) {
 
     /**
      * The parts for {@code model}, initialized in {@code trainer} and described by {@code state}:
@@ -76,19 +81,29 @@ final class StepRunner implements AutoCloseable {
               ? null
               : SegmentedBackward.of(model, cfg.backwardSegments(), state.trainable());
       var segments = segmented == null ? List.of(state.trainable()) : segmented.parameters();
+      ShardedUpdate sharded =
+          cfg.zero() == 1
+              ? new ShardedUpdate(pg, state.parameters(), cfg.optimizer(), cfg.momentum())
+              : null;
       FusedOptimizer optimizer =
-          new FusedOptimizer(
-              cfg.optimizer(),
-              cfg.momentum(),
-              state.parameters().stream().map(e -> (int) e.elements()).toList());
+          sharded != null
+              ? sharded.optimizer()
+              : new FusedOptimizer(
+                  cfg.optimizer(),
+                  cfg.momentum(),
+                  state.parameters().stream().map(e -> (int) e.elements()).toList());
       return new Parts(
           trainer,
-          GradientSync.segmented(pg, segments, cfg.bucketBytes(), cfg.overlap()),
+          // ZeRO-1 packs the gradients into its own flat buffer: no buckets to hold them twice.
+          sharded != null
+              ? null
+              : GradientSync.segmented(pg, segments, cfg.bucketBytes(), cfg.overlap()),
           new Buffers(pg, cfg.bufferSync(), state),
           BatchStatsSync.attach(model, pg),
           optimizer,
           state.parameters().stream().map(ModelState.Entry::view).toList(),
-          segmented);
+          segmented,
+          sharded);
     }
   }
 
@@ -103,6 +118,7 @@ final class StepRunner implements AutoCloseable {
     this.optimizer = parts.optimizer();
     this.weights = parts.weights();
     this.segmented = parts.segmented();
+    this.sharded = parts.sharded();
     // The parameters themselves, not copies: what the trainer's own store hands out on one device.
     this.store = new ParameterStore(trainer.getManager(), false);
     // In-memory data is copied into input tensors that live across steps. On the training thread:
@@ -153,6 +169,24 @@ final class StepRunner implements AutoCloseable {
       }
     }
     long computeNanos = System.nanoTime() - f0 - dataNanos - overlapped;
+    if (sharded != null) {
+      ShardedUpdate.Timing t = sharded.step(step + 1, learningRate(step), cfg.clipGradNorm());
+      long u1 = System.nanoTime();
+      buffers.sync();
+      long end = System.nanoTime();
+      clock = end;
+      return new StepRecord(
+          step,
+          epoch,
+          loss,
+          indices.length,
+          dataNanos,
+          computeNanos,
+          t.commNanos() - t.waitNanos() + (end - u1) + takeBetween(),
+          t.waitNanos(),
+          t.optimizerNanos(),
+          end - t0);
+    }
     GradientSync.Timing comm =
         segmented != null ? gradients.finish() : gradients.averageGradients();
     long o0 = System.nanoTime();

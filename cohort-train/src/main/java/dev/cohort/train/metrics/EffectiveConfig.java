@@ -33,6 +33,7 @@ import java.util.Map;
  * @param memoryBudgetBytes the per-worker memory budget (0: none, left out)
  * @param layers the transformer layers' split: tensor parallelism or experts (null: whole, left
  *     out)
+ * @param zero the ZeRO stage (0: none, left out)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
  *     out)
@@ -69,6 +70,7 @@ public record EffectiveConfig(
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) float clipGradNorm,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) long memoryBudgetBytes,
     @JsonInclude(JsonInclude.Include.NON_NULL) LayerSplit layers,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int zero,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
 
@@ -116,6 +118,7 @@ public record EffectiveConfig(
         cfg.clipGradNorm(),
         cfg.memoryBudget(),
         cfg.split().active() ? cfg.split() : null,
+        cfg.zero(),
         null,
         null);
   }
@@ -153,6 +156,7 @@ public record EffectiveConfig(
         clipGradNorm,
         memoryBudgetBytes,
         layers,
+        zero,
         stepsPerEpoch,
         List.copyOf(gradientBucketsBytes));
   }
@@ -191,6 +195,9 @@ public record EffectiveConfig(
     }
     if (memoryBudgetBytes > 0) {
       m.put("memory_budget", ByteSize.format(memoryBudgetBytes));
+    }
+    if (zero > 0) {
+      m.put("zero", "stage " + zero + ": the optimizer's state sharded over the workers");
     }
     if (layers != null && layers.tensor() > 1) {
       m.put("tensor_parallel", layers.tensor() + " workers per tensor group");

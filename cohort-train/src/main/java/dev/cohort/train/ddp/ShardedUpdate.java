@@ -1,0 +1,155 @@
+package dev.cohort.train.ddp;
+
+import dev.cohort.comm.DataType;
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
+import dev.cohort.comm.Tensor;
+import dev.cohort.train.data.TensorViews;
+import dev.cohort.train.optim.FusedOptimizer;
+import dev.cohort.train.optim.GradientClipping;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ZeRO stage 1: the optimizer's state sharded over the ranks. The model's parameters, in model
+ * order, form one flat vector of Ψ floats, padded to N equal shards; each step every gradient is
+ * packed into it (libtorch's zeroed), a reduce-scatter leaves rank r the average of shard r, rank r
+ * updates the parameters of its shard alone (its optimizer holds the state of Ψ/N values, not Ψ),
+ * and an all-gather brings every rank every updated parameter. A reduce-scatter and an all-gather
+ * move the bytes of one all-reduce.
+ */
+final class ShardedUpdate {
+  /**
+   * What one step cost, in nanoseconds: the two collectives (of which {@code waitNanos} stalled on
+   * slower ranks) and the update of this rank's shard.
+   */
+  record Timing(long commNanos, long waitNanos, long optimizerNanos, long bytes) {}
+
+  /** Elements {@code [from, to)} of parameter {@code index}, in this rank's shard. */
+  private record Piece(int index, int from, int to) {}
+
+  private final ProcessGroup pg;
+  private final List<ModelState.Entry> params;
+  private final long[] offsets; // each parameter's first element in the flat vector
+  private final int shard; // elements per rank
+  private final Tensor flatGradients;
+  private final Tensor shardGradients;
+  private final Tensor shardWeights;
+  private final Tensor flatWeights;
+  private final List<Piece> mine = new ArrayList<>();
+  private final FusedOptimizer optimizer;
+
+  /**
+   * @param params the parameters, in model order
+   * @param optimizer "sgd" or "adam"
+   * @param momentum SGD's momentum (0: none)
+   */
+  ShardedUpdate(ProcessGroup pg, List<ModelState.Entry> params, String optimizer, float momentum) {
+    this.pg = pg;
+    this.params = List.copyOf(params);
+    this.offsets = new long[params.size() + 1];
+    for (int i = 0; i < params.size(); i++) {
+      offsets[i + 1] = offsets[i] + params.get(i).elements();
+    }
+    int n = pg.size();
+    this.shard = Math.toIntExact((offsets[params.size()] + n - 1) / n);
+    long first = (long) pg.rank() * shard;
+    long last = first + shard;
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      long from = Math.max(first, offsets[i]);
+      long to = Math.min(last, offsets[i + 1]);
+      if (from < to) {
+        mine.add(new Piece(i, (int) (from - offsets[i]), (int) (to - offsets[i])));
+        sizes.add((int) (to - from));
+      }
+    }
+    this.optimizer = new FusedOptimizer(optimizer, momentum, sizes);
+    this.flatGradients = Tensor.allocate(DataType.FLOAT32, shard * n);
+    this.shardGradients = Tensor.allocate(DataType.FLOAT32, shard);
+    this.shardWeights = Tensor.allocate(DataType.FLOAT32, shard);
+    this.flatWeights = Tensor.allocate(DataType.FLOAT32, shard * n);
+  }
+
+  /**
+   * Update number {@code step} (from 1) with the gradients libtorch holds, averaged over the ranks
+   * and, with {@code clipNorm} above 0, scaled down to that norm over the whole model; zeroes
+   * libtorch's gradients. Collective.
+   */
+  Timing step(int step, float learningRate, float clipNorm) {
+    long wait0 = pg.stats().waitNanos();
+    long c0 = System.nanoTime();
+    ByteBuffer flat = flatGradients.bytes();
+    for (int i = 0; i < params.size(); i++) {
+      try (var grad = params.get(i).parameter().getArray().getGradient()) {
+        ByteBuffer g = TensorViews.view(grad, "gradient of " + params.get(i).path());
+        flat.slice((int) offsets[i] * Float.BYTES, g.capacity()).put(g.duplicate());
+        TensorViews.zero(g);
+      }
+    }
+    pg.reduceScatter(flatGradients, shardGradients, ReduceOp.AVG);
+    long comm = System.nanoTime() - c0;
+    long o0 = System.nanoTime();
+    List<ByteBuffer> weights = new ArrayList<>();
+    List<ByteBuffer> grads = new ArrayList<>();
+    long base = (long) pg.rank() * shard;
+    for (Piece p : mine) {
+      int at = (int) (offsets[p.index()] + p.from() - base) * Float.BYTES;
+      int bytes = (p.to() - p.from()) * Float.BYTES;
+      weights.add(slice(params.get(p.index()).view(), p.from() * Float.BYTES, bytes));
+      grads.add(slice(shardGradients.bytes(), at, bytes));
+    }
+    if (clipNorm > 0) {
+      double[] squares = {GradientClipping.sumOfSquares(grads)};
+      long a0 = System.nanoTime();
+      pg.allReduce(squares, ReduceOp.SUM); // each rank holds a disjoint shard
+      comm += System.nanoTime() - a0;
+      GradientClipping.scale(grads, GradientClipping.factor(squares[0], clipNorm));
+    }
+    optimizer.step(weights, grads, step, learningRate);
+    ByteBuffer updated = shardWeights.bytes();
+    for (int k = 0; k < mine.size(); k++) {
+      Piece p = mine.get(k);
+      int at = (int) (offsets[p.index()] + p.from() - base) * Float.BYTES;
+      updated.slice(at, weights.get(k).capacity()).put(weights.get(k).duplicate());
+    }
+    long optimizerNanos = System.nanoTime() - o0;
+    long g0 = System.nanoTime();
+    pg.allGather(shardWeights, flatWeights);
+    ByteBuffer all = flatWeights.bytes();
+    for (int i = 0; i < params.size(); i++) {
+      ByteBuffer w = params.get(i).view();
+      w.duplicate().put(all.slice((int) offsets[i] * Float.BYTES, w.capacity()));
+    }
+    comm += System.nanoTime() - g0;
+    long wait = Math.min(comm, pg.stats().waitNanos() - wait0);
+    return new Timing(comm, wait, optimizerNanos, 2L * flatGradients.byteSize());
+  }
+
+  /** Bytes {@code [at, at + length)} of {@code b}, floats in native order. */
+  private static ByteBuffer slice(ByteBuffer b, int at, int length) {
+    return b.slice(at, length).order(ByteOrder.nativeOrder());
+  }
+
+  /** This rank's optimizer: the state of its shard alone. */
+  FusedOptimizer optimizer() {
+    return optimizer;
+  }
+
+  /** Bytes of the optimizer's state on this rank. */
+  long optimizerBytes() {
+    return optimizer.state().values().stream().mapToLong(s -> (long) s.length * Float.BYTES).sum();
+  }
+
+  /** Bytes of the flat gradient vector, padded: what one step reduce-scatters. */
+  long flatBytes() {
+    return flatGradients.byteSize();
+  }
+
+  /** Elements per shard (the flat vector padded to a multiple of the ranks). */
+  int shardElements() {
+    return shard;
+  }
+}
