@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.TrainConfigBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,33 +16,35 @@ import org.junit.jupiter.api.io.TempDir;
  * ZeRO-1: the optimizer's state sharded over the workers, the gradients reduce-scattered and the
  * parameters all-gathered, trains exactly as plain data parallelism does: 20 steps with SGD and
  * with Adam (clipped too), on 2 and 3 workers (3 does not divide the parameters: the last shard is
- * padded); each worker holds the state of its shard alone.
+ * padded); each worker holds the state of its shard alone. Its checkpoints hold the whole state:
+ * they resume bit for bit, and plain data parallelism resumes them too.
  */
 @Timeout(300)
 class ZeroTrainingTest {
 
   private static List<float[]> train(Path dir, int nproc, String optimizer, float clip, int zero)
       throws Exception {
+    return train(dir, nproc, config(optimizer, clip, zero).runDir(dir.resolve("run")).build());
+  }
+
+  private static List<float[]> train(Path dir, int nproc, TrainConfig cfg) throws Exception {
     Files.createDirectories(dir);
-    return ParamDumps.train(
-        dir,
-        nproc,
-        WorkerArgs.of(
-            TrainConfig.builder()
-                .model("mlp")
-                .optimizer(optimizer)
-                .learningRate(optimizer.equals("adam") ? 0.003f : 0.1f)
-                .clipGradNorm(clip)
-                .batch(16)
-                .seed(5)
-                .trainLimit(2048)
-                .testLimit(200)
-                .maxSteps(20)
-                .progress(false)
-                .zero(zero)
-                .runDir(dir.resolve("run"))
-                .build()),
-        dir.resolve("params"));
+    return ParamDumps.train(dir, nproc, WorkerArgs.of(cfg), dir.resolve("params"));
+  }
+
+  private static TrainConfigBuilder config(String optimizer, float clip, int zero) {
+    return TrainConfig.builder()
+        .model("mlp")
+        .optimizer(optimizer)
+        .learningRate(optimizer.equals("adam") ? 0.003f : 0.1f)
+        .clipGradNorm(clip)
+        .batch(16)
+        .seed(5)
+        .trainLimit(2048)
+        .testLimit(200)
+        .maxSteps(20)
+        .progress(false)
+        .zero(zero);
   }
 
   @Test
@@ -82,6 +85,51 @@ class ZeroTrainingTest {
   }
 
   @Test
+  void aShardedCheckpointShouldResumeBitwiseAndWithoutZeroToo(@TempDir Path dir) throws Exception {
+    Path run = dir.resolve("straight");
+    List<float[]> straight =
+        train(run, 2, config("adam", 0, 1).checkpointEvery(10).runDir(run.resolve("run")).build());
+    // Back to step 10: the newest checkpoint is then the one of step 10.
+    Path ckpt20 = run.resolve("run").resolve("checkpoints").resolve("ckpt-000000020");
+    assertThat(ckpt20).isDirectory();
+    try (var files = Files.walk(ckpt20)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+    Path resumed = dir.resolve("resumed");
+    List<float[]> again =
+        train(
+            resumed,
+            2,
+            config("adam", 0, 1)
+                .resumeFrom(run.resolve("run"))
+                .runDir(resumed.resolve("run"))
+                .build());
+    assertThat(again.get(0))
+        .as("ZeRO-1 resumed from step 10, bit for bit")
+        .isEqualTo(straight.get(0));
+    // The same checkpoint holds the whole optimizer state: plain data parallelism resumes it.
+    Path plain = dir.resolve("plain");
+    List<float[]> unsharded =
+        train(
+            plain,
+            2,
+            config("adam", 0, 0)
+                .resumeFrom(run.resolve("run"))
+                .runDir(plain.resolve("run"))
+                .build());
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < straight.get(0).length; i++) {
+      double d = unsharded.get(0)[i] - straight.get(0)[i];
+      diff += d * d;
+      norm += straight.get(0)[i] * (double) straight.get(0)[i];
+    }
+    assertThat(Math.sqrt(diff / norm))
+        .as("plain data parallelism from a ZeRO-1 checkpoint")
+        .isLessThan(1e-6);
+  }
+
+  @Test
   void whatZeroDoesNotDoYetShouldBeRefused(@TempDir Path dir) {
     assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--zero", "2"))
         .contains("--zero 2 (sharded gradients) is not built yet: use --zero 1");
@@ -89,10 +137,6 @@ class ZeroTrainingTest {
         .contains("--zero must be 0, 1, 2 or 3, got 4");
     assertThat(refusal(dir, "--nproc", "2", "--model", "gpt-tiny", "--zero", "1"))
         .contains("--zero is for data parallelism");
-    assertThat(
-            refusal(
-                dir, "--nproc", "2", "--model", "mlp", "--zero", "1", "--checkpoint-every", "5"))
-        .contains("--zero 1 does not write checkpoints yet");
     assertThat(
             refusal(
                 dir, "--nproc", "2", "--model", "mlp", "--zero", "1", "--backward-segments", "2"))

@@ -166,7 +166,7 @@ public record TrainConfig(
     if (split == null) {
       split = LayerSplit.NONE;
     }
-    refuseUnsupportedZero(zero, model, backwardSegments, checkpointing);
+    refuseUnsupportedZero(zero, model, backwardSegments);
     if (generate < 0) {
       throw new IllegalArgumentException("--generate must be >= 0, got " + generate);
     }
@@ -247,8 +247,7 @@ public record TrainConfig(
   }
 
   /** ZeRO stages and combinations not built yet, refused by name. */
-  private static void refuseUnsupportedZero(
-      int zero, String model, int backwardSegments, Checkpointing checkpointing) {
+  private static void refuseUnsupportedZero(int zero, String model, int backwardSegments) {
     if (zero < 0 || zero > 3) {
       throw new IllegalArgumentException("--zero must be 0, 1, 2 or 3, got " + zero);
     }
@@ -269,11 +268,6 @@ public record TrainConfig(
       throw new IllegalArgumentException(
           "--zero 1 reduce-scatters all gradients after the backward pass: leave out"
               + " --backward-segments");
-    }
-    if (zero == 1 && (checkpointing.every() > 0 || checkpointing.resumeFrom() != null)) {
-      throw new IllegalArgumentException(
-          "--zero 1 does not write checkpoints yet (each rank holds a shard of the optimizer's"
-              + " state): leave out --checkpoint-every and --resume");
     }
   }
 

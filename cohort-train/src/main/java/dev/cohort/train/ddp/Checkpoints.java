@@ -8,7 +8,6 @@ import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.train.Checkpointing;
 import dev.cohort.train.TrainConfig;
-import dev.cohort.train.optim.FusedOptimizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -37,7 +36,7 @@ public final class Checkpoints implements AutoCloseable {
   private final Checkpointing cfg;
   private final ModelState state;
   private final Path resumeDir;
-  private final FusedOptimizer optimizer;
+  private final OptimizerState optimizer;
   private final Map<String, Object> meta;
   private final AsyncCheckpointWriter writer;
   private final PrintStream log;
@@ -66,7 +65,7 @@ public final class Checkpoints implements AutoCloseable {
       ProcessGroup pg,
       TrainConfig train,
       ModelState state,
-      FusedOptimizer optimizer,
+      OptimizerState optimizer,
       Map<String, Object> meta,
       PrintStream log) {
     this.pg = pg;
@@ -98,16 +97,23 @@ public final class Checkpoints implements AutoCloseable {
     return cfg.every() > 0 && step % cfg.every() == 0;
   }
 
-  /** Rank 0: snapshots and queues a checkpoint of the state after {@code step} steps. */
+  /**
+   * Rank 0 snapshots and queues a checkpoint of the state after {@code step} steps. Collective: a
+   * sharded optimizer's state is gathered to rank 0 first.
+   */
   void save(long step, int nextEpoch, int nextBatch) {
-    if (writer == null) {
+    if (writer == null && !optimizer.collective()) {
       return;
     }
     long t0 = System.nanoTime();
+    Map<String, float[]> optimizerState = optimizer.snapshot(); // gathered when sharded
+    if (writer == null) {
+      return;
+    }
     Map<String, float[]> arrays = new LinkedHashMap<>();
     copyOut(state.parameters(), "parameter/", arrays);
     copyOut(state.buffers(), "buffer/", arrays);
-    optimizer.state().forEach((k, v) -> arrays.put(k, v.clone()));
+    arrays.putAll(optimizerState);
     TrainingState s = new TrainingState(step, nextEpoch, nextBatch, arrays, meta);
     snapshotNanos += System.nanoTime() - t0;
     try {

@@ -184,7 +184,14 @@ public final class DistributedTrainer {
           ListenerThread events = new ListenerThread(listeners(recorder));
           Checkpoints checkpoints =
               new Checkpoints(
-                  pg, cfg, state, parts.optimizer(), checkpointMeta(state, train), System.err)) {
+                  pg,
+                  cfg,
+                  state,
+                  parts.sharded() != null
+                      ? parts.sharded()
+                      : OptimizerState.whole(parts.optimizer()),
+                  checkpointMeta(state, train),
+                  System.err)) {
         TrainingLoop loop =
             new TrainingLoop(pg, cfg, trainer, state, steps, checkpoints, events, stopRequested);
         Result r =

@@ -9,8 +9,12 @@ import dev.cohort.train.optim.FusedOptimizer;
 import dev.cohort.train.optim.GradientClipping;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * ZeRO stage 1: the optimizer's state sharded over the ranks. The model's parameters, in model
@@ -20,7 +24,7 @@ import java.util.List;
  * and an all-gather brings every rank every updated parameter. A reduce-scatter and an all-gather
  * move the bytes of one all-reduce.
  */
-final class ShardedUpdate {
+final class ShardedUpdate implements OptimizerState {
   /**
    * What one step cost, in nanoseconds: the two collectives (of which {@code waitNanos} stalled on
    * slower ranks) and the update of this rank's shard.
@@ -40,6 +44,7 @@ final class ShardedUpdate {
   private final Tensor flatWeights;
   private final List<Piece> mine = new ArrayList<>();
   private final FusedOptimizer optimizer;
+  private final List<String> kinds; // of state: Adam's "first" and "second", momentum's "first"
 
   /**
    * @param params the parameters, in model order
@@ -67,6 +72,10 @@ final class ShardedUpdate {
       }
     }
     this.optimizer = new FusedOptimizer(optimizer, momentum, sizes);
+    this.kinds =
+        optimizer.equals("adam")
+            ? List.of("first", "second")
+            : momentum > 0 ? List.of("first") : List.of();
     this.flatGradients = Tensor.allocate(DataType.FLOAT32, shard * n);
     this.shardGradients = Tensor.allocate(DataType.FLOAT32, shard);
     this.shardWeights = Tensor.allocate(DataType.FLOAT32, shard);
@@ -131,6 +140,68 @@ final class ShardedUpdate {
   /** Bytes {@code [at, at + length)} of {@code b}, floats in native order. */
   private static ByteBuffer slice(ByteBuffer b, int at, int length) {
     return b.slice(at, length).order(ByteOrder.nativeOrder());
+  }
+
+  /**
+   * The whole state on rank 0: each kind of state (Adam's first and second moments, SGD's momentum)
+   * laid out as the flat vector, its shards gathered to rank 0, then cut per parameter as an
+   * unsharded optimizer names it. Collective.
+   */
+  @Override
+  public Map<String, float[]> snapshot() {
+    Map<String, float[]> whole = new LinkedHashMap<>();
+    for (String kind : kinds) {
+      Tensor mine = Tensor.allocate(DataType.FLOAT32, shard);
+      FloatBuffer out = mine.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer();
+      long base = (long) pg.rank() * shard;
+      for (int k = 0; k < this.mine.size(); k++) {
+        Piece p = this.mine.get(k);
+        out.put((int) (offsets[p.index()] + p.from() - base), piece(kind, k));
+      }
+      Tensor all = pg.rank() == 0 ? Tensor.allocate(DataType.FLOAT32, shard * pg.size()) : null;
+      pg.gather(mine, all, 0);
+      if (all != null) {
+        FloatBuffer in = all.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < params.size(); i++) {
+          float[] values = new float[(int) (offsets[i + 1] - offsets[i])];
+          in.get((int) offsets[i], values);
+          whole.put("optimizer/" + kind + "/" + i, values);
+        }
+      }
+    }
+    return whole;
+  }
+
+  @Override
+  public boolean collective() {
+    return true;
+  }
+
+  /** This rank's pieces of {@code saved}, the whole state an unsharded optimizer names. */
+  @Override
+  public void restore(Map<String, float[]> saved) {
+    Map<String, float[]> pieces = new LinkedHashMap<>();
+    for (String kind : kinds) {
+      for (int k = 0; k < mine.size(); k++) {
+        Piece p = mine.get(k);
+        String key = "optimizer/" + kind + "/" + p.index();
+        float[] whole = saved.get(key);
+        if (whole == null || whole.length != offsets[p.index() + 1] - offsets[p.index()]) {
+          throw new IllegalArgumentException(
+              "the checkpoint has no optimizer state '"
+                  + key
+                  + "' of "
+                  + (offsets[p.index() + 1] - offsets[p.index()])
+                  + " values: was it written with another optimizer or model?");
+        }
+        pieces.put("optimizer/" + kind + "/" + k, Arrays.copyOfRange(whole, p.from(), p.to()));
+      }
+    }
+    optimizer.restore(pieces);
+  }
+
+  private float[] piece(String kind, int k) {
+    return optimizer.state().get("optimizer/" + kind + "/" + k);
   }
 
   /** This rank's optimizer: the state of its shard alone. */

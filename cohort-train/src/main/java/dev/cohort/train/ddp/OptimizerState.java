@@ -1,0 +1,43 @@
+package dev.cohort.train.ddp;
+
+import dev.cohort.train.optim.FusedOptimizer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The optimizer's state as a checkpoint holds it: for each parameter of the whole model, named as
+ * {@link FusedOptimizer#state} names them, whether every rank holds all of it or a shard ({@link
+ * ShardedUpdate}). A checkpoint written one way resumes the other, on any number of ranks.
+ */
+interface OptimizerState {
+  /**
+   * A copy of the whole state, on rank 0 (empty elsewhere). Collective over the ranks when the
+   * state is sharded.
+   */
+  Map<String, float[]> snapshot();
+
+  /** Whether {@link #snapshot} is collective: every rank must call it. */
+  default boolean collective() {
+    return false;
+  }
+
+  /** Takes this rank's part of {@code saved}, the whole state. */
+  void restore(Map<String, float[]> saved);
+
+  /** Every rank holds the whole state. */
+  static OptimizerState whole(FusedOptimizer optimizer) {
+    return new OptimizerState() {
+      @Override
+      public Map<String, float[]> snapshot() {
+        Map<String, float[]> copy = new LinkedHashMap<>();
+        optimizer.state().forEach((k, v) -> copy.put(k, v.clone()));
+        return copy;
+      }
+
+      @Override
+      public void restore(Map<String, float[]> saved) {
+        optimizer.restore(saved);
+      }
+    };
+  }
+}
