@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.TrainConfigBuilder;
+import dev.cohort.train.metrics.MemoryReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,6 +75,22 @@ class ZeroTrainingTest {
       // The MLP's 235,146 parameters in shards of ceil(235,146 / N); Adam keeps 2 floats for each.
       int shard = (235_146 + c.nproc() - 1) / c.nproc();
       long stateBytes = c.optimizer().equals("adam") ? 8L * shard : 0;
+      // Tracked memory (arrays, libtorch's gradients, the optimizer's state, buffers) equals the
+      // ZeRO paper's count: 4Ψ + 4Ψ + 8Ψ/N for Adam (8Ψ without sharding).
+      for (String kind : List.of("plain", "zero")) {
+        MemoryReport memory =
+            MemoryReport.read(
+                dir.resolve(kind + "-" + name).resolve("run").resolve(MemoryReport.FILE));
+        long optimizerBytes =
+            !c.optimizer().equals("adam") ? 0 : kind.equals("zero") ? 8L * shard : 8L * 235_146;
+        for (MemoryReport.Worker w : memory.workers()) {
+          assertThat(w.tracked())
+              .as("%s %s rank %d", kind, name, w.rank())
+              .isEqualTo(w.predicted());
+          assertThat(w.tracked().parameters()).isEqualTo(4L * 235_146);
+          assertThat(w.tracked().optimizer()).as("%s %s", kind, name).isEqualTo(optimizerBytes);
+        }
+      }
       assertThat(log)
           .contains(
               "ZeRO-1: each worker holds the optimizer's state of a shard of "

@@ -15,6 +15,7 @@ import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.ListenerThread;
+import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunRecorder;
 import dev.cohort.train.metrics.RunSummary;
@@ -206,6 +207,18 @@ public final class DistributedTrainer {
         checkpoints.close();
         double seconds = (System.nanoTime() - t0) / 1e9;
         Result done = r.finish(checkpoints.stats(), null);
+        MemoryReport memory = DataParallelMemory.gather(pg, cfg, state, parts);
+        if (pg.rank() == 0) {
+          System.out.print(memory.table());
+          if (cfg.runDir() != null) {
+            try {
+              memory.write(cfg.runDir().resolve(MemoryReport.FILE));
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(
+                  "cannot write " + cfg.runDir().resolve(MemoryReport.FILE), e);
+            }
+          }
+        }
         RunSummary summary = RunSummaries.of(cfg, pg.size(), done, seconds, PeakMemory.gather(pg));
         if (recorder != null) {
           done.model().save(cfg.runDir().resolve(MODEL_DIR));

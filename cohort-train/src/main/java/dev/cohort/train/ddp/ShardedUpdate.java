@@ -21,8 +21,9 @@ import java.util.Map;
  * order, form one flat vector of Ψ floats, padded to N equal shards; each step every gradient is
  * packed into it (libtorch's zeroed), a reduce-scatter leaves rank r the average of shard r, rank r
  * updates the parameters of its shard alone (its optimizer holds the state of Ψ/N values, not Ψ),
- * and an all-gather brings every rank every updated parameter. A reduce-scatter and an all-gather
- * move the bytes of one all-reduce.
+ * and an all-gather into the same flat vector brings every rank every updated parameter. A
+ * reduce-scatter and an all-gather move the bytes of one all-reduce. Buffers: the flat vector (4Ψ
+ * bytes, as plain data parallelism's buckets) and two shards.
  */
 final class ShardedUpdate implements OptimizerState {
   /**
@@ -41,7 +42,6 @@ final class ShardedUpdate implements OptimizerState {
   private final Tensor flatGradients;
   private final Tensor shardGradients;
   private final Tensor shardWeights;
-  private final Tensor flatWeights;
   private final List<Piece> mine = new ArrayList<>();
   private final FusedOptimizer optimizer;
   private final List<String> kinds; // of state: Adam's "first" and "second", momentum's "first"
@@ -79,7 +79,6 @@ final class ShardedUpdate implements OptimizerState {
     this.flatGradients = Tensor.allocate(DataType.FLOAT32, shard * n);
     this.shardGradients = Tensor.allocate(DataType.FLOAT32, shard);
     this.shardWeights = Tensor.allocate(DataType.FLOAT32, shard);
-    this.flatWeights = Tensor.allocate(DataType.FLOAT32, shard * n);
   }
 
   /**
@@ -126,8 +125,9 @@ final class ShardedUpdate implements OptimizerState {
     }
     long optimizerNanos = System.nanoTime() - o0;
     long g0 = System.nanoTime();
-    pg.allGather(shardWeights, flatWeights);
-    ByteBuffer all = flatWeights.bytes();
+    // The gradients are spent: the flat vector takes the gathered parameters.
+    pg.allGather(shardWeights, flatGradients);
+    ByteBuffer all = flatGradients.bytes();
     for (int i = 0; i < params.size(); i++) {
       ByteBuffer w = params.get(i).view();
       w.duplicate().put(all.slice((int) offsets[i] * Float.BYTES, w.capacity()));
@@ -212,6 +212,14 @@ final class ShardedUpdate implements OptimizerState {
   /** Bytes of the optimizer's state on this rank. */
   long optimizerBytes() {
     return optimizer.state().values().stream().mapToLong(s -> (long) s.length * Float.BYTES).sum();
+  }
+
+  /**
+   * Bytes of this rank's communication buffers: the flat vector (the gradients, then the gathered
+   * parameters) and the shard's gradients and parameters.
+   */
+  long bufferBytes() {
+    return flatGradients.byteSize() + shardGradients.byteSize() + shardWeights.byteSize();
   }
 
   /** Bytes of the flat gradient vector, padded: what one step reduce-scatters. */
