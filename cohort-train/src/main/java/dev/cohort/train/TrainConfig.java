@@ -166,7 +166,7 @@ public record TrainConfig(
     if (split == null) {
       split = LayerSplit.NONE;
     }
-    refuseUnsupportedZero(zero, model, backwardSegments);
+    refuseUnsupportedZero(zero, model, backwardSegments, bucketBytes, overlap, optimizer, momentum);
     if (generate < 0) {
       throw new IllegalArgumentException("--generate must be >= 0, got " + generate);
     }
@@ -247,7 +247,14 @@ public record TrainConfig(
   }
 
   /** ZeRO stages and combinations not built yet, refused by name. */
-  private static void refuseUnsupportedZero(int zero, String model, int backwardSegments) {
+  private static void refuseUnsupportedZero(
+      int zero,
+      String model,
+      int backwardSegments,
+      long bucketBytes,
+      boolean overlap,
+      String optimizer,
+      float momentum) {
     if (zero < 0 || zero > 3) {
       throw new IllegalArgumentException("--zero must be 0, 1, 2 or 3, got " + zero);
     }
@@ -263,6 +270,16 @@ public record TrainConfig(
       throw new IllegalArgumentException(
           "--zero is for data parallelism of --model mlp, cnn, ...: the language model trains"
               + " with --pipeline, --tensor or --experts");
+    }
+    if (zero == 1 && (bucketBytes != DEFAULT_BUCKET_BYTES || !overlap)) {
+      throw new IllegalArgumentException(
+          "--zero 1 reduce-scatters one flat vector, not buckets: leave out --bucket-mb and"
+              + " --no-overlap");
+    }
+    if (zero == 1 && optimizer.equals("sgd") && momentum == 0) {
+      throw new IllegalArgumentException(
+          "--zero 1 shards the optimizer's state, and plain SGD keeps none: use --optimizer adam,"
+              + " or --momentum, or leave out --zero");
     }
     if (zero == 1 && backwardSegments > 1) {
       throw new IllegalArgumentException(

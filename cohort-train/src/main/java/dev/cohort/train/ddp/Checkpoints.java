@@ -20,10 +20,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The trainer's side of checkpointing. Parameters and optimizer state are the same on every rank,
- * so rank 0 alone writes them: it copies them to memory on the training thread (the only pause
- * training sees) and an {@link AsyncCheckpointWriter} does the rest. On resume rank 0 picks the
- * newest checkpoint that verifies and every rank loads that one.
+ * The trainer's side of checkpointing. Parameters are the same on every rank, and so is the
+ * optimizer's state unless it is sharded ({@code --zero 1}: then it is gathered to rank 0 first,
+ * {@link OptimizerState}), so rank 0 alone writes them: it copies them to memory on the training
+ * thread (the only pause training sees) and an {@link AsyncCheckpointWriter} does the rest. On
+ * resume rank 0 picks the newest checkpoint that verifies, every rank loads that one and takes its
+ * part of the optimizer's state.
  *
  * <p>The whole model state is saved: trainable parameters ({@code parameter/<i>}) and buffers such
  * as BatchNorm's running statistics ({@code buffer/<i>}), both numbered in model order, and the

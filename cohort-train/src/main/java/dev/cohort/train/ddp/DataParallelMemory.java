@@ -40,7 +40,6 @@ final class DataParallelMemory {
     long[] all =
         pg.allGather(
             new long[] {parameters, gradients, optimizer, buffers, PeakMemory.ofThisProcess()});
-    WorkerMemory predicted = predicted(cfg, state.parameterElements(), pg.size());
     List<MemoryReport.Worker> workers = new ArrayList<>();
     for (int w = 0; w < pg.size(); w++) {
       int at = 5 * w;
@@ -48,23 +47,28 @@ final class DataParallelMemory {
           new MemoryReport.Worker(
               w,
               List.of(0),
-              predicted,
+              predicted(cfg, state.parameterElements(), pg.size(), w),
               new WorkerMemory(all[at], all[at + 1], all[at + 2], 0, all[at + 3]),
               all[at + 4]));
     }
     return new MemoryReport(0, workers);
   }
 
-  /** What a worker holds for {@code psi} parameters on {@code n} workers, by the formula. */
-  static WorkerMemory predicted(TrainConfig cfg, long psi, int n) {
+  /**
+   * What worker {@code rank} of {@code n} holds for {@code psi} parameters, by the formula: with
+   * ZeRO-1 the state of its shard, {@code ceil(psi / n)} parameters but for the last shards, which
+   * the padding shortens.
+   */
+  static WorkerMemory predicted(TrainConfig cfg, long psi, int n, int rank) {
     long shard = (psi + n - 1) / n;
+    long mine = Math.max(0, Math.min(psi, (rank + 1) * shard) - rank * shard);
     long stateFloats = cfg.optimizerStateFloatsPerParameter();
     boolean sharded = cfg.zero() == 1;
     return new WorkerMemory(
         4 * psi,
         4 * psi,
-        4 * stateFloats * (sharded ? shard : psi),
+        4 * stateFloats * (sharded ? mine : psi),
         0,
-        sharded ? 4 * (n * shard + 2 * shard) : 4 * psi);
+        4 * (sharded ? n * shard : psi));
   }
 }

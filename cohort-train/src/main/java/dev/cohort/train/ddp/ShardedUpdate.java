@@ -22,8 +22,8 @@ import java.util.Map;
  * packed into it (libtorch's zeroed), a reduce-scatter leaves rank r the average of shard r, rank r
  * updates the parameters of its shard alone (its optimizer holds the state of Ψ/N values, not Ψ),
  * and an all-gather into the same flat vector brings every rank every updated parameter. A
- * reduce-scatter and an all-gather move the bytes of one all-reduce. Buffers: the flat vector (4Ψ
- * bytes, as plain data parallelism's buckets) and two shards.
+ * reduce-scatter and an all-gather move the bytes of one all-reduce, both in place in the flat
+ * vector: its only buffer (4Ψ bytes, as plain data parallelism's buckets).
  */
 final class ShardedUpdate implements OptimizerState {
   /**
@@ -39,9 +39,9 @@ final class ShardedUpdate implements OptimizerState {
   private final List<ModelState.Entry> params;
   private final long[] offsets; // each parameter's first element in the flat vector
   private final int shard; // elements per rank
-  private final Tensor flatGradients;
-  private final Tensor shardGradients;
-  private final Tensor shardWeights;
+  private final Tensor flat; // the gradients, then the gathered parameters
+  private final Tensor mineOfFlat; // this rank's shard of it: its averaged gradients, then weights
+  private final List<ByteBuffer> views; // each parameter's memory
   private final List<Piece> mine = new ArrayList<>();
   private final FusedOptimizer optimizer;
   private final List<String> kinds; // of state: Adam's "first" and "second", momentum's "first"
@@ -76,9 +76,18 @@ final class ShardedUpdate implements OptimizerState {
         optimizer.equals("adam")
             ? List.of("first", "second")
             : momentum > 0 ? List.of("first") : List.of();
-    this.flatGradients = Tensor.allocate(DataType.FLOAT32, shard * n);
-    this.shardGradients = Tensor.allocate(DataType.FLOAT32, shard);
-    this.shardWeights = Tensor.allocate(DataType.FLOAT32, shard);
+    long bytes = (long) shard * n * Float.BYTES;
+    if (bytes > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "--zero 1 keeps the model's "
+              + offsets[params.size()]
+              + " parameters in one flat vector, at most "
+              + Integer.MAX_VALUE / Float.BYTES
+              + ": train this model without --zero");
+    }
+    this.flat = Tensor.allocate(DataType.FLOAT32, shard * n);
+    this.mineOfFlat = flat.slice(pg.rank() * shard, shard);
+    this.views = this.params.stream().map(ModelState.Entry::view).toList();
   }
 
   /**
@@ -89,15 +98,16 @@ final class ShardedUpdate implements OptimizerState {
   Timing step(int step, float learningRate, float clipNorm) {
     long wait0 = pg.stats().waitNanos();
     long c0 = System.nanoTime();
-    ByteBuffer flat = flatGradients.bytes();
+    ByteBuffer packed = flat.bytes();
     for (int i = 0; i < params.size(); i++) {
       try (var grad = params.get(i).parameter().getArray().getGradient()) {
         ByteBuffer g = TensorViews.view(grad, "gradient of " + params.get(i).path());
-        flat.slice((int) offsets[i] * Float.BYTES, g.capacity()).put(g.duplicate());
+        packed.slice((int) offsets[i] * Float.BYTES, g.capacity()).put(g.duplicate());
         TensorViews.zero(g);
       }
     }
-    pg.reduceScatter(flatGradients, shardGradients, ReduceOp.AVG);
+    // In place: the ring reduces in the flat vector and leaves shard r's average where it was.
+    pg.reduceScatter(flat, mineOfFlat, ReduceOp.AVG);
     long comm = System.nanoTime() - c0;
     long o0 = System.nanoTime();
     List<ByteBuffer> weights = new ArrayList<>();
@@ -106,8 +116,8 @@ final class ShardedUpdate implements OptimizerState {
     for (Piece p : mine) {
       int at = (int) (offsets[p.index()] + p.from() - base) * Float.BYTES;
       int bytes = (p.to() - p.from()) * Float.BYTES;
-      weights.add(slice(params.get(p.index()).view(), p.from() * Float.BYTES, bytes));
-      grads.add(slice(shardGradients.bytes(), at, bytes));
+      weights.add(slice(views.get(p.index()), p.from() * Float.BYTES, bytes));
+      grads.add(slice(mineOfFlat.bytes(), at, bytes));
     }
     if (clipNorm > 0) {
       double[] squares = {GradientClipping.sumOfSquares(grads)};
@@ -117,7 +127,7 @@ final class ShardedUpdate implements OptimizerState {
       GradientClipping.scale(grads, GradientClipping.factor(squares[0], clipNorm));
     }
     optimizer.step(weights, grads, step, learningRate);
-    ByteBuffer updated = shardWeights.bytes();
+    ByteBuffer updated = mineOfFlat.bytes(); // the averaged gradients are spent
     for (int k = 0; k < mine.size(); k++) {
       Piece p = mine.get(k);
       int at = (int) (offsets[p.index()] + p.from() - base) * Float.BYTES;
@@ -125,16 +135,16 @@ final class ShardedUpdate implements OptimizerState {
     }
     long optimizerNanos = System.nanoTime() - o0;
     long g0 = System.nanoTime();
-    // The gradients are spent: the flat vector takes the gathered parameters.
-    pg.allGather(shardWeights, flatGradients);
-    ByteBuffer all = flatGradients.bytes();
+    // In place too: every rank's shard of parameters into the flat vector.
+    pg.allGather(mineOfFlat, flat);
+    ByteBuffer all = flat.bytes();
     for (int i = 0; i < params.size(); i++) {
-      ByteBuffer w = params.get(i).view();
+      ByteBuffer w = views.get(i);
       w.duplicate().put(all.slice((int) offsets[i] * Float.BYTES, w.capacity()));
     }
     comm += System.nanoTime() - g0;
     long wait = Math.min(comm, pg.stats().waitNanos() - wait0);
-    return new Timing(comm, wait, optimizerNanos, 2L * flatGradients.byteSize());
+    return new Timing(comm, wait, optimizerNanos, 2L * flat.byteSize());
   }
 
   /** Bytes {@code [at, at + length)} of {@code b}, floats in native order. */
@@ -215,16 +225,16 @@ final class ShardedUpdate implements OptimizerState {
   }
 
   /**
-   * Bytes of this rank's communication buffers: the flat vector (the gradients, then the gathered
-   * parameters) and the shard's gradients and parameters.
+   * Bytes of this rank's communication buffer: the flat vector (the gradients, reduce-scattered in
+   * place, then the parameters, all-gathered in place).
    */
   long bufferBytes() {
-    return flatGradients.byteSize() + shardGradients.byteSize() + shardWeights.byteSize();
+    return flat.byteSize();
   }
 
   /** Bytes of the flat gradient vector, padded: what one step reduce-scatters. */
   long flatBytes() {
-    return flatGradients.byteSize();
+    return flat.byteSize();
   }
 
   /** Elements per shard (the flat vector padded to a multiple of the ranks). */
