@@ -169,35 +169,8 @@ final class StepRunner implements AutoCloseable {
       }
     }
     long computeNanos = System.nanoTime() - f0 - dataNanos - overlapped;
-    if (sharded != null) {
-      ShardedUpdate.Timing t = sharded.step(step + 1, learningRate(step), cfg.clipGradNorm());
-      long u1 = System.nanoTime();
-      buffers.sync();
-      long end = System.nanoTime();
-      clock = end;
-      return new StepRecord(
-          step,
-          epoch,
-          loss,
-          indices.length,
-          dataNanos,
-          computeNanos,
-          t.commNanos() - t.waitNanos() + (end - u1) + takeBetween(),
-          t.waitNanos(),
-          t.optimizerNanos(),
-          end - t0);
-    }
-    GradientSync.Timing comm =
-        segmented != null ? gradients.finish() : gradients.averageGradients();
-    long o0 = System.nanoTime();
-    if (cfg.clipGradNorm() > 0) {
-      // Averaged gradients are the same on every rank: each computes the same norm and factor.
-      List<ByteBuffer> grads = gradients.gradientViews();
-      GradientClipping.scale(
-          grads, GradientClipping.factor(GradientClipping.sumOfSquares(grads), cfg.clipGradNorm()));
-    }
-    optimizer.step(weights, gradients.gradientViews(), step + 1, learningRate(step));
-    long o1 = System.nanoTime();
+    Update update = sharded != null ? shardedUpdate(step) : allReduceUpdate(step);
+    long u1 = System.nanoTime();
     buffers.sync();
     long end = System.nanoTime();
     clock = end;
@@ -208,10 +181,35 @@ final class StepRunner implements AutoCloseable {
         indices.length,
         dataNanos,
         computeNanos,
-        comm.totalNanos() - comm.waitNanos() + (end - o1) + takeBetween(),
-        comm.waitNanos(),
-        o1 - o0,
+        update.commNanos() + (end - u1) + takeBetween(),
+        update.waitNanos(),
+        update.optimizerNanos(),
         end - t0);
+  }
+
+  /** What an update cost: communication less its stalls, the stalls, the optimizer. */
+  private record Update(long commNanos, long waitNanos, long optimizerNanos) {}
+
+  /** ZeRO-1: reduce-scatter, the shard's update, all-gather. */
+  private Update shardedUpdate(int step) {
+    ShardedUpdate.Timing t = sharded.step(step + 1, learningRate(step), cfg.clipGradNorm());
+    return new Update(t.commNanos() - t.waitNanos(), t.waitNanos(), t.optimizerNanos());
+  }
+
+  /** The buckets' all-reduce (finished, with segments), clipping, the whole update. */
+  private Update allReduceUpdate(int step) {
+    GradientSync.Timing comm =
+        segmented != null ? gradients.finish() : gradients.averageGradients();
+    long o0 = System.nanoTime();
+    if (cfg.clipGradNorm() > 0) {
+      // Averaged gradients are the same on every rank: each computes the same norm and factor.
+      List<ByteBuffer> grads = gradients.gradientViews();
+      GradientClipping.scale(
+          grads, GradientClipping.factor(GradientClipping.sumOfSquares(grads), cfg.clipGradNorm()));
+    }
+    optimizer.step(weights, gradients.gradientViews(), step + 1, learningRate(step));
+    return new Update(
+        comm.totalNanos() - comm.waitNanos(), comm.waitNanos(), System.nanoTime() - o0);
   }
 
   /**
