@@ -1,8 +1,11 @@
 package dev.cohort.train;
 
+import dev.cohort.comm.ProcessGroup;
+import dev.cohort.comm.ReduceOp;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Turns SIGTERM (and Ctrl-C) into a clean stop: the JVM's shutdown hook raises a flag, which the
@@ -25,6 +28,16 @@ public final class GracefulStop {
 
   public boolean requested() {
     return requested.get();
+  }
+
+  /**
+   * Whether any rank of {@code group} was asked to stop ({@code requested} on that rank): the same
+   * answer everywhere, so that every rank stops after the same step. Collective over the group.
+   */
+  public static boolean agreed(ProcessGroup group, BooleanSupplier requested) {
+    int[] flag = {requested.getAsBoolean() ? 1 : 0};
+    group.allReduce(flag, ReduceOp.MAX);
+    return flag[0] > 0;
   }
 
   /** Called when training is over (stopped or not): lets a waiting hook, and the JVM, finish. */

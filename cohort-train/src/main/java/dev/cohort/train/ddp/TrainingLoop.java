@@ -4,6 +4,7 @@ import ai.djl.training.Trainer;
 import dev.cohort.checkpoint.TrainingState;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
+import dev.cohort.train.GracefulStop;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.InMemoryDataset;
@@ -92,7 +93,7 @@ final class TrainingLoop {
         boolean stop = false;
         if (step % STOP_CHECK_EVERY == 0) {
           long s0 = System.nanoTime();
-          stop = stopAgreed();
+          stop = GracefulStop.agreed(pg, stopRequested);
           steps.communicatedBetween(System.nanoTime() - s0);
         }
         if (checkpoints.due(step) || (stop && checkpoints.enabled())) {
@@ -148,12 +149,5 @@ final class TrainingLoop {
       }
     }
     return Map.copyOf(shifted);
-  }
-
-  /** True on every rank if any rank has been asked to stop. Collective. */
-  private boolean stopAgreed() {
-    int[] flag = {stopRequested.getAsBoolean() ? 1 : 0};
-    pg.allReduce(flag, ReduceOp.MAX);
-    return flag[0] > 0;
   }
 }

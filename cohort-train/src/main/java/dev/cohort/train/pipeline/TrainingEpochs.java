@@ -3,7 +3,7 @@ package dev.cohort.train.pipeline;
 import ai.djl.ndarray.NDManager;
 import dev.cohort.checkpoint.TrainingState;
 import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.ReduceOp;
+import dev.cohort.train.GracefulStop;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.CharVocabulary;
 import dev.cohort.train.data.text.TokenWindows;
@@ -132,7 +132,9 @@ final class TrainingEpochs {
         lossSum += o.loss();
         n++;
         step++;
-        boolean stop = step % LanguageModelTrainer.STOP_CHECK_EVERY == 0 && stopAgreed();
+        boolean stop =
+            step % LanguageModelTrainer.STOP_CHECK_EVERY == 0
+                && GracefulStop.agreed(world, stopRequested);
         if (checkpoints.due(step) || (stop && checkpoints.enabled())) {
           // metrics.csv must hold every step the checkpoint holds: a restart appends from it.
           listener.flush();
@@ -198,13 +200,6 @@ final class TrainingEpochs {
         memory,
         stoppedAt,
         null);
-  }
-
-  /** Whether any rank was asked to stop. Collective over the world. */
-  private boolean stopAgreed() {
-    int[] flag = {stopRequested.getAsBoolean() ? 1 : 0};
-    world.allReduce(flag, ReduceOp.MAX);
-    return flag[0] > 0;
   }
 
   /** Waits for the last checkpoint writes, then says what they cost. */

@@ -3,6 +3,7 @@ package dev.cohort.train.split;
 import ai.djl.ndarray.NDManager;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
+import dev.cohort.train.GracefulStop;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.CharVocabulary;
 import dev.cohort.train.data.text.TokenWindows;
@@ -102,7 +103,7 @@ final class SplitEpochs {
         sum += r.loss();
         n++;
         step++;
-        if (step % STOP_CHECK_EVERY == 0 && stopAgreed()) {
+        if (step % STOP_CHECK_EVERY == 0 && GracefulStop.agreed(world, stopRequested)) {
           stoppedAt = step;
           break;
         }
@@ -196,13 +197,6 @@ final class SplitEpochs {
         Math.max(0, optimizer - averaging),
         System.nanoTime() - start,
         load);
-  }
-
-  /** Whether any rank was asked to stop. Collective over the world. */
-  private boolean stopAgreed() {
-    int[] flag = {stopRequested.getAsBoolean() ? 1 : 0};
-    world.allReduce(flag, ReduceOp.MAX);
-    return flag[0] > 0;
   }
 
   /** Every worker's parameters, gradients, optimizer state and most activations; no plan. */
