@@ -106,11 +106,7 @@ public final class PipelineInference {
     System.arraycopy(prompt, 0, text, 0, prompt.length);
     Random random = new Random(seed);
     for (int n = prompt.length; n < text.length; n++) {
-      float[] window = new float[context];
-      for (int j = 0; j < context; j++) {
-        int at = n - context + j;
-        window[j] = at >= 0 ? text[at] : 0;
-      }
+      float[] window = window(text, n, context);
       Tensor next = Tensor.allocate(dev.cohort.comm.DataType.FLOAT32, 1);
       try (NDManager m = manager.newSubManager()) {
         NDArray logits = forward(m, m.create(window, in), 0);
@@ -150,6 +146,19 @@ public final class PipelineInference {
       w.await();
     }
     return logits;
+  }
+
+  /**
+   * The {@code context} tokens of {@code text} before position {@code n}, as the model's input,
+   * padded on the left with token 0.
+   */
+  public static float[] window(int[] text, int n, int context) {
+    float[] window = new float[context];
+    for (int j = 0; j < context; j++) {
+      int at = n - context + j;
+      window[j] = at >= 0 ? text[at] : 0;
+    }
+    return window;
   }
 
   /** A token drawn from {@code logits} softened by {@code temperature}. */

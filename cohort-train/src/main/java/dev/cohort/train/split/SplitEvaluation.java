@@ -98,11 +98,7 @@ final class SplitEvaluation {
     System.arraycopy(prompt, 0, text, 0, prompt.length);
     Random random = new Random(seed);
     for (int n = prompt.length; n < text.length; n++) {
-      float[] window = new float[context];
-      for (int j = 0; j < context; j++) {
-        int at = n - context + j;
-        window[j] = at >= 0 ? text[at] : 0;
-      }
+      float[] window = PipelineInference.window(text, n, context);
       try (NDManager m = manager.newSubManager()) {
         // One row: every rank draws the same text, so the groups' exchanges match in size.
         float[] last =
