@@ -223,7 +223,10 @@ public final class DistributedTrainer {
             }
           }
         }
-        RunSummary summary = RunSummaries.of(cfg, pg.size(), done, seconds, PeakMemory.gather(pg));
+        // The memory report gathered every worker's peak resident memory already.
+        List<Long> peaks =
+            memory.workers().stream().map(MemoryReport.Worker::peakRssBytes).toList();
+        RunSummary summary = RunSummaries.of(cfg, pg.size(), done, seconds, peaks);
         if (recorder != null) {
           done.model().save(cfg.runDir().resolve(MODEL_DIR));
           summary = recorder.writeSummary(summary); // the whole run's, resumes included
