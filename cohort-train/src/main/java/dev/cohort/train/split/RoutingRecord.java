@@ -5,6 +5,7 @@ import dev.cohort.train.moe.MoeFeedForward;
 import dev.cohort.train.moe.MoeLoad;
 import dev.cohort.train.tensor.SplitGpt;
 import dev.cohort.train.tensor.TensorParallelLayer;
+import java.util.List;
 
 /**
  * A mixture of experts' routing, step by step and over the run: each step every rank drains its
@@ -14,7 +15,7 @@ import dev.cohort.train.tensor.TensorParallelLayer;
  * another are unrelated.
  */
 final class RoutingRecord {
-  private final SplitGpt gpt;
+  private final List<TensorParallelLayer> moeLayers;
   private final int layers;
   private final int experts;
   private final long[][] demand; // the run's, per layer and expert
@@ -24,8 +25,8 @@ final class RoutingRecord {
   private int steps;
 
   RoutingRecord(SplitGpt gpt, int experts) {
-    this.gpt = gpt;
-    this.layers = gpt.layers().size();
+    this.moeLayers = gpt.layers();
+    this.layers = moeLayers.size();
     this.experts = experts;
     this.demand = new long[layers][experts];
   }
@@ -39,7 +40,7 @@ final class RoutingRecord {
   void fill(double[] sums, int at) {
     double aux = 0;
     for (int l = 0; l < layers; l++) {
-      TensorParallelLayer layer = gpt.layers().get(l);
+      TensorParallelLayer layer = moeLayers.get(l);
       MoeLoad.Totals t = ((MoeFeedForward) layer.feedForward()).drainLoad();
       aux += t.forwards() == 0 ? 0 : t.auxLoss() / t.forwards();
       sums[at + 1] += t.dropped();
