@@ -5,7 +5,6 @@ import dev.cohort.lab.model.MoeWork;
 import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.model.PipelinePlanner;
 import dev.cohort.lab.model.SplitPlanner;
-import dev.cohort.lab.model.TensorStepModel;
 import dev.cohort.train.model.gpt.GptConfig;
 import dev.cohort.train.moe.MoeSettings;
 import java.nio.file.Files;
@@ -87,14 +86,7 @@ final class ExpertPlan {
         return measured;
       }
     }
-    double ratio =
-        new MoeStepModel(
-                g,
-                moe,
-                c.globalBatch / Math.max(1, c.workers),
-                new TensorStepModel.Phases(0, 0, 0, 0),
-                TensorStepModel.SHARED_MEMORY)
-            .workRatio();
+    double ratio = MoeStepModel.sizes(g, moe, c.globalBatch / Math.max(1, c.workers)).workRatio();
     return new MoeWork(ratio, "estimated from floating-point operations");
   }
 }

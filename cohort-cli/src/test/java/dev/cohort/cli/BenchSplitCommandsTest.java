@@ -89,13 +89,7 @@ class BenchSplitCommandsTest {
         .contains("| 0.01 | 40-59 | ")
         .contains("| 0.00 | 0-19 | ")
         .contains("| MoE, 2 experts | ");
-    MoeStepModel sizes =
-        new MoeStepModel(
-            TINY,
-            new MoeSettings(2, 1, 1.25, 0.01),
-            2,
-            new TensorStepModel.Phases(0, 0, 0, 0),
-            TensorStepModel.SHARED_MEMORY);
+    MoeStepModel sizes = MoeStepModel.sizes(TINY, new MoeSettings(2, 1, 1.25, 0.01), 2);
     JsonNode rows = new ObjectMapper().readTree(dir.resolve("moe.json").toFile()).get("rows");
     for (JsonNode row : rows) {
       String name = row.get("case").asText();

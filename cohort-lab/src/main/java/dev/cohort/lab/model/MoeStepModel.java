@@ -36,6 +36,15 @@ public record MoeStepModel(
     NetworkModel link,
     NetworkModel averaging) {
 
+  /**
+   * The model's counts alone (capacity, parameters, work), for {@code batch} sequences per worker:
+   * no step to predict, so no measured phases and no link.
+   */
+  public static MoeStepModel sizes(GptConfig cfg, MoeSettings moe, int batch) {
+    return new MoeStepModel(
+        cfg, moe, batch, new TensorStepModel.Phases(0, 0, 0, 0), TensorStepModel.SHARED_MEMORY);
+  }
+
   /** With one link for both the all-to-alls and the averaging. */
   public MoeStepModel(
       GptConfig cfg, MoeSettings moe, int batch, TensorStepModel.Phases single, NetworkModel link) {

@@ -116,12 +116,11 @@ public record SplitPlanner(
       return out;
     }
     int rows = globalBatch / workers;
+    MoeStepModel sizes = MoeStepModel.sizes(model, moe, rows);
     for (int g = 1; g <= workers; g++) {
       if (workers % g != 0 || moe.experts() % g != 0) {
         continue;
       }
-      MoeStepModel sizes =
-          new MoeStepModel(model, moe, rows, new TensorStepModel.Phases(0, 0, 0, 0), net);
       MoeStepModel step =
           new MoeStepModel(
               model,

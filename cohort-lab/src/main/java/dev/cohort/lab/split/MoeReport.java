@@ -93,12 +93,7 @@ final class MoeReport {
 
   Path write(PrintStream out) throws IOException {
     MoeStepModel sizes =
-        new MoeStepModel(
-            cfg,
-            MoeBench.settings(opt.experts(), 0.01),
-            opt.batch(),
-            new TensorStepModel.Phases(0, 0, 0, 0),
-            TensorStepModel.SHARED_MEMORY);
+        MoeStepModel.sizes(cfg, MoeBench.settings(opt.experts(), 0.01), opt.batch());
     StringBuilder md = new StringBuilder("# Mixture of experts: the language model\n\n");
     md.append(
         String.format(
