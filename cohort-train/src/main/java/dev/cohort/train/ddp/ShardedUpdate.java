@@ -160,13 +160,15 @@ final class ShardedUpdate implements OptimizerState {
   @Override
   public Map<String, float[]> snapshot() {
     Map<String, float[]> whole = new LinkedHashMap<>();
+    Map<String, float[]> state = optimizer.state(); // this rank's pieces, by piece number
     for (String kind : kinds) {
       Tensor mine = Tensor.allocate(DataType.FLOAT32, shard);
       FloatBuffer out = mine.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer();
       long base = (long) pg.rank() * shard;
       for (int k = 0; k < this.mine.size(); k++) {
         Piece p = this.mine.get(k);
-        out.put((int) (offsets[p.index()] + p.from() - base), piece(kind, k));
+        out.put(
+            (int) (offsets[p.index()] + p.from() - base), state.get("optimizer/" + kind + "/" + k));
       }
       Tensor all = pg.rank() == 0 ? Tensor.allocate(DataType.FLOAT32, shard * pg.size()) : null;
       pg.gather(mine, all, 0);
@@ -208,10 +210,6 @@ final class ShardedUpdate implements OptimizerState {
       }
     }
     optimizer.restore(pieces);
-  }
-
-  private float[] piece(String kind, int k) {
-    return optimizer.state().get("optimizer/" + kind + "/" + k);
   }
 
   /** This rank's optimizer: the state of its shard alone. */
