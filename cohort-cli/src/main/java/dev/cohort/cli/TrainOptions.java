@@ -209,9 +209,12 @@ final class TrainOptions {
       names = "--zero",
       defaultValue = "0",
       description =
-          "ZeRO stage of data parallelism: 0 (default: every worker holds everything) or 1 (the"
+          "ZeRO stage of data parallelism: 0 (default: every worker holds everything), 1 (the"
               + " optimizer's state sharded over the workers: gradients reduce-scattered, each"
-              + " worker updates its shard, parameters all-gathered).")
+              + " worker updates its shard, parameters all-gathered), 2 (the gradients sharded"
+              + " too, reduce-scattered block by block during the backward pass) or 3 (the"
+              + " parameters too, gathered block by block for the forward pass and again for the"
+              + " backward pass).")
   int zero;
 
   @Option(

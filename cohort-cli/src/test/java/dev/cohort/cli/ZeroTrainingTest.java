@@ -6,22 +6,25 @@ import dev.cohort.launch.WorkerArgs;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.TrainConfigBuilder;
 import dev.cohort.train.metrics.MemoryReport;
+import dev.cohort.train.metrics.RunSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ZeRO-1: the optimizer's state sharded over the workers, the gradients reduce-scattered and the
- * parameters all-gathered, trains exactly as plain data parallelism does: 20 steps with momentum
- * SGD clipped hard, with Adam on 2 workers, and with Adam on 4 (235,146 parameters: the last shard
- * is padded); each worker holds the state of its shard alone. Its checkpoints hold the whole state:
- * they resume bit for bit, on another number of workers, and without ZeRO.
+ * ZeRO stages 1, 2 and 3 train exactly as plain data parallelism does: 20 steps with momentum SGD
+ * clipped hard, with plain SGD (stages 2 and 3), with Adam on 2 workers and with Adam on 4 (235,146
+ * parameters: the last shard is padded). Each worker holds its shard of the optimizer's state, of
+ * the gradients (2, 3) and of the parameters (3), byte for byte as the ZeRO paper counts them, and
+ * sends what the formula says per step. Sharded checkpoints hold the whole state: they resume bit
+ * for bit, on another number of workers, with another stage and without ZeRO.
  */
-@Timeout(300)
+@Timeout(600)
 class ZeroTrainingTest {
   private static final long MLP_PARAMETERS = 235_146;
 
@@ -69,14 +72,18 @@ class ZeroTrainingTest {
   }
 
   @Test
-  void zeroOneShouldTrainAsPlainDataParallelism(@TempDir Path dir) throws Exception {
+  void everyStageShouldTrainAsPlainDataParallelism(@TempDir Path dir) throws Exception {
     for (Case c :
         List.of(
             new Case(2, "sgd", 0.9f, 0.01f),
+            new Case(2, "sgd", 0, 0),
             new Case(2, "adam", 0, 0),
             new Case(4, "adam", 0, 0))) {
       List<float[]> plain = null;
-      for (int zero : new int[] {0, 1}) {
+      for (int zero = 0; zero <= 3; zero++) {
+        if (zero == 1 && c.stateFloats() == 0) {
+          continue; // refused: plain SGD keeps no state to shard
+        }
         Path run = dir.resolve(c.name() + "-zero" + zero);
         List<float[]> got =
             train(run, c.nproc(), config(c, zero, 16).runDir(run.resolve("run")).build());
@@ -89,45 +96,109 @@ class ZeroTrainingTest {
           plain = got;
         } else {
           assertThat(relative(got.get(0), plain.get(0)))
-              .as("%s: relative difference", c.name())
+              .as("%s zero %d: relative difference", c.name(), zero)
               .isLessThan(1e-6);
         }
-        // Tracked memory equals the ZeRO paper's count: Adam's state 8 bytes per parameter, of the
-        // worker's shard alone with ZeRO-1 (the last shards shortened by the padding).
-        MemoryReport memory = MemoryReport.read(run.resolve("run").resolve(MemoryReport.FILE));
-        long shard = (MLP_PARAMETERS + c.nproc() - 1) / c.nproc();
-        for (MemoryReport.Worker w : memory.workers()) {
-          long mine =
-              Math.max(0, Math.min(MLP_PARAMETERS, (w.rank() + 1) * shard) - w.rank() * shard);
-          long state = 4L * c.stateFloats() * (zero == 1 ? mine : MLP_PARAMETERS);
-          assertThat(w.tracked())
-              .as("%s zero %d rank %d", c.name(), zero, w.rank())
-              .isEqualTo(w.predicted());
-          assertThat(w.tracked().optimizer())
-              .as("%s zero %d rank %d", c.name(), zero, w.rank())
-              .isEqualTo(state);
-          assertThat(w.tracked().parameters()).isEqualTo(4 * MLP_PARAMETERS);
-        }
-        if (zero == 1) {
-          assertThat(Files.readString(run.resolve("rank-0.log")))
-              .contains(
-                  "ZeRO-1: each worker holds the optimizer's state of a shard of "
-                      + shard
-                      + " parameters: "
-                      + 4L * c.stateFloats() * shard
-                      + " bytes");
-        }
+        checkMemory(run.resolve("run"), c, zero);
+        checkTraffic(run.resolve("run"), c, zero);
       }
     }
   }
 
+  /**
+   * ZeRO-3 runs every segment but the last twice; BatchNorm's running statistics must still move
+   * once per step (they are put back before the rerun), and the convolutions train as they do
+   * whole: the whole final state, buffers included, against plain data parallelism.
+   */
   @Test
-  void aShardedCheckpointShouldResumeBitwiseOnOtherWorkerCountsAndWithoutZero(@TempDir Path dir)
+  void zeroThreeShouldTrainAConvolutionalNetworkWithBatchNormAsPlainDataParallelism(
+      @TempDir Path dir) throws Exception {
+    Case adam = new Case(2, "adam", 0, 0);
+    List<float[]> plain =
+        train(dir.resolve("plain"), 2, config(adam, 0, 16).model("cnn-bn").build());
+    List<float[]> three =
+        train(dir.resolve("three"), 2, config(adam, 3, 16).model("cnn-bn").build());
+    assertThat(relative(three.get(0), plain.get(0)))
+        .as("parameters and running statistics")
+        .isLessThan(1e-6);
+  }
+
+  /**
+   * Tracked memory equals the ZeRO paper's count: Adam's state 8 bytes per parameter, of the
+   * worker's shard alone from ZeRO-1 on (the last shards shortened by the padding); gradients a
+   * shard's from ZeRO-2 on; parameters a shard's with ZeRO-3. The MLP's segments (its layers) split
+   * evenly over 2 and 4 workers, so the sum of the segments' shards is the whole vector's shard.
+   */
+  private static void checkMemory(Path run, Case c, int zero) throws Exception {
+    MemoryReport memory = MemoryReport.read(run.resolve(MemoryReport.FILE));
+    long shard = (MLP_PARAMETERS + c.nproc() - 1) / c.nproc();
+    for (MemoryReport.Worker w : memory.workers()) {
+      String as = c.name() + " zero " + zero + " rank " + w.rank();
+      long mine = Math.max(0, Math.min(MLP_PARAMETERS, (w.rank() + 1) * shard) - w.rank() * shard);
+      assertThat(w.tracked()).as(as).isEqualTo(w.predicted());
+      assertThat(w.tracked().optimizer())
+          .as(as)
+          .isEqualTo(4L * c.stateFloats() * (zero >= 1 ? mine : MLP_PARAMETERS));
+      assertThat(w.tracked().gradients())
+          .as(as)
+          .isEqualTo(4 * (zero >= 2 ? shard : MLP_PARAMETERS));
+      assertThat(w.tracked().parameters())
+          .as(as)
+          .isEqualTo(4 * (zero == 3 ? shard : MLP_PARAMETERS));
+    }
+    if (zero >= 1) {
+      assertThat(Files.readString(run.getParent().resolve("rank-0.log")))
+          .contains(
+              String.format(
+                  Locale.ROOT,
+                  "ZeRO-%d: each worker holds a shard of %,d of %,d parameters",
+                  zero,
+                  shard,
+                  MLP_PARAMETERS));
+    }
+  }
+
+  /**
+   * Bytes sent per step: a reduce-scatter and an all-gather move what an all-reduce does, 2(N-1)/N
+   * x 4Ψ; ZeRO-3 gathers the parameters twice, 3(N-1)/N x 4Ψ, less the last segment's second gather
+   * (the backward pass starts from its forward, which is not rerun).
+   */
+  private static void checkTraffic(Path run, Case c, int zero) throws Exception {
+    RunSummary.Traffic t = RunSummary.read(run.resolve(RunSummary.FILE)).traffic();
+    long n = c.nproc();
+    long padded = (MLP_PARAMETERS + n - 1) / n * n;
+    if (zero == 0) {
+      return; // the shared-memory all-reduce works in place: nothing goes through the group
+    }
+    assertThat(t.formulaBytesPerStep()).isEqualTo((zero == 3 ? 3 : 2) * (n - 1) * 4 * padded / n);
+    long expected = t.formulaBytesPerStep();
+    if (zero == 3) {
+      long lastLayer = (128 * 10 + 10 + n - 1) / n * n; // padded
+      expected -= (n - 1) * 4 * lastLayer / n;
+    }
+    // Clipping adds one all-reduce of a double (the shards' sums of squares).
+    assertThat(t.sentBytesPerStep())
+        .as("zero %d", zero)
+        .isBetween(expected, expected + (c.clip() > 0 ? 8 * (n - 1) : 0));
+  }
+
+  @Test
+  void aShardedCheckpointShouldResumeBitwiseOnOtherWorkerCountsAndStages(@TempDir Path dir)
       throws Exception {
+    resumes(dir.resolve("zero1"), 1, 3);
+    resumes(dir.resolve("zero3"), 3, 1);
+  }
+
+  /**
+   * A checkpoint that {@code stage} wrote at step 10 of 20 resumes bit for bit on the same workers,
+   * on 4 workers with {@code otherStage} (the same global batch) and with plain data parallelism.
+   */
+  private static void resumes(Path dir, int stage, int otherStage) throws Exception {
     Case adam = new Case(2, "adam", 0, 0);
     Path run = dir.resolve("straight");
     List<float[]> straight =
-        train(run, 2, config(adam, 1, 16).checkpointEvery(10).runDir(run.resolve("run")).build());
+        train(
+            run, 2, config(adam, stage, 16).checkpointEvery(10).runDir(run.resolve("run")).build());
     // Back to step 10: the newest checkpoint is then the one of step 10.
     Path ckpt20 = run.resolve("run").resolve("checkpoints").resolve("ckpt-000000020");
     assertThat(ckpt20).isDirectory();
@@ -137,31 +208,44 @@ class ZeroTrainingTest {
     Path from = run.resolve("run");
     Path again = dir.resolve("again");
     List<float[]> resumed =
-        train(again, 2, config(adam, 1, 16).resumeFrom(from).runDir(again.resolve("run")).build());
+        train(
+            again,
+            2,
+            config(adam, stage, 16).resumeFrom(from).runDir(again.resolve("run")).build());
     assertThat(resumed.get(0))
-        .as("ZeRO-1 resumed from step 10, bit for bit")
+        .as("ZeRO-%d resumed from step 10, bit for bit", stage)
         .isEqualTo(straight.get(0));
     // 4 workers of 8 windows: the same global batch; each takes its quarter of the whole state,
     // the last shard padded.
     Path four = dir.resolve("four");
     List<float[]> quarters =
-        train(four, 4, config(adam, 1, 8).resumeFrom(from).runDir(four.resolve("run")).build());
+        train(
+            four,
+            4,
+            config(adam, otherStage, 8).resumeFrom(from).runDir(four.resolve("run")).build());
     assertThat(relative(quarters.get(0), straight.get(0)))
-        .as("4 workers from a 2-worker checkpoint")
+        .as("4 workers with ZeRO-%d from a 2-worker checkpoint of ZeRO-%d", otherStage, stage)
         .isLessThan(1e-5);
-    // The checkpoint holds the whole optimizer state: plain data parallelism resumes it too.
+    // The checkpoint holds the whole state: plain data parallelism resumes it too.
     Path plain = dir.resolve("plain");
     List<float[]> unsharded =
         train(plain, 2, config(adam, 0, 16).resumeFrom(from).runDir(plain.resolve("run")).build());
     assertThat(relative(unsharded.get(0), straight.get(0)))
-        .as("plain data parallelism")
+        .as("plain data parallelism from ZeRO-%d", stage)
         .isLessThan(1e-6);
   }
 
   @Test
-  void whatZeroDoesNotDoYetShouldBeRefused(@TempDir Path dir) {
-    assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--zero", "2"))
-        .contains("--zero 2 (sharded gradients) is not built yet: use --zero 1");
+  void whatAStageDoesNotTrainWithShouldBeRefused(@TempDir Path dir) {
+    assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--zero", "2", "--accumulation", "2"))
+        .contains("--zero 2 reduce-scatters each segment's gradients")
+        .contains("leave out --accumulation");
+    assertThat(refusal(dir, "--nproc", "2", "--model", "cnn-bn", "--zero", "3", "--sync-bn"))
+        .contains("leave out --sync-bn");
+    assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--zero", "3", "--check-every", "5"))
+        .contains("leave out --check-every");
+    assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--zero", "2", "--no-overlap"))
+        .contains("--zero 2 reduce-scatters one segment at a time, not buckets");
     assertThat(refusal(dir, "--nproc", "2", "--model", "mlp", "--zero", "4"))
         .contains("--zero must be 0, 1, 2 or 3, got 4");
     assertThat(refusal(dir, "--nproc", "2", "--model", "gpt-tiny", "--zero", "1"))

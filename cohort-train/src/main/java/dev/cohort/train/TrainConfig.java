@@ -56,8 +56,8 @@ import java.util.Locale;
  *     training (the language model only)
  * @param split each transformer layer split over workers: tensor parallelism or a mixture of
  *     experts (the language model only; {@link LayerSplit#NONE}: whole)
- * @param zero the ZeRO stage of data parallelism: 0 (every rank holds everything) or 1 (the
- *     optimizer's state sharded over the ranks)
+ * @param zero the ZeRO stage of data parallelism: 0 (every rank holds everything), 1 (the
+ *     optimizer's state sharded over the ranks), 2 (the gradients too) or 3 (the parameters too)
  */
 public record TrainConfig(
     String model,
@@ -166,7 +166,16 @@ public record TrainConfig(
     if (split == null) {
       split = LayerSplit.NONE;
     }
-    refuseUnsupportedZero(zero, model, backwardSegments, bucketBytes, overlap, optimizer, momentum);
+    new ZeroRules(
+            zero,
+            Models.isLanguageModel(model),
+            backwardSegments,
+            bucketBytes != DEFAULT_BUCKET_BYTES || !overlap,
+            optimizer.equals("sgd") && momentum == 0,
+            accumulation,
+            syncBatchNorm,
+            checkEvery)
+        .refuseUnsupported();
     if (generate < 0) {
       throw new IllegalArgumentException("--generate must be >= 0, got " + generate);
     }
@@ -243,48 +252,6 @@ public record TrainConfig(
               + " language model: use --model gpt or gpt-tiny (got "
               + model
               + ")");
-    }
-  }
-
-  /** ZeRO stages and combinations not built yet, refused by name. */
-  private static void refuseUnsupportedZero(
-      int zero,
-      String model,
-      int backwardSegments,
-      long bucketBytes,
-      boolean overlap,
-      String optimizer,
-      float momentum) {
-    if (zero < 0 || zero > 3) {
-      throw new IllegalArgumentException("--zero must be 0, 1, 2 or 3, got " + zero);
-    }
-    if (zero > 1) {
-      throw new IllegalArgumentException(
-          "--zero "
-              + zero
-              + " (sharded gradients"
-              + (zero == 3 ? " and parameters" : "")
-              + ") is not built yet: use --zero 1, which shards the optimizer's state");
-    }
-    if (zero == 1 && Models.isLanguageModel(model)) {
-      throw new IllegalArgumentException(
-          "--zero is for data parallelism of --model mlp, cnn, ...: the language model trains"
-              + " with --pipeline, --tensor or --experts");
-    }
-    if (zero == 1 && (bucketBytes != DEFAULT_BUCKET_BYTES || !overlap)) {
-      throw new IllegalArgumentException(
-          "--zero 1 reduce-scatters one flat vector, not buckets: leave out --bucket-mb and"
-              + " --no-overlap");
-    }
-    if (zero == 1 && optimizer.equals("sgd") && momentum == 0) {
-      throw new IllegalArgumentException(
-          "--zero 1 shards the optimizer's state, and plain SGD keeps none: use --optimizer adam,"
-              + " or --momentum, or leave out --zero");
-    }
-    if (zero == 1 && backwardSegments > 1) {
-      throw new IllegalArgumentException(
-          "--zero 1 reduce-scatters all gradients after the backward pass: leave out"
-              + " --backward-segments");
     }
   }
 

@@ -321,7 +321,11 @@ public final class TrainConfigBuilder {
     return this;
   }
 
-  /** The ZeRO stage: 0 (default) or 1, the optimizer's state sharded over the ranks. */
+  /**
+   * The ZeRO stage: 0 (default), 1 (the optimizer's state sharded over the ranks), 2 (the gradients
+   * too) or 3 (the parameters too). Stages 2 and 3 cut a DJL {@code SequentialBlock} into segments,
+   * one per block unless {@link #backwardSegments} says how many.
+   */
   public TrainConfigBuilder zero(int zero) {
     this.zero = zero;
     return this;

@@ -21,11 +21,11 @@ import java.util.Map;
 
 /**
  * The trainer's side of checkpointing. Parameters are the same on every rank, and so is the
- * optimizer's state unless it is sharded ({@code --zero 1}: then it is gathered to rank 0 first,
- * {@link OptimizerState}), so rank 0 alone writes them: it copies them to memory on the training
- * thread (the only pause training sees) and an {@link AsyncCheckpointWriter} does the rest. On
- * resume rank 0 picks the newest checkpoint that verifies, every rank loads that one and takes its
- * part of the optimizer's state.
+ * optimizer's state unless it is sharded ({@code --zero 1|2|3}: then it is gathered to rank 0
+ * first, {@link OptimizerState}, and with {@code --zero 3} so are the parameters), so rank 0 alone
+ * writes them: it copies them to memory on the training thread (the only pause training sees) and
+ * an {@link AsyncCheckpointWriter} does the rest. On resume rank 0 picks the newest checkpoint that
+ * verifies, every rank loads that one and takes its part of the optimizer's state.
  *
  * <p>The whole model state is saved: trainable parameters ({@code parameter/<i>}) and buffers such
  * as BatchNorm's running statistics ({@code buffer/<i>}), both numbered in model order, and the
@@ -113,7 +113,9 @@ public final class Checkpoints implements AutoCloseable {
       return;
     }
     Map<String, float[]> arrays = new LinkedHashMap<>();
-    copyOut(state.parameters(), "parameter/", arrays);
+    if (!optimizer.holdsParameters()) {
+      copyOut(state.parameters(), "parameter/", arrays);
+    }
     copyOut(state.buffers(), "buffer/", arrays);
     arrays.putAll(optimizerState);
     TrainingState s = new TrainingState(step, nextEpoch, nextBatch, arrays, meta);
@@ -251,9 +253,11 @@ public final class Checkpoints implements AutoCloseable {
                 + meta.get(key));
       }
     }
-    copyIn(state.parameters(), "parameter/", s, dir, state.size());
+    if (!optimizer.holdsParameters()) {
+      copyIn(state.parameters(), "parameter/", s, dir, state.size());
+    }
     copyIn(state.buffers(), "buffer/", s, dir, state.size());
-    optimizer.restore(s.arrays());
+    optimizer.restore(s.arrays()); // with ZeRO-3, this rank's shards of the parameters too
     return s;
   }
 

@@ -11,7 +11,6 @@ import ai.djl.training.loss.Loss;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.TrainingData;
-import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.ListenerThread;
@@ -170,16 +169,8 @@ public final class DistributedTrainer {
       ModelState state = ModelState.of(model.getBlock());
       StateSync.broadcastFromRank0(pg, state);
       StepRunner.Parts parts = StepRunner.Parts.of(pg, cfg, trainer, model.getBlock(), state);
-      if (parts.sharded() != null && pg.rank() == 0) {
-        long whole = state.parameterElements() * cfg.optimizerStateFloatsPerParameter() * 4;
-        System.out.printf(
-            java.util.Locale.ROOT,
-            "ZeRO-1: each worker holds the optimizer's state of a shard of %d parameters: %d bytes"
-                + " (%s) of the whole model's %s%n",
-            parts.sharded().shardElements(),
-            parts.sharded().optimizerBytes(),
-            ByteSize.format(parts.sharded().optimizerBytes()),
-            ByteSize.format(whole));
+      if (cfg.zero() > 0 && pg.rank() == 0) {
+        System.out.println(DataParallelMemory.zeroLine(cfg, state, parts));
       }
       try (StepRunner steps = new StepRunner(pg, cfg, train, parts);
           ListenerThread events = new ListenerThread(listeners(recorder));
@@ -188,21 +179,12 @@ public final class DistributedTrainer {
                   pg,
                   cfg,
                   state,
-                  parts.sharded() != null
-                      ? parts.sharded()
-                      : OptimizerState.whole(parts.optimizer()),
+                  parts.optimizerState(),
                   checkpointMeta(state, train),
                   System.err)) {
         TrainingLoop loop =
             new TrainingLoop(pg, cfg, trainer, state, steps, checkpoints, events, stopRequested);
-        Result r =
-            loop.run(
-                train,
-                test,
-                parts.gradients() == null
-                    ? List.of(Math.toIntExact(parts.sharded().flatBytes()))
-                    : parts.gradients().bucketBytes(),
-                new TrainedModel(model, state));
+        Result r = loop.run(train, test, parts.bucketBytes(), new TrainedModel(model, state));
         events.flush(); // metrics.csv and history.json complete before the summary
         checkpoints.close();
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -226,7 +208,15 @@ public final class DistributedTrainer {
         // The memory report gathered every worker's peak resident memory already.
         List<Long> peaks =
             memory.workers().stream().map(MemoryReport.Worker::peakRssBytes).toList();
-        RunSummary summary = RunSummaries.of(cfg, pg.size(), done, seconds, peaks);
+        RunSummary summary =
+            RunSummaries.of(cfg, pg.size(), done, seconds, peaks)
+                .withTraffic(
+                    RunSummaries.traffic(
+                        cfg,
+                        pg.size(),
+                        parts,
+                        state.parameterElements(),
+                        steps.sentBytesPerStep()));
         if (recorder != null) {
           done.model().save(cfg.runDir().resolve(MODEL_DIR));
           summary = recorder.writeSummary(summary); // the whole run's, resumes included

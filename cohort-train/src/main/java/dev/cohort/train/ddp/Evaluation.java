@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
@@ -20,6 +22,10 @@ public final class Evaluation {
 
   /** Fraction of samples whose arg-max prediction equals the label. Collective. */
   public static double accuracy(Trainer trainer, ProcessGroup pg, TrainingData data) {
+    // A store of its own, not the trainer's: that one keeps the arrays it first handed out, and
+    // ZeRO-3 puts new arrays into the parameters for every evaluation.
+    ParameterStore store = new ParameterStore(trainer.getManager(), false);
+    Block model = trainer.getModel().getBlock();
     long[] counts = new long[2];
     int batches = (data.size() + BATCH - 1) / BATCH;
     for (int b = pg.rank(); b < batches; b += pg.size()) {
@@ -31,7 +37,7 @@ public final class Evaluation {
       }
       try (NDManager m = trainer.getManager().newSubManager()) {
         NDList batch = data.batch(m, idx);
-        NDArray pred = trainer.evaluate(new NDList(batch.get(0))).singletonOrThrow();
+        NDArray pred = model.forward(store, new NDList(batch.get(0)), false).singletonOrThrow();
         NDArray hit = pred.argMax(1).toType(DataType.FLOAT32, false).eq(batch.get(1));
         counts[0] += hit.sum().getLong();
         counts[1] += n;

@@ -29,15 +29,12 @@ final class ModelState {
    *
    * @param path its key in the block's parameter list, e.g. {@code 02BatchNorm_runningMean}
    * @param index its position among all tensors of the model
+   * @param elements its element count, as initialized (ZeRO-3 empties the parameter's array later)
    */
-  record Entry(String path, Kind kind, Parameter parameter, int index) {
+  record Entry(String path, Kind kind, Parameter parameter, int index, long elements) {
     /** A zero-copy view of its float32 values. */
     ByteBuffer view() {
       return ParameterViews.value(parameter);
-    }
-
-    long elements() {
-      return ParameterViews.elements(parameter);
     }
 
     /** How error messages name it, e.g. "buffer 02BatchNorm_runningMean (tensor 7 of 16)". */
@@ -58,7 +55,8 @@ final class ModelState {
     for (Pair<String, Parameter> p : block.getParameters()) {
       Parameter param = p.getValue();
       Kind kind = param.requiresGradient() ? Kind.PARAMETER : Kind.BUFFER;
-      entries.add(new Entry(p.getKey(), kind, param, entries.size()));
+      entries.add(
+          new Entry(p.getKey(), kind, param, entries.size(), ParameterViews.elements(param)));
     }
     return new ModelState(entries);
   }

@@ -21,6 +21,14 @@ interface OptimizerState {
     return false;
   }
 
+  /**
+   * Whether {@link #snapshot} holds the parameters as well ({@code parameter/<i>}) and {@link
+   * #restore} takes them: true when no rank holds them whole (ZeRO-3).
+   */
+  default boolean holdsParameters() {
+    return false;
+  }
+
   /** Takes this rank's part of {@code saved}, the whole state. */
   void restore(Map<String, float[]> saved);
 

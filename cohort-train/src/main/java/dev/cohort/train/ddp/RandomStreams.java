@@ -27,6 +27,15 @@ public final class RandomStreams {
     Engine.getInstance().setRandomSeed(seed(seed, rank, step));
   }
 
+  /**
+   * Seeds the engine for segment {@code segment} of {@code step}: ZeRO-3 runs a segment twice (the
+   * forward pass, then again in the backward pass), and both runs must draw the same dropout masks.
+   */
+  static void enterSegment(long seed, int rank, long step, int segment) {
+    long z = mix(seed(seed, rank, step) ^ mix(segment));
+    Engine.getInstance().setRandomSeed((int) (z ^ (z >>> 32)));
+  }
+
   /** SplitMix64's finalizer: a bijection that scatters nearby inputs far apart. */
   private static long mix(long x) {
     long z = x + 0x9E3779B97F4A7C15L;

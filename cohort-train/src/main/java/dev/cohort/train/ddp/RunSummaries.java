@@ -12,6 +12,31 @@ final class RunSummaries {
   private RunSummaries() {}
 
   /**
+   * What rank 0 sent per step against the formula for its algorithm (see {@link
+   * RunSummary.Traffic}).
+   *
+   * @param sentPerStep measured
+   */
+  static RunSummary.Traffic traffic(
+      TrainConfig cfg, int workers, StepRunner.Parts parts, long psi, long sentPerStep) {
+    long padded = psi;
+    if (parts.zero() != null) {
+      ShardLayout layout = parts.zero().layout();
+      padded = 0;
+      for (int s = 0; s < layout.segments(); s++) {
+        padded += layout.padded(s);
+      }
+    } else if (parts.sharded() != null) {
+      padded = parts.sharded().flatBytes() / Float.BYTES;
+    }
+    int passes = cfg.zero() == 3 ? 3 : 2;
+    return new RunSummary.Traffic(
+        sentPerStep,
+        passes * (workers - 1) * Float.BYTES * padded / workers,
+        passes + "(N-1)/N x 4Ψ");
+  }
+
+  /**
    * @param workers the world size
    * @param wallSeconds the whole run as this rank saw it
    * @param peakMemory each rank's peak resident memory

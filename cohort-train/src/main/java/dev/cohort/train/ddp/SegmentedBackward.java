@@ -11,6 +11,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * A backward pass that hands gradients to {@link GradientSync} segment by segment, so that their
@@ -144,6 +145,21 @@ public final class SegmentedBackward {
     return parameters;
   }
 
+  /** How many segments. */
+  int count() {
+    return segments.size();
+  }
+
+  /** Segment {@code s}'s blocks, in model order. */
+  List<Block> blocks(int s) {
+    return segments.get(s);
+  }
+
+  /** Whether segment {@code s} or one before it has parameters that take gradients. */
+  boolean trainableUpTo(int s) {
+    return trainableBefore(s + 1);
+  }
+
   /** How many blocks each segment holds, first segment first. */
   List<Integer> blocksPerSegment() {
     return segments.stream().map(List::size).toList();
@@ -180,12 +196,13 @@ public final class SegmentedBackward {
   }
 
   /**
-   * Backward from {@code loss} (gradients add up in the parameters), each segment's gradients
-   * handed to {@code sync} as soon as they are complete, the last segment first. Collective.
+   * Backward from {@code loss} (gradients add up in the parameters), each segment's number handed
+   * to {@code sync} as soon as its gradients are complete, the last segment first (to reduce them:
+   * {@link GradientSync#reduceSegment}). Collective.
    *
-   * @return nanoseconds spent in {@code sync} (packing and starting all-reduces)
+   * @return nanoseconds spent in {@code sync} (packing and starting reductions)
    */
-  long backward(NDArray loss, GradientSync sync) {
+  long backward(NDArray loss, IntConsumer sync) {
     long handing = 0;
     NDArray from = loss;
     NDArray seed = loss.onesLike();
@@ -199,7 +216,7 @@ public final class SegmentedBackward {
         seed = from == null ? null : leaves.get(s - 1).getGradient();
       }
       long t0 = System.nanoTime();
-      sync.reduceSegment(s);
+      sync.accept(s);
       handing += System.nanoTime() - t0;
     }
     outputs.clear();

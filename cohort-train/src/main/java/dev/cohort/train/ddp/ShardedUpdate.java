@@ -6,15 +6,10 @@ import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.train.data.TensorViews;
 import dev.cohort.train.optim.FusedOptimizer;
-import dev.cohort.train.optim.GradientClipping;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * ZeRO stage 1: the optimizer's state sharded over the ranks. The model's parameters, in model
@@ -25,26 +20,22 @@ import java.util.Map;
  * reduce-scatter and an all-gather move the bytes of one all-reduce, both in place in the flat
  * vector: its only buffer (4Ψ bytes, as plain data parallelism's buckets).
  */
-final class ShardedUpdate implements OptimizerState {
+final class ShardedUpdate {
   /**
    * What one step cost, in nanoseconds: the two collectives (of which {@code waitNanos} stalled on
    * slower ranks) and the update of this rank's shard.
    */
   record Timing(long commNanos, long waitNanos, long optimizerNanos, long bytes) {}
 
-  /** Elements {@code [from, to)} of parameter {@code index}, in this rank's shard. */
-  private record Piece(int index, int from, int to) {}
-
   private final ProcessGroup pg;
   private final List<ModelState.Entry> params;
-  private final long[] offsets; // each parameter's first element in the flat vector
-  private final int shard; // elements per rank
+  private final ShardLayout layout; // one segment: the whole model
   private final Tensor flat; // the gradients, then the gathered parameters
   private final Tensor mineOfFlat; // this rank's shard of it: its averaged gradients, then weights
   private final List<ByteBuffer> views; // each parameter's memory
-  private final List<Piece> mine = new ArrayList<>();
+  private final List<ShardLayout.Piece> mine;
   private final FusedOptimizer optimizer;
-  private final List<String> kinds; // of state: Adam's "first" and "second", momentum's "first"
+  private final ShardedState state;
 
   /**
    * @param params the parameters, in model order
@@ -54,40 +45,18 @@ final class ShardedUpdate implements OptimizerState {
   ShardedUpdate(ProcessGroup pg, List<ModelState.Entry> params, String optimizer, float momentum) {
     this.pg = pg;
     this.params = List.copyOf(params);
-    this.offsets = new long[params.size() + 1];
-    for (int i = 0; i < params.size(); i++) {
-      offsets[i + 1] = offsets[i] + params.get(i).elements();
-    }
-    int n = pg.size();
-    this.shard = Math.toIntExact((offsets[params.size()] + n - 1) / n);
-    long first = (long) pg.rank() * shard;
-    long last = first + shard;
-    List<Integer> sizes = new ArrayList<>();
-    for (int i = 0; i < params.size(); i++) {
-      long from = Math.max(first, offsets[i]);
-      long to = Math.min(last, offsets[i + 1]);
-      if (from < to) {
-        mine.add(new Piece(i, (int) (from - offsets[i]), (int) (to - offsets[i])));
-        sizes.add((int) (to - from));
-      }
-    }
-    this.optimizer = new FusedOptimizer(optimizer, momentum, sizes);
-    this.kinds =
-        optimizer.equals("adam")
-            ? List.of("first", "second")
-            : momentum > 0 ? List.of("first") : List.of();
-    long bytes = (long) shard * n * Float.BYTES;
-    if (bytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "--zero 1 keeps the model's "
-              + offsets[params.size()]
-              + " parameters in one flat vector, at most "
-              + Integer.MAX_VALUE / Float.BYTES
-              + ": train this model without --zero");
-    }
-    this.flat = Tensor.allocate(DataType.FLOAT32, shard * n);
+    this.layout =
+        ShardLayout.whole(
+            params.stream().mapToLong(ModelState.Entry::elements).toArray(), pg.size());
+    this.mine = layout.pieces(pg.rank());
+    this.optimizer =
+        new FusedOptimizer(
+            optimizer, momentum, mine.stream().map(ShardLayout.Piece::length).toList());
+    int shard = layout.shard(0);
+    this.flat = Tensor.allocate(DataType.FLOAT32, layout.padded(0));
     this.mineOfFlat = flat.slice(pg.rank() * shard, shard);
     this.views = this.params.stream().map(ModelState.Entry::view).toList();
+    this.state = new ShardedState(pg, layout, this.optimizer, null);
   }
 
   /**
@@ -102,7 +71,9 @@ final class ShardedUpdate implements OptimizerState {
     for (int i = 0; i < params.size(); i++) {
       try (var grad = params.get(i).parameter().getArray().getGradient()) {
         ByteBuffer g = TensorViews.view(grad, "gradient of " + params.get(i).path());
-        packed.slice((int) offsets[i] * Float.BYTES, g.capacity()).put(g.duplicate());
+        packed
+            .slice((int) layout.offsetInSegment(i) * Float.BYTES, g.capacity())
+            .put(g.duplicate());
         TensorViews.zero(g);
       }
     }
@@ -112,26 +83,22 @@ final class ShardedUpdate implements OptimizerState {
     long o0 = System.nanoTime();
     List<ByteBuffer> weights = new ArrayList<>();
     List<ByteBuffer> grads = new ArrayList<>();
-    long base = (long) pg.rank() * shard;
-    for (Piece p : mine) {
-      int at = (int) (offsets[p.index()] + p.from() - base) * Float.BYTES;
-      int bytes = (p.to() - p.from()) * Float.BYTES;
+    for (ShardLayout.Piece p : mine) {
+      int bytes = p.length() * Float.BYTES;
       weights.add(slice(views.get(p.index()), p.from() * Float.BYTES, bytes));
-      grads.add(slice(mineOfFlat.bytes(), at, bytes));
+      grads.add(slice(mineOfFlat.bytes(), p.at() * Float.BYTES, bytes));
     }
     if (clipNorm > 0) {
-      double[] squares = {GradientClipping.sumOfSquares(grads)};
       long a0 = System.nanoTime();
-      pg.allReduce(squares, ReduceOp.SUM); // each rank holds a disjoint shard
+      ShardClipping.clip(pg, grads, clipNorm);
       comm += System.nanoTime() - a0;
-      GradientClipping.scale(grads, GradientClipping.factor(squares[0], clipNorm));
     }
     optimizer.step(weights, grads, step, learningRate);
     ByteBuffer updated = mineOfFlat.bytes(); // the averaged gradients are spent
     for (int k = 0; k < mine.size(); k++) {
-      Piece p = mine.get(k);
-      int at = (int) (offsets[p.index()] + p.from() - base) * Float.BYTES;
-      updated.slice(at, weights.get(k).capacity()).put(weights.get(k).duplicate());
+      updated
+          .slice(mine.get(k).at() * Float.BYTES, weights.get(k).capacity())
+          .put(weights.get(k).duplicate());
     }
     long optimizerNanos = System.nanoTime() - o0;
     long g0 = System.nanoTime();
@@ -140,7 +107,7 @@ final class ShardedUpdate implements OptimizerState {
     ByteBuffer all = flat.bytes();
     for (int i = 0; i < params.size(); i++) {
       ByteBuffer w = views.get(i);
-      w.duplicate().put(all.slice((int) offsets[i] * Float.BYTES, w.capacity()));
+      w.duplicate().put(all.slice((int) layout.offsetInSegment(i) * Float.BYTES, w.capacity()));
     }
     comm += System.nanoTime() - g0;
     long wait = Math.min(comm, pg.stats().waitNanos() - wait0);
@@ -148,68 +115,13 @@ final class ShardedUpdate implements OptimizerState {
   }
 
   /** Bytes {@code [at, at + length)} of {@code b}, floats in native order. */
-  private static ByteBuffer slice(ByteBuffer b, int at, int length) {
+  static ByteBuffer slice(ByteBuffer b, int at, int length) {
     return b.slice(at, length).order(ByteOrder.nativeOrder());
   }
 
-  /**
-   * The whole state on rank 0: each kind of state (Adam's first and second moments, SGD's momentum)
-   * laid out as the flat vector, its shards gathered to rank 0, then cut per parameter as an
-   * unsharded optimizer names it. Collective.
-   */
-  @Override
-  public Map<String, float[]> snapshot() {
-    Map<String, float[]> whole = new LinkedHashMap<>();
-    Map<String, float[]> state = optimizer.state(); // this rank's pieces, by piece number
-    for (String kind : kinds) {
-      Tensor mine = Tensor.allocate(DataType.FLOAT32, shard);
-      FloatBuffer out = mine.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer();
-      long base = (long) pg.rank() * shard;
-      for (int k = 0; k < this.mine.size(); k++) {
-        Piece p = this.mine.get(k);
-        out.put(
-            (int) (offsets[p.index()] + p.from() - base), state.get("optimizer/" + kind + "/" + k));
-      }
-      Tensor all = pg.rank() == 0 ? Tensor.allocate(DataType.FLOAT32, shard * pg.size()) : null;
-      pg.gather(mine, all, 0);
-      if (all != null) {
-        FloatBuffer in = all.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int i = 0; i < params.size(); i++) {
-          float[] values = new float[(int) (offsets[i + 1] - offsets[i])];
-          in.get((int) offsets[i], values);
-          whole.put("optimizer/" + kind + "/" + i, values);
-        }
-      }
-    }
-    return whole;
-  }
-
-  @Override
-  public boolean collective() {
-    return true;
-  }
-
-  /** This rank's pieces of {@code saved}, the whole state an unsharded optimizer names. */
-  @Override
-  public void restore(Map<String, float[]> saved) {
-    Map<String, float[]> pieces = new LinkedHashMap<>();
-    for (String kind : kinds) {
-      for (int k = 0; k < mine.size(); k++) {
-        Piece p = mine.get(k);
-        String key = "optimizer/" + kind + "/" + p.index();
-        float[] whole = saved.get(key);
-        if (whole == null || whole.length != offsets[p.index() + 1] - offsets[p.index()]) {
-          throw new IllegalArgumentException(
-              "the checkpoint has no optimizer state '"
-                  + key
-                  + "' of "
-                  + (offsets[p.index() + 1] - offsets[p.index()])
-                  + " values: was it written with another optimizer or model?");
-        }
-        pieces.put("optimizer/" + kind + "/" + k, Arrays.copyOfRange(whole, p.from(), p.to()));
-      }
-    }
-    optimizer.restore(pieces);
+  /** The optimizer's state whole on rank 0 for checkpoints, and cut back on resume. */
+  OptimizerState state() {
+    return state;
   }
 
   /** This rank's optimizer: the state of its shard alone. */
@@ -237,6 +149,6 @@ final class ShardedUpdate implements OptimizerState {
 
   /** Elements per shard (the flat vector padded to a multiple of the ranks). */
   int shardElements() {
-    return shard;
+    return layout.shardElements();
   }
 }

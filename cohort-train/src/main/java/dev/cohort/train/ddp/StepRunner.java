@@ -38,10 +38,16 @@ final class StepRunner implements AutoCloseable {
   private final InputTensors inputs;
   private final SegmentedBackward segmented;
   private final ShardedUpdate sharded;
+  private final ShardedStep zero;
   private final ParameterStore store;
 
   /** Where the next step starts: the end of the previous one (0: the next call's start). */
   private long clock;
+
+  /** Bytes this rank sent during the steps run so far, and how many steps. */
+  private long sentBytes;
+
+  private int stepsRun;
 
   /** Communication between steps (the stop check), counted in the next step's. */
   private long between;
@@ -54,6 +60,8 @@ final class StepRunner implements AutoCloseable {
    * @param gradients the buckets of the all-reduce; null with {@code sharded}
    * @param sharded the ZeRO-1 update ({@code --zero 1}: averaging and optimizer state sharded);
    *     null for the all-reduce and the whole optimizer on every rank
+   * @param zero ZeRO-2 or 3's step ({@code --zero 2|3}: gradients, and with 3 parameters, sharded
+   *     too); then {@code gradients}, {@code sharded} and {@code segmented} are null
    */
   record Parts(
       Trainer trainer,
@@ -63,7 +71,25 @@ final class StepRunner implements AutoCloseable {
       FusedOptimizer optimizer,
       List<ByteBuffer> weights,
       SegmentedBackward segmented,
-      ShardedUpdate sharded) {
+      ShardedUpdate sharded,
+      ShardedStep zero) {
+
+    /** The optimizer's state for checkpoints: whole on every rank, or sharded. */
+    OptimizerState optimizerState() {
+      return zero != null
+          ? zero.state()
+          : sharded != null ? sharded.state() : OptimizerState.whole(optimizer);
+    }
+
+    /** The buffers gradients travel in, in bytes, for the run's configuration record. */
+    List<Integer> bucketBytes() {
+      if (zero != null) {
+        return List.of(Math.toIntExact(zero.gradients().bufferBytes()));
+      }
+      return sharded != null
+          ? List.of(Math.toIntExact(sharded.flatBytes()))
+          : gradients.bucketBytes();
+    }
 
     /**
      * The parts for {@code model}, initialized in {@code trainer} and described by {@code state}:
@@ -76,6 +102,19 @@ final class StepRunner implements AutoCloseable {
         Trainer trainer,
         ai.djl.nn.Block model,
         ModelState state) {
+      if (cfg.zero() >= 2) {
+        ShardedStep zero = new ShardedStep(pg, cfg, trainer.getManager(), model, state.trainable());
+        return new Parts(
+            trainer,
+            null,
+            new Buffers(pg, cfg.bufferSync(), state),
+            BatchStatsSync.attach(model, pg),
+            zero.gradients().optimizer(),
+            List.of(),
+            null,
+            null,
+            zero);
+      }
       SegmentedBackward segmented =
           cfg.backwardSegments() == 1
               ? null
@@ -103,7 +142,8 @@ final class StepRunner implements AutoCloseable {
           optimizer,
           state.parameters().stream().map(ModelState.Entry::view).toList(),
           segmented,
-          sharded);
+          sharded,
+          null);
     }
   }
 
@@ -119,6 +159,7 @@ final class StepRunner implements AutoCloseable {
     this.weights = parts.weights();
     this.segmented = parts.segmented();
     this.sharded = parts.sharded();
+    this.zero = parts.zero();
     // The parameters themselves, not copies: what the trainer's own store hands out on one device.
     this.store = new ParameterStore(trainer.getManager(), false);
     // In-memory data is copied into input tensors that live across steps. On the training thread:
@@ -139,6 +180,8 @@ final class StepRunner implements AutoCloseable {
     // Forward/backward spans the step's autograd scope: seeding its random stream, its manager
     // and grad mode, the passes, and freeing the arrays they made; less the data it loads.
     long f0 = System.nanoTime();
+    long waitAtStart = pg.stats().waitNanos();
+    long sentAtStart = pg.stats().bytesSent();
     RandomStreams.enterStep(cfg.seed(), pg.rank(), step);
     try (NDManager m = trainer.getManager().newSubManager();
         GradientCollector grad = trainer.newGradientCollector()) {
@@ -153,12 +196,19 @@ final class StepRunner implements AutoCloseable {
           batch = data.batch(m, Arrays.copyOfRange(indices, k * micro, (k + 1) * micro));
         }
         dataNanos += System.nanoTime() - d0;
+        if (zero != null) {
+          // Gradients are reduce-scattered segment by segment inside the passes.
+          ShardedStep.Pass p = zero.forwardBackward(m, batch, trainer.getLoss(), step);
+          overlapped += p.commNanos();
+          loss += p.loss();
+          continue; // one micro-batch: accumulation is refused with --zero 2 and 3
+        }
         NDList x = new NDList(batch.get(0));
         NDList pred = segmented != null ? segmented.forward(store, x) : trainer.forward(x);
         NDArray l = trainer.getLoss().evaluate(new NDList(batch.get(1)), pred);
         if (segmented != null) {
           // Each segment's gradients are all-reduced while the earlier segments' backward runs.
-          overlapped += segmented.backward(l, gradients);
+          overlapped += segmented.backward(l, gradients::reduceSegment);
         } else {
           // The collector only holds grad mode on; the backward runs here, with SyncBatchNorm's
           // cross-rank corrections when the model has any.
@@ -169,11 +219,16 @@ final class StepRunner implements AutoCloseable {
       }
     }
     long computeNanos = System.nanoTime() - f0 - dataNanos - overlapped;
-    Update update = sharded != null ? shardedUpdate(step) : allReduceUpdate(step);
+    Update update =
+        zero != null
+            ? zeroUpdate(step, waitAtStart)
+            : sharded != null ? shardedUpdate(step) : allReduceUpdate(step);
     long u1 = System.nanoTime();
     buffers.sync();
     long end = System.nanoTime();
     clock = end;
+    sentBytes += pg.stats().bytesSent() - sentAtStart;
+    stepsRun++;
     return new StepRecord(
         step,
         epoch,
@@ -196,6 +251,30 @@ final class StepRunner implements AutoCloseable {
     return new Update(t.commNanos() - t.waitNanos(), t.waitNanos(), t.optimizerNanos());
   }
 
+  /** ZeRO-2 and 3: the shard's update (the reduce-scatters ran during the backward pass). */
+  private Update zeroUpdate(int step, long waitAtStart) {
+    ShardedGradients.Timing t =
+        zero.update(step + 1, learningRate(step), cfg.clipGradNorm(), waitAtStart);
+    return new Update(t.commNanos() - t.waitNanos(), t.waitNanos(), t.optimizerNanos());
+  }
+
+  /**
+   * ZeRO-3: fills the model's parameters with their whole values (for an evaluation, or at the
+   * end); a no-op otherwise, or when they are whole already. Collective.
+   */
+  void wholeParameters() {
+    if (zero != null) {
+      zero.materialize(trainer.getManager());
+    }
+  }
+
+  /** ZeRO-3: empties the model's parameters again to train on; a no-op otherwise. */
+  void shardParameters() {
+    if (zero != null) {
+      zero.empty();
+    }
+  }
+
   /** The buckets' all-reduce (finished, with segments), clipping, the whole update. */
   private Update allReduceUpdate(int step) {
     GradientSync.Timing comm =
@@ -210,6 +289,11 @@ final class StepRunner implements AutoCloseable {
     optimizer.step(weights, gradients.gradientViews(), step + 1, learningRate(step));
     return new Update(
         comm.totalNanos() - comm.waitNanos(), comm.waitNanos(), System.nanoTime() - o0);
+  }
+
+  /** The mean bytes this rank sent per step, through the process group (0 before any step). */
+  long sentBytesPerStep() {
+    return stepsRun == 0 ? 0 : sentBytes / stepsRun;
   }
 
   /**

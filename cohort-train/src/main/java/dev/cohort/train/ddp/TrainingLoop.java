@@ -111,13 +111,18 @@ final class TrainingLoop {
       }
       pg.allReduce(lossSum, ReduceOp.SUM);
       losses.add(lossSum[0] / Math.max(1, lossSum[1]));
+      steps.wholeParameters(); // ZeRO-3 evaluates the model gathered whole
       accuracy.add(Evaluation.accuracy(trainer, pg, test));
       epochSeconds.add(breakdown.seconds());
       listener.onEpoch(epoch, losses.get(losses.size() - 1), accuracy.get(accuracy.size() - 1));
       if (stoppedAt > 0 || (cfg.maxSteps() > 0 && step >= cfg.maxSteps())) {
         break;
       }
+      if (epoch + 1 < cfg.epochs()) {
+        steps.shardParameters();
+      }
     }
+    steps.wholeParameters(); // the trained model, whole on every rank
     StateSync.verifyIdentical(pg, state, "at the end of training");
     // The train-test gap: accuracy on (up to) as many training samples as the test set has.
     double trainAccuracy =

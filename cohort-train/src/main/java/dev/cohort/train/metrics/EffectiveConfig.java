@@ -197,7 +197,17 @@ public record EffectiveConfig(
       m.put("memory_budget", ByteSize.format(memoryBudgetBytes));
     }
     if (zero > 0) {
-      m.put("zero", "stage " + zero + ": the optimizer's state sharded over the workers");
+      m.put(
+          "zero",
+          "stage "
+              + zero
+              + ": "
+              + switch (zero) {
+                case 1 -> "the optimizer's state";
+                case 2 -> "the optimizer's state and the gradients";
+                default -> "the optimizer's state, the gradients and the parameters";
+              }
+              + " sharded over the workers");
     }
     if (layers != null && layers.tensor() > 1) {
       m.put("tensor_parallel", layers.tensor() + " workers per tensor group");

@@ -149,7 +149,8 @@ public final class RunRecorder implements RunListener, AutoCloseable {
         s.finalTrainLoss(),
         s.checkpoints(),
         segments,
-        s.experts());
+        s.experts(),
+        s.traffic());
   }
 
   public Path dir() {

@@ -51,7 +51,8 @@ public record RunSummary(
     @JsonInclude(JsonInclude.Include.NON_NULL) Double finalTrainLoss,
     @JsonInclude(JsonInclude.Include.NON_NULL) CheckpointCost checkpoints,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Segment> segments,
-    @JsonInclude(JsonInclude.Include.NON_NULL) ExpertLoad experts) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) ExpertLoad experts,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Traffic traffic) {
 
   /** The file in a run folder. */
   public static final String FILE = "summary.json";
@@ -88,6 +89,7 @@ public record RunSummary(
         finalTrainLoss,
         checkpoints,
         null,
+        null,
         null);
   }
 
@@ -109,8 +111,45 @@ public record RunSummary(
         finalTrainLoss,
         checkpoints,
         segments,
-        load);
+        load,
+        traffic);
   }
+
+  /** The same summary with the data-parallel gradient sync's traffic. */
+  public RunSummary withTraffic(Traffic sent) {
+    return new RunSummary(
+        config,
+        epochs,
+        steps,
+        stoppedOnRequestAfterStep,
+        trainSeconds,
+        wallSeconds,
+        samplesPerSecond,
+        stepTimeMs,
+        peakMemoryBytesPerWorker,
+        finalTestAccuracy,
+        finalTrainAccuracy,
+        shiftedTestAccuracy,
+        finalTrainLoss,
+        checkpoints,
+        segments,
+        experts,
+        sent);
+  }
+
+  /**
+   * What rank 0 sent per training step (the gradient sync, ZeRO's gathers, buffers and the stop
+   * checks), against what the algorithm must send: a ring all-reduce, or a reduce-scatter and an
+   * all-gather, of Ψ floats sends 2(N-1)/N x 4Ψ bytes per worker; ZeRO-3's two all-gathers and one
+   * reduce-scatter 3(N-1)/N x 4Ψ. Counted by the process group: a shared-memory all-reduce in place
+   * (the plain path on one host) sends nothing through it.
+   *
+   * @param sentBytesPerStep measured, the mean over the run's steps
+   * @param formulaBytesPerStep by the formula, for Ψ padded as the run pads it
+   * @param formula e.g. "3(N-1)/N x 4Ψ"
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Traffic(long sentBytesPerStep, long formulaBytesPerStep, String formula) {}
 
   /** Why a segment started. */
   public enum Reason {

@@ -68,6 +68,14 @@ public final class FusedOptimizer {
     return kernels.name();
   }
 
+  /**
+   * The kinds of state it keeps per parameter, as {@link #state} names them: Adam's "first" and
+   * "second" moments, momentum SGD's "first", none for plain SGD.
+   */
+  public List<String> stateKinds() {
+    return adam ? List.of("first", "second") : momentum > 0 ? List.of("first") : List.of();
+  }
+
   /** The optimizer's state as named arrays (live references), for checkpoints. */
   public Map<String, float[]> state() {
     Map<String, float[]> m = new LinkedHashMap<>();

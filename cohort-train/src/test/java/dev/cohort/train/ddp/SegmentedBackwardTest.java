@@ -111,7 +111,7 @@ class SegmentedBackwardTest {
                 .as("segments that start from a leaf: the graph is cut there")
                 .isEqualTo(cuts)
                 .isGreaterThanOrEqualTo(k - 2);
-            segments.backward(LOSS.evaluate(new NDList(y), pred), sync);
+            segments.backward(LOSS.evaluate(new NDList(y), pred), sync::reduceSegment);
             sync.finish();
           }
         }
