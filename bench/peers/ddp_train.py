@@ -7,11 +7,16 @@ also split into phases that tile it (rank 0's means, milliseconds): data (gather
 forward (with the loss), backward (with DDP's all-reduce, which overlaps it and cannot be timed
 apart), optimizer (Adam's step and zero_grad). Rank 0 writes JSON.
 
+With MODE zero1 (the optional last argument; default ddp) Adam's state is sharded over the ranks
+by torch's ZeroRedundancyOptimizer: the peer of Cohort's --zero 1. Rank 0 also writes its peak
+resident memory.
+
 Usage (one process per rank):
-  ddp_train.py RANK WORLD_SIZE PORT OUT_JSON MODEL BATCH STEPS THREADS
+  ddp_train.py RANK WORLD_SIZE PORT OUT_JSON MODEL BATCH STEPS THREADS [MODE]
 """
 import gzip
 import json
+import resource
 import sys
 import time
 
@@ -33,6 +38,9 @@ def load():
 
 
 def model(name):
+    if name == "mlp-wide":
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024),
+                             nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10))
     if name == "mlp":
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
                              nn.ReLU(), nn.Linear(128, 10))
@@ -50,7 +58,12 @@ def main():
                             world_size=world)
     x, y = load()
     net = nn.parallel.DistributedDataParallel(model(name))
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    mode = sys.argv[9] if len(sys.argv) > 9 else "ddp"
+    if mode == "zero1":
+        from torch.distributed.optim import ZeroRedundancyOptimizer
+        opt = ZeroRedundancyOptimizer(net.parameters(), optimizer_class=torch.optim.Adam, lr=1e-3)
+    else:
+        opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     gen = torch.Generator().manual_seed(42)
     order = torch.randperm(len(x), generator=gen)
@@ -82,11 +95,14 @@ def main():
     if rank == 0:
         timed_steps = steps - WARMUP
         with open(out, "w") as f:
-            json.dump({"impl": "pytorch-ddp", "torch": torch.__version__, "model": name,
+            json.dump({"impl": "pytorch-ddp", "mode": mode, "torch": torch.__version__,
+                       "model": name,
+                       "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                        "np": world, "batch_per_worker": batch, "steps": timed_steps,
                        "samples_per_second": timed_steps * batch * world / secs.item(),
                        "phases_ms": {k: 1e3 * sum(v) / max(1, len(v))
                                      for k, v in phases.items()}}, f)
+    dist.barrier()  # ZeroRedundancyOptimizer's last broadcasts done before the group goes
     dist.destroy_process_group()
 
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the parameter dumps that {@code cohort worker --dump-params} writes (big-endian floats).
@@ -26,8 +27,16 @@ final class ParamDumps {
    */
   static List<float[]> train(Path dir, int nproc, WorkerArgs worker, Path dump)
       throws IOException, InterruptedException {
+    return train(dir, nproc, worker, dump, Map.of());
+  }
+
+  /** The same, with {@code environment} added to every worker's. */
+  static List<float[]> train(
+      Path dir, int nproc, WorkerArgs worker, Path dump, Map<String, String> environment)
+      throws IOException, InterruptedException {
     Outcome o =
         new LocalLauncher(new PrintStream(System.out))
+            .environment(environment)
             .run(nproc, worker.withDumpParameters(dump).command().withThreads(1), dir);
     assertThat(o.exitCode()).as(o.report()).isZero();
     List<float[]> out = new ArrayList<>();

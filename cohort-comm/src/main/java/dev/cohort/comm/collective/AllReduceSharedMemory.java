@@ -30,7 +30,7 @@ public final class AllReduceSharedMemory {
       DataType type,
       int count,
       ReduceOp op) {
-    agree(c, new long[] {slot, offset, count, type.ordinal(), op.ordinal()});
+    agree(c, "all-reduces", new long[] {slot, offset, count, type.ordinal(), op.ordinal()});
     Partition segments = new Partition(count, c.size());
     int from = segments.offset(c.rank());
     Reductions.reduceMany(
@@ -38,7 +38,14 @@ public final class AllReduceSharedMemory {
     new BarrierDissemination().run(c);
   }
 
-  private static void agree(CollectiveContext c, long[] mine) {
+  /**
+   * Checks that every rank passes the same shared tensor and operation ({@code mine}: slot, byte
+   * offset, count, data type, operation or -1); returning also tells every rank that all have
+   * entered the collective, so that their buffers are ready to be read and written.
+   *
+   * @param verb how errors name the collective, e.g. "all-gathers"
+   */
+  static void agree(CollectiveContext c, String verb, long[] mine) {
     long[] all = SmallGather.longs(c, mine);
     for (int r = 0; r < c.size(); r++) {
       long[] other = Arrays.copyOfRange(all, r * WORDS, (r + 1) * WORDS);
@@ -46,7 +53,9 @@ public final class AllReduceSharedMemory {
         throw new CollectiveMismatchException(
             "rank "
                 + c.rank()
-                + " all-reduces shared tensor "
+                + " "
+                + verb
+                + " shared tensor "
                 + describe(mine)
                 + " but rank "
                 + r
@@ -66,8 +75,7 @@ public final class AllReduceSharedMemory {
         + w[2]
         + " x "
         + DataType.values()[(int) w[3]]
-        + ", "
-        + ReduceOp.values()[(int) w[4]]
+        + (w[4] < 0 ? "" : ", " + ReduceOp.values()[(int) w[4]])
         + ")";
   }
 }

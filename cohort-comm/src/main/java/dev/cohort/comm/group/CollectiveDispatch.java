@@ -7,6 +7,7 @@ import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.collective.AllGatherRing;
+import dev.cohort.comm.collective.AllGatherSharedMemory;
 import dev.cohort.comm.collective.AllReduceSelector;
 import dev.cohort.comm.collective.AllReduceSharedMemory;
 import dev.cohort.comm.collective.AllToAllPairwise;
@@ -15,6 +16,7 @@ import dev.cohort.comm.collective.BroadcastBinomialTree;
 import dev.cohort.comm.collective.CollectiveContext;
 import dev.cohort.comm.collective.GatherDirect;
 import dev.cohort.comm.collective.ReduceScatterRing;
+import dev.cohort.comm.collective.ReduceScatterSharedMemory;
 import dev.cohort.comm.collective.Reductions;
 import dev.cohort.comm.collective.Scratch;
 import dev.cohort.comm.group.CollectiveChecker.Call;
@@ -71,15 +73,21 @@ final class CollectiveDispatch {
     this.recvSeq = new int[size];
   }
 
+  /**
+   * The shared memory that {@code t} lies in, when a collective over it takes the zero-copy path: a
+   * tensor of this group's {@link ProcessGroup#allocate}, larger than a small message. Small shared
+   * tensors take the latency-optimal path: its one exchange beats the two synchronizations of the
+   * in-place path. Every rank decides alike (same count, same config).
+   */
+  private SharedRegion zeroCopy(Tensor t) {
+    SharedRegion region = TensorAccess.region(t);
+    return region != null && region.group() == group && t.byteSize() > config.smallMessageBytes()
+        ? region
+        : null;
+  }
+
   Job allReduce(Tensor t, ReduceOp op, CollectiveOptions o) {
-    // Small shared tensors take the latency-optimal path: its one exchange beats the two
-    // synchronizations of the in-place path. Every rank decides alike (same count, same config).
-    SharedRegion region =
-        TensorAccess.region(t) != null
-                && TensorAccess.region(t).group() == group
-                && t.byteSize() > config.smallMessageBytes()
-            ? TensorAccess.region(t)
-            : null;
+    SharedRegion region = zeroCopy(t);
     return collective(
         new Call(Op.ALL_REDUCE, t.type(), t.count(), -1, op),
         o,
@@ -113,18 +121,47 @@ final class CollectiveDispatch {
 
   Job allGather(Tensor in, Tensor out, CollectiveOptions o) {
     requireBlocks(in, out, "allGather");
+    SharedRegion shared = zeroCopy(out);
     return collective(
         new Call(Op.ALL_GATHER, in.type(), in.count(), -1, null),
         o,
-        c -> new AllGatherRing().run(c, in, out));
+        c -> {
+          if (shared != null) {
+            new AllGatherSharedMemory()
+                .run(
+                    c,
+                    shared.byRank(),
+                    shared.slot(),
+                    TensorAccess.regionOffset(out),
+                    out.type(),
+                    out.count(),
+                    in);
+          } else {
+            new AllGatherRing().run(c, in, out);
+          }
+        });
   }
 
   Job reduceScatter(Tensor in, Tensor out, ReduceOp op, CollectiveOptions o) {
     requireBlocks(out, in, "reduceScatter");
+    SharedRegion shared = zeroCopy(in);
     return collective(
         new Call(Op.REDUCE_SCATTER, in.type(), in.count(), -1, op),
         o,
         c -> {
+          if (shared != null) {
+            new ReduceScatterSharedMemory()
+                .run(
+                    c,
+                    shared.byRank(),
+                    shared.slot(),
+                    TensorAccess.regionOffset(in),
+                    in.type(),
+                    in.count(),
+                    op,
+                    out);
+            return; // AVG is divided in the same pass
+          }
           new ReduceScatterRing().run(c, in, out, op);
           if (op == ReduceOp.AVG) {
             Reductions.finishAverage(out.type(), out.bytes(), 0, out.count(), size);

@@ -57,6 +57,57 @@ class SharedAllReduceTest {
     }
   }
 
+  /**
+   * Reduce-scatter from and all-gather into allocated tensors (the zero-copy path above the
+   * small-message size), out of place and in place (the output, or the input, being this rank's
+   * block of the other), against the reference.
+   */
+  @ParameterizedTest(name = "{0} ranks over {1}")
+  @MethodSource("worlds")
+  void allocatedTensorsShouldReduceScatterAndAllGatherLikeAnyOther(
+      int size, TransportKind transport) throws Exception {
+    try (ThreadWorld w = new ThreadWorld(ThreadWorld.config(transport))) {
+      w.run(
+          size,
+          pg -> {
+            long seed = 500;
+            for (DataType type : DataType.values()) {
+              for (int block : new int[] {1, 30_001}) {
+                int count = block * size;
+                Tensor shared = pg.allocate(type, count + 10);
+                Tensor all = shared.slice(10, count);
+                Tensor mine = all.slice(pg.rank() * block, block);
+                for (boolean inPlace : new boolean[] {false, true}) {
+                  for (ReduceOp op : ReduceOp.values()) {
+                    all.bytes().put(Reference.bytes(Reference.input(type, count, pg.rank(), seed)));
+                    Tensor out = inPlace ? mine : Tensor.allocate(type, block);
+                    pg.reduceScatter(all, out, op);
+                    byte[] expected =
+                        Reference.bytes(Reference.reduce(type, op, count, size, seed));
+                    int b = block * type.bytes();
+                    assertThat(Reference.bytes(out))
+                        .as("reduce-scatter %s %s x %d, in place %s", op, type, count, inPlace)
+                        .isEqualTo(
+                            java.util.Arrays.copyOfRange(
+                                expected, pg.rank() * b, (pg.rank() + 1) * b));
+                    seed++;
+                  }
+                  Tensor in = inPlace ? mine : Tensor.allocate(type, block);
+                  Tensor whole = Reference.input(type, count, 0, seed);
+                  in.bytes().put(whole.slice(pg.rank() * block, block).bytes());
+                  pg.allGather(in, all);
+                  assertThat(Reference.bytes(all))
+                      .as("all-gather %s x %d, in place %s", type, count, inPlace)
+                      .isEqualTo(Reference.bytes(whole));
+                  seed++;
+                }
+              }
+            }
+            return null;
+          });
+    }
+  }
+
   @Test
   void ranksPassingDifferentSlicesShouldBeToldSo() throws Exception {
     try (ThreadWorld w = new ThreadWorld(ThreadWorld.config(TransportKind.SHM))) {

@@ -50,7 +50,7 @@ final class ShardedGradients {
     this.params = params;
     this.wholeViews = wholeViews;
     this.mine = layout.pieces(pg.rank());
-    this.segment = Tensor.allocate(DataType.FLOAT32, Math.max(1, layout.largestPadded()));
+    this.segment = params.buffer();
     this.grads = Tensor.allocate(DataType.FLOAT32, Math.max(1, layout.shardElements()));
     this.optimizer =
         new FusedOptimizer(

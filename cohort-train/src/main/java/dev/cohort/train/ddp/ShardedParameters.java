@@ -43,6 +43,7 @@ final class ShardedParameters extends ParameterStore {
   private final List<Shape> shapes;
   private final Map<String, Integer> index = new HashMap<>();
   private final Tensor storage; // ZeRO-3: this rank's shards; null with ZeRO-2
+  private final Tensor buffer; // one segment, padded: gathers (ZeRO-3) and reduce-scatters
   private final NDArray[] lent;
   private final NDArray[] gathered; // per segment, the flat array the leaves slice (ZeRO-3)
   private long gatheredBytes;
@@ -68,6 +69,8 @@ final class ShardedParameters extends ParameterStore {
     }
     this.lent = new NDArray[params.size()];
     this.gathered = new NDArray[layout.segments()];
+    // Shared memory on one host: the collectives over it are zero-copy.
+    this.buffer = pg.allocate(DataType.FLOAT32, Math.max(1, layout.largestPadded()));
     if (sharded) {
       storage = Tensor.allocate(DataType.FLOAT32, layout.shardElements());
       ByteBuffer mine = storage.bytes();
@@ -107,10 +110,10 @@ final class ShardedParameters extends ParameterStore {
     int end = layout.firstParameter(s + 1);
     if (storage != null && end > first) {
       long g0 = System.nanoTime();
+      Tensor all = buffer.slice(0, layout.padded(s));
+      pg.allGather(storage.slice(layout.storageOffset(s), layout.shard(s)), all);
       NDArray flat = manager.zeros(new Shape(layout.padded(s)));
-      Tensor out =
-          Tensor.of(TensorViews.view(flat, "segment " + s), DataType.FLOAT32, layout.padded(s));
-      pg.allGather(storage.slice(layout.storageOffset(s), layout.shard(s)), out);
+      TensorViews.view(flat, "segment " + s).put(all.bytes());
       gathered[s] = flat;
       gatheredBytes = Math.max(gatheredBytes, flat.size() * Float.BYTES);
       gatherNanos += System.nanoTime() - g0;
@@ -169,6 +172,16 @@ final class ShardedParameters extends ParameterStore {
     long n = gatherNanos;
     gatherNanos = 0;
     return n;
+  }
+
+  /**
+   * The buffer of one segment's flat vector (the largest, padded), from {@link
+   * ProcessGroup#allocate}: ZeRO-3's gathers land in it, and {@link ShardedGradients} packs and
+   * reduce-scatters each segment's gradients (and ZeRO-2 gathers its parameters) through it. The
+   * collectives of a step never overlap, so one buffer serves them all.
+   */
+  Tensor buffer() {
+    return buffer;
   }
 
   /** ZeRO-3: this rank's shards of the parameters; null with ZeRO-2. */

@@ -53,7 +53,8 @@ final class ShardedUpdate {
         new FusedOptimizer(
             optimizer, momentum, mine.stream().map(ShardLayout.Piece::length).toList());
     int shard = layout.shard(0);
-    this.flat = Tensor.allocate(DataType.FLOAT32, layout.padded(0));
+    // Shared memory on one host: the reduce-scatter and the all-gather are zero-copy.
+    this.flat = pg.allocate(DataType.FLOAT32, layout.padded(0));
     this.mineOfFlat = flat.slice(pg.rank() * shard, shard);
     this.views = this.params.stream().map(ModelState.Entry::view).toList();
     this.state = new ShardedState(pg, layout, this.optimizer, null);
