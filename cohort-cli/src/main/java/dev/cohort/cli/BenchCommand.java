@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
       BenchOverlapCommand.class,
       BenchPipelineCommand.class,
       BenchTensorCommand.class,
-      BenchMoeCommand.class
+      BenchMoeCommand.class,
+      BenchZeroCommand.class
     })
 final class BenchCommand implements Runnable {
 

@@ -200,9 +200,10 @@ final class TrainOptions {
       defaultValue = "0",
       description =
           "The most memory one worker may hold for parameters, gradients, optimizer state, "
-              + "activations and transfer buffers, e.g. 512MiB (language model; default 0: no "
-              + "budget). A plan that needs more is refused before training, with the plans that"
-              + " fit.")
+              + "activations and transfer buffers, e.g. 512MiB (default 0: no budget). A plan"
+              + " that needs more is refused before training, with the plans that fit: pipelines"
+              + " for the language model, ZeRO stages for data parallelism (which does not count"
+              + " activations).")
   String memoryBudget;
 
   @Option(

@@ -185,8 +185,6 @@ class PipelineTrainingTest {
             refusal(
                 dir, "--nproc", "2", "--model", "gpt-tiny", "--pipeline", "2", "--partition", "4"))
         .contains("--partition 4 gives 1 stage of 4 blocks; the plan has 2 stages");
-    assertThat(refusal(dir, "--nproc", "2", "--model", "cnn", "--memory-budget", "1GiB"))
-        .contains("--memory-budget is for the language model");
     assertThat(
             refusal(
                 dir, "--nproc", "2", "--model", "gpt-tiny", "--pipeline", "2", "--schedule", "zb"))

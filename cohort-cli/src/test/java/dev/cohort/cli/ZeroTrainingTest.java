@@ -3,10 +3,13 @@ package dev.cohort.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cohort.launch.WorkerArgs;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.TrainConfigBuilder;
 import dev.cohort.train.metrics.MemoryReport;
 import dev.cohort.train.metrics.RunSummary;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -143,6 +146,43 @@ class ZeroTrainingTest {
     assertThat(relative(three.get(0), plain.get(0)))
         .as("parameters and running statistics")
         .isLessThan(1e-6);
+  }
+
+  /**
+   * The wide MLP (2.9 million parameters, Adam) needs 55.6 MiB per worker with plain data
+   * parallelism on 2 workers: over a budget of 31 MiB it is refused before training, naming the
+   * stage that fits (ZeRO-3, 30.2 MiB); with that stage it trains within the budget.
+   */
+  @Test
+  void aModelOverTheMemoryBudgetShouldTrainWithTheStageThatFits(@TempDir Path dir)
+      throws Exception {
+    long budget = 31L << 20;
+    TrainConfigBuilder wide =
+        TrainConfig.builder()
+            .model("mlp-wide")
+            .optimizer("adam")
+            .batch(16)
+            .maxSteps(5)
+            .testLimit(100)
+            .progress(false)
+            .memoryBudget(budget);
+    Path refused = dir.resolve("refused");
+    Outcome o =
+        new LocalLauncher(new PrintStream(System.out))
+            .run(2, WorkerArgs.of(wide.runDir(refused).build()).command().withThreads(1), refused);
+    assertThat(o.exitCode()).isNotZero();
+    assertThat(Files.readString(refused.resolve("rank-0.log")))
+        .contains(
+            "--memory-budget 31.0 MiB is too small for mlp-wide with plain data parallelism on 2"
+                + " workers: each holds 55.6 MiB")
+        .contains("Fits: --zero 3 (30.2 MiB)");
+    Path fits = dir.resolve("fits");
+    train(fits, 2, wide.zero(3).runDir(fits.resolve("run")).build());
+    MemoryReport memory = MemoryReport.read(fits.resolve("run").resolve(MemoryReport.FILE));
+    assertThat(memory.budgetBytes()).isEqualTo(budget);
+    for (MemoryReport.Worker w : memory.workers()) {
+      assertThat(w.tracked().total()).isLessThanOrEqualTo(budget);
+    }
   }
 
   /**

@@ -53,7 +53,7 @@ import java.util.Locale;
  * @param generate characters the language model writes at the end of a run (0: none)
  * @param memoryBudget the most bytes of parameters, gradients, optimizer state, activations and
  *     transfer buffers one worker may hold (0: no budget); a plan that needs more is refused before
- *     training (the language model only)
+ *     training, with the plans that fit (data parallelism: the ZeRO stages, without activations)
  * @param split each transformer layer split over workers: tensor parallelism or a mixture of
  *     experts (the language model only; {@link LayerSplit#NONE}: whole)
  * @param zero the ZeRO stage of data parallelism: 0 (every rank holds everything), 1 (the
@@ -227,12 +227,6 @@ public record TrainConfig(
                   throw new IllegalArgumentException(why);
                 });
       }
-    } else if (memoryBudget > 0) {
-      throw new IllegalArgumentException(
-          "--memory-budget is for the language model (--model gpt, gpt-tiny or "
-              + Models.SIZED_GPT_NAMES
-              + "), whose memory is planned before training; got "
-              + model);
     } else if (generate != DEFAULT_GENERATE) {
       throw new IllegalArgumentException(
           "--generate is for the language model (--model gpt, gpt-tiny or "

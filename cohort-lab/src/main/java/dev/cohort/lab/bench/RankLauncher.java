@@ -17,12 +17,12 @@ import java.util.Map;
  * fresh port, waits for all of them within a deadline, and reads rank 0's JSON. Output of the ranks
  * goes to a log file per run, which is named in any error. No process outlives a run.
  */
-final class RankLauncher {
+public final class RankLauncher {
   private final Path workDir;
   private final ObjectMapper json = new ObjectMapper();
   private int runs;
 
-  RankLauncher(Path workDir) throws IOException {
+  public RankLauncher(Path workDir) throws IOException {
     this.workDir = Files.createDirectories(workDir);
   }
 
@@ -30,7 +30,7 @@ final class RankLauncher {
    * @param command for each rank, the command line; "{rank}", "{port}" and "{out}" are replaced
    * @param env extra environment for every rank
    */
-  JsonNode run(
+  public JsonNode run(
       String label, int np, List<String> command, Map<String, String> env, long timeoutSeconds)
       throws IOException, InterruptedException {
     int port = freePort();

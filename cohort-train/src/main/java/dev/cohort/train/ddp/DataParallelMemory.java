@@ -10,6 +10,7 @@ import dev.cohort.train.metrics.MemoryReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Every worker's memory in data parallelism, the way the ZeRO paper counts it: parameters,
@@ -48,7 +49,7 @@ final class DataParallelMemory {
               new WorkerMemory(all[at], all[at + 1], all[at + 2], 0, all[at + 3]),
               all[at + 4]));
     }
-    return new MemoryReport(0, workers);
+    return new MemoryReport(cfg.memoryBudget(), workers);
   }
 
   /**
@@ -118,6 +119,60 @@ final class DataParallelMemory {
             ? parts.sharded().bufferBytes()
             : parts.gradients().bucketBytes().stream().mapToLong(Integer::longValue).sum();
     return new WorkerMemory(parameters, gradients, optimizer, 0, buffers);
+  }
+
+  /**
+   * Why {@code cfg}'s memory budget is too small for this model on {@code n} workers, with the ZeRO
+   * stages that fit; empty when it fits (or there is no budget). The first rank holds the most (the
+   * padding shortens the last shards), so its figures are the plan's. Activations are not counted:
+   * DJL's blocks hold them.
+   *
+   * @param largestSegment the parameters of the largest segment ZeRO-2 and 3 would cut the model
+   *     into; -1 when they cannot cut it
+   */
+  static Optional<String> refusal(TrainConfig cfg, long psi, int n, long largestSegment) {
+    long budget = cfg.memoryBudget();
+    if (budget <= 0) {
+      return Optional.empty();
+    }
+    WorkerMemory asked = predicted(cfg, psi, n, 0, Math.max(0, largestSegment));
+    if (asked.total() <= budget) {
+      return Optional.empty();
+    }
+    StringBuilder why =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "--memory-budget %s is too small for %s with %s on %d workers: each holds %s"
+                    + " (parameters %s, gradients %s, optimizer %s, buffers %s; activations are"
+                    + " not counted).",
+                ByteSize.format(budget),
+                cfg.model(),
+                cfg.zero() == 0 ? "plain data parallelism" : "--zero " + cfg.zero(),
+                n,
+                ByteSize.format(asked.total()),
+                ByteSize.format(asked.parameters()),
+                ByteSize.format(asked.gradients()),
+                ByteSize.format(asked.optimizer()),
+                ByteSize.format(asked.buffers())));
+    List<String> fitting = new ArrayList<>();
+    for (int stage = 1; stage <= 3; stage++) {
+      boolean possible =
+          stage == 1 ? cfg.optimizerStateFloatsPerParameter() > 0 : largestSegment >= 0;
+      if (stage == cfg.zero() || !possible) {
+        continue;
+      }
+      TrainConfig other = cfg.toBuilder().zero(stage).build();
+      long total = predicted(other, psi, n, 0, Math.max(0, largestSegment)).total();
+      if (total <= budget) {
+        fitting.add("--zero " + stage + " (" + ByteSize.format(total) + ")");
+      }
+    }
+    why.append(
+        fitting.isEmpty()
+            ? " No ZeRO stage fits either: raise the budget, or use more workers"
+            : " Fits: " + String.join(", ", fitting));
+    return Optional.of(why.toString());
   }
 
   /**

@@ -167,6 +167,15 @@ public final class DistributedTrainer {
       System.arraycopy(sample, 0, dims, 1, sample.length);
       trainer.initialize(new Shape(dims));
       ModelState state = ModelState.of(model.getBlock());
+      DataParallelMemory.refusal(
+              cfg,
+              state.parameterElements(),
+              pg.size(),
+              ShardedStep.largestSegment(cfg, model.getBlock(), state.trainable()))
+          .ifPresent(
+              why -> {
+                throw new IllegalArgumentException(why); // every rank alike, before anything
+              });
       StateSync.broadcastFromRank0(pg, state);
       StepRunner.Parts parts = StepRunner.Parts.of(pg, cfg, trainer, model.getBlock(), state);
       if (cfg.zero() > 0 && pg.rank() == 0) {

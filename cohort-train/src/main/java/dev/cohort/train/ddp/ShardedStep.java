@@ -52,8 +52,7 @@ final class ShardedStep {
               + model.getClass().getSimpleName()
               + ": use --zero 1");
     }
-    int count = cfg.backwardSegments() > 1 ? cfg.backwardSegments() : model.getChildren().size();
-    this.segments = SegmentedBackward.of(model, count, trainable);
+    this.segments = SegmentedBackward.of(model, segmentCount(cfg, model), trainable);
     List<List<Parameter>> cut = segments.parameters();
     int[] ends = new int[cut.size()];
     int at = 0;
@@ -70,6 +69,25 @@ final class ShardedStep {
     this.gradients =
         new ShardedGradients(pg, layout, params, views, cfg.optimizer(), cfg.momentum());
     this.recompute = three ? new RecomputingBackward(segments, params, gradients) : null;
+  }
+
+  /** Segments of ZeRO-2 and 3: {@code --backward-segments} when given, else one per block. */
+  private static int segmentCount(TrainConfig cfg, Block model) {
+    return cfg.backwardSegments() > 1 ? cfg.backwardSegments() : model.getChildren().size();
+  }
+
+  /**
+   * The parameters of the largest segment ZeRO-2 and 3 would cut {@code model} into, or -1 when
+   * they cannot cut it (not a {@code SequentialBlock}).
+   */
+  static long largestSegment(TrainConfig cfg, Block model, List<Parameter> trainable) {
+    if (!(model instanceof SequentialBlock)) {
+      return -1;
+    }
+    return SegmentedBackward.of(model, segmentCount(cfg, model), trainable).parameters().stream()
+        .mapToLong(ps -> ps.stream().mapToLong(ParameterViews::elements).sum())
+        .max()
+        .orElse(0);
   }
 
   /**
