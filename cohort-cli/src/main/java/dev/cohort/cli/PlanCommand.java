@@ -3,6 +3,7 @@ package dev.cohort.cli;
 import dev.cohort.lab.calibrate.MachineCalibration;
 import dev.cohort.lab.model.NetworkModel;
 import dev.cohort.lab.model.Planner;
+import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,8 +44,10 @@ final class PlanCommand implements Callable<Integer> {
   @Option(
       names = "--memory",
       description =
-          "The language model: memory per worker for parameters, gradients, optimizer state,"
-              + " activations and transfer buffers, e.g. 2GiB (default: no limit).")
+          "Memory per worker for parameters, gradients, optimizer state, activations and"
+              + " transfer buffers, e.g. 2GiB (default: no limit). The language model's plan"
+              + " weighs pipelines against it; data parallelism the ZeRO stages (fp32 Adam): each"
+              + " worker count takes the lowest stage that fits.")
   String memory;
 
   @Option(
@@ -68,7 +71,7 @@ final class PlanCommand implements Callable<Integer> {
   /** Options of the language model's plan only. */
   private static final List<String> LANGUAGE_MODEL_ONLY =
       Stream.concat(
-              Stream.of("--workers", "--memory", "--micro-batches", "--pipeline-bench"),
+              Stream.of("--workers", "--micro-batches", "--pipeline-bench"),
               PlanSplitOptions.NAMES.stream())
           .toList();
 
@@ -160,18 +163,38 @@ final class PlanCommand implements Callable<Integer> {
     if (languageModel) {
       return LanguageModelPlan.plan(this);
     }
+    // The largest block's parameters: what ZeRO-2 and 3 hold whole at a time. For --params, a
+    // quarter of the model (a model of four or more blocks).
+    double largestSegment = params / 4;
     if (model != null) {
       params =
           switch (model) {
             case "mlp" -> 235_146;
             case "cnn" -> 421_642;
+            case "mlp-wide" -> 2_913_290;
             default -> -1;
+          };
+      largestSegment =
+          switch (model) {
+            case "mlp" -> 200_960;
+            case "cnn" -> 401_536;
+            default -> 1_049_600;
           };
     }
     if (params <= 0 || dataset <= 0 || epochs < 1 || globalBatch < 1 || price < 0) {
       System.err.println(
-          "cohort plan: give --model mlp|cnn or --params > 0, and positive "
+          "cohort plan: give --model mlp|mlp-wide|cnn or --params > 0, and positive "
               + "--dataset, --epochs, --global-batch");
+      return 2;
+    }
+    Planner.Budget budget;
+    try {
+      budget =
+          memory == null
+              ? null
+              : new Planner.Budget(ByteSize.parse(memory, "--memory"), largestSegment);
+    } catch (IllegalArgumentException e) {
+      System.err.println("cohort plan: " + e.getMessage());
       return 2;
     }
     String invalid = invalidNetworkOrNodes();
@@ -207,10 +230,16 @@ final class PlanCommand implements Callable<Integer> {
             3.2e3 * 4,
             price);
     List<Planner.Option> options =
-        p.options(NetworkModel.of(latencyUs, bandwidthGbps, reduceGBps), nodes);
+        p.options(NetworkModel.of(latencyUs, bandwidthGbps, reduceGBps), nodes, budget);
     if (options.isEmpty()) {
       System.err.println(
-          "cohort plan: no worker count in --nodes divides the global batch " + globalBatch);
+          budget == null
+              ? "cohort plan: no worker count in --nodes divides the global batch " + globalBatch
+              : "cohort plan: no worker count in --nodes divides the global batch "
+                  + globalBatch
+                  + " and fits --memory "
+                  + memory
+                  + " with any ZeRO stage: raise the budget or add worker counts");
       return 2;
     }
     System.out.printf(
@@ -225,12 +254,19 @@ final class PlanCommand implements Callable<Integer> {
         bandwidthGbps,
         price,
         source);
+    if (budget != null) {
+      System.out.printf(
+          Locale.ROOT,
+          "Memory per worker at most %s (fp32 Adam): each worker count takes the lowest ZeRO stage"
+              + " that fits.%n%n",
+          ByteSize.format((long) budget.budgetBytes()));
+    }
     System.out.println(
-        "workers  batch/worker  algorithm           step (ms)  comm (ms)   time (h)     cost  speedup  efficiency  memory/worker");
+        "workers  batch/worker  algorithm           step (ms)  comm (ms)   time (h)     cost  speedup  efficiency  memory/worker  zero");
     for (Planner.Option o : options) {
       System.out.printf(
           Locale.ROOT,
-          "%7d  %12d  %-18s %10.2f %10.2f %10.3f %8.2f %8.2fx %10.0f%%  %8.0f MiB%n",
+          "%7d  %12d  %-18s %10.2f %10.2f %10.3f %8.2f %8.2fx %10.0f%%  %8.0f MiB  %4d%n",
           o.workers(),
           o.batchPerWorker(),
           o.algorithm(),
@@ -240,7 +276,8 @@ final class PlanCommand implements Callable<Integer> {
           o.cost(),
           o.speedup(),
           100 * o.efficiency(),
-          o.memoryBytes() / (1 << 20));
+          o.memoryBytes() / (1 << 20),
+          o.zero());
     }
     Planner.Option r = Planner.recommend(options, minEfficiency);
     int knee = Planner.diminishingReturnsAt(options);
@@ -253,11 +290,12 @@ final class PlanCommand implements Callable<Integer> {
     } else {
       System.out.printf(
           Locale.ROOT,
-          "Recommendation: %d workers, batch %d per worker, %s all-reduce: "
+          "Recommendation: %d workers, batch %d per worker, %s all-reduce%s: "
               + "%.2fx faster than 1 worker (%.0f%% efficiency), %.3f h, cost %.2f.%n",
           r.workers(),
           r.batchPerWorker(),
           r.algorithm(),
+          r.zero() > 0 ? ", --zero " + r.zero() : "",
           r.speedup(),
           100 * r.efficiency(),
           r.hours(),

@@ -83,9 +83,29 @@ class PlanCommandTest {
         .contains("--memory must be a size such as 512MiB");
     assertThat(LauncherTest.cohort(concat(common, "--nodes", "2")).err())
         .contains("--nodes plan data parallelism of --model mlp|cnn or --params");
-    LauncherTest.Result cnn = LauncherTest.cohort("plan", "--model", "cnn", "--memory", "1GiB");
-    assertThat(cnn.code()).isEqualTo(2);
-    assertThat(cnn.err()).contains("--memory plan the language model");
+  }
+
+  /**
+   * Data parallelism under a memory budget: each worker count takes the lowest ZeRO stage that fits
+   * (the wide MLP, 2.9 million parameters with Adam, at most 600 MiB per worker: ZeRO-2 from 4
+   * workers on, nothing on 1 or 2), and a budget nothing fits is an error.
+   */
+  @Test
+  void aMemoryBudgetShouldPlanZeroStages() {
+    String[] common = {
+      "plan", "--model", "mlp-wide", "--global-batch", "256", "--nodes", "1,2,4,8", "--memory"
+    };
+    LauncherTest.Result fits = LauncherTest.cohort(concat(common, "600MiB"));
+    assertThat(fits.code()).as(fits.err()).isZero();
+    assertThat(fits.out())
+        .contains("Memory per worker at most 600.0 MiB (fp32 Adam)")
+        .contains("memory/worker  zero")
+        .containsPattern("(?m)^      4 .* 2$")
+        .doesNotContainPattern("(?m)^      [12] ")
+        .contains("--zero 2: ");
+    LauncherTest.Result none = LauncherTest.cohort(concat(common, "1MiB"));
+    assertThat(none.code()).isEqualTo(2);
+    assertThat(none.err()).contains("fits --memory 1MiB with any ZeRO stage");
   }
 
   @Test

@@ -31,7 +31,11 @@ public record Planner(
     double memoryBytesPerSample,
     double pricePerNodeHour) {
 
-  /** One option of the plan. */
+  /**
+   * One option of the plan.
+   *
+   * @param zero the ZeRO stage it trains with (0: plain data parallelism)
+   */
   public record Option(
       int workers,
       int batchPerWorker,
@@ -42,18 +46,53 @@ public record Planner(
       double cost,
       double speedup,
       double efficiency,
-      double memoryBytes) {}
+      double memoryBytes,
+      int zero) {}
 
-  /** Options for each worker count that divides the global batch. */
+  /**
+   * A memory budget per worker, which sharded data parallelism (ZeRO) may meet, for fp32 Adam.
+   *
+   * @param budgetBytes the most one worker may hold
+   * @param largestSegment parameters of the largest block: ZeRO-2 and 3 hold one such segment in a
+   *     buffer (ZeRO-3 twice: its gathered copy too)
+   */
+  public record Budget(double budgetBytes, double largestSegment) {}
+
+  /** Options for each worker count that divides the global batch: plain data parallelism. */
   public List<Option> options(NetworkModel net, List<Integer> workerCounts) {
+    return options(net, workerCounts, null);
+  }
+
+  /**
+   * Options for each worker count that divides the global batch. With a {@code budget}, each count
+   * takes the lowest ZeRO stage whose memory fits it, and counts where none fits are left out;
+   * memory then counts Adam's state (without a budget: weights, gradients and the bucket).
+   */
+  public List<Option> options(NetworkModel net, List<Integer> workerCounts, Budget budget) {
     double steps = Math.ceil(datasetSamples / globalBatch) * epochs;
-    double single = stepSeconds(net, 1).total;
+    double single = stepSeconds(net, 1, 0).total;
     List<Option> out = new ArrayList<>();
     for (int n : workerCounts) {
       if (n < 1 || globalBatch % n != 0) {
         continue;
       }
-      Step s = stepSeconds(net, n);
+      double activations = fixedMemoryBytes + memoryBytesPerSample * (globalBatch / (double) n);
+      int zero = 0;
+      double memory = activations + 4 * parameters * 3; /* weights, gradients, bucket */
+      if (budget != null) {
+        zero = -1;
+        for (int z = 0; z <= (n == 1 ? 0 : 3) && zero < 0; z++) {
+          double m = activations + modelBytes(z, n, budget.largestSegment());
+          if (m <= budget.budgetBytes()) {
+            zero = z;
+            memory = m;
+          }
+        }
+        if (zero < 0) {
+          continue;
+        }
+      }
+      Step s = stepSeconds(net, n, zero);
       double hours = steps * s.total / 3600;
       out.add(
           new Option(
@@ -66,20 +105,40 @@ public record Planner(
               hours * n * pricePerNodeHour,
               single / s.total,
               single / s.total / n,
-              fixedMemoryBytes
-                  + memoryBytesPerSample * (globalBatch / (double) n)
-                  + 4 * parameters * 3 /* weights, gradients, bucket */));
+              memory,
+              zero));
     }
     return out;
   }
 
+  /**
+   * A worker's parameters, gradients, Adam's state and communication buffers with ZeRO stage {@code
+   * zero} on {@code n} workers: 16Ψ, 8Ψ + 8Ψ/N, 4Ψ + 12Ψ/N, 16Ψ/N, plus the all-reduce's buckets
+   * (4Ψ), ZeRO-1's flat vector (4Ψ), ZeRO-2's segment (4L) or ZeRO-3's two (8L).
+   */
+  double modelBytes(int zero, int n, double largestSegment) {
+    double psi = parameters;
+    return switch (zero) {
+      case 0 -> 16 * psi + 4 * psi;
+      case 1 -> 8 * psi + 8 * psi / n + 4 * psi;
+      case 2 -> 4 * psi + 12 * psi / n + 4 * largestSegment;
+      default -> 16 * psi / n + 8 * largestSegment;
+    };
+  }
+
   private record Step(double total, double comm, String algorithm) {}
 
-  private Step stepSeconds(NetworkModel net, int n) {
-    double compute = computeSecondsPerSample * globalBatch / n;
+  /**
+   * A step with ZeRO stage {@code zero}: stages 1 and 2 move an all-reduce's bytes (a
+   * reduce-scatter and an all-gather) and update Ψ/N parameters; stage 3 moves 1.5 times as many
+   * (the parameters gathered twice) and reruns the forward pass (a third of forward and backward).
+   */
+  private Step stepSeconds(NetworkModel net, int n, int zero) {
+    double compute = computeSecondsPerSample * globalBatch / n * (zero == 3 ? 4.0 / 3 : 1);
     NetworkModel.Choice c = net.best(n, 4 * parameters);
-    double optimizer = optimizerSecondsPerParameter * parameters;
-    return new Step(compute + c.seconds() + optimizer, c.seconds(), n == 1 ? "-" : c.algorithm());
+    double comm = c.seconds() * (zero == 3 ? 1.5 : 1);
+    double optimizer = optimizerSecondsPerParameter * parameters / (zero == 0 ? 1 : n);
+    return new Step(compute + comm + optimizer, comm, n == 1 ? "-" : c.algorithm());
   }
 
   /**

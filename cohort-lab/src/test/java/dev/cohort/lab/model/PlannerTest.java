@@ -44,6 +44,24 @@ class PlannerTest {
   }
 
   @Test
+  void aMemoryBudgetShouldTakeTheLowestZeroStageThatFitsEachWorkerCount() {
+    // 100 million parameters: plain data parallelism holds 20Ψ = 2 GB before activations, over
+    // the 2 GB budget everywhere; the more workers, the less sharding it takes to fit.
+    Planner p = planner(1e8);
+    List<Planner.Option> o =
+        p.options(NetworkModel.of(50, 10, 5), COUNTS, new Planner.Budget(2e9, 1e7));
+    assertThat(o).allSatisfy(x -> assertThat(x.memoryBytes()).isLessThanOrEqualTo(2e9));
+    assertThat(o).noneMatch(x -> x.workers() == 1);
+    assertThat(o.stream().filter(x -> x.workers() <= 8).map(Planner.Option::zero))
+        .containsExactly(3, 2, 1);
+    // ZeRO-3 pays for its memory: a third more compute and 1.5 times the traffic.
+    Planner.Option two = o.get(0);
+    Planner.Option plainTwo = p.options(NetworkModel.of(50, 10, 5), List.of(2)).get(0);
+    assertThat(two.stepSeconds()).isGreaterThan(plainTwo.stepSeconds());
+    assertThat(two.commSeconds()).isCloseTo(1.5 * plainTwo.commSeconds(), within(1e-9));
+  }
+
+  @Test
   void theCostModelShouldPickLatencyOptimalForSmallAndRingForLargeMessages() {
     NetworkModel net = NetworkModel.of(50, 10, 5);
     assertThat(net.best(8, 4096).algorithm()).isEqualTo("recursive-doubling");
