@@ -1,13 +1,8 @@
 package dev.cohort.cli;
 
-import dev.cohort.lab.calibrate.MachineCalibration;
-import dev.cohort.lab.model.NetworkModel;
-import dev.cohort.lab.model.Planner;
-import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -82,7 +77,12 @@ final class PlanCommand implements Callable<Integer> {
   /** Where {@code cohort bench pipeline} writes its measurements; read when present. */
   static final Path DEFAULT_PIPELINE_BENCH = Path.of("docs/benchmarks/pipeline.json");
 
-  @Option(names = "--params", defaultValue = "0", description = "Model parameters.")
+  @Option(
+      names = "--params",
+      defaultValue = "0",
+      description =
+          "Model parameters (with --memory, its largest block is taken to hold a quarter of"
+              + " them).")
   double params;
 
   @Option(
@@ -163,161 +163,7 @@ final class PlanCommand implements Callable<Integer> {
     if (languageModel) {
       return LanguageModelPlan.plan(this);
     }
-    // The largest block's parameters: what ZeRO-2 and 3 hold whole at a time. For --params, a
-    // quarter of the model (a model of four or more blocks).
-    double largestSegment = params / 4;
-    if (model != null) {
-      params =
-          switch (model) {
-            case "mlp" -> 235_146;
-            case "cnn" -> 421_642;
-            case "mlp-wide" -> 2_913_290;
-            default -> -1;
-          };
-      largestSegment =
-          switch (model) {
-            case "mlp" -> 200_960;
-            case "cnn" -> 401_536;
-            default -> 1_049_600;
-          };
-    }
-    if (params <= 0 || dataset <= 0 || epochs < 1 || globalBatch < 1 || price < 0) {
-      System.err.println(
-          "cohort plan: give --model mlp|mlp-wide|cnn or --params > 0, and positive "
-              + "--dataset, --epochs, --global-batch");
-      return 2;
-    }
-    Planner.Budget budget;
-    try {
-      budget =
-          memory == null
-              ? null
-              : new Planner.Budget(ByteSize.parse(memory, "--memory"), largestSegment);
-    } catch (IllegalArgumentException e) {
-      System.err.println("cohort plan: " + e.getMessage());
-      return 2;
-    }
-    String invalid = invalidNetworkOrNodes();
-    if (invalid != null) {
-      System.err.println("cohort plan: " + invalid);
-      return 2;
-    }
-    // Per-sample compute and per-parameter update costs, measured here or defaults measured once.
-    MachineCalibration cal;
-    try {
-      cal = CostFiles.readOrNull(calibration, DEFAULT_CALIBRATION, MachineCalibration::read);
-    } catch (CostFiles.Unreadable e) {
-      System.err.println("cohort plan: " + e.getMessage());
-      return e.status;
-    }
-    String source =
-        cal == null
-            ? "defaults measured on a 2-core EPYC VM"
-            : (calibration != null ? calibration : DEFAULT_CALIBRATION).toString();
-    cal = cal == null ? MachineCalibration.DEFAULTS : cal;
-    double computePerSample = cal.computeSecondsPerSample(model != null ? model : "cnn");
-    double optimizerPerParam = cal.optimizerSecondsPerParameter();
-    double reduceGBps = cal.reduceGBps();
-    Planner p =
-        new Planner(
-            params,
-            dataset,
-            epochs,
-            globalBatch,
-            computePerSample,
-            optimizerPerParam,
-            600e6,
-            3.2e3 * 4,
-            price);
-    List<Planner.Option> options =
-        p.options(NetworkModel.of(latencyUs, bandwidthGbps, reduceGBps), nodes, budget);
-    if (options.isEmpty()) {
-      System.err.println(
-          budget == null
-              ? "cohort plan: no worker count in --nodes divides the global batch " + globalBatch
-              : "cohort plan: no worker count in --nodes divides the global batch "
-                  + globalBatch
-                  + " and fits --memory "
-                  + memory
-                  + " with any ZeRO stage: raise the budget or add worker counts");
-      return 2;
-    }
-    System.out.printf(
-        Locale.ROOT,
-        "Plan: %,.0f parameters, %,.0f samples x %d epochs, global batch %d, "
-            + "%.0f µs / %.1f Gbit/s network, %.2f per node-hour (costs from %s)%n%n",
-        params,
-        dataset,
-        epochs,
-        globalBatch,
-        latencyUs,
-        bandwidthGbps,
-        price,
-        source);
-    if (budget != null) {
-      System.out.printf(
-          Locale.ROOT,
-          "Memory per worker at most %s (fp32 Adam): each worker count takes the lowest ZeRO stage"
-              + " that fits.%n%n",
-          ByteSize.format((long) budget.budgetBytes()));
-    }
-    System.out.println(
-        "workers  batch/worker  algorithm           step (ms)  comm (ms)   time (h)     cost  speedup  efficiency  memory/worker  zero");
-    for (Planner.Option o : options) {
-      System.out.printf(
-          Locale.ROOT,
-          "%7d  %12d  %-18s %10.2f %10.2f %10.3f %8.2f %8.2fx %10.0f%%  %8.0f MiB  %4d%n",
-          o.workers(),
-          o.batchPerWorker(),
-          o.algorithm(),
-          o.stepSeconds() * 1e3,
-          o.commSeconds() * 1e3,
-          o.hours(),
-          o.cost(),
-          o.speedup(),
-          100 * o.efficiency(),
-          o.memoryBytes() / (1 << 20),
-          o.zero());
-    }
-    Planner.Option r = Planner.recommend(options, minEfficiency);
-    int knee = Planner.diminishingReturnsAt(options);
-    System.out.println();
-    if (r.workers() == 1) {
-      System.out.println(
-          "Recommendation: stay local. No worker count is faster at an efficiency of "
-              + Math.round(100 * minEfficiency)
-              + "% or more: communication costs more than it saves.");
-    } else {
-      System.out.printf(
-          Locale.ROOT,
-          "Recommendation: %d workers, batch %d per worker, %s all-reduce%s: "
-              + "%.2fx faster than 1 worker (%.0f%% efficiency), %.3f h, cost %.2f.%n",
-          r.workers(),
-          r.batchPerWorker(),
-          r.algorithm(),
-          r.zero() > 0 ? ", --zero " + r.zero() : "",
-          r.speedup(),
-          100 * r.efficiency(),
-          r.hours(),
-          r.cost());
-    }
-    if (knee == 1) {
-      System.out.println(
-          "Distributing does not pay on this network: more workers are not "
-              + "meaningfully faster than one.");
-    } else if (knee > 1) {
-      System.out.printf(
-          "Returns diminish beyond %d workers: doubling from there gains less than 10%%.%n", knee);
-    }
-    Planner.Option local = options.get(0);
-    if (r.workers() > 1 && local.workers() == 1 && r.cost() > 2 * local.cost()) {
-      System.out.printf(
-          Locale.ROOT,
-          "Hybrid advice: the distributed run costs %.1fx the local one; "
-              + "develop and tune locally, distribute only the final long runs.%n",
-          r.cost() / local.cost());
-    }
-    return 0;
+    return DataParallelPlan.plan(this);
   }
 
   /** What is wrong with the network or worker counts asked for, or null when nothing is. */

@@ -101,7 +101,9 @@ final class TrainOptions {
       defaultValue = "" + TrainConfig.DEFAULT_BACKWARD_SEGMENTS,
       description =
           "Cut the model into K segments whose gradients are all-reduced while the earlier"
-              + " segments' backward runs (default ${DEFAULT-VALUE}: after the whole backward).")
+              + " segments' backward runs (default ${DEFAULT-VALUE}: after the whole backward)."
+              + " With --zero 2 or 3, the segments ZeRO shards by (default, or 1: one per"
+              + " block).")
   int backwardSegments;
 
   @Option(

@@ -30,9 +30,10 @@ public interface ProcessGroup extends AutoCloseable {
   /**
    * Allocates a tensor of zeros placed for this group's fastest collectives. When every rank of the
    * group is on this host and shared memory is on, the memory is mapped by every rank, and
-   * all-reduce on it (or on a slice of it) runs in place with no copies; otherwise it is an
-   * ordinary direct buffer. Collective: every rank must call it, in the same order, with the same
-   * type and count. Use it for buffers that are reduced again and again, such as gradient buckets.
+   * all-reduce on it (or on a slice of it), reduce-scatter from it and all-gather into it run with
+   * no copies through messages; otherwise it is an ordinary direct buffer. Collective: every rank
+   * must call it, in the same order, with the same type and count. Use it for buffers that are
+   * reduced again and again, such as gradient buckets.
    */
   Tensor allocate(DataType type, int count);
 
@@ -43,13 +44,15 @@ public interface ProcessGroup extends AutoCloseable {
   Work broadcastAsync(Tensor t, int root, CollectiveOptions options);
 
   /**
-   * Rank r's {@code in} lands at slot r of {@code out}, which holds size() * in.count() elements.
+   * Rank r's {@code in} lands at slot r of {@code out}, which holds size() * in.count() elements;
+   * {@code in} may be slot r of {@code out} (in place).
    */
   Work allGatherAsync(Tensor in, Tensor out, CollectiveOptions options);
 
   /**
    * Reduces {@code in} (size() * out.count() elements) across ranks; rank r receives reduced slot r
-   * in {@code out}.
+   * in {@code out}. {@code in} may be overwritten; {@code out} may be slot r of {@code in} (in
+   * place).
    */
   Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op, CollectiveOptions options);
 

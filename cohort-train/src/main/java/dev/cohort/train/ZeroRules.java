@@ -8,6 +8,9 @@ package dev.cohort.train;
  * @param backwardSegments {@code --backward-segments}
  * @param buckets whether bucket options were given ({@code --bucket-mb}, {@code --no-overlap})
  * @param statelessOptimizer plain SGD, which keeps no state to shard
+ * @param accumulation micro-batches per step ({@code --accumulation})
+ * @param syncBatchNorm whether BatchNorm is synchronized across workers ({@code --sync-bn})
+ * @param checkEvery steps between cross-worker checks of the parameters ({@code --check-every})
  */
 record ZeroRules(
     int zero,

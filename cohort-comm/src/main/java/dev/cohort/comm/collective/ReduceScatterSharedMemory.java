@@ -8,9 +8,10 @@ import java.nio.ByteBuffer;
 /**
  * Zero-copy reduce-scatter of a tensor that every rank of a single-host group maps (see {@link
  * dev.cohort.comm.ProcessGroup#allocate}): rank r reduces block r straight out of all n buffers
- * into its own buffer's block r, then copies it to its output (nothing to copy when the output is
- * that block). Each rank reads each byte of its block n times and no byte goes through a message;
- * an agreement and an exit barrier bracket the pass, as for {@link AllReduceSharedMemory}.
+ * into its own buffer's block r (so the input's block r is overwritten), then copies it to its
+ * output (onto itself when the output is that block). Each rank reads each byte of its block n
+ * times and no byte goes through a message; an agreement and an exit barrier bracket the pass, as
+ * for {@link AllReduceSharedMemory}.
  */
 public final class ReduceScatterSharedMemory {
   /**

@@ -25,8 +25,7 @@ final class DataParallelMemory {
   private DataParallelMemory() {}
 
   /** Gathers every worker's figures. Collective over {@code pg}. */
-  static MemoryReport gather(
-      ProcessGroup pg, TrainConfig cfg, ModelState state, StepRunner.Parts parts) {
+  static MemoryReport gather(ProcessGroup pg, TrainConfig cfg, ModelState state, StepParts parts) {
     WorkerMemory mine = tracked(state, parts);
     long[] all =
         pg.allGather(
@@ -57,7 +56,7 @@ final class DataParallelMemory {
    * example "ZeRO-2: each worker holds a shard of 117,573 of 235,146 parameters: the optimizer's
    * state (940.6 KiB) and gradients (459.3 KiB); the whole model's: 1.8 MiB and 918.5 KiB".
    */
-  static String zeroLine(TrainConfig cfg, ModelState state, StepRunner.Parts parts) {
+  static String zeroLine(TrainConfig cfg, ModelState state, StepParts parts) {
     WorkerMemory mine = tracked(state, parts);
     long psi = state.parameterElements();
     long stateBytes = psi * cfg.optimizerStateFloatsPerParameter() * 4;
@@ -91,7 +90,7 @@ final class DataParallelMemory {
   }
 
   /** What this worker allocated while training. */
-  private static WorkerMemory tracked(ModelState state, StepRunner.Parts parts) {
+  private static WorkerMemory tracked(ModelState state, StepParts parts) {
     long optimizer =
         parts.optimizer().state().values().stream().mapToLong(s -> (long) s.length * 4).sum();
     ShardedStep zero = parts.zero();
@@ -162,7 +161,12 @@ final class DataParallelMemory {
       if (stage == cfg.zero() || !possible) {
         continue;
       }
-      TrainConfig other = cfg.toBuilder().zero(stage).build();
+      TrainConfig other;
+      try {
+        other = cfg.toBuilder().zero(stage).build();
+      } catch (IllegalArgumentException e) {
+        continue; // the run's other options do not go with that stage
+      }
       long total = predicted(other, psi, n, 0, Math.max(0, largestSegment)).total();
       if (total <= budget) {
         fitting.add("--zero " + stage + " (" + ByteSize.format(total) + ")");

@@ -35,10 +35,12 @@ import java.util.function.Supplier;
  * step each rank runs forward and backward on its slice of the global batch, gradients are averaged
  * ({@link GradientSync}), the parameters are updated in place ({@link FusedOptimizer}), and buffers
  * such as BatchNorm's running statistics are made identical again ({@link
- * dev.cohort.train.BufferSync}). A checksum of the whole state is compared at the end (and every
- * {@code checkEvery} steps), so ranks that drift apart are caught and named. Dropout and any other
- * randomness draw from a per-rank stream seeded from (seed, rank, step), so resumed runs are
- * bitwise equal to uninterrupted ones.
+ * dev.cohort.train.BufferSync}). With {@code TrainConfig#zero} the optimizer's state, the gradients
+ * and the parameters are sharded instead ({@link ShardedUpdate}, {@link ShardedStep}). A checksum
+ * of the whole state is compared at the end (and every {@code checkEvery} steps), so ranks that
+ * drift apart are caught and named. Dropout and any other randomness draw from a per-rank stream
+ * seeded from (seed, rank, step) (with ZeRO-3, per segment too), so resumed runs are bitwise equal
+ * to uninterrupted ones.
  *
  * <pre>{@code
  * try (ProcessGroup pg = Cohort.init();
@@ -171,13 +173,15 @@ public final class DistributedTrainer {
               cfg,
               state.parameterElements(),
               pg.size(),
-              ShardedStep.largestSegment(cfg, model.getBlock(), state.trainable()))
+              cfg.memoryBudget() > 0
+                  ? ShardedStep.largestSegment(cfg, model.getBlock(), state.trainable())
+                  : -1)
           .ifPresent(
               why -> {
                 throw new IllegalArgumentException(why); // every rank alike, before anything
               });
       StateSync.broadcastFromRank0(pg, state);
-      StepRunner.Parts parts = StepRunner.Parts.of(pg, cfg, trainer, model.getBlock(), state);
+      StepParts parts = StepParts.of(pg, cfg, trainer, model.getBlock(), state);
       if (cfg.zero() > 0 && pg.rank() == 0) {
         System.out.println(DataParallelMemory.zeroLine(cfg, state, parts));
       }

@@ -29,7 +29,7 @@ final class ParameterSlots {
 
   private ParameterSlots() {}
 
-  /** Frees {@code p}'s array for an empty one of the same data type. */
+  /** Frees {@code p}'s array for an empty float32 one. */
   static void empty(Parameter p) {
     try (NDArray none = p.getArray().getManager().create(new float[0])) {
       fill(p, none);

@@ -18,7 +18,7 @@ final class RunSummaries {
    * @param sentPerStep measured
    */
   static RunSummary.Traffic traffic(
-      TrainConfig cfg, int workers, StepRunner.Parts parts, long psi, long sentPerStep) {
+      TrainConfig cfg, int workers, StepParts parts, long psi, long sentPerStep) {
     long padded = psi;
     if (parts.zero() != null) {
       ShardLayout layout = parts.zero().layout();

@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * A backward pass that hands gradients to {@link GradientSync} segment by segment, so that their
- * all-reduce overlaps the rest of the backward pass (DJL has no autograd hooks to do it from inside
- * one pass).
+ * A backward pass that hands gradients on segment by segment ({@link GradientSync#reduceSegment}),
+ * so that their all-reduce overlaps the rest of the backward pass (DJL has no autograd hooks to do
+ * it from inside one pass). ZeRO-2 and 3 cut the model with it too ({@link ShardedBackward}).
  *
  * <p>The model's children are cut into contiguous segments of about equal parameter counts. The
  * forward pass runs segment by segment; each segment after the first starts from a detached copy of

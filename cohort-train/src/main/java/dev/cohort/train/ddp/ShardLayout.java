@@ -72,12 +72,14 @@ final class ShardLayout {
       long perRank = (at + ranks - 1) / ranks;
       if (perRank * ranks * Float.BYTES > Integer.MAX_VALUE) {
         throw new IllegalArgumentException(
-            "segment "
+            "ZeRO's segment "
                 + s
                 + " holds "
                 + at
-                + " parameters, more than one flat vector of 2 GiB: cut the model into more"
-                + " segments (--backward-segments) or train it without --zero");
+                + " parameters, padded to "
+                + ranks
+                + " shards more than one flat vector of 2 GiB can hold: split that block, or"
+                + " train without --zero");
       }
       shard[s] = (int) perRank;
       storageOffset[s] = (int) stored;
@@ -86,7 +88,11 @@ final class ShardLayout {
     firstParameter[segmentEnds.length] = elements.length;
     if (stored * Float.BYTES > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
-          "a rank's shard of " + stored + " parameters is over 2 GiB: use more workers");
+          "a rank's shard of "
+              + stored
+              + " parameters over "
+              + ranks
+              + " ranks is over 2 GiB: use more workers");
     }
     this.storage = (int) stored;
   }
@@ -122,10 +128,6 @@ final class ShardLayout {
 
   int parameters() {
     return elements.length;
-  }
-
-  int ranks() {
-    return ranks;
   }
 
   /** Parameter {@code i}'s element count. */
@@ -183,14 +185,5 @@ final class ShardLayout {
   /** A rank's shard storage: the sum of its segments' shards. */
   int shardElements() {
     return storage;
-  }
-
-  /** Ψ, the model's parameters. */
-  long total() {
-    long n = 0;
-    for (long e : elements) {
-      n += e;
-    }
-    return n;
   }
 }

@@ -20,9 +20,6 @@ import java.util.List;
  * all-gathered segment by segment through the same buffer, with ZeRO-3 they stay sharded.
  */
 final class ShardedGradients {
-  /** What a step's collectives moved and cost, in bytes and nanoseconds. */
-  record Timing(long commNanos, long waitNanos, long optimizerNanos, long bytes) {}
-
   private final ProcessGroup pg;
   private final ShardLayout layout;
   private final ShardedParameters params;
@@ -91,7 +88,7 @@ final class ShardedGradients {
    * @param gatherNanos time the step's parameter gathers took before this (ZeRO-3)
    * @param gatherBytes bytes they moved
    */
-  Timing update(
+  ShardedUpdate.Timing update(
       int step,
       float learningRate,
       float clipNorm,
@@ -127,7 +124,7 @@ final class ShardedGradients {
     commNanos = 0;
     bytes = 0;
     long wait = Math.min(comm, pg.stats().waitNanos() - waitAtStart);
-    return new Timing(comm, wait, optimizerNanos, moved);
+    return new ShardedUpdate.Timing(comm, wait, optimizerNanos, moved);
   }
 
   /** ZeRO-2: every segment's updated pieces to every rank, through the segment buffer. */
@@ -163,6 +160,11 @@ final class ShardedGradients {
 
   FusedOptimizer optimizer() {
     return optimizer;
+  }
+
+  /** This rank's averaged gradients, every segment's shard one after the other. */
+  Tensor averaged() {
+    return grads;
   }
 
   /** Bytes of this rank's gradient storage. */

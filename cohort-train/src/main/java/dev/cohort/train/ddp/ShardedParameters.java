@@ -211,6 +211,7 @@ final class ShardedParameters extends ParameterStore {
         giveBack(s);
       }
     }
+    gatherNanos = 0; // an evaluation's gathers, not the next step's communication
   }
 
   /** ZeRO-3: frees the model's parameters again after {@link #materialize}. */

@@ -63,6 +63,17 @@ final class ShardedState implements OptimizerState {
   /** Gathers every rank's {@code storage} to rank 0 and lays it out per parameter there. */
   private void gatherWhole(Tensor storage, String prefix, Map<String, float[]> whole) {
     int size = layout.shardElements();
+    if ((long) size * pg.size() * Float.BYTES > Integer.MAX_VALUE) {
+      throw new IllegalStateException(
+          "rank "
+              + pg.rank()
+              + ": a checkpoint gathers the whole "
+              + prefix
+              + " state to rank 0, "
+              + (long) size * pg.size()
+              + " floats, over the 2 GiB of one buffer: checkpoint a model of fewer than"
+              + " 536,870,912 parameters, or train without --checkpoint-every");
+    }
     Tensor all = pg.rank() == 0 ? Tensor.allocate(DataType.FLOAT32, size * pg.size()) : null;
     pg.gather(storage, all, 0);
     if (all == null) {

@@ -1,6 +1,5 @@
 package dev.cohort.train.ddp;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
@@ -19,9 +18,10 @@ import java.util.List;
  *
  * <ul>
  *   <li>ZeRO-2: one forward pass over leaves that alias the parameters ({@link ShardedParameters})
- *       and a segmented backward pass ({@link SegmentedBackward}); a segment's gradients are freed
+ *       and a segmented backward pass ({@link ShardedBackward}); a segment's gradients are freed
  *       once reduce-scattered. The updated shards are all-gathered into every rank's parameters.
- *   <li>ZeRO-3: {@link RecomputingBackward}; the parameters stay sharded.
+ *   <li>ZeRO-3: {@link ShardedBackward} runs each segment again in the backward pass; the
+ *       parameters stay sharded.
  * </ul>
  */
 final class ShardedStep {
@@ -30,7 +30,8 @@ final class ShardedStep {
   private final SegmentedBackward segments;
   private final ShardedParameters params;
   private final ShardedGradients gradients;
-  private final RecomputingBackward recompute; // ZeRO-3
+  private final ShardedBackward passes;
+  private final boolean three;
   private final ShardLayout layout;
 
   /** What a step's forward and backward passes did: the loss, and their communication. */
@@ -63,12 +64,12 @@ final class ShardedStep {
     this.layout =
         new ShardLayout(
             trainable.stream().mapToLong(ParameterViews::elements).toArray(), ends, pg.size());
-    boolean three = cfg.zero() == 3;
+    this.three = cfg.zero() == 3;
     List<ByteBuffer> views = three ? null : trainable.stream().map(ParameterViews::value).toList();
     this.params = new ShardedParameters(pg, manager, layout, trainable, three);
     this.gradients =
         new ShardedGradients(pg, layout, params, views, cfg.optimizer(), cfg.momentum());
-    this.recompute = three ? new RecomputingBackward(segments, params, gradients) : null;
+    this.passes = new ShardedBackward(segments, params, gradients, three);
   }
 
   /** Segments of ZeRO-2 and 3: {@code --backward-segments} when given, else one per block. */
@@ -84,10 +85,14 @@ final class ShardedStep {
     if (!(model instanceof SequentialBlock)) {
       return -1;
     }
-    return SegmentedBackward.of(model, segmentCount(cfg, model), trainable).parameters().stream()
-        .mapToLong(ps -> ps.stream().mapToLong(ParameterViews::elements).sum())
-        .max()
-        .orElse(0);
+    try {
+      return SegmentedBackward.of(model, segmentCount(cfg, model), trainable).parameters().stream()
+          .mapToLong(ps -> ps.stream().mapToLong(ParameterViews::elements).sum())
+          .max()
+          .orElse(0);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      return -1; // a sequential block that cannot be cut (e.g. it returns its intermediates)
+    }
   }
 
   /**
@@ -96,29 +101,18 @@ final class ShardedStep {
    * @param step the step's number (from 0), which seeds ZeRO-3's segments' dropout
    */
   Pass forwardBackward(NDManager m, NDList batch, Loss loss, int step) {
-    NDList x = new NDList(batch.get(0));
-    NDList labels = new NDList(batch.get(1));
-    if (recompute != null) {
-      RecomputingBackward.Pass p =
-          recompute.run(
-              m, x, labels, loss, s -> RandomStreams.enterSegment(cfg.seed(), pg.rank(), step, s));
-      gatherBytes = p.gatherBytes();
-      gatherNanos = params.takeGatherNanos();
-      return new Pass(p.loss(), gradients.commNanos() + gatherNanos);
-    }
-    for (int s = 0; s < layout.segments(); s++) {
-      params.lend(s, m, true); // aliases of the parameters: no memory until their gradients
-    }
-    NDArray l = loss.evaluate(labels, segments.forward(params, x));
-    segments.backward(
-        l,
-        s -> {
-          gradients.reduceSegment(s, params.leaves(s));
-          params.giveBack(s);
-        });
-    gatherBytes = 0;
-    gatherNanos = 0;
-    return new Pass(l.getFloat(), gradients.commNanos());
+    ShardedBackward.Pass p =
+        passes.run(
+            m,
+            new NDList(batch.get(0)),
+            new NDList(batch.get(1)),
+            loss,
+            three
+                ? s -> RandomStreams.enterSegment(cfg.seed(), pg.rank(), step, s)
+                : s -> {}); // ZeRO-2 runs each segment once: the step's stream, as unsharded
+    gatherBytes = p.gatherBytes();
+    gatherNanos = params.takeGatherNanos();
+    return new Pass(p.loss(), gradients.commNanos() + gatherNanos);
   }
 
   private long gatherBytes;
@@ -126,13 +120,13 @@ final class ShardedStep {
   private boolean whole; // ZeRO-3: the model's own parameters hold their values
 
   /** The update of this rank's shard (and ZeRO-2's all-gather). Collective. */
-  ShardedGradients.Timing update(int step, float learningRate, float clipNorm, long waitAtStart) {
+  ShardedUpdate.Timing update(int step, float learningRate, float clipNorm, long waitAtStart) {
     return gradients.update(step, learningRate, clipNorm, waitAtStart, gatherNanos, gatherBytes);
   }
 
   /** ZeRO-3: the model's parameters whole, for an evaluation or the end; no-op with ZeRO-2. */
   void materialize(NDManager manager) {
-    if (recompute != null && !whole) {
+    if (three && !whole) {
       params.materialize(manager);
       whole = true;
     }
@@ -140,7 +134,7 @@ final class ShardedStep {
 
   /** ZeRO-3: the model's parameters emptied again after {@link #materialize}. */
   void empty() {
-    if (recompute != null && whole) {
+    if (three && whole) {
       params.empty();
       whole = false;
     }
@@ -160,9 +154,5 @@ final class ShardedStep {
 
   ShardLayout layout() {
     return layout;
-  }
-
-  int stage() {
-    return recompute != null ? 3 : 2;
   }
 }

@@ -22,8 +22,9 @@ import java.util.List;
  */
 final class ShardedUpdate {
   /**
-   * What one step cost, in nanoseconds: the two collectives (of which {@code waitNanos} stalled on
-   * slower ranks) and the update of this rank's shard.
+   * What one sharded update cost, in nanoseconds: the collectives (of which {@code waitNanos}
+   * stalled on slower ranks) and the update of this rank's shard; and the bytes of the flat vectors
+   * the collectives moved. ZeRO-2 and 3's update ({@link ShardedGradients}) reports the same.
    */
   record Timing(long commNanos, long waitNanos, long optimizerNanos, long bytes) {}
 

@@ -138,11 +138,12 @@ public record RunSummary(
   }
 
   /**
-   * What rank 0 sent per training step (the gradient sync, ZeRO's gathers, buffers and the stop
-   * checks), against what the algorithm must send: a ring all-reduce, or a reduce-scatter and an
-   * all-gather, of Ψ floats sends 2(N-1)/N x 4Ψ bytes per worker; ZeRO-3's two all-gathers and one
-   * reduce-scatter 3(N-1)/N x 4Ψ. Counted by the process group: a shared-memory all-reduce in place
-   * (the plain path on one host) sends nothing through it.
+   * What rank 0 sent per training step (the gradient sync, ZeRO's gathers, clipping's norm and the
+   * buffers; not the stop checks between steps), against what the algorithm must send: a ring
+   * all-reduce, or a reduce-scatter and an all-gather, of Ψ floats sends 2(N-1)/N x 4Ψ bytes per
+   * worker; ZeRO-3's two all-gathers and one reduce-scatter 3(N-1)/N x 4Ψ. Counted by the process
+   * group: a shared-memory all-reduce in place (the plain path on one host) sends nothing through
+   * it.
    *
    * @param sentBytesPerStep measured, the mean over the run's steps
    * @param formulaBytesPerStep by the formula, for Ψ padded as the run pads it

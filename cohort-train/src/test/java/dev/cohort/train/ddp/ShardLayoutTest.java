@@ -20,13 +20,14 @@ class ShardLayoutTest {
   void piecesShouldCoverEveryElementOnce(
       @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 40) Integer> sizes,
       @ForAll @IntRange(min = 1, max = 5) int ranks,
-      @ForAll @IntRange(min = 1, max = 4) int segments) {
+      @ForAll @Size(max = 4) List<@IntRange(min = 0, max = 8) Integer> cuts) {
     long[] elements = sizes.stream().mapToLong(Integer::longValue).toArray();
-    int count = Math.min(segments, elements.length);
-    int[] ends = new int[count];
-    for (int s = 0; s < count; s++) {
-      ends[s] = (s + 1) * elements.length / count;
-    }
+    // Segments may be empty (a ReLU block is a segment of no parameters) and of any size.
+    int[] ends =
+        java.util.stream.IntStream.concat(
+                cuts.stream().mapToInt(c -> Math.min(c, elements.length)).sorted(),
+                java.util.stream.IntStream.of(elements.length))
+            .toArray();
     ShardLayout layout = new ShardLayout(elements, ends, ranks);
     int[][] covered = new int[elements.length][];
     for (int i = 0; i < elements.length; i++) {
