@@ -221,6 +221,16 @@ final class TrainOptions {
   int zero;
 
   @Option(
+      names = "--local-sgd",
+      defaultValue = "0",
+      paramLabel = "H",
+      description =
+          "Local SGD: each worker steps on its own gradients, and the parameters are averaged"
+              + " over the workers every H steps (and before every evaluation and checkpoint);"
+              + " default 0: gradients averaged every step.")
+  int localSgd;
+
+  @Option(
       names = "--pipeline",
       defaultValue = "1",
       description =
@@ -322,6 +332,7 @@ final class TrainOptions {
         .partition(partition)
         .split(split.toSplit())
         .zero(zero)
+        .localSgd(localSgd)
         .build();
   }
 }

@@ -156,7 +156,9 @@ public final class WorkerArgs {
                 "--aux-loss",
                 Double.toString(c.split().auxLoss()),
                 "--zero",
-                Integer.toString(c.zero())));
+                Integer.toString(c.zero()),
+                "--local-sgd",
+                Integer.toString(c.localSgd())));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

@@ -58,6 +58,8 @@ import java.util.Locale;
  *     experts (the language model only; {@link LayerSplit#NONE}: whole)
  * @param zero the ZeRO stage of data parallelism: 0 (every rank holds everything), 1 (the
  *     optimizer's state sharded over the ranks), 2 (the gradients too) or 3 (the parameters too)
+ * @param localSgd local SGD: every rank steps on its own gradients, and the parameters are averaged
+ *     over the ranks every this many steps (0: gradients averaged every step)
  */
 public record TrainConfig(
     String model,
@@ -88,7 +90,8 @@ public record TrainConfig(
     int generate,
     long memoryBudget,
     LayerSplit split,
-    int zero) {
+    int zero,
+    int localSgd) {
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
@@ -176,6 +179,13 @@ public record TrainConfig(
             syncBatchNorm,
             checkEvery)
         .refuseUnsupported();
+    refuseWithLocalSgd(
+        localSgd,
+        zero,
+        Models.isLanguageModel(model),
+        checkEvery,
+        checkpointing.every(),
+        backwardSegments);
     if (generate < 0) {
       throw new IllegalArgumentException("--generate must be >= 0, got " + generate);
     }
@@ -247,6 +257,41 @@ public record TrainConfig(
               + model
               + ")");
     }
+  }
+
+  /** What local SGD does not train with, refused by name. */
+  private static void refuseWithLocalSgd(
+      int localSgd,
+      int zero,
+      boolean languageModel,
+      int checkEvery,
+      int checkpointEvery,
+      int backwardSegments) {
+    if (localSgd < 0) {
+      throw new IllegalArgumentException("--local-sgd must be >= 0, got " + localSgd);
+    }
+    if (localSgd == 0) {
+      return;
+    }
+    String way = "--local-sgd " + localSgd;
+    require(!languageModel, way + " is for data parallelism of --model mlp, cnn, ...");
+    require(zero == 0, way + " averages whole parameters: leave out --zero");
+    require(
+        backwardSegments == 1,
+        way
+            + " sends no gradients to overlap with the backward pass: leave out"
+            + " --backward-segments");
+    require(
+        checkEvery == 0,
+        way
+            + ": the workers' parameters differ between averagings, so --check-every cannot"
+            + " compare them; leave it out (the end of training still checks)");
+    require(
+        checkpointEvery % localSgd == 0,
+        way
+            + ": a checkpoint holds one set of parameters, which the workers share only right"
+            + " after an averaging: use a --checkpoint-every that is a multiple of "
+            + localSgd);
   }
 
   /** What split layers do not train with yet, refused by name. */

@@ -43,6 +43,7 @@ public final class TrainConfigBuilder {
   private String partition = Pipelining.BY_PARAMETERS;
   private LayerSplit split = LayerSplit.NONE;
   private int zero;
+  private int localSgd;
   private int generate = TrainConfig.DEFAULT_GENERATE;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
@@ -85,6 +86,7 @@ public final class TrainConfigBuilder {
     partition = c.pipelining().partition();
     split = c.split();
     zero = c.zero();
+    localSgd = c.localSgd();
     generate = c.generate();
   }
 
@@ -331,6 +333,16 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /**
+   * Local SGD: every rank steps its optimizer on its own gradients, and the parameters (and
+   * buffers) are averaged over the ranks every {@code steps} steps, and before every evaluation;
+   * default 0 (gradients averaged every step).
+   */
+  public TrainConfigBuilder localSgd(int steps) {
+    this.localSgd = steps;
+    return this;
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -362,6 +374,7 @@ public final class TrainConfigBuilder {
         generate,
         memoryBudget,
         split,
-        zero);
+        zero,
+        localSgd);
   }
 }

@@ -35,6 +35,7 @@ public final class GradientSync {
   private final List<ByteBuffer> views;
   private final List<Work> inFlight = new ArrayList<>();
   private final int segments;
+  private final boolean local;
 
   /** The segment {@link #reduceSegment} expects next: the last one first, 0 last, then -1. */
   private int due;
@@ -61,7 +62,7 @@ public final class GradientSync {
    * @param overlap false to all-reduce each bucket before packing the next (to measure overlap)
    */
   public GradientSync(ProcessGroup pg, List<Parameter> params, long bucketBytes, boolean overlap) {
-    this(pg, bucketBytes, overlap, List.of(params));
+    this(pg, bucketBytes, overlap, List.of(params), false);
   }
 
   /**
@@ -74,17 +75,30 @@ public final class GradientSync {
    */
   public static GradientSync segmented(
       ProcessGroup pg, List<List<Parameter>> segments, long bucketBytes, boolean overlap) {
-    return new GradientSync(pg, bucketBytes, overlap, segments);
+    return new GradientSync(pg, bucketBytes, overlap, segments, false);
+  }
+
+  /**
+   * Buckets whose gradients are not averaged: each rank keeps its own (local SGD); {@link
+   * #averageBuckets} averages whatever the buckets hold, such as the parameters.
+   */
+  static GradientSync local(ProcessGroup pg, List<Parameter> params, long bucketBytes) {
+    return new GradientSync(pg, bucketBytes, true, List.of(params), true);
   }
 
   private GradientSync(
-      ProcessGroup pg, long bucketBytes, boolean overlap, List<List<Parameter>> segments) {
+      ProcessGroup pg,
+      long bucketBytes,
+      boolean overlap,
+      List<List<Parameter>> segments,
+      boolean local) {
     if (bucketBytes < 4) {
       throw new IllegalArgumentException(
           "bucket size must be at least 4 bytes, got " + bucketBytes);
     }
     this.pg = pg;
     this.overlap = overlap;
+    this.local = local;
     for (int s = segments.size() - 1; s >= 0; s--) {
       List<Parameter> params = segments.get(s);
       List<Parameter> current = new ArrayList<>();
@@ -179,8 +193,8 @@ public final class GradientSync {
       }
       pack(b);
       roundBytes += b.buffer().byteSize();
-      if (pg.size() == 1) {
-        continue; // one worker: its gradients are the average
+      if (pg.size() == 1 || local) {
+        continue; // one worker, or local SGD: its own gradients are the ones to step on
       }
       if (i == buckets.size() - 1 || !overlap) {
         // Nothing left to overlap with: reduce on this thread once the queue has drained, which
@@ -217,6 +231,23 @@ public final class GradientSync {
       w.await();
     }
     inFlight.clear();
+  }
+
+  /**
+   * All-reduces every bucket as it is now, averaging: local SGD puts the parameters into the
+   * buckets and averages them this way. Collective.
+   *
+   * @return the bytes of the buckets
+   */
+  long averageBuckets() {
+    long bytes = 0;
+    for (Bucket b : buckets) {
+      if (pg.size() > 1) {
+        pg.allReduce(b.buffer(), ReduceOp.AVG);
+      }
+      bytes += b.buffer().byteSize();
+    }
+    return bytes;
   }
 
   /** Each parameter's averaged gradient, in model order: slices of the buckets. */

@@ -30,6 +30,14 @@ final class RunSummaries {
       padded = parts.sharded().flatBytes() / Float.BYTES;
     }
     int passes = cfg.zero() == 3 ? 3 : 2;
+    if (cfg.localSgd() > 0) {
+      // Every H steps the parameters and each kind of the optimizer's state, (1 + k) Ψ floats.
+      long floats = (1 + cfg.optimizerStateFloatsPerParameter()) * padded;
+      return new RunSummary.Traffic(
+          sentPerStep,
+          2 * (workers - 1) * Float.BYTES * floats / workers / cfg.localSgd(),
+          "2(N-1)/N x 4(1 + k)Ψ / H");
+    }
     return new RunSummary.Traffic(
         sentPerStep,
         passes * (workers - 1) * Float.BYTES * padded / workers,

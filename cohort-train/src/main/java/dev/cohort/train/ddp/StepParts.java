@@ -18,6 +18,8 @@ import java.util.List;
  *     for the all-reduce and the whole optimizer on every rank
  * @param zero ZeRO-2 or 3's step ({@code --zero 2|3}: gradients, and with 3 parameters, sharded
  *     too); then {@code gradients}, {@code sharded} and {@code segmented} are null
+ * @param local local SGD's averaging ({@code --local-sgd H}): then {@code gradients}' buckets are
+ *     not all-reduced; null otherwise
  */
 record StepParts(
     Trainer trainer,
@@ -28,7 +30,8 @@ record StepParts(
     List<ByteBuffer> weights,
     SegmentedBackward segmented,
     ShardedUpdate sharded,
-    ShardedStep zero) {
+    ShardedStep zero,
+    LocalSgd local) {
 
   /** The optimizer's state for checkpoints: whole on every rank, or sharded. */
   OptimizerState optimizerState() {
@@ -65,7 +68,29 @@ record StepParts(
           List.of(),
           null,
           null,
-          zero);
+          zero,
+          null);
+    }
+    if (cfg.localSgd() > 0) {
+      GradientSync buckets = GradientSync.local(pg, state.trainable(), cfg.bucketBytes());
+      Buffers buffers = new Buffers(pg, cfg.bufferSync(), state);
+      List<ByteBuffer> weights = state.parameters().stream().map(ModelState.Entry::view).toList();
+      FusedOptimizer optimizer =
+          new FusedOptimizer(
+              cfg.optimizer(),
+              cfg.momentum(),
+              state.parameters().stream().map(e -> (int) e.elements()).toList());
+      return new StepParts(
+          trainer,
+          buckets,
+          buffers,
+          BatchStatsSync.attach(model, pg),
+          optimizer,
+          weights,
+          null,
+          null,
+          null,
+          new LocalSgd(buckets, weights, buffers, optimizer, cfg.localSgd()));
     }
     SegmentedBackward segmented =
         cfg.backwardSegments() == 1
@@ -95,6 +120,7 @@ record StepParts(
         state.parameters().stream().map(ModelState.Entry::view).toList(),
         segmented,
         sharded,
+        null,
         null);
   }
 }

@@ -39,6 +39,7 @@ final class StepRunner implements AutoCloseable {
   private final SegmentedBackward segmented;
   private final ShardedUpdate sharded;
   private final ShardedStep zero;
+  private final LocalSgd local;
   private final ParameterStore store;
 
   /** Where the next step starts: the end of the previous one (0: the next call's start). */
@@ -65,6 +66,7 @@ final class StepRunner implements AutoCloseable {
     this.segmented = parts.segmented();
     this.sharded = parts.sharded();
     this.zero = parts.zero();
+    this.local = parts.local();
     // The parameters themselves, not copies: what the trainer's own store hands out on one device.
     this.store = new ParameterStore(trainer.getManager(), false);
     // In-memory data is copied into input tensors that live across steps. On the training thread:
@@ -129,7 +131,11 @@ final class StepRunner implements AutoCloseable {
             ? zeroUpdate(step, waitAtStart)
             : sharded != null ? shardedUpdate(step) : allReduceUpdate(step);
     long u1 = System.nanoTime();
-    buffers.sync();
+    if (local != null) {
+      local.afterStep(step); // every H-th step: the parameters and buffers averaged
+    } else {
+      buffers.sync();
+    }
     long end = System.nanoTime();
     clock = end;
     sentBytes += pg.stats().bytesSent() - sentAtStart;
@@ -161,6 +167,16 @@ final class StepRunner implements AutoCloseable {
     ShardedUpdate.Timing t =
         zero.update(step + 1, learningRate(step), cfg.clipGradNorm(), waitAtStart);
     return new Update(t.commNanos() - t.waitNanos(), t.waitNanos(), t.optimizerNanos());
+  }
+
+  /**
+   * Local SGD: averages the parameters and buffers now unless they are in step (before an
+   * evaluation, a checkpoint or the end); a no-op otherwise. Collective.
+   */
+  void synchronize() {
+    if (local != null) {
+      local.average();
+    }
   }
 
   /**

@@ -101,6 +101,7 @@ final class TrainingLoop {
           // metrics.csv must hold every step the checkpoint holds: a run restarted from it
           // appends from its step, so steps still queued for the listener would be lost.
           listener.flush();
+          steps.synchronize(); // local SGD: one set of parameters to save
           checkpoints.save(step, lastOfEpoch ? epoch + 1 : epoch, lastOfEpoch ? 0 : b + 1);
           steps.skip(System.nanoTime() - c0); // its cost is the summary's checkpoints entry
         }
@@ -111,6 +112,7 @@ final class TrainingLoop {
       }
       pg.allReduce(lossSum, ReduceOp.SUM);
       losses.add(lossSum[0] / Math.max(1, lossSum[1]));
+      steps.synchronize(); // local SGD evaluates the averaged model
       steps.wholeParameters(); // ZeRO-3 evaluates the model gathered whole
       accuracy.add(Evaluation.accuracy(trainer, pg, test));
       epochSeconds.add(breakdown.seconds());
@@ -122,6 +124,7 @@ final class TrainingLoop {
         steps.shardParameters();
       }
     }
+    steps.synchronize();
     steps.wholeParameters(); // the trained model, whole on every rank
     StateSync.verifyIdentical(pg, state, "at the end of training");
     // The train-test gap: accuracy on (up to) as many training samples as the test set has.

@@ -34,6 +34,7 @@ import java.util.Map;
  * @param layers the transformer layers' split: tensor parallelism or experts (null: whole, left
  *     out)
  * @param zero the ZeRO stage (0: none, left out)
+ * @param localSgd steps between averagings of local SGD (0: none, left out)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
  *     out)
@@ -71,6 +72,7 @@ public record EffectiveConfig(
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) long memoryBudgetBytes,
     @JsonInclude(JsonInclude.Include.NON_NULL) LayerSplit layers,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) int zero,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int localSgd,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
 
@@ -119,6 +121,7 @@ public record EffectiveConfig(
         cfg.memoryBudget(),
         cfg.split().active() ? cfg.split() : null,
         cfg.zero(),
+        cfg.localSgd(),
         null,
         null);
   }
@@ -157,6 +160,7 @@ public record EffectiveConfig(
         memoryBudgetBytes,
         layers,
         zero,
+        localSgd,
         stepsPerEpoch,
         List.copyOf(gradientBucketsBytes));
   }
@@ -195,6 +199,9 @@ public record EffectiveConfig(
     }
     if (memoryBudgetBytes > 0) {
       m.put("memory_budget", ByteSize.format(memoryBudgetBytes));
+    }
+    if (localSgd > 0) {
+      m.put("local_sgd", "parameters averaged every " + localSgd + " steps");
     }
     if (zero > 0) {
       m.put(
