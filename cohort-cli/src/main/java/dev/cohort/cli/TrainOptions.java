@@ -4,6 +4,7 @@ import dev.cohort.launch.WorkerArgs;
 import dev.cohort.train.BufferSync;
 import dev.cohort.train.Checkpointing;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.compress.Compression;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.text.Fortunes;
@@ -231,6 +232,14 @@ final class TrainOptions {
   int localSgd;
 
   @Option(
+      names = "--compress",
+      defaultValue = "none",
+      description =
+          "What gradients travel as in data parallelism's all-reduce: none (default: float32),"
+              + " fp16 or bf16 (16 bits on the wire, added up in float32: half the bytes).")
+  String compress;
+
+  @Option(
       names = "--pipeline",
       defaultValue = "1",
       description =
@@ -333,6 +342,7 @@ final class TrainOptions {
         .split(split.toSplit())
         .zero(zero)
         .localSgd(localSgd)
+        .compression(Compression.parse(compress))
         .build();
   }
 }

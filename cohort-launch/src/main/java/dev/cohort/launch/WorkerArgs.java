@@ -158,7 +158,9 @@ public final class WorkerArgs {
                 "--zero",
                 Integer.toString(c.zero()),
                 "--local-sgd",
-                Integer.toString(c.localSgd())));
+                Integer.toString(c.localSgd()),
+                "--compress",
+                c.compression().label()));
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

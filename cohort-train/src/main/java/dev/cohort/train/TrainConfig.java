@@ -1,5 +1,6 @@
 package dev.cohort.train;
 
+import dev.cohort.train.compress.Compression;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.model.Models;
 import dev.cohort.train.pipeline.PipelineMemory;
@@ -60,6 +61,8 @@ import java.util.Locale;
  *     optimizer's state sharded over the ranks), 2 (the gradients too) or 3 (the parameters too)
  * @param localSgd local SGD: every rank steps on its own gradients, and the parameters are averaged
  *     over the ranks every this many steps (0: gradients averaged every step)
+ * @param compression what gradients travel as in data parallelism's all-reduce ({@link
+ *     Compression#NONE}: float32, the plain all-reduce)
  */
 public record TrainConfig(
     String model,
@@ -91,7 +94,8 @@ public record TrainConfig(
     long memoryBudget,
     LayerSplit split,
     int zero,
-    int localSgd) {
+    int localSgd,
+    Compression compression) {
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
@@ -179,6 +183,16 @@ public record TrainConfig(
             syncBatchNorm,
             checkEvery)
         .refuseUnsupported();
+    if (compression == null) {
+      compression = Compression.NONE;
+    }
+    if (compression != Compression.NONE) {
+      String way = "--compress " + compression.label();
+      require(!Models.isLanguageModel(model), way + " is for data parallelism of --model mlp, cnn");
+      require(zero == 0, way + " compresses the all-reduce of gradients: leave out --zero");
+      require(
+          localSgd == 0, way + " compresses the all-reduce of gradients: leave out --local-sgd");
+    }
     refuseWithLocalSgd(
         localSgd,
         zero,

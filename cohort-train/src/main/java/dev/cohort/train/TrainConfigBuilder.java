@@ -1,5 +1,6 @@
 package dev.cohort.train;
 
+import dev.cohort.train.compress.Compression;
 import dev.cohort.train.data.DistributedSampler;
 import java.nio.file.Path;
 
@@ -44,6 +45,7 @@ public final class TrainConfigBuilder {
   private LayerSplit split = LayerSplit.NONE;
   private int zero;
   private int localSgd;
+  private Compression compression = Compression.NONE;
   private int generate = TrainConfig.DEFAULT_GENERATE;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
@@ -87,6 +89,7 @@ public final class TrainConfigBuilder {
     split = c.split();
     zero = c.zero();
     localSgd = c.localSgd();
+    compression = c.compression();
     generate = c.generate();
   }
 
@@ -343,6 +346,15 @@ public final class TrainConfigBuilder {
     return this;
   }
 
+  /**
+   * What gradients travel as in the all-reduce: float32 ({@link Compression#NONE}, default), or
+   * fp16 or bf16 with float32 accumulation ({@link dev.cohort.train.compress.CompressedAllReduce}).
+   */
+  public TrainConfigBuilder compression(Compression compression) {
+    this.compression = compression;
+    return this;
+  }
+
   /** The validated configuration. */
   public TrainConfig build() {
     return new TrainConfig(
@@ -375,6 +387,7 @@ public final class TrainConfigBuilder {
         memoryBudget,
         split,
         zero,
-        localSgd);
+        localSgd,
+        compression);
   }
 }

@@ -7,6 +7,8 @@ import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
+import dev.cohort.train.compress.CompressedAllReduce;
+import dev.cohort.train.compress.Compression;
 import dev.cohort.train.data.TensorViews;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -36,6 +38,7 @@ public final class GradientSync {
   private final List<Work> inFlight = new ArrayList<>();
   private final int segments;
   private final boolean local;
+  private final CompressedAllReduce compressed; // null: the float32 all-reduce
 
   /** The segment {@link #reduceSegment} expects next: the last one first, 0 last, then -1. */
   private int due;
@@ -62,7 +65,7 @@ public final class GradientSync {
    * @param overlap false to all-reduce each bucket before packing the next (to measure overlap)
    */
   public GradientSync(ProcessGroup pg, List<Parameter> params, long bucketBytes, boolean overlap) {
-    this(pg, bucketBytes, overlap, List.of(params), false);
+    this(pg, bucketBytes, overlap, List.of(params), false, null);
   }
 
   /**
@@ -75,7 +78,29 @@ public final class GradientSync {
    */
   public static GradientSync segmented(
       ProcessGroup pg, List<List<Parameter>> segments, long bucketBytes, boolean overlap) {
-    return new GradientSync(pg, bucketBytes, overlap, segments, false);
+    return segmented(pg, segments, bucketBytes, overlap, Compression.NONE);
+  }
+
+  /**
+   * Buckets that end at segment boundaries, averaged with 16-bit floats on the wire unless {@code
+   * compression} is {@link Compression#NONE} (then exactly the float32 all-reduce). A compressed
+   * bucket is averaged on the calling thread, the next one packed after it.
+   */
+  public static GradientSync segmented(
+      ProcessGroup pg,
+      List<List<Parameter>> segments,
+      long bucketBytes,
+      boolean overlap,
+      Compression compression) {
+    return new GradientSync(
+        pg,
+        bucketBytes,
+        overlap,
+        segments,
+        false,
+        compression == Compression.NONE || pg.size() == 1
+            ? null
+            : new CompressedAllReduce(pg, compression));
   }
 
   /**
@@ -83,7 +108,7 @@ public final class GradientSync {
    * #averageBuckets} averages whatever the buckets hold, such as the parameters.
    */
   static GradientSync local(ProcessGroup pg, List<Parameter> params, long bucketBytes) {
-    return new GradientSync(pg, bucketBytes, true, List.of(params), true);
+    return new GradientSync(pg, bucketBytes, true, List.of(params), true, null);
   }
 
   private GradientSync(
@@ -91,7 +116,8 @@ public final class GradientSync {
       long bucketBytes,
       boolean overlap,
       List<List<Parameter>> segments,
-      boolean local) {
+      boolean local,
+      CompressedAllReduce compressed) {
     if (bucketBytes < 4) {
       throw new IllegalArgumentException(
           "bucket size must be at least 4 bytes, got " + bucketBytes);
@@ -99,6 +125,7 @@ public final class GradientSync {
     this.pg = pg;
     this.overlap = overlap;
     this.local = local;
+    this.compressed = compressed;
     for (int s = segments.size() - 1; s >= 0; s--) {
       List<Parameter> params = segments.get(s);
       List<Parameter> current = new ArrayList<>();
@@ -195,6 +222,11 @@ public final class GradientSync {
       roundBytes += b.buffer().byteSize();
       if (pg.size() == 1 || local) {
         continue; // one worker, or local SGD: its own gradients are the ones to step on
+      }
+      if (compressed != null) {
+        awaitInFlight();
+        compressed.average(b.buffer());
+        continue;
       }
       if (i == buckets.size() - 1 || !overlap) {
         // Nothing left to overlap with: reduce on this thread once the queue has drained, which

@@ -1,6 +1,7 @@
 package dev.cohort.train.ddp;
 
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.compress.Compression;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.RunSummary;
 import java.util.ArrayList;
@@ -30,6 +31,11 @@ final class RunSummaries {
       padded = parts.sharded().flatBytes() / Float.BYTES;
     }
     int passes = cfg.zero() == 3 ? 3 : 2;
+    if (cfg.compression() != Compression.NONE) {
+      // An all-to-all and an all-gather of 16-bit values.
+      return new RunSummary.Traffic(
+          sentPerStep, (workers - 1) * 4L * padded / workers, "(N-1)/N x 4Ψ (16 bits)");
+    }
     if (cfg.localSgd() > 0) {
       // Every H steps the parameters and each kind of the optimizer's state, (1 + k) Ψ floats.
       long floats = (1 + cfg.optimizerStateFloatsPerParameter()) * padded;

@@ -113,7 +113,8 @@ record StepParts(
         // ZeRO-1 packs the gradients into its own flat buffer: no buckets to hold them twice.
         sharded != null
             ? null
-            : GradientSync.segmented(pg, segments, cfg.bucketBytes(), cfg.overlap()),
+            : GradientSync.segmented(
+                pg, segments, cfg.bucketBytes(), cfg.overlap(), cfg.compression()),
         new Buffers(pg, cfg.bufferSync(), state),
         BatchStatsSync.attach(model, pg),
         optimizer,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.cohort.train.LayerSplit;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.compress.Compression;
 import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
 import java.io.IOException;
@@ -35,6 +36,7 @@ import java.util.Map;
  *     out)
  * @param zero the ZeRO stage (0: none, left out)
  * @param localSgd steps between averagings of local SGD (0: none, left out)
+ * @param compression what gradients travel as, "fp16" or "bf16" (null: float32, left out)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
  *     out)
@@ -73,6 +75,7 @@ public record EffectiveConfig(
     @JsonInclude(JsonInclude.Include.NON_NULL) LayerSplit layers,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) int zero,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) int localSgd,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String compression,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer stepsPerEpoch,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> gradientBucketsBytes) {
 
@@ -122,6 +125,7 @@ public record EffectiveConfig(
         cfg.split().active() ? cfg.split() : null,
         cfg.zero(),
         cfg.localSgd(),
+        cfg.compression() == Compression.NONE ? null : cfg.compression().label(),
         null,
         null);
   }
@@ -161,6 +165,7 @@ public record EffectiveConfig(
         layers,
         zero,
         localSgd,
+        compression,
         stepsPerEpoch,
         List.copyOf(gradientBucketsBytes));
   }
@@ -199,6 +204,9 @@ public record EffectiveConfig(
     }
     if (memoryBudgetBytes > 0) {
       m.put("memory_budget", ByteSize.format(memoryBudgetBytes));
+    }
+    if (compression != null) {
+      m.put("compression", compression + " on the wire, float32 accumulation");
     }
     if (localSgd > 0) {
       m.put("local_sgd", "parameters averaged every " + localSgd + " steps");

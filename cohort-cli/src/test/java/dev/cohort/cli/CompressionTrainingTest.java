@@ -1,0 +1,116 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.cohort.launch.WorkerArgs;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.TrainConfigBuilder;
+import dev.cohort.train.compress.Compression;
+import dev.cohort.train.metrics.RunSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Gradient compression on the wire (--compress): off, it is the float32 all-reduce bit for bit;
+ * fp16 and bf16 send half the bytes (over TCP, where the group counts them) and train 20 steps of
+ * momentum SGD on 2 workers to parameters close to the float32 run's, the coarser bf16 further off,
+ * every worker alike.
+ */
+@Timeout(300)
+class CompressionTrainingTest {
+  private static TrainConfigBuilder config(Compression c) {
+    return TrainConfig.builder()
+        .model("mlp")
+        .optimizer("sgd")
+        .momentum(0.9f)
+        .learningRate(0.05f)
+        .batch(16)
+        .seed(4)
+        .trainLimit(2048)
+        .testLimit(200)
+        .maxSteps(20)
+        .progress(false)
+        .compression(c);
+  }
+
+  private static List<float[]> train(Path dir, TrainConfig cfg) throws Exception {
+    Files.createDirectories(dir);
+    return ParamDumps.train(
+        dir, 2, WorkerArgs.of(cfg), dir.resolve("params"), Map.of("COHORT_TRANSPORT", "tcp"));
+  }
+
+  private static double relative(float[] a, float[] b) {
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < b.length; i++) {
+      double d = a[i] - b[i];
+      diff += d * d;
+      norm += b[i] * (double) b[i];
+    }
+    return Math.sqrt(diff / norm);
+  }
+
+  private static RunSummary.Traffic traffic(Path run) throws Exception {
+    return RunSummary.read(run.resolve(RunSummary.FILE)).traffic();
+  }
+
+  @Test
+  void sixteenBitGradientsShouldHalveTheBytesAndTrainAsFloat32Does(@TempDir Path dir)
+      throws Exception {
+    Path plainRun = dir.resolve("plain");
+    List<float[]> plain =
+        train(plainRun, config(Compression.NONE).runDir(plainRun.resolve("run")).build());
+    // The default, spelled out: the same all-reduce, bit for bit.
+    Path noneRun = dir.resolve("none");
+    Files.createDirectories(noneRun);
+    List<float[]> none =
+        ParamDumps.train(
+            noneRun,
+            2,
+            WorkerArgs.of(config(Compression.NONE).runDir(noneRun.resolve("run")).build()),
+            noneRun.resolve("params"),
+            Map.of("COHORT_TRANSPORT", "tcp"));
+    assertThat(none.get(0)).isEqualTo(plain.get(0));
+    long plainBytes = traffic(plainRun.resolve("run")).sentBytesPerStep();
+    double[] drifts = new double[2];
+    for (Compression c : List.of(Compression.FP16, Compression.BF16)) {
+      Path run = dir.resolve(c.label());
+      List<float[]> got = train(run, config(c).runDir(run.resolve("run")).build());
+      assertThat(got.get(1)).as("%s: rank 1 holds rank 0's", c).isEqualTo(got.get(0));
+      double drift = relative(got.get(0), plain.get(0));
+      // Measured: 4.0e-3 (fp16, 11 significant bits) and 1.9e-2 (bf16, 8 bits).
+      assertThat(drift)
+          .as("%s: relative difference from float32 after 20 steps", c)
+          .isGreaterThan(0)
+          .isLessThan(c == Compression.FP16 ? 1e-2 : 5e-2);
+      drifts[c.ordinal() - 1] = drift;
+      RunSummary.Traffic t = traffic(run.resolve("run"));
+      assertThat((double) t.sentBytesPerStep()).isCloseTo(plainBytes / 2.0, within(64.0));
+      assertThat((double) t.sentBytesPerStep())
+          .isCloseTo(t.formulaBytesPerStep(), within(64.0)); // even chunks, fp16's shared scale
+    }
+    assertThat(drifts[1]).as("bf16 rounds more coarsely than fp16").isGreaterThan(drifts[0]);
+  }
+
+  @Test
+  void whatCompressionDoesNotGoWithShouldBeRefused(@TempDir Path dir) {
+    assertThat(refusal(dir, "--model", "mlp", "--compress", "int8"))
+        .contains("--compress must be one of [none, fp16, bf16], got int8");
+    assertThat(refusal(dir, "--model", "mlp", "--compress", "fp16", "--zero", "1"))
+        .contains("leave out --zero");
+    assertThat(refusal(dir, "--model", "mlp", "--compress", "bf16", "--local-sgd", "2"))
+        .contains("leave out --local-sgd");
+    assertThat(refusal(dir, "--model", "gpt-tiny", "--compress", "fp16"))
+        .contains("--compress fp16 is for data parallelism");
+  }
+
+  private static String refusal(Path dir, String... args) {
+    return PipelineTrainingTest.refusal(dir, args);
+  }
+}
