@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
       BenchPipelineCommand.class,
       BenchTensorCommand.class,
       BenchMoeCommand.class,
-      BenchZeroCommand.class
+      BenchZeroCommand.class,
+      BenchCompressCommand.class
     })
 final class BenchCommand implements Runnable {
 

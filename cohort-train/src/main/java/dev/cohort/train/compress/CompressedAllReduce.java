@@ -2,11 +2,10 @@ package dev.cohort.train.compress;
 
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 import java.util.Arrays;
 
 /**
@@ -14,19 +13,25 @@ import java.util.Arrays;
  * accumulation: a reduce-scatter done as an all-to-all of 16-bit chunks, each rank adding its chunk
  * from every rank in float32, then an all-gather of the 16-bit sums. Each rank sends (N-1)/N x 2Ψ
  * bytes twice, half of a float32 ring all-reduce's 2(N-1)/N x 4Ψ. Every value is divided by N
- * before it is rounded (so the sum is the average, and fp16's range holds N times larger
- * gradients), and the average is rounded once more for the all-gather: the result carries 16-bit
- * precision. Not thread-safe; its buffers grow to the largest tensor averaged and serve every
- * smaller one.
+ * before it is rounded (so the sum is the average), and the average is rounded once more for the
+ * all-gather: the result carries 16-bit precision.
+ *
+ * <p>For fp16, each chunk travels scaled by a power of two of its own, sent in front of it (one
+ * 32-bit word): the largest that keeps the chunk's largest value below 2^15, so that small
+ * gradients keep fp16's 11 significant bits instead of falling into its subnormals (below 2^-14)
+ * and no sum overflows. Powers of two scale exactly, and the scale costs no extra round trip.
+ *
+ * <p>Not thread-safe; its buffers grow to the largest tensor averaged and serve every smaller one.
  */
 public final class CompressedAllReduce {
   private final ProcessGroup pg;
   private final Compression kind;
-  private int capacity; // 16-bit values per rank the buffers hold
-  private Tensor sendBuffer; // every rank's chunk of this rank's values, 16 bits each, in INT32s
+  private int capacity; // 16-bit values per chunk the buffers hold
+  private Tensor sendBuffer; // every rank's chunk of this rank's values, each behind its scale
   private Tensor receivedBuffer; // this rank's chunk of every rank's values
   private Tensor allBuffer; // every rank's chunk of the average
   private float[] sum;
+  private float[] part; // one chunk, unpacked
 
   /**
    * @param kind FP16 or BF16
@@ -48,80 +53,89 @@ public final class CompressedAllReduce {
     int n = pg.size();
     int count = t.count();
     int chunk = ((count + n - 1) / n + 1) & ~1; // even: two 16-bit values per INT32
+    int words = 1 + chunk / 2; // a chunk on the wire: its scale, then its values
     grow(chunk);
-    Tensor send = sendBuffer.slice(0, n * chunk / 2);
-    Tensor received = receivedBuffer.slice(0, n * chunk / 2);
-    Tensor all = allBuffer.slice(0, n * chunk / 2);
-    Tensor mine = all.slice(pg.rank() * chunk / 2, chunk / 2);
-    FloatBuffer values = floats(t);
-    ShortBuffer out = shorts(send);
-    int shift = kind == Compression.FP16 ? sharedShift(values, count) : 0;
-    float scale = Math.scalb(1f / n, shift);
-    for (int i = 0; i < n * chunk; i++) {
-      out.put(i, i < count ? compress(values.get(i) * scale) : 0);
-    }
-    pg.allToAll(send, received);
-    ShortBuffer in = shorts(received);
-    Arrays.fill(sum, 0, chunk, 0f);
+    Tensor send = sendBuffer.slice(0, n * words);
+    Tensor received = receivedBuffer.slice(0, n * words);
+    Tensor all = allBuffer.slice(0, n * words);
+    FloatBuffer values = t.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer();
     for (int r = 0; r < n; r++) {
       for (int k = 0; k < chunk; k++) {
-        sum[k] += decompress(in.get(r * chunk + k));
+        int i = r * chunk + k;
+        part[k] = i < count ? values.get(i) / n : 0;
+      }
+      pack(part, chunk, bytes(send, r * words, words));
+    }
+    pg.allToAll(send, received);
+    Arrays.fill(sum, 0, chunk, 0f);
+    for (int r = 0; r < n; r++) {
+      unpack(bytes(received, r * words, words), chunk, part);
+      for (int k = 0; k < chunk; k++) {
+        sum[k] += part[k];
       }
     }
-    ShortBuffer reduced = shorts(mine);
-    for (int k = 0; k < chunk; k++) {
-      reduced.put(k, compress(sum[k]));
-    }
-    pg.allGather(mine, all); // in place: this rank's chunk is its block of the whole
-    ShortBuffer gathered = shorts(all);
-    for (int i = 0; i < count; i++) {
-      values.put(i, Math.scalb(decompress(gathered.get(i)), -shift));
+    pack(sum, chunk, bytes(all, pg.rank() * words, words));
+    pg.allGather(all.slice(pg.rank() * words, words), all); // in place: this rank's block
+    for (int r = 0; r < n; r++) {
+      unpack(bytes(all, r * words, words), chunk, part);
+      for (int k = 0; k < chunk && r * chunk + k < count; k++) {
+        values.put(r * chunk + k, part[k]);
+      }
     }
   }
 
   /**
-   * The power of two (its exponent) that every rank scales its values by before fp16 rounds them:
-   * the largest that keeps the largest value on any rank below 2^15, so that small gradients keep
-   * fp16's 11 significant bits instead of falling into its subnormals (below 2^-14), and no sum
-   * overflows. Powers of two scale exactly. One all-reduce of a float. Collective.
+   * Writes {@code values[0, chunk)} into {@code out}: their scale's exponent, then 16 bits each.
    */
-  private int sharedShift(FloatBuffer values, int count) {
-    float[] max = {0f};
-    for (int i = 0; i < count; i++) {
-      max[0] = Math.max(max[0], Math.abs(values.get(i)));
+  private void pack(float[] values, int chunk, ByteBuffer out) {
+    int shift = kind == Compression.FP16 ? shift(values, chunk) : 0;
+    out.putInt(0, shift);
+    for (int k = 0; k < chunk; k++) {
+      float v = Math.scalb(values[k], shift);
+      out.putShort(
+          4 + 2 * k, kind == Compression.FP16 ? HalfFloats.toFp16(v) : HalfFloats.toBf16(v));
     }
-    pg.allReduce(max, ReduceOp.MAX);
-    if (!(max[0] > 0) || Float.isInfinite(max[0])) {
-      return 0; // all zero, or not finite: nothing to gain
+  }
+
+  /** Reads a chunk {@link #pack} wrote into {@code values[0, chunk)}. */
+  private void unpack(ByteBuffer in, int chunk, float[] values) {
+    int shift = in.getInt(0);
+    for (int k = 0; k < chunk; k++) {
+      short h = in.getShort(4 + 2 * k);
+      float v = kind == Compression.FP16 ? HalfFloats.fromFp16(h) : HalfFloats.fromBf16(h);
+      values[k] = Math.scalb(v, -shift);
     }
-    return Math.max(-126, Math.min(126, 14 - Math.getExponent(max[0])));
+  }
+
+  /**
+   * The exponent of the power of two that brings the largest of {@code values[0, chunk)} just below
+   * 2^15 (0 when they are all zero or one is not finite).
+   */
+  private static int shift(float[] values, int chunk) {
+    float max = 0;
+    for (int k = 0; k < chunk; k++) {
+      max = Math.max(max, Math.abs(values[k]));
+    }
+    if (!(max > 0) || Float.isInfinite(max)) {
+      return 0;
+    }
+    return Math.max(-126, Math.min(126, 14 - Math.getExponent(max)));
+  }
+
+  private static ByteBuffer bytes(Tensor t, int fromWord, int words) {
+    return t.slice(fromWord, words).bytes().order(ByteOrder.nativeOrder());
   }
 
   private void grow(int chunk) {
     if (chunk <= capacity) {
       return;
     }
-    int n = pg.size();
+    int words = pg.size() * (1 + chunk / 2);
     capacity = chunk;
-    sendBuffer = Tensor.allocate(DataType.INT32, n * chunk / 2);
-    receivedBuffer = Tensor.allocate(DataType.INT32, n * chunk / 2);
-    allBuffer = Tensor.allocate(DataType.INT32, n * chunk / 2);
+    sendBuffer = Tensor.allocate(DataType.INT32, words);
+    receivedBuffer = Tensor.allocate(DataType.INT32, words);
+    allBuffer = Tensor.allocate(DataType.INT32, words);
     sum = new float[chunk];
-  }
-
-  private short compress(float f) {
-    return kind == Compression.FP16 ? HalfFloats.toFp16(f) : HalfFloats.toBf16(f);
-  }
-
-  private float decompress(short h) {
-    return kind == Compression.FP16 ? HalfFloats.fromFp16(h) : HalfFloats.fromBf16(h);
-  }
-
-  private static FloatBuffer floats(Tensor t) {
-    return t.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer();
-  }
-
-  private static ShortBuffer shorts(Tensor t) {
-    return t.bytes().order(ByteOrder.nativeOrder()).asShortBuffer();
+    part = new float[chunk];
   }
 }

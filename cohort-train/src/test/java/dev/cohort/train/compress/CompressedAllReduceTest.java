@@ -70,9 +70,10 @@ class CompressedAllReduceTest {
       for (Out o : outs) {
         assertThat(o.values()).isEqualTo(outs.get(0).values());
         // All-to-all and all-gather of 2 bytes each: (N-1)/N x 4 bytes per value, padded to even
-        // chunks; a float32 ring all-reduce sends twice as much.
+        // chunks, each chunk behind its 4-byte scale; a float32 ring all-reduce sends twice as
+        // much.
         long chunk = ((count + ranks - 1) / ranks + 1) & ~1;
-        assertThat(o.sent()).isEqualTo(2 * (ranks - 1) * chunk * 2);
+        assertThat(o.sent()).isEqualTo(2 * (ranks - 1) * (chunk * 2 + 4));
       }
     }
   }
