@@ -1,5 +1,6 @@
 package dev.cohort.cli;
 
+import dev.cohort.lab.bench.TrainBench;
 import dev.cohort.lab.compress.CompressBench;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -71,10 +72,22 @@ final class BenchCompressCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int steps = epochs * (trainLimit / (batch * Math.max(1, np)));
-    if (np < 2 || reps < 1 || !(target > 0 && target < 1) || steps <= 30) {
-      System.err.println(
-          "cohort bench compress: need --np >= 2, --reps >= 1, --target in (0, 1) and more than"
-              + " 30 steps (--epochs x --train-limit / (--batch x --np))");
+    int least = TrainBench.WARMUP + 10;
+    String wrong =
+        np < 2
+            ? "--np must be >= 2, got " + np
+            : reps < 1
+                ? "--reps must be >= 1, got " + reps
+                : !(target > 0 && target < 1)
+                    ? "--target must be in (0, 1), got " + target
+                    : steps <= least
+                        ? "--epochs x --train-limit / (--batch x --np) gives "
+                            + steps
+                            + " steps; need more than "
+                            + least
+                        : null;
+    if (wrong != null) {
+      System.err.println("cohort bench compress: " + wrong);
       return 2;
     }
     new CompressBench(

@@ -173,33 +173,22 @@ public record TrainConfig(
     if (split == null) {
       split = LayerSplit.NONE;
     }
-    new ZeroRules(
+    if (compression == null) {
+      compression = Compression.NONE;
+    }
+    new DataParallelRules(
             zero,
             Models.isLanguageModel(model),
             backwardSegments,
             bucketBytes != DEFAULT_BUCKET_BYTES || !overlap,
+            !overlap,
             optimizer.equals("sgd") && momentum == 0,
             accumulation,
             syncBatchNorm,
-            checkEvery)
+            checkEvery,
+            localSgd,
+            compression)
         .refuseUnsupported();
-    if (compression == null) {
-      compression = Compression.NONE;
-    }
-    if (compression != Compression.NONE) {
-      String way = "--compress " + compression.label();
-      require(!Models.isLanguageModel(model), way + " is for data parallelism of --model mlp, cnn");
-      require(zero == 0, way + " compresses the all-reduce of gradients: leave out --zero");
-      require(
-          localSgd == 0, way + " compresses the all-reduce of gradients: leave out --local-sgd");
-    }
-    refuseWithLocalSgd(
-        localSgd,
-        zero,
-        Models.isLanguageModel(model),
-        checkEvery,
-        checkpointing.every(),
-        backwardSegments);
     if (generate < 0) {
       throw new IllegalArgumentException("--generate must be >= 0, got " + generate);
     }
@@ -271,41 +260,6 @@ public record TrainConfig(
               + model
               + ")");
     }
-  }
-
-  /** What local SGD does not train with, refused by name. */
-  private static void refuseWithLocalSgd(
-      int localSgd,
-      int zero,
-      boolean languageModel,
-      int checkEvery,
-      int checkpointEvery,
-      int backwardSegments) {
-    if (localSgd < 0) {
-      throw new IllegalArgumentException("--local-sgd must be >= 0, got " + localSgd);
-    }
-    if (localSgd == 0) {
-      return;
-    }
-    String way = "--local-sgd " + localSgd;
-    require(!languageModel, way + " is for data parallelism of --model mlp, cnn, ...");
-    require(zero == 0, way + " averages whole parameters: leave out --zero");
-    require(
-        backwardSegments == 1,
-        way
-            + " sends no gradients to overlap with the backward pass: leave out"
-            + " --backward-segments");
-    require(
-        checkEvery == 0,
-        way
-            + ": the workers' parameters differ between averagings, so --check-every cannot"
-            + " compare them; leave it out (the end of training still checks)");
-    require(
-        checkpointEvery % localSgd == 0,
-        way
-            + ": a checkpoint holds one set of parameters, which the workers share only right"
-            + " after an averaging: use a --checkpoint-every that is a multiple of "
-            + localSgd);
   }
 
   /** What split layers do not train with yet, refused by name. */

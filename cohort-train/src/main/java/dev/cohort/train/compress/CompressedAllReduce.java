@@ -12,14 +12,15 @@ import java.util.Arrays;
  * The average of a float32 tensor over the ranks with 16-bit floats on the wire and 32-bit
  * accumulation: a reduce-scatter done as an all-to-all of 16-bit chunks, each rank adding its chunk
  * from every rank in float32, then an all-gather of the 16-bit sums. Each rank sends (N-1)/N x 2Ψ
- * bytes twice, half of a float32 ring all-reduce's 2(N-1)/N x 4Ψ. Every value is divided by N
- * before it is rounded (so the sum is the average), and the average is rounded once more for the
- * all-gather: the result carries 16-bit precision.
+ * bytes twice (and the blocks' scales), half of a float32 ring all-reduce's 2(N-1)/N x 4Ψ. Every
+ * value is divided by N before it is rounded (so the sum is the average), and the average is
+ * rounded once more for the all-gather: the result carries 16-bit precision.
  *
- * <p>For fp16, each chunk travels scaled by a power of two of its own, sent in front of it (one
- * 32-bit word): the largest that keeps the chunk's largest value below 2^15, so that small
- * gradients keep fp16's 11 significant bits instead of falling into its subnormals (below 2^-14)
- * and no sum overflows. Powers of two scale exactly, and the scale costs no extra round trip.
+ * <p>For fp16, each block of {@value #BLOCK} values travels scaled by a power of two of its own,
+ * whose exponent goes in front of the chunk (16 bits per block, 0.8% more bytes): the largest that
+ * keeps the block's largest value below 2^15, so that small gradients keep fp16's 11 significant
+ * bits instead of falling into its subnormals (below 2^-14) and no sum overflows. Powers of two
+ * scale exactly, and the scales cost no extra round trip.
  *
  * <p>Not thread-safe; its buffers grow to the largest tensor averaged and serve every smaller one.
  */
@@ -52,8 +53,11 @@ public final class CompressedAllReduce {
     }
     int n = pg.size();
     int count = t.count();
+    if (count == 0) {
+      return; // every rank has the same count: none has anything to send
+    }
     int chunk = ((count + n - 1) / n + 1) & ~1; // even: two 16-bit values per INT32
-    int words = 1 + chunk / 2; // a chunk on the wire: its scale, then its values
+    int words = (shorts(chunk) + 1) / 2; // a chunk on the wire, in 32-bit words
     grow(chunk);
     Tensor send = sendBuffer.slice(0, n * words);
     Tensor received = receivedBuffer.slice(0, n * words);
@@ -84,36 +88,55 @@ public final class CompressedAllReduce {
     }
   }
 
+  /** Values per block, which shares one scale. */
+  static final int BLOCK = 256;
+
+  /** 16-bit words of a chunk on the wire: a scale per block, then its values. */
+  static int shorts(int chunk) {
+    return (chunk + BLOCK - 1) / BLOCK + chunk;
+  }
+
   /**
-   * Writes {@code values[0, chunk)} into {@code out}: their scale's exponent, then 16 bits each.
+   * Writes {@code values[0, chunk)} into {@code out}: each block's scale exponent (fp16; 0 for
+   * bf16), then the values, 16 bits each.
    */
   private void pack(float[] values, int chunk, ByteBuffer out) {
-    int shift = kind == Compression.FP16 ? shift(values, chunk) : 0;
-    out.putInt(0, shift);
-    for (int k = 0; k < chunk; k++) {
-      float v = Math.scalb(values[k], shift);
-      out.putShort(
-          4 + 2 * k, kind == Compression.FP16 ? HalfFloats.toFp16(v) : HalfFloats.toBf16(v));
+    int blocks = (chunk + BLOCK - 1) / BLOCK;
+    for (int b = 0; b < blocks; b++) {
+      int from = b * BLOCK;
+      int to = Math.min(chunk, from + BLOCK);
+      int shift = kind == Compression.FP16 ? shift(values, from, to) : 0;
+      out.putShort(2 * b, (short) shift);
+      float factor = Math.scalb(1f, shift); // a power of two: the product is exact, bar underflow
+      for (int k = from; k < to; k++) {
+        float v = values[k] * factor;
+        out.putShort(
+            2 * (blocks + k),
+            kind == Compression.FP16 ? HalfFloats.toFp16(v) : HalfFloats.toBf16(v));
+      }
     }
   }
 
   /** Reads a chunk {@link #pack} wrote into {@code values[0, chunk)}. */
   private void unpack(ByteBuffer in, int chunk, float[] values) {
-    int shift = in.getInt(0);
-    for (int k = 0; k < chunk; k++) {
-      short h = in.getShort(4 + 2 * k);
-      float v = kind == Compression.FP16 ? HalfFloats.fromFp16(h) : HalfFloats.fromBf16(h);
-      values[k] = Math.scalb(v, -shift);
+    int blocks = (chunk + BLOCK - 1) / BLOCK;
+    for (int b = 0; b < blocks; b++) {
+      float factor = Math.scalb(1f, -in.getShort(2 * b));
+      for (int k = b * BLOCK; k < Math.min(chunk, (b + 1) * BLOCK); k++) {
+        short h = in.getShort(2 * (blocks + k));
+        float v = kind == Compression.FP16 ? HalfFloats.fromFp16(h) : HalfFloats.fromBf16(h);
+        values[k] = v * factor;
+      }
     }
   }
 
   /**
-   * The exponent of the power of two that brings the largest of {@code values[0, chunk)} just below
+   * The exponent of the power of two that brings the largest of {@code values[from, to)} just below
    * 2^15 (0 when they are all zero or one is not finite).
    */
-  private static int shift(float[] values, int chunk) {
+  private static int shift(float[] values, int from, int to) {
     float max = 0;
-    for (int k = 0; k < chunk; k++) {
+    for (int k = from; k < to; k++) {
       max = Math.max(max, Math.abs(values[k]));
     }
     if (!(max > 0) || Float.isInfinite(max)) {
@@ -130,7 +153,7 @@ public final class CompressedAllReduce {
     if (chunk <= capacity) {
       return;
     }
-    int words = pg.size() * (1 + chunk / 2);
+    int words = pg.size() * ((shorts(chunk) + 1) / 2);
     capacity = chunk;
     sendBuffer = Tensor.allocate(DataType.INT32, words);
     receivedBuffer = Tensor.allocate(DataType.INT32, words);

@@ -5,8 +5,8 @@ package dev.cohort.train.compress;
  * 754 and PyTorch do. Java 17 has neither ({@code Float.floatToFloat16} came in Java 20).
  *
  * <ul>
- *   <li>fp16 (binary16): 1 sign, 5 exponent, 10 fraction bits. Values beyond 65,504 round to
- *       infinity, values below 2^-24 to zero, those between to subnormals.
+ *   <li>fp16 (binary16): 1 sign, 5 exponent, 10 fraction bits. Values from 65,520 on round to
+ *       infinity, values up to 2^-25 to zero, those below 2^-14 to subnormals (multiples of 2^-24).
  *   <li>bf16: the upper half of a float32: 1 sign, 8 exponent, 7 fraction bits.
  * </ul>
  */

@@ -10,6 +10,7 @@ import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.loss.Loss;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.compress.Compression;
 import dev.cohort.train.data.TrainingData;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ConsoleProgress;
@@ -182,6 +183,11 @@ public final class DistributedTrainer {
               });
       StateSync.broadcastFromRank0(pg, state);
       StepParts parts = StepParts.of(pg, cfg, trainer, model.getBlock(), state);
+      if (pg.size() == 1 && (cfg.localSgd() > 0 || cfg.compression() != Compression.NONE)) {
+        System.err.println(
+            "warning: one worker has no one to average with: --local-sgd and --compress change"
+                + " nothing");
+      }
       if (cfg.zero() > 0 && pg.rank() == 0) {
         System.out.println(DataParallelMemory.zeroLine(cfg, state, parts));
       }

@@ -24,6 +24,10 @@ import java.util.List;
  * optimizer reads them ({@link #gradientViews}); libtorch's gradients are zeroed as they are
  * packed, ready for the next backward pass.
  *
+ * <p>In local SGD's buckets ({@link #local}) nothing is averaged: they hold each rank's own
+ * gradients, and, between steps, the parameters and optimizer state that {@link LocalSgd} averages.
+ * With {@link Compression} a bucket travels as 16-bit floats ({@link CompressedAllReduce}).
+ *
  * <p>Parameters may come in segments (contiguous groups in model order, see {@link
  * SegmentedBackward}): buckets then never straddle a segment, and a segment's buckets can be sent
  * on their way ({@link #reduceSegment}) as soon as its backward pass is done, while the backward of

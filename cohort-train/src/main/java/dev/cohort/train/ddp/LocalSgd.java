@@ -42,7 +42,8 @@ final class LocalSgd {
   }
 
   /**
-   * After step {@code step} (from 0): averages when it is the H-th since the last. Collective.
+   * After step {@code step} (from 0): averages when {@code step + 1} is a multiple of H (averagings
+   * between, before an evaluation or a checkpoint, do not move that schedule). Collective.
    *
    * @return the bytes averaged (0 when not due)
    */

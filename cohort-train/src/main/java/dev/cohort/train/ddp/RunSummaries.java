@@ -32,9 +32,11 @@ final class RunSummaries {
     }
     int passes = cfg.zero() == 3 ? 3 : 2;
     if (cfg.compression() != Compression.NONE) {
-      // An all-to-all and an all-gather of 16-bit values.
+      // An all-to-all and an all-gather of 16-bit values, and a 16-bit scale per 256 of them.
       return new RunSummary.Traffic(
-          sentPerStep, (workers - 1) * 4L * padded / workers, "(N-1)/N x 4Ψ (16 bits)");
+          sentPerStep,
+          (workers - 1) * 4L * (padded + padded / 256) / workers,
+          "(N-1)/N x 4Ψ x (1 + 1/256)");
     }
     if (cfg.localSgd() > 0) {
       // Every H steps the parameters and each kind of the optimizer's state, (1 + k) Ψ floats.

@@ -75,11 +75,7 @@ record StepParts(
       GradientSync buckets = GradientSync.local(pg, state.trainable(), cfg.bucketBytes());
       Buffers buffers = new Buffers(pg, cfg.bufferSync(), state);
       List<ByteBuffer> weights = state.parameters().stream().map(ModelState.Entry::view).toList();
-      FusedOptimizer optimizer =
-          new FusedOptimizer(
-              cfg.optimizer(),
-              cfg.momentum(),
-              state.parameters().stream().map(e -> (int) e.elements()).toList());
+      FusedOptimizer optimizer = wholeOptimizer(cfg, state);
       return new StepParts(
           trainer,
           buckets,
@@ -101,13 +97,7 @@ record StepParts(
         cfg.zero() == 1
             ? new ShardedUpdate(pg, state.parameters(), cfg.optimizer(), cfg.momentum())
             : null;
-    FusedOptimizer optimizer =
-        sharded != null
-            ? sharded.optimizer()
-            : new FusedOptimizer(
-                cfg.optimizer(),
-                cfg.momentum(),
-                state.parameters().stream().map(e -> (int) e.elements()).toList());
+    FusedOptimizer optimizer = sharded != null ? sharded.optimizer() : wholeOptimizer(cfg, state);
     return new StepParts(
         trainer,
         // ZeRO-1 packs the gradients into its own flat buffer: no buckets to hold them twice.
@@ -123,5 +113,13 @@ record StepParts(
         sharded,
         null,
         null);
+  }
+
+  /** The optimizer over every parameter's memory. */
+  private static FusedOptimizer wholeOptimizer(TrainConfig cfg, ModelState state) {
+    return new FusedOptimizer(
+        cfg.optimizer(),
+        cfg.momentum(),
+        state.parameters().stream().map(e -> (int) e.elements()).toList());
   }
 }

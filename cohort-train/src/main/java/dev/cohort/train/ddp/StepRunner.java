@@ -203,6 +203,7 @@ final class StepRunner implements AutoCloseable {
     long o0 = System.nanoTime();
     if (cfg.clipGradNorm() > 0) {
       // Averaged gradients are the same on every rank: each computes the same norm and factor.
+      // (Local SGD's are each rank's own: each clips its own.)
       List<ByteBuffer> grads = gradients.gradientViews();
       GradientClipping.scale(
           grads, GradientClipping.factor(GradientClipping.sumOfSquares(grads), cfg.clipGradNorm()));

@@ -41,6 +41,14 @@ class HalfFloatsTest {
         .as("half of it: ties to even, zero")
         .isEqualTo((short) 0);
     assertThat(HalfFloats.toFp16(-0f)).isEqualTo((short) 0x8000);
+    assertThat(HalfFloats.toFp16(0x1.8p-25f))
+        .as("between 2^-25 and 2^-24: up")
+        .isEqualTo((short) 1);
+    assertThat(HalfFloats.toFp16(65519f)).as("below the halfway point").isEqualTo((short) 0x7BFF);
+    assertThat(HalfFloats.toFp16(0x1.ffcp-15f))
+        .as("the largest subnormal and a half: carries into the smallest normal")
+        .isEqualTo((short) 0x0400);
+    assertThat(HalfFloats.toFp16(0x1.8p-20f)).as("a subnormal").isEqualTo((short) 0x0018);
     assertThat(Float.isNaN(HalfFloats.fromFp16(HalfFloats.toFp16(Float.NaN)))).isTrue();
     assertThat(HalfFloats.toBf16(1f)).isEqualTo((short) 0x3F80);
     assertThat(HalfFloats.toBf16(Float.MAX_VALUE))
