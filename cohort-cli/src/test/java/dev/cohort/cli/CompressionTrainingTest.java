@@ -45,17 +45,6 @@ class CompressionTrainingTest {
         dir, 2, WorkerArgs.of(cfg), dir.resolve("params"), Map.of("COHORT_TRANSPORT", "tcp"));
   }
 
-  private static double relative(float[] a, float[] b) {
-    double diff = 0;
-    double norm = 0;
-    for (int i = 0; i < b.length; i++) {
-      double d = a[i] - b[i];
-      diff += d * d;
-      norm += b[i] * (double) b[i];
-    }
-    return Math.sqrt(diff / norm);
-  }
-
   private static RunSummary.Traffic traffic(Path run) throws Exception {
     return RunSummary.read(run.resolve(RunSummary.FILE)).traffic();
   }
@@ -72,7 +61,7 @@ class CompressionTrainingTest {
       Path run = dir.resolve(c.label());
       List<float[]> got = train(run, config(c).runDir(run.resolve("run")).build());
       assertThat(got.get(1)).as("%s: rank 1 holds rank 0's", c).isEqualTo(got.get(0));
-      double drift = relative(got.get(0), plain.get(0));
+      double drift = ParamDumps.relative(got.get(0), plain.get(0));
       // Measured: 4.0e-3 (fp16, 11 significant bits) and 1.9e-2 (bf16, 8 bits).
       assertThat(drift)
           .as("%s: relative difference from float32 after 20 steps", c)

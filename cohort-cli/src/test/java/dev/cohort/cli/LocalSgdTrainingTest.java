@@ -45,17 +45,6 @@ class LocalSgdTrainingTest {
         dir, 2, WorkerArgs.of(cfg), dir.resolve("params"), Map.of("COHORT_TRANSPORT", "tcp"));
   }
 
-  private static double relative(float[] a, float[] b) {
-    double diff = 0;
-    double norm = 0;
-    for (int i = 0; i < b.length; i++) {
-      double d = a[i] - b[i];
-      diff += d * d;
-      norm += b[i] * (double) b[i];
-    }
-    return Math.sqrt(diff / norm);
-  }
-
   @Test
   void averagingEveryStepShouldBeDataParallelismAndEveryFourthAQuarterOfItsTraffic(
       @TempDir Path dir) throws Exception {
@@ -63,11 +52,11 @@ class LocalSgdTrainingTest {
     List<float[]> plain = train(plainRun, config(0).runDir(plainRun.resolve("run")).build());
     Path oneRun = dir.resolve("h1");
     List<float[]> one = train(oneRun, config(1).runDir(oneRun.resolve("run")).build());
-    assertThat(relative(one.get(0), plain.get(0))).as("H = 1").isLessThan(1e-6);
+    assertThat(ParamDumps.relative(one.get(0), plain.get(0))).as("H = 1").isLessThan(1e-6);
     Path fourRun = dir.resolve("h4");
     List<float[]> four = train(fourRun, config(4).runDir(fourRun.resolve("run")).build());
     assertThat(four.get(1)).as("rank 1 after the last averaging").isEqualTo(four.get(0));
-    assertThat(relative(four.get(0), plain.get(0)))
+    assertThat(ParamDumps.relative(four.get(0), plain.get(0)))
         .as("H = 4 is not data parallelism")
         .isGreaterThan(1e-4);
     RunSummary.Traffic plainSent =

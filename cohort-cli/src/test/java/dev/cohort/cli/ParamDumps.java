@@ -46,6 +46,18 @@ final class ParamDumps {
     return out;
   }
 
+  /** The relative difference of {@code a} from {@code b}: |a - b| / |b|, Euclidean. */
+  static double relative(float[] a, float[] b) {
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < b.length; i++) {
+      double d = a[i] - b[i];
+      diff += d * d;
+      norm += b[i] * (double) b[i];
+    }
+    return Math.sqrt(diff / norm);
+  }
+
   static float[] read(Path p) throws IOException {
     int n = (int) (Files.size(p) / 4);
     float[] f = new float[n];

@@ -76,17 +76,6 @@ class ZeroTrainingTest {
     return ParamDumps.train(dir, nproc, WorkerArgs.of(cfg), dir.resolve("params"));
   }
 
-  private static double relative(float[] a, float[] b) {
-    double diff = 0;
-    double norm = 0;
-    for (int i = 0; i < b.length; i++) {
-      double d = a[i] - b[i];
-      diff += d * d;
-      norm += b[i] * (double) b[i];
-    }
-    return Math.sqrt(diff / norm);
-  }
-
   @Test
   void everyStageShouldTrainAsPlainDataParallelism(@TempDir Path dir) throws Exception {
     for (Case c :
@@ -118,7 +107,7 @@ class ZeroTrainingTest {
         if (zero == 0) {
           plain = got;
         } else {
-          assertThat(relative(got.get(0), plain.get(0)))
+          assertThat(ParamDumps.relative(got.get(0), plain.get(0)))
               .as("%s zero %d: relative difference", c.name(), zero)
               .isLessThan(1e-6);
         }
@@ -143,7 +132,7 @@ class ZeroTrainingTest {
         train(dir.resolve("plain"), 2, config(adam, 0, 16).model("cnn-bn").build());
     List<float[]> three =
         train(dir.resolve("three"), 2, config(adam, 3, 16).model("cnn-bn").build());
-    assertThat(relative(three.get(0), plain.get(0)))
+    assertThat(ParamDumps.relative(three.get(0), plain.get(0)))
         .as("parameters and running statistics")
         .isLessThan(1e-6);
   }
@@ -285,14 +274,14 @@ class ZeroTrainingTest {
             four,
             4,
             config(adam, otherStage, 8).resumeFrom(from).runDir(four.resolve("run")).build());
-    assertThat(relative(quarters.get(0), straight.get(0)))
+    assertThat(ParamDumps.relative(quarters.get(0), straight.get(0)))
         .as("4 workers with ZeRO-%d from a 2-worker checkpoint of ZeRO-%d", otherStage, stage)
         .isLessThan(1e-5);
     // The checkpoint holds the whole state: plain data parallelism resumes it too.
     Path plain = dir.resolve("plain");
     List<float[]> unsharded =
         train(plain, 2, config(adam, 0, 16).resumeFrom(from).runDir(plain.resolve("run")).build());
-    assertThat(relative(unsharded.get(0), straight.get(0)))
+    assertThat(ParamDumps.relative(unsharded.get(0), straight.get(0)))
         .as("plain data parallelism from ZeRO-%d", stage)
         .isLessThan(1e-6);
   }
