@@ -237,6 +237,7 @@ class ZeroTrainingTest {
   void aShardedCheckpointShouldResumeBitwiseOnOtherWorkerCountsAndStages(@TempDir Path dir)
       throws Exception {
     resumes(dir.resolve("zero1"), 1, 3);
+    resumes(dir.resolve("zero2"), 2, 0);
     resumes(dir.resolve("zero3"), 3, 1);
   }
 
