@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cohort bench}: benchmarks that compare Cohort with its peers. */
@@ -209,20 +210,7 @@ final class BenchCommand implements Runnable {
         description = "Repetitions (default ${DEFAULT-VALUE}).")
     int reps;
 
-    @Option(names = "--no-peer", description = "Skip PyTorch DDP.")
-    boolean noPeer;
-
-    @Option(
-        names = "--python",
-        defaultValue = "/usr/bin/python3",
-        description = "Interpreter with python3-torch.")
-    Path python;
-
-    @Option(
-        names = "--peer-script",
-        defaultValue = "bench/peers/ddp_train.py",
-        description = "The DDP script.")
-    Path peerScript;
+    @Mixin DdpPeerOptions peer;
 
     @Option(
         names = "--out",
@@ -239,9 +227,9 @@ final class BenchCommand implements Runnable {
                 + ", --reps >= 1 and 1 among --np (speedups are relative to 1 worker)");
         return 2;
       }
-      Path py = noPeer ? null : peer(python, peerScript);
       new TrainBench(
-              new TrainBench.Options(models, nps, batch, steps, reps, py, peerScript, out),
+              new TrainBench.Options(
+                  models, nps, batch, steps, reps, peer.interpreter(), peer.peerScript, out),
               System.out)
           .run();
       return 0;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code cohort bench zero}: speed, memory and traffic of each ZeRO stage, against PyTorch. */
@@ -48,20 +49,7 @@ final class BenchZeroCommand implements Callable<Integer> {
       description = "ZeRO stages; 0 is the baseline (default ${DEFAULT-VALUE}).")
   List<Integer> stages;
 
-  @Option(names = "--no-peer", description = "Skip PyTorch.")
-  boolean noPeer;
-
-  @Option(
-      names = "--python",
-      defaultValue = "/usr/bin/python3",
-      description = "Interpreter with python3-torch.")
-  Path python;
-
-  @Option(
-      names = "--peer-script",
-      defaultValue = "bench/peers/ddp_train.py",
-      description = "The DDP script.")
-  Path peerScript;
+  @Mixin DdpPeerOptions peer;
 
   @Option(
       names = "--out",
@@ -82,9 +70,9 @@ final class BenchZeroCommand implements Callable<Integer> {
               + ", --reps >= 1, --np >= 2, and --stages among 0,1,2,3 with 0 (the baseline)");
       return 2;
     }
-    Path peer = noPeer ? null : BenchCommand.peer(python, peerScript);
     new ZeroBench(
-            new ZeroBench.Options(model, np, batch, steps, reps, stages, peer, peerScript, out),
+            new ZeroBench.Options(
+                model, np, batch, steps, reps, stages, peer.interpreter(), peer.peerScript, out),
             System.out)
         .run();
     return 0;
