@@ -3,10 +3,6 @@ package dev.cohort.lab.compress;
 import dev.cohort.lab.bench.TrainBench;
 import dev.cohort.lab.net.EmulatedNetwork;
 import dev.cohort.lab.net.NetworkCondition;
-import dev.cohort.launch.WorkerArgs;
-import dev.cohort.launch.local.LocalLauncher;
-import dev.cohort.launch.local.Outcome;
-import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.compress.Compression;
 import dev.cohort.train.metrics.Breakdown;
@@ -15,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,18 +116,7 @@ public final class CompressBench {
             .progress(false)
             .runDir(dir)
             .build();
-    Outcome o =
-        new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-            .hangTimeout(Duration.ofMinutes(5))
-            .placement(net)
-            .store(net.storeHost(), 0)
-            .run(
-                opt.workers(),
-                WorkerArgs.of(cfg)
-                    .command()
-                    .withThreads(JavaCommand.threadsPerWorker(opt.workers())),
-                dir);
-    Breakdown timed = TrainBench.timedSteps(o, dir, k.label() + " run");
+    Breakdown timed = net.timedTraining(cfg, opt.workers(), k.label() + " run");
     RunSummary s = RunSummary.read(dir.resolve(RunSummary.FILE));
     return new Run(
         timed.samples() * opt.workers() / timed.seconds(),

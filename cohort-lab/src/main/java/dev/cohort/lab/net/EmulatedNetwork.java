@@ -1,7 +1,16 @@
 package dev.cohort.lab.net;
 
+import dev.cohort.lab.bench.TrainBench;
+import dev.cohort.launch.WorkerArgs;
+import dev.cohort.launch.local.LocalLauncher;
+import dev.cohort.launch.local.Outcome;
+import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.launch.spawn.RankSpawner;
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.metrics.Breakdown;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -34,6 +43,28 @@ public interface EmulatedNetwork extends RankSpawner.Placement, AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * Trains {@code cfg} (in its run folder) on {@code workers} processes placed on this network,
+   * each with cores / workers libtorch threads, and returns its steps after the first {@value
+   * TrainBench#WARMUP}.
+   *
+   * @param what names the run in the error
+   * @throws IOException if the run failed, with the launcher's report
+   */
+  default Breakdown timedTraining(TrainConfig cfg, int workers, String what)
+      throws IOException, InterruptedException {
+    Outcome o =
+        new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
+            .hangTimeout(Duration.ofMinutes(5))
+            .placement(this)
+            .store(storeHost(), 0)
+            .run(
+                workers,
+                WorkerArgs.of(cfg).command().withThreads(JavaCommand.threadsPerWorker(workers)),
+                cfg.runDir());
+    return TrainBench.timedSteps(o, cfg.runDir(), what);
+  }
 
   /**
    * Builds the condition for {@code workers} workers: namespaces, veth pairs on a bridge, tc rate

@@ -3,10 +3,6 @@ package dev.cohort.lab.overlap;
 import dev.cohort.lab.bench.TrainBench;
 import dev.cohort.lab.net.EmulatedNetwork;
 import dev.cohort.lab.net.NetworkCondition;
-import dev.cohort.launch.WorkerArgs;
-import dev.cohort.launch.local.LocalLauncher;
-import dev.cohort.launch.local.Outcome;
-import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.RunSummary;
@@ -14,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,18 +95,7 @@ public final class OverlapBench {
             .progress(false)
             .runDir(dir)
             .build();
-    Outcome o =
-        new LocalLauncher(new PrintStream(PrintStream.nullOutputStream()))
-            .hangTimeout(Duration.ofMinutes(5))
-            .placement(net)
-            .store(net.storeHost(), 0)
-            .run(
-                opt.workers(),
-                WorkerArgs.of(cfg)
-                    .command()
-                    .withThreads(JavaCommand.threadsPerWorker(opt.workers())),
-                dir);
-    Breakdown timed = TrainBench.timedSteps(o, dir, "overlap run K=" + segments);
+    Breakdown timed = net.timedTraining(cfg, opt.workers(), "overlap run K=" + segments);
     return new Run(
         segments, timed.samples() * opt.workers() / timed.seconds(), timed.perStepMillis());
   }
