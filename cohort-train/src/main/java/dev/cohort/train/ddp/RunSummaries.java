@@ -28,7 +28,7 @@ final class RunSummaries {
         padded += layout.padded(s);
       }
     } else if (parts.sharded() != null) {
-      padded = parts.sharded().flatBytes() / Float.BYTES;
+      padded = parts.sharded().bufferBytes() / Float.BYTES;
     }
     int passes = cfg.zero() == 3 ? 3 : 2;
     if (cfg.compression() != Compression.NONE) {

@@ -89,13 +89,14 @@ final class ShardedBackward {
     NDList in = x;
     for (int s = 0; s < count; s++) {
       inputs.add(in);
-      if (!recompute || s == count - 1) {
-        if (!recompute) {
-          kept[s] = runWithGradients(s, manager, in, labels, loss, seedSegment);
-          in = kept[s].out();
-          gathered += params.lentBytes(s);
-        }
+      if (!recompute) {
+        kept[s] = runWithGradients(s, manager, in, labels, loss, seedSegment);
+        in = kept[s].out();
+        gathered += params.lentBytes(s);
         continue;
+      }
+      if (s == count - 1) {
+        break; // the last segment runs once, with gradients, in the backward pass
       }
       savedBuffers.add(copy(buffers.get(s)));
       seedSegment.accept(s);

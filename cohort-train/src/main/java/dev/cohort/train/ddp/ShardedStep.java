@@ -32,6 +32,9 @@ final class ShardedStep {
   private final ShardedGradients gradients;
   private final ShardedBackward passes;
   private final boolean three;
+  private long gatherBytes; // this step's parameter gathers (ZeRO-3)
+  private long gatherNanos;
+  private boolean whole; // ZeRO-3: the model's own parameters hold their values
   private final ShardLayout layout;
 
   /** What a step's forward and backward passes did: the loss, and their communication. */
@@ -114,10 +117,6 @@ final class ShardedStep {
     gatherNanos = params.takeGatherNanos();
     return new Pass(p.loss(), gradients.commNanos() + gatherNanos);
   }
-
-  private long gatherBytes;
-  private long gatherNanos;
-  private boolean whole; // ZeRO-3: the model's own parameters hold their values
 
   /** The update of this rank's shard (and ZeRO-2's all-gather). Collective. */
   ShardedUpdate.Timing update(int step, float learningRate, float clipNorm, long waitAtStart) {

@@ -131,21 +131,11 @@ final class ShardedUpdate {
     return optimizer;
   }
 
-  /** Bytes of the optimizer's state on this rank. */
-  long optimizerBytes() {
-    return optimizer.state().values().stream().mapToLong(s -> (long) s.length * Float.BYTES).sum();
-  }
-
   /**
-   * Bytes of this rank's communication buffer: the flat vector (the gradients, reduce-scattered in
-   * place, then the parameters, all-gathered in place).
+   * Bytes of this rank's communication buffer: the flat vector, padded (the gradients,
+   * reduce-scattered in place, then the parameters, all-gathered in place: what a step moves).
    */
   long bufferBytes() {
-    return flat.byteSize();
-  }
-
-  /** Bytes of the flat gradient vector, padded: what one step reduce-scatters. */
-  long flatBytes() {
     return flat.byteSize();
   }
 

@@ -46,7 +46,7 @@ record StepParts(
       return List.of(Math.toIntExact(zero.gradients().bufferBytes()));
     }
     return sharded != null
-        ? List.of(Math.toIntExact(sharded.flatBytes()))
+        ? List.of(Math.toIntExact(sharded.bufferBytes()))
         : gradients.bucketBytes();
   }
 

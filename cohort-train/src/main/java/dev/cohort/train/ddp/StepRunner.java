@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
+import dev.cohort.comm.GroupStats;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.InMemoryDataset;
@@ -87,8 +88,9 @@ final class StepRunner implements AutoCloseable {
     // Forward/backward spans the step's autograd scope: seeding its random stream, its manager
     // and grad mode, the passes, and freeing the arrays they made; less the data it loads.
     long f0 = System.nanoTime();
-    long waitAtStart = pg.stats().waitNanos();
-    long sentAtStart = pg.stats().bytesSent();
+    GroupStats atStart = pg.stats();
+    long waitAtStart = atStart.waitNanos();
+    long sentAtStart = atStart.bytesSent();
     RandomStreams.enterStep(cfg.seed(), pg.rank(), step);
     try (NDManager m = trainer.getManager().newSubManager();
         GradientCollector grad = trainer.newGradientCollector()) {
