@@ -4,7 +4,7 @@ import dev.cohort.launch.WorkerArgs;
 import dev.cohort.train.BufferSync;
 import dev.cohort.train.Checkpointing;
 import dev.cohort.train.TrainConfig;
-import dev.cohort.train.compress.Compression;
+import dev.cohort.train.compress.CompressionSpec;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.text.Fortunes;
@@ -236,8 +236,19 @@ final class TrainOptions {
       defaultValue = "none",
       description =
           "What gradients travel as in data parallelism's all-reduce: none (default: float32),"
-              + " fp16 or bf16 (16 bits on the wire, added up in float32: half the bytes).")
+              + " fp16 or bf16 (16 bits on the wire, added up in float32: half the bytes),"
+              + " powersgd[:R] (rank-R factors of each matrix, default R 4) or topk[:F] (the"
+              + " largest fraction F of each bucket, default 0.01); powersgd and topk keep what"
+              + " they leave out for the next step (error feedback).")
   String compress;
+
+  @Option(
+      names = "--compress-start",
+      paramLabel = "STEPS",
+      description =
+          "With --compress powersgd or topk: steps averaged with the plain all-reduce before"
+              + " compression starts (default 10).")
+  Integer compressStart;
 
   @Option(
       names = "--pipeline",
@@ -342,7 +353,7 @@ final class TrainOptions {
         .split(split.toSplit())
         .zero(zero)
         .localSgd(localSgd)
-        .compression(Compression.parse(compress))
+        .compression(CompressionSpec.parse(compress, compressStart))
         .build();
   }
 }

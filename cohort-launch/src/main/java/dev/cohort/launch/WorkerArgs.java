@@ -161,6 +161,9 @@ public final class WorkerArgs {
                 Integer.toString(c.localSgd()),
                 "--compress",
                 c.compression().label()));
+    if (c.compression().kind().stateful()) {
+      a.addAll(List.of("--compress-start", Integer.toString(c.compression().plainSteps())));
+    }
     if (c.scaleLearningRate()) {
       a.add("--scale-lr");
     }

@@ -1,6 +1,6 @@
 package dev.cohort.train;
 
-import dev.cohort.train.compress.Compression;
+import dev.cohort.train.compress.CompressionSpec;
 
 /**
  * What data parallelism's ways to save memory and communication (the ZeRO stages, local SGD,
@@ -29,7 +29,7 @@ record DataParallelRules(
     boolean syncBatchNorm,
     int checkEvery,
     int localSgd,
-    Compression compression) {
+    CompressionSpec compression) {
 
   /** How refusals name what these ways train: anything but the language model. */
   private static final String DATA_PARALLEL =
@@ -115,7 +115,7 @@ record DataParallelRules(
   }
 
   private void compressionRules() {
-    if (compression == Compression.NONE) {
+    if (compression.none()) {
       return;
     }
     String way = "--compress " + compression.label();

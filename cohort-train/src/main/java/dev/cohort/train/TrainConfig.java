@@ -1,6 +1,6 @@
 package dev.cohort.train;
 
-import dev.cohort.train.compress.Compression;
+import dev.cohort.train.compress.CompressionSpec;
 import dev.cohort.train.data.DistributedSampler;
 import dev.cohort.train.model.Models;
 import dev.cohort.train.pipeline.PipelineMemory;
@@ -62,7 +62,7 @@ import java.util.Locale;
  * @param localSgd local SGD: every rank steps on its own gradients, and the parameters are averaged
  *     over the ranks every this many steps (0: gradients averaged every step)
  * @param compression what gradients travel as in data parallelism's all-reduce ({@link
- *     Compression#NONE}: float32, the plain all-reduce)
+ *     CompressionSpec#NONE}: float32, the plain all-reduce)
  */
 public record TrainConfig(
     String model,
@@ -95,7 +95,7 @@ public record TrainConfig(
     LayerSplit split,
     int zero,
     int localSgd,
-    Compression compression) {
+    CompressionSpec compression) {
 
   public static final String DEFAULT_MODEL = "cnn";
   public static final int DEFAULT_EPOCHS = 1;
@@ -174,7 +174,7 @@ public record TrainConfig(
       split = LayerSplit.NONE;
     }
     if (compression == null) {
-      compression = Compression.NONE;
+      compression = CompressionSpec.NONE;
     }
     new DataParallelRules(
             zero,

@@ -1,6 +1,6 @@
 package dev.cohort.train;
 
-import dev.cohort.train.compress.Compression;
+import dev.cohort.train.compress.CompressionSpec;
 import dev.cohort.train.data.DistributedSampler;
 import java.nio.file.Path;
 
@@ -45,7 +45,7 @@ public final class TrainConfigBuilder {
   private LayerSplit split = LayerSplit.NONE;
   private int zero;
   private int localSgd;
-  private Compression compression = Compression.NONE;
+  private CompressionSpec compression = CompressionSpec.NONE;
   private int generate = TrainConfig.DEFAULT_GENERATE;
   private Path resumeFrom;
   private boolean resumeOnlyIfPresent;
@@ -347,10 +347,11 @@ public final class TrainConfigBuilder {
   }
 
   /**
-   * What gradients travel as in the all-reduce: float32 ({@link Compression#NONE}, default), or
-   * fp16 or bf16 with float32 accumulation ({@link dev.cohort.train.compress.CompressedAllReduce}).
+   * What gradients travel as in the all-reduce: float32 ({@link CompressionSpec#NONE}, default),
+   * fp16 or bf16 with float32 accumulation, PowerSGD or top-k with error feedback ({@link
+   * dev.cohort.train.compress.CommHook}).
    */
-  public TrainConfigBuilder compression(Compression compression) {
+  public TrainConfigBuilder compression(CompressionSpec compression) {
     this.compression = compression;
     return this;
   }

@@ -5,6 +5,7 @@ import dev.cohort.lab.net.EmulatedNetwork;
 import dev.cohort.lab.net.NetworkCondition;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.compress.Compression;
+import dev.cohort.train.compress.CompressionSpec;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.RunSummary;
 import java.io.IOException;
@@ -45,15 +46,21 @@ public final class CompressBench {
       Path outDir) {}
 
   /** One way to synchronize: a compression, or local SGD every {@code localSgd} steps. */
-  public record Case(String label, Compression compression, int localSgd) {}
+  public record Case(String label, CompressionSpec compression, int localSgd) {}
 
-  /** The cases compared: float32, fp16, bf16, local SGD every 4 steps. */
+  /**
+   * The cases compared: float32, fp16, bf16, PowerSGD of rank 1 and 4, top-k of 1%, local SGD every
+   * 4 steps.
+   */
   public static final List<Case> CASES =
       List.of(
-          new Case("float32 all-reduce", Compression.NONE, 0),
-          new Case("fp16 on the wire", Compression.FP16, 0),
-          new Case("bf16 on the wire", Compression.BF16, 0),
-          new Case("local SGD, H = 4", Compression.NONE, 4));
+          new Case("float32 all-reduce", CompressionSpec.NONE, 0),
+          new Case("fp16 on the wire", CompressionSpec.of(Compression.FP16), 0),
+          new Case("bf16 on the wire", CompressionSpec.of(Compression.BF16), 0),
+          new Case("PowerSGD, r = 1", CompressionSpec.parse("powersgd:1", null), 0),
+          new Case("PowerSGD, r = 4", CompressionSpec.parse("powersgd:4", null), 0),
+          new Case("top-k, 1%", CompressionSpec.parse("topk:0.01", null), 0),
+          new Case("local SGD, H = 4", CompressionSpec.NONE, 4));
 
   /** One run: throughput, bytes per step, and per epoch its test accuracy and training time. */
   record Run(

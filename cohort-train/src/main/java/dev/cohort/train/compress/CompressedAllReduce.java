@@ -24,7 +24,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe; its buffers grow to the largest tensor averaged and serve every smaller one.
  */
-public final class CompressedAllReduce {
+public final class CompressedAllReduce implements CommHook {
   private final ProcessGroup pg;
   private final Compression kind;
   private int capacity; // 16-bit values per chunk the buffers hold
@@ -47,7 +47,8 @@ public final class CompressedAllReduce {
   }
 
   /** Replaces {@code t}'s float32 values by their average over the ranks. Collective. */
-  public void average(Tensor t) {
+  @Override
+  public void average(Tensor t, int index) {
     if (t.type() != DataType.FLOAT32) {
       throw new IllegalArgumentException("compressed all-reduce of float32 only, got " + t.type());
     }

@@ -10,11 +10,22 @@ public enum Compression {
   /** IEEE half precision: 11 significant bits, values up to 65,504. */
   FP16,
   /** bfloat16: 8 significant bits, float32's range. */
-  BF16;
+  BF16,
+  /**
+   * PowerSGD: each gradient matrix as two rank-r factors, with error feedback ({@link PowerSgd}).
+   */
+  POWERSGD,
+  /** The largest fraction of each bucket's values with their indices, with error feedback. */
+  TOPK;
 
-  /** The option's spelling: "none", "fp16", "bf16". */
+  /** The option's spelling: "none", "fp16", "bf16", "powersgd", "topk". */
   public String label() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether it keeps state between steps (residuals, warm starts) and starts with plain steps. */
+  public boolean stateful() {
+    return this == POWERSGD || this == TOPK;
   }
 
   /**
@@ -29,7 +40,7 @@ public enum Compression {
     throw new IllegalArgumentException(
         "--compress must be one of "
             + Arrays.stream(values()).map(Compression::label).toList()
-            + ", got "
+            + " (powersgd:R for rank R, topk:F for a fraction F), got "
             + name);
   }
 }

@@ -10,7 +10,6 @@ import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.loss.Loss;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
-import dev.cohort.train.compress.Compression;
 import dev.cohort.train.data.TrainingData;
 import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ConsoleProgress;
@@ -183,7 +182,7 @@ public final class DistributedTrainer {
               });
       StateSync.broadcastFromRank0(pg, state);
       StepParts parts = StepParts.of(pg, cfg, trainer, model.getBlock(), state);
-      if (pg.size() == 1 && (cfg.localSgd() > 0 || cfg.compression() != Compression.NONE)) {
+      if (pg.size() == 1 && (cfg.localSgd() > 0 || !cfg.compression().none())) {
         System.err.println(
             "warning: one worker has no one to average with: --local-sgd and --compress change"
                 + " nothing");
@@ -198,7 +197,7 @@ public final class DistributedTrainer {
                   pg,
                   cfg,
                   state,
-                  parts.optimizerState(),
+                  parts.optimizerState(System.err),
                   checkpointMeta(state, train),
                   System.err)) {
         TrainingLoop loop =
@@ -235,7 +234,8 @@ public final class DistributedTrainer {
                         pg.size(),
                         parts,
                         state.parameterElements(),
-                        steps.sentBytesPerStep()));
+                        steps.sentBytesPerStep(),
+                        steps.stepsRun()));
         if (recorder != null) {
           done.model().save(cfg.runDir().resolve(MODEL_DIR));
           summary = recorder.writeSummary(summary); // the whole run's, resumes included

@@ -7,8 +7,9 @@ import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
 import dev.cohort.comm.Work;
-import dev.cohort.train.compress.CompressedAllReduce;
-import dev.cohort.train.compress.Compression;
+import dev.cohort.train.compress.BucketLayout;
+import dev.cohort.train.compress.CommHook;
+import dev.cohort.train.compress.CompressionSpec;
 import dev.cohort.train.data.TensorViews;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,7 +27,8 @@ import java.util.List;
  *
  * <p>In local SGD's buckets ({@link #local}) nothing is averaged: they hold each rank's own
  * gradients, and, between steps, the parameters and optimizer state that {@link LocalSgd} averages.
- * With {@link Compression} a bucket travels as 16-bit floats ({@link CompressedAllReduce}).
+ * With compression ({@link CompressionSpec}) a bucket is averaged by a {@link CommHook} instead:
+ * 16-bit floats, PowerSGD or top-k on the wire.
  *
  * <p>Parameters may come in segments (contiguous groups in model order, see {@link
  * SegmentedBackward}): buckets then never straddle a segment, and a segment's buckets can be sent
@@ -42,7 +44,7 @@ public final class GradientSync {
   private final List<Work> inFlight = new ArrayList<>();
   private final int segments;
   private final boolean local;
-  private final CompressedAllReduce compressed; // null: the float32 all-reduce
+  private final CommHook hook; // null: the float32 all-reduce
 
   /** The segment {@link #reduceSegment} expects next: the last one first, 0 last, then -1. */
   private int due;
@@ -82,12 +84,12 @@ public final class GradientSync {
    */
   public static GradientSync segmented(
       ProcessGroup pg, List<List<Parameter>> segments, long bucketBytes, boolean overlap) {
-    return segmented(pg, segments, bucketBytes, overlap, Compression.NONE);
+    return segmented(pg, segments, bucketBytes, overlap, CompressionSpec.NONE);
   }
 
   /**
-   * Buckets that end at segment boundaries, averaged with 16-bit floats on the wire unless {@code
-   * compression} is {@link Compression#NONE} (then exactly the float32 all-reduce). A compressed
+   * Buckets that end at segment boundaries, averaged by the hook {@code compression} asks for
+   * (unless it is {@link CompressionSpec#NONE}: then exactly the float32 all-reduce). A compressed
    * bucket is averaged on the calling thread, the next one packed after it.
    */
   public static GradientSync segmented(
@@ -95,16 +97,14 @@ public final class GradientSync {
       List<List<Parameter>> segments,
       long bucketBytes,
       boolean overlap,
-      Compression compression) {
+      CompressionSpec compression) {
     return new GradientSync(
         pg,
         bucketBytes,
         overlap,
         segments,
         false,
-        compression == Compression.NONE || pg.size() == 1
-            ? null
-            : new CompressedAllReduce(pg, compression));
+        pg.size() == 1 ? CompressionSpec.NONE : compression);
   }
 
   /**
@@ -112,7 +112,7 @@ public final class GradientSync {
    * #averageBuckets} averages whatever the buckets hold, such as the parameters.
    */
   static GradientSync local(ProcessGroup pg, List<Parameter> params, long bucketBytes) {
-    return new GradientSync(pg, bucketBytes, true, List.of(params), true, null);
+    return new GradientSync(pg, bucketBytes, true, List.of(params), true, CompressionSpec.NONE);
   }
 
   private GradientSync(
@@ -121,7 +121,7 @@ public final class GradientSync {
       boolean overlap,
       List<List<Parameter>> segments,
       boolean local,
-      CompressedAllReduce compressed) {
+      CompressionSpec compression) {
     if (bucketBytes < 4) {
       throw new IllegalArgumentException(
           "bucket size must be at least 4 bytes, got " + bucketBytes);
@@ -129,7 +129,6 @@ public final class GradientSync {
     this.pg = pg;
     this.overlap = overlap;
     this.local = local;
-    this.compressed = compressed;
     for (int s = segments.size() - 1; s >= 0; s--) {
       List<Parameter> params = segments.get(s);
       List<Parameter> current = new ArrayList<>();
@@ -161,6 +160,10 @@ public final class GradientSync {
       }
     }
     this.views = List.copyOf(byParam);
+    this.hook =
+        compression.none()
+            ? null
+            : CommHook.of(compression, pg, buckets.stream().map(GradientSync::layout).toList());
     this.segments = segments.size();
     this.due = this.segments - 1;
   }
@@ -176,6 +179,28 @@ public final class GradientSync {
       at += (int) ParameterViews.elements(params.get(i));
     }
     return new Bucket(List.copyOf(params), offsets, pg.allocate(DataType.FLOAT32, at), segment);
+  }
+
+  /**
+   * A bucket's parameters as its hook sees them: each gradient a matrix, first dimension by rest.
+   */
+  private static BucketLayout layout(Bucket b) {
+    List<BucketLayout.Block> blocks = new ArrayList<>();
+    for (int i = 0; i < b.params().size(); i++) {
+      long[] shape = b.params().get(i).getArray().getShape().getShape();
+      int count = (int) ParameterViews.elements(b.params().get(i));
+      if (count == 0) {
+        continue; // nothing to send
+      }
+      int rows = shape.length >= 2 ? (int) shape[0] : 1;
+      blocks.add(new BucketLayout.Block(b.offsets()[i], rows, count / rows));
+    }
+    return new BucketLayout(b.buffer().count(), blocks);
+  }
+
+  /** The hook that averages the buckets, or null for the float32 all-reduce. */
+  CommHook hook() {
+    return hook;
   }
 
   public int bucketCount() {
@@ -215,6 +240,9 @@ public final class GradientSync {
       waitAtStart = waitNanos();
       activeNanos = 0;
       roundBytes = 0;
+      if (hook != null) {
+        hook.startStep();
+      }
     }
     due--;
     for (int i = 0; i < buckets.size(); i++) {
@@ -227,9 +255,9 @@ public final class GradientSync {
       if (pg.size() == 1 || local) {
         continue; // one worker, or local SGD: its own gradients are the ones to step on
       }
-      if (compressed != null) {
+      if (hook != null) {
         awaitInFlight();
-        compressed.average(b.buffer());
+        hook.average(b.buffer(), i);
         continue;
       }
       if (i == buckets.size() - 1 || !overlap) {

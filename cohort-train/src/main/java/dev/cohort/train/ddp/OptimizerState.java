@@ -1,6 +1,8 @@
 package dev.cohort.train.ddp;
 
+import dev.cohort.train.compress.CommHook;
 import dev.cohort.train.optim.FusedOptimizer;
+import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,6 +33,37 @@ interface OptimizerState {
 
   /** Takes this rank's part of {@code saved}, the whole state. */
   void restore(Map<String, float[]> saved);
+
+  /**
+   * {@code base} and a compression hook's state ({@code compression/...}), gathered to rank 0 on
+   * save: collective.
+   */
+  static OptimizerState withHook(OptimizerState base, CommHook hook, PrintStream log) {
+    return new OptimizerState() {
+      @Override
+      public Map<String, float[]> snapshot() {
+        Map<String, float[]> all = new LinkedHashMap<>(base.snapshot());
+        hook.snapshot(all);
+        return all;
+      }
+
+      @Override
+      public boolean collective() {
+        return true;
+      }
+
+      @Override
+      public boolean holdsParameters() {
+        return base.holdsParameters();
+      }
+
+      @Override
+      public void restore(Map<String, float[]> saved) {
+        base.restore(saved);
+        hook.restore(saved, log);
+      }
+    };
+  }
 
   /** Every rank holds the whole state. */
   static OptimizerState whole(FusedOptimizer optimizer) {

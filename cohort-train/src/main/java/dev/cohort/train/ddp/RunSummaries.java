@@ -1,7 +1,7 @@
 package dev.cohort.train.ddp;
 
 import dev.cohort.train.TrainConfig;
-import dev.cohort.train.compress.Compression;
+import dev.cohort.train.compress.CommHook;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.RunSummary;
 import java.util.ArrayList;
@@ -16,10 +16,10 @@ final class RunSummaries {
    * What rank 0 sent per step against the formula for its algorithm (see {@link
    * RunSummary.Traffic}).
    *
-   * @param sentPerStep measured
+   * @param sentPerStep measured, the mean over {@code steps} steps
    */
   static RunSummary.Traffic traffic(
-      TrainConfig cfg, int workers, StepParts parts, long psi, long sentPerStep) {
+      TrainConfig cfg, int workers, StepParts parts, long psi, long sentPerStep, long steps) {
     long padded = psi;
     if (parts.zero() != null) {
       ShardLayout layout = parts.zero().layout();
@@ -31,7 +31,17 @@ final class RunSummaries {
       padded = parts.sharded().bufferBytes() / Float.BYTES;
     }
     int passes = cfg.zero() == 3 ? 3 : 2;
-    if (cfg.compression() != Compression.NONE) {
+    CommHook hook = parts.gradients() == null ? null : parts.gradients().hook();
+    if (hook != null && hook.stepBytes() > 0 && steps > 0) {
+      // The plain all-reduce for the first steps, then the hook's collectives.
+      long plain = hook.plainStepsRun();
+      long ring = 2L * (workers - 1) * Float.BYTES * psi / workers;
+      return new RunSummary.Traffic(
+          sentPerStep,
+          (plain * ring + (steps - plain) * hook.stepBytes()) / steps,
+          "plain steps 2(N-1)/N x 4Ψ, then the " + cfg.compression().kind().label() + " hook's");
+    }
+    if (!cfg.compression().none()) {
       // An all-to-all and an all-gather of 16-bit values, and a 16-bit scale per 256 of them.
       return new RunSummary.Traffic(
           sentPerStep,

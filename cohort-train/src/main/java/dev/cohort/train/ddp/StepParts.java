@@ -3,8 +3,10 @@ package dev.cohort.train.ddp;
 import ai.djl.training.Trainer;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
+import dev.cohort.train.compress.CommHook;
 import dev.cohort.train.nn.BatchStatsSync;
 import dev.cohort.train.optim.FusedOptimizer;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -33,11 +35,19 @@ record StepParts(
     ShardedStep zero,
     LocalSgd local) {
 
-  /** The optimizer's state for checkpoints: whole on every rank, or sharded. */
-  OptimizerState optimizerState() {
-    return zero != null
-        ? zero.state()
-        : sharded != null ? sharded.state() : OptimizerState.whole(optimizer);
+  /**
+   * The optimizer's state for checkpoints: whole on every rank, or sharded; with the state of a
+   * compression hook (residuals, warm starts) when it keeps one.
+   *
+   * @param log where a hook's state that does not fit on resume is reported
+   */
+  OptimizerState optimizerState(PrintStream log) {
+    OptimizerState base =
+        zero != null
+            ? zero.state()
+            : sharded != null ? sharded.state() : OptimizerState.whole(optimizer);
+    CommHook hook = gradients == null ? null : gradients.hook();
+    return hook == null || !hook.stateful() ? base : OptimizerState.withHook(base, hook, log);
   }
 
   /** The buffers gradients travel in, in bytes, for the run's configuration record. */

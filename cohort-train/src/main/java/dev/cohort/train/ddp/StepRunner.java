@@ -215,6 +215,11 @@ final class StepRunner implements AutoCloseable {
         comm.totalNanos() - comm.waitNanos(), comm.waitNanos(), System.nanoTime() - o0);
   }
 
+  /** Steps this process ran. */
+  long stepsRun() {
+    return stepsRun;
+  }
+
   /** The mean bytes this rank sent per step, through the process group (0 before any step). */
   long sentBytesPerStep() {
     return stepsRun == 0 ? 0 : sentBytes / stepsRun;

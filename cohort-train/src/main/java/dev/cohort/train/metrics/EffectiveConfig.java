@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.cohort.train.LayerSplit;
 import dev.cohort.train.Pipelining;
 import dev.cohort.train.TrainConfig;
-import dev.cohort.train.compress.Compression;
 import dev.cohort.train.memory.ByteSize;
 import dev.cohort.train.model.Models;
 import java.io.IOException;
@@ -36,7 +35,8 @@ import java.util.Map;
  *     out)
  * @param zero the ZeRO stage (0: none, left out)
  * @param localSgd steps between averagings of local SGD (0: none, left out)
- * @param compression what gradients travel as, "fp16" or "bf16" (null: float32, left out)
+ * @param compression what gradients travel as, "fp16", "bf16", "powersgd:4", "topk:0.01" (null:
+ *     float32, left out)
  * @param stepsPerEpoch optimizer steps per epoch; in config.json only (null: left out)
  * @param gradientBucketsBytes the size of each gradient bucket; in config.json only (null: left
  *     out)
@@ -125,7 +125,7 @@ public record EffectiveConfig(
         cfg.split().active() ? cfg.split() : null,
         cfg.zero(),
         cfg.localSgd(),
-        cfg.compression() == Compression.NONE ? null : cfg.compression().label(),
+        cfg.compression().none() ? null : cfg.compression().describe(),
         null,
         null);
   }
@@ -206,7 +206,12 @@ public record EffectiveConfig(
       m.put("memory_budget", ByteSize.format(memoryBudgetBytes));
     }
     if (compression != null) {
-      m.put("compression", compression + " on the wire, float32 accumulation");
+      m.put(
+          "compression",
+          compression
+              + (compression.startsWith("fp16") || compression.startsWith("bf16")
+                  ? " on the wire, float32 accumulation"
+                  : ", with error feedback"));
     }
     if (localSgd > 0) {
       m.put("local_sgd", "parameters averaged every " + localSgd + " steps");

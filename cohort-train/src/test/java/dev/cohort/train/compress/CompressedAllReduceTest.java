@@ -45,10 +45,10 @@ class CompressedAllReduceTest {
                 CompressedAllReduce reduce = new CompressedAllReduce(pg, kind);
                 Tensor t = Tensor.allocate(DataType.FLOAT32, count);
                 FloatBuffer f = t.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer();
-                reduce.average(Tensor.allocate(DataType.FLOAT32, 3)); // smaller first: buffers
+                reduce.average(Tensor.allocate(DataType.FLOAT32, 3), 0); // smaller first: buffers
                 f.put(input(pg.rank(), count));
                 long sent = pg.stats().bytesSent();
-                reduce.average(t);
+                reduce.average(t, 1);
                 float[] got = new float[count];
                 t.bytes().order(ByteOrder.nativeOrder()).asFloatBuffer().get(got);
                 return new Out(got, pg.stats().bytesSent() - sent);
