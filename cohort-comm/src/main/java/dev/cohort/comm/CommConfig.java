@@ -29,6 +29,9 @@ import java.util.Objects;
  *     the size each side expects
  * @param encryption whether TCP traffic is encrypted after the handshake; AUTO: whenever the bind
  *     address is not loopback
+ * @param hierarchical whether a world that spans hosts, with several ranks on some host,
+ *     all-reduces in three steps: within each host (shared memory), among one leader per host, and
+ *     back from the leader; default true
  * @param secret the shared secret every connection must prove, never null in a valid config
  */
 public record CommConfig(
@@ -46,6 +49,7 @@ public record CommConfig(
     boolean checkCollectives,
     int maxFrameBytes,
     Encryption encryption,
+    boolean hierarchical,
     byte[] secret) {
 
   /** Transport choice for peers that share a host. Peers on other hosts always use TCP. */
@@ -75,6 +79,7 @@ public record CommConfig(
   public static final boolean DEFAULT_CHECK_COLLECTIVES = false;
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 << 20;
   public static final Encryption DEFAULT_ENCRYPTION = Encryption.AUTO; // as fromEnvironment
+  public static final boolean DEFAULT_HIERARCHICAL = true;
 
   public CommConfig {
     Objects.requireNonNull(timeout, "timeout");
@@ -116,6 +121,7 @@ public record CommConfig(
         DEFAULT_CHECK_COLLECTIVES,
         DEFAULT_MAX_FRAME_BYTES,
         DEFAULT_ENCRYPTION,
+        DEFAULT_HIERARCHICAL,
         secret);
   }
 
@@ -179,6 +185,7 @@ public record CommConfig(
     private boolean checkCollectives;
     private int maxFrameBytes;
     private Encryption encryption;
+    private boolean hierarchical;
     private byte[] secret;
 
     private Builder(CommConfig c) {
@@ -196,6 +203,7 @@ public record CommConfig(
       checkCollectives = c.checkCollectives;
       maxFrameBytes = c.maxFrameBytes;
       encryption = c.encryption;
+      hierarchical = c.hierarchical;
       secret = c.secret;
     }
 
@@ -256,6 +264,11 @@ public record CommConfig(
       return this;
     }
 
+    public Builder hierarchical(boolean v) {
+      hierarchical = v;
+      return this;
+    }
+
     public Builder secret(byte[] v) {
       secret = v;
       return this;
@@ -277,6 +290,7 @@ public record CommConfig(
           checkCollectives,
           maxFrameBytes,
           encryption,
+          hierarchical,
           secret);
     }
   }
@@ -294,7 +308,10 @@ public record CommConfig(
     m.put("advertise address", advertiseAddress);
     m.put("port range", portMin == 0 && portMax == 0 ? "ephemeral" : portMin + "-" + portMax);
     m.put("transport (same host)", transport.name().toLowerCase(Locale.ROOT));
-    m.put("all-reduce algorithm", allReduceAlgorithm.configName());
+    m.put(
+        "all-reduce algorithm",
+        allReduceAlgorithm.configName()
+            + (hierarchical ? ", hierarchical across hosts" : ", flat"));
     m.put("small message", smallMessageBytes + " B");
     m.put("shm ring", shmRingBytes + " B in " + shmDirectory);
     m.put("socket buffers", socketBufferBytes + " B");

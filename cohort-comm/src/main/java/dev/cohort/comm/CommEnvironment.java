@@ -4,6 +4,7 @@ import static dev.cohort.comm.EnvKeys.COHORT_ADVERTISE_ADDR;
 import static dev.cohort.comm.EnvKeys.COHORT_ALLREDUCE_ALGO;
 import static dev.cohort.comm.EnvKeys.COHORT_BIND_ADDR;
 import static dev.cohort.comm.EnvKeys.COHORT_CHECK_COLLECTIVES;
+import static dev.cohort.comm.EnvKeys.COHORT_HIERARCHICAL;
 import static dev.cohort.comm.EnvKeys.COHORT_MAX_FRAME_BYTES;
 import static dev.cohort.comm.EnvKeys.COHORT_PORT_RANGE;
 import static dev.cohort.comm.EnvKeys.COHORT_SHM_DIR;
@@ -48,6 +49,7 @@ final class CommEnvironment {
         env.getBoolean(COHORT_CHECK_COLLECTIVES, CommConfig.DEFAULT_CHECK_COLLECTIVES),
         env.getInt(COHORT_MAX_FRAME_BYTES, CommConfig.DEFAULT_MAX_FRAME_BYTES),
         Encryption.fromEnvironment(env),
+        env.getBoolean(COHORT_HIERARCHICAL, CommConfig.DEFAULT_HIERARCHICAL),
         Secrets.fromEnvironment(env));
   }
 

@@ -54,6 +54,12 @@ public final class EnvKeys {
   /** SO_SNDBUF and SO_RCVBUF of data sockets, in bytes. */
   public static final String COHORT_SOCKET_BUFFER_BYTES = "COHORT_SOCKET_BUFFER_BYTES";
 
+  /**
+   * true (the default): a world of several hosts with several ranks on some host all-reduces
+   * hierarchically; false: flat, every rank in one ring or tree.
+   */
+  public static final String COHORT_HIERARCHICAL = "COHORT_HIERARCHICAL";
+
   /** true: verify before each collective that all ranks issue the same call. */
   public static final String COHORT_CHECK_COLLECTIVES = "COHORT_CHECK_COLLECTIVES";
 

@@ -61,7 +61,7 @@ class CommConfigTest {
     assertThat(c.smallMessageBytes()).isEqualTo(CommConfig.DEFAULT_SMALL_MESSAGE_BYTES);
     assertThat(c.shmRingBytes()).isEqualTo(CommConfig.DEFAULT_SHM_RING_BYTES);
     assertThat(c.describe())
-        .containsEntry("all-reduce algorithm", "auto")
+        .containsEntry("all-reduce algorithm", "auto, hierarchical across hosts")
         .containsEntry("secret", "set (32 B)");
   }
 

@@ -37,6 +37,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
   private final SharedAllocator sharedMemory;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private int nextSubGroup;
+  private HostHierarchy hierarchy; // null: all-reduce flat; set once, while connecting
 
   private DefaultProcessGroup(CommConfig config, Store store, int rank, int size, Pair[] pairs) {
     this.config = config;
@@ -63,8 +64,27 @@ public final class DefaultProcessGroup implements ProcessGroup {
    * Rendezvous}).
    */
   public static DefaultProcessGroup connect(CommConfig config, Store store, int rank, int size) {
+    return connect(config, store, rank, size, null);
+  }
+
+  /**
+   * As {@link #connect(CommConfig, Store, int, int)}, with each rank's host given ({@code hostOf},
+   * by rank; null: as the ranks published them while connecting): tests stand in hosts this way.
+   */
+  static DefaultProcessGroup connect(
+      CommConfig config, Store store, int rank, int size, List<String> hostOf) {
     Pair[] pairs = Mesh.connect(config, store, rank, size);
-    return new DefaultProcessGroup(config, store, rank, size, pairs);
+    DefaultProcessGroup pg = new DefaultProcessGroup(config, store, rank, size, pairs);
+    if (config.hierarchical() && size > 2) {
+      try {
+        pg.hierarchy =
+            HostHierarchy.form(pg, hostOf != null ? hostOf : Mesh.hosts(config, store, rank, size));
+      } catch (RuntimeException e) {
+        pg.close();
+        throw e;
+      }
+    }
+    return pg;
   }
 
   private static List<GroupStats.Transport> transports(Pair[] pairs, int rank) {
@@ -99,18 +119,36 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
   @Override
   public GroupStats stats() {
-    return new GroupStats(
-        exchange.waitNanos(), exchange.bytesSent(), exchange.bytesReceived(), transports);
+    GroupStats levels = hierarchy == null ? null : hierarchy.stats();
+    return levels == null
+        ? new GroupStats(
+            exchange.waitNanos(), exchange.bytesSent(), exchange.bytesReceived(), transports)
+        : new GroupStats(
+            exchange.waitNanos() + levels.waitNanos(),
+            exchange.bytesSent() + levels.bytesSent(),
+            exchange.bytesReceived() + levels.bytesReceived(),
+            transports);
+  }
+
+  /** Hosts the hierarchical all-reduce spans, or 0 when it all-reduces flat. */
+  public int hierarchyHosts() {
+    return hierarchy == null ? 0 : hierarchy.hosts();
   }
 
   @Override
   public Work allReduceAsync(Tensor t, ReduceOp op, CollectiveOptions o) {
-    return comm.issue(dispatch.allReduce(t, op, o), false);
+    return comm.issue(allReduceJob(t, op, o), false);
   }
 
   @Override
   public void allReduce(Tensor t, ReduceOp op, CollectiveOptions o) {
-    comm.issue(dispatch.allReduce(t, op, o), true).await();
+    comm.issue(allReduceJob(t, op, o), true).await();
+  }
+
+  private Job allReduceJob(Tensor t, ReduceOp op, CollectiveOptions o) {
+    return hierarchy != null
+        ? hierarchy.allReduce(t, op, o, o.timeoutOr(config.timeout()))
+        : dispatch.allReduce(t, op, o);
   }
 
   @Override
@@ -170,6 +208,9 @@ public final class DefaultProcessGroup implements ProcessGroup {
 
   @Override
   public Tensor allocate(DataType type, int count) {
+    if (hierarchy != null) {
+      return hierarchy.allocate(type, count); // placed for the all-reduce's first step
+    }
     boolean allShm =
         size > 1 && Arrays.stream(pairs).allMatch(p -> p == null || "shm".equals(p.kind()));
     // Pair kinds are the same seen from both ends, so every rank takes the same branch.
@@ -198,12 +239,18 @@ public final class DefaultProcessGroup implements ProcessGroup {
   @Override
   public void abort(String reason) {
     comm.abort(reason);
+    if (hierarchy != null) {
+      hierarchy.abort(reason);
+    }
   }
 
   @Override
   public void close() {
     if (!comm.close(config.timeout())) {
       return;
+    }
+    if (hierarchy != null) {
+      hierarchy.close();
     }
     exchange.close();
     for (int i = owned.size() - 1; i >= 0; i--) {

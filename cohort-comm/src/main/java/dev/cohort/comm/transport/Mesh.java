@@ -24,6 +24,8 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -274,6 +276,26 @@ public final class Mesh {
       ch.setOption(StandardSocketOptions.SO_SNDBUF, cfg.socketBufferBytes());
       ch.setOption(StandardSocketOptions.SO_RCVBUF, cfg.socketBufferBytes());
     }
+  }
+
+  /**
+   * Each rank's host identity ({@link HostId}), by rank, as the ranks published it while {@link
+   * #connect} formed the mesh (so it is there to read at once).
+   */
+  public static List<String> hosts(CommConfig cfg, Store store, int rank, int size) {
+    long deadline = System.nanoTime() + cfg.timeout().toNanos();
+    List<String> hosts = new ArrayList<>();
+    for (int j = 0; j < size; j++) {
+      if (j == rank) {
+        hosts.add(HostId.current());
+        continue;
+      }
+      String v =
+          new String(store.get("addr/" + j, left(deadline, cfg, rank, "host of rank " + j)), UTF_8);
+      int bar = v.indexOf('|');
+      hosts.add(bar < 0 ? "" : v.substring(bar + 1));
+    }
+    return hosts;
   }
 
   private static Duration left(long deadline, CommConfig cfg, int rank, String what) {
