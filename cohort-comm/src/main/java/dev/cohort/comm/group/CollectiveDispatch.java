@@ -13,6 +13,7 @@ import dev.cohort.comm.collective.AllReduceSharedMemory;
 import dev.cohort.comm.collective.AllToAllPairwise;
 import dev.cohort.comm.collective.BarrierDissemination;
 import dev.cohort.comm.collective.BroadcastBinomialTree;
+import dev.cohort.comm.collective.BroadcastSharedMemory;
 import dev.cohort.comm.collective.CollectiveContext;
 import dev.cohort.comm.collective.GatherDirect;
 import dev.cohort.comm.collective.ReduceScatterRing;
@@ -113,10 +114,26 @@ final class CollectiveDispatch {
 
   Job broadcast(Tensor t, int root, CollectiveOptions o) {
     checkRank(root, "root");
+    SharedRegion shared = zeroCopy(t);
     return collective(
         new Call(Op.BROADCAST, t.type(), t.count(), root, null),
         o,
-        c -> new BroadcastBinomialTree().run(c, t, root));
+        c -> {
+          if (shared != null) {
+            new BroadcastSharedMemory()
+                .run(
+                    c,
+                    shared.byRank(),
+                    shared.slot(),
+                    TensorAccess.regionOffset(t),
+                    t.type(),
+                    t.count(),
+                    t.byteSize(),
+                    root);
+          } else {
+            new BroadcastBinomialTree().run(c, t, root);
+          }
+        });
   }
 
   Job allGather(Tensor in, Tensor out, CollectiveOptions o) {

@@ -39,7 +39,15 @@ public final class DefaultProcessGroup implements ProcessGroup {
   private int nextSubGroup;
   private HostHierarchy hierarchy; // null: all-reduce flat; set once, while connecting
 
-  private DefaultProcessGroup(CommConfig config, Store store, int rank, int size, Pair[] pairs) {
+  /** Ranks of this group's world on this machine, this one included: the cores' contenders. */
+  private final long machineRanks;
+
+  /**
+   * @param parentMachineRanks ranks of the parent group on this machine (0 for a world): a
+   *     sub-group's ranks share the cores with all of them, not only with each other
+   */
+  private DefaultProcessGroup(
+      CommConfig config, Store store, int rank, int size, Pair[] pairs, long parentMachineRanks) {
     this.config = config;
     this.store = store;
     this.rank = rank;
@@ -49,9 +57,10 @@ public final class DefaultProcessGroup implements ProcessGroup {
     // Ranks sharing this machine's cores, whatever the transport: TCP between processes of one host
     // (or of its network namespaces) competes for the same cores as shared memory does.
     long localRanks = 1 + Arrays.stream(pairs).filter(p -> p != null && p.sameMachine()).count();
+    this.machineRanks = Math.max(localRanks, parentMachineRanks);
     this.exchange =
         new Exchange(
-            localRanks <= Runtime.getRuntime().availableProcessors()
+            machineRanks <= Runtime.getRuntime().availableProcessors()
                 ? Exchange.SPIN_NANOS_DEDICATED
                 : Exchange.SPIN_NANOS_OVERSUBSCRIBED);
     this.dispatch = new CollectiveDispatch(this, config, rank, size, pairs, exchange);
@@ -64,7 +73,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
    * Rendezvous}).
    */
   public static DefaultProcessGroup connect(CommConfig config, Store store, int rank, int size) {
-    return connect(config, store, rank, size, null);
+    return connect(config, store, rank, size, null, 0);
   }
 
   /**
@@ -73,8 +82,19 @@ public final class DefaultProcessGroup implements ProcessGroup {
    */
   static DefaultProcessGroup connect(
       CommConfig config, Store store, int rank, int size, List<String> hostOf) {
+    return connect(config, store, rank, size, hostOf, 0);
+  }
+
+  private static DefaultProcessGroup connect(
+      CommConfig config,
+      Store store,
+      int rank,
+      int size,
+      List<String> hostOf,
+      long parentMachineRanks) {
     Pair[] pairs = Mesh.connect(config, store, rank, size);
-    DefaultProcessGroup pg = new DefaultProcessGroup(config, store, rank, size, pairs);
+    DefaultProcessGroup pg =
+        new DefaultProcessGroup(config, store, rank, size, pairs, parentMachineRanks);
     if (config.hierarchical() && size > 2) {
       try {
         pg.hierarchy =
@@ -233,7 +253,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
       return null;
     }
     Store sub = new PrefixStore(store, "sub" + id);
-    return connect(config, sub, myIndex, sorted.size());
+    return connect(config, sub, myIndex, sorted.size(), null, machineRanks);
   }
 
   @Override

@@ -58,9 +58,9 @@ class SharedAllReduceTest {
   }
 
   /**
-   * Reduce-scatter from and all-gather into allocated tensors (the zero-copy path above the
-   * small-message size), out of place and in place (the output, or the input, being this rank's
-   * block of the other), against the reference.
+   * Reduce-scatter from, broadcast of and all-gather into allocated tensors (the zero-copy path
+   * above the small-message size), out of place and in place (the output, or the input, being this
+   * rank's block of the other), against the reference.
    */
   @ParameterizedTest(name = "{0} ranks over {1}")
   @MethodSource("worlds")
@@ -93,6 +93,19 @@ class SharedAllReduceTest {
                             java.util.Arrays.copyOfRange(
                                 expected, pg.rank() * b, (pg.rank() + 1) * b));
                     seed++;
+                  }
+                  for (int root : new int[] {0, size - 1}) {
+                    Tensor from = Reference.input(type, count, root, seed);
+                    all.bytes().put(Reference.bytes(Reference.input(type, count, pg.rank(), 99)));
+                    if (pg.rank() == root) {
+                      all.bytes().put(from.bytes());
+                    }
+                    long sent = pg.stats().bytesSent();
+                    pg.broadcast(all, root);
+                    zeroCopy(transport, size, block, pg.stats().bytesSent() - sent);
+                    assertThat(Reference.bytes(all))
+                        .as("broadcast %s x %d from rank %d", type, count, root)
+                        .isEqualTo(Reference.bytes(from));
                   }
                   Tensor in = inPlace ? mine : Tensor.allocate(type, block);
                   Tensor whole = Reference.input(type, count, 0, seed);
