@@ -146,6 +146,15 @@ public final class TrainBench {
   /** The steps of a run folder's metrics.csv after the first {@value #WARMUP}, summed. */
   public static Breakdown timedSteps(Path runDir) throws IOException {
     List<StepRecord> all = MetricsCsv.read(runDir.resolve(MetricsCsv.FILE));
+    if (all.size() <= WARMUP) {
+      throw new IOException(
+          runDir
+              + " ran "
+              + all.size()
+              + " steps: timing leaves out the first "
+              + WARMUP
+              + ", so give it more (more epochs or samples, a smaller batch)");
+    }
     Breakdown timed = new Breakdown();
     all.subList(WARMUP, all.size()).forEach(timed::add);
     return timed;

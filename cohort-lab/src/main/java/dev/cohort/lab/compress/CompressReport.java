@@ -14,26 +14,30 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The results of {@code cohort bench compress} as compress.md and compress.json: per case the
- * median throughput, bytes per step, final test accuracy and training time to the target accuracy
- * (the first epoch that reaches it; none when no epoch does), each against the float32 all-reduce.
+ * The results of {@code cohort bench compress} as compress.md, compress.json and plots: per case
+ * the median throughput, bytes per step, final test accuracy and training time to the target
+ * accuracy (the first epoch that reaches it; none when no epoch does), each against its float32
+ * all-reduce, and the step time the model predicts against the measured one.
  */
 final class CompressReport {
   private final CompressBench.Options opt;
   private final String method;
   private final Map<CompressBench.Case, List<CompressBench.Run>> runs;
+  private final SyncPredictions model;
 
   CompressReport(
       CompressBench.Options opt,
       String method,
-      Map<CompressBench.Case, List<CompressBench.Run>> runs) {
+      Map<CompressBench.Case, List<CompressBench.Run>> runs,
+      SyncPredictions model) {
     this.opt = opt;
     this.method = method;
     this.runs = runs;
+    this.model = model;
   }
 
   /** Training seconds until an epoch's test accuracy reached the target; NaN when none did. */
-  private double toTarget(CompressBench.Run r) {
+  double toTarget(CompressBench.Run r) {
     for (int e = 0; e < r.accuracy().size(); e++) {
       if (r.accuracy().get(e) >= opt.target()) {
         return r.trainSeconds().get(e);
@@ -48,9 +52,25 @@ final class CompressReport {
     return reached.size() * 2 > rs.size() ? BenchMath.median(reached) : Double.NaN;
   }
 
-  /** Writes compress.md and compress.json into the output folder and prints the table. */
+  static double median(
+      List<CompressBench.Run> rs, java.util.function.ToDoubleFunction<CompressBench.Run> f) {
+    return BenchMath.median(rs.stream().map(r -> f.applyAsDouble(r)).toList());
+  }
+
+  /** A run's step apart from communication and waiting, ms. */
+  static double localMillis(CompressBench.Run r) {
+    var t = r.stepMillis();
+    return t.step() - t.communication() - t.waiting();
+  }
+
+  /** The float32 case the others are compared with: the first of the same placement. */
+  private CompressBench.Case baseline(CompressBench.Case k) {
+    return runs.keySet().stream().filter(c -> c.hosts() == k.hosts()).findFirst().orElseThrow();
+  }
+
+  /** Writes compress.md, compress.json and the plots into the output folder; prints the table. */
   Path write(PrintStream out) throws IOException {
-    StringBuilder md = new StringBuilder("# Gradient compression and local SGD\n\n");
+    StringBuilder md = new StringBuilder("# Gradient compression, local SGD, hierarchy\n\n");
     md.append(
         String.format(
             Locale.ROOT,
@@ -58,7 +78,9 @@ final class CompressReport {
                 + " SGD (0.9, rate 0.05), batch %d per worker, %d epochs of %d samples, test"
                 + " accuracy on 1,000 samples after each; link: %s (%s). Every case once per round,"
                 + " %d rounds, medians. Time to %.2f: training seconds until the first epoch whose"
-                + " test accuracy reaches it.%n%n",
+                + " test accuracy reaches it. PowerSGD and top-k start after 10 plain steps, before"
+                + " the measured steps (the first %d of each run are left out); their bytes per"
+                + " step are the whole run's mean.%n%n",
             Instant.now(),
             Machine.cpuModel(),
             opt.model(),
@@ -69,31 +91,38 @@ final class CompressReport {
             opt.network(),
             method,
             opt.reps(),
-            opt.target()));
+            opt.target(),
+            dev.cohort.lab.bench.TrainBench.WARMUP));
     md.append(
         String.format(
             Locale.ROOT,
             "| case | samples/s | vs float32 | bytes sent per step | final accuracy | time to"
-                + " %.2f (s) | vs float32 |%n|---|---:|---:|---:|---:|---:|---:|%n",
+                + " %.2f (s) | vs float32 | ms per step | model | model error |%n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n",
             opt.target()));
-    List<CompressBench.Run> base = runs.values().iterator().next();
-    double baseSps =
-        BenchMath.median(base.stream().map(CompressBench.Run::samplesPerSecond).toList());
-    double baseTime = medianToTarget(base);
     List<Map<String, Object>> json = new ArrayList<>();
+    List<Double> errors = new ArrayList<>();
+    Map<CompressBench.Case, Double> predicted = new LinkedHashMap<>();
     for (var e : runs.entrySet()) {
+      CompressBench.Case k = e.getKey();
       List<CompressBench.Run> rs = e.getValue();
-      double sps = BenchMath.median(rs.stream().map(CompressBench.Run::samplesPerSecond).toList());
-      double sent = BenchMath.median(rs.stream().map(r -> (double) r.sentBytesPerStep()).toList());
-      double accuracy =
-          BenchMath.median(
-              rs.stream().map(r -> r.accuracy().get(r.accuracy().size() - 1)).toList());
+      List<CompressBench.Run> base = runs.get(baseline(k));
+      double sps = median(rs, CompressBench.Run::samplesPerSecond);
+      double baseSps = median(base, CompressBench.Run::samplesPerSecond);
+      double sent = median(rs, r -> r.sentBytesPerStep());
+      double accuracy = median(rs, r -> r.accuracy().get(r.accuracy().size() - 1));
       double time = medianToTarget(rs);
+      double baseTime = medianToTarget(base);
+      double step = median(rs, r -> r.stepMillis().step());
+      double predict = model.stepMillis(k, median(base, CompressReport::localMillis));
+      double error = (predict - step) / step;
+      errors.add(Math.abs(error));
+      predicted.put(k, predict);
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %.1f | %.2f | %,.0f | %.3f | %s | %s |%n",
-              e.getKey().label(),
+              "| %s | %.1f | %.2f | %,.0f | %.3f | %s | %s | %.1f | %.1f | %+.1f%% |%n",
+              k.label(),
               sps,
               sps / baseSps,
               sent,
@@ -101,19 +130,38 @@ final class CompressReport {
               Double.isNaN(time) ? "not reached" : String.format(Locale.ROOT, "%.1f", time),
               Double.isNaN(time) || Double.isNaN(baseTime)
                   ? "-"
-                  : String.format(Locale.ROOT, "%.2f", time / baseTime)));
+                  : String.format(Locale.ROOT, "%.2f", time / baseTime),
+              step,
+              predict,
+              100 * error));
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("case", e.getKey());
+      row.put("case", k);
       row.put("samples_per_second", sps);
       row.put("sent_bytes_per_step", sent);
       row.put("final_test_accuracy", accuracy);
       row.put("seconds_to_target", Double.isNaN(time) ? null : time);
+      row.put("step_ms", step);
+      row.put("predicted_step_ms", predict);
+      row.put("hook_ms_per_step", 1e3 * model.hookSeconds(k));
       row.put("runs", rs);
       json.add(row);
     }
+    double medianError = BenchMath.median(errors);
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nThe model (`SyncStepModel`): the float32 run's local work (its step less"
+                + " communication and waiting), plus the hook's own work timed on one worker,"
+                + " plus each collective's rounds over the emulated link (its latency per round,"
+                + " its rate shared by the ranks of a host that send at once) and shared memory"
+                + " within a host. Median absolute error over the %d cases: %.1f%%.%n%n",
+            errors.size(),
+            100 * medianError));
+    md.append(new CompressFigures(this, runs, predicted).write(opt.outDir()));
     Map<String, Object> all = new LinkedHashMap<>();
     all.put("options", opt);
     all.put("method", method);
+    all.put("median_model_error", medianError);
     all.put("results", json);
     Path file = ReportFiles.write(opt.outDir(), "compress", md, all);
     out.print(md);

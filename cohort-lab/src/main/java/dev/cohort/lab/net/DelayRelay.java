@@ -130,8 +130,11 @@ public final class DelayRelay implements AutoCloseable {
         to.connect(route.target(), CONNECT_TIMEOUT_MS);
         from.setTcpNoDelay(true);
         int s = sender == null ? -1 : sender;
-        pipe(from, to, s, route.rank());
-        pipe(to, from, route.rank(), s);
+        // Workers of one emulated host (one address) reach each other without crossing the link:
+        // the relay passes their bytes on at once.
+        boolean sameHost = from.getInetAddress().equals(route.target().getAddress());
+        pipe(from, to, s, route.rank(), sameHost);
+        pipe(to, from, route.rank(), s, sameHost);
       } catch (IOException e) {
         // The worker behind the route is gone or not up: the dialer sees its connection drop and
         // reports it with its own rank and peer, as it would for a real network fault.
@@ -143,7 +146,8 @@ public final class DelayRelay implements AutoCloseable {
   private record Chunk(byte[] data, int length, long releaseAt) {}
 
   /** One direction: a reader that stamps chunks and a writer that releases them when due. */
-  private void pipe(Socket src, Socket dst, int fromRank, int toRank) throws IOException {
+  private void pipe(Socket src, Socket dst, int fromRank, int toRank, boolean sameHost)
+      throws IOException {
     BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
     InputStream in = src.getInputStream();
     OutputStream out = dst.getOutputStream();
@@ -159,7 +163,7 @@ public final class DelayRelay implements AutoCloseable {
               if (n < 0) {
                 break;
               }
-              last = Math.max(last, System.nanoTime() + delayNanos());
+              last = sameHost ? 0 : Math.max(last, System.nanoTime() + delayNanos());
               queue.put(new Chunk(buf, n, last));
             }
             queue.put(new Chunk(null, -1, last));
@@ -183,10 +187,10 @@ public final class DelayRelay implements AutoCloseable {
                 dst.shutdownOutput();
                 return;
               }
-              if (fromRank >= 0 && up[fromRank] != null) {
+              if (!sameHost && fromRank >= 0 && up[fromRank] != null) {
                 up[fromRank].send(c.length());
               }
-              if (toRank >= 0 && down[toRank] != null) {
+              if (!sameHost && toRank >= 0 && down[toRank] != null) {
                 down[toRank].send(c.length());
               }
               out.write(c.data(), 0, c.length());

@@ -44,6 +44,54 @@ public interface EmulatedNetwork extends RankSpawner.Placement, AutoCloseable {
   @Override
   void close();
 
+  /** Whether workers on different emulated hosts are on different hosts to Cohort. */
+  default boolean separateHosts() {
+    return false;
+  }
+
+  /** This network, with {@code extra} added to every worker's environment. */
+  default EmulatedNetwork withEnvironment(Map<String, String> extra) {
+    EmulatedNetwork base = this;
+    return new EmulatedNetwork() {
+      @Override
+      public NetworkCondition condition() {
+        return base.condition();
+      }
+
+      @Override
+      public String method() {
+        return base.method();
+      }
+
+      @Override
+      public String storeHost() {
+        return base.storeHost();
+      }
+
+      @Override
+      public List<String> commandPrefix(int rank) {
+        return base.commandPrefix(rank);
+      }
+
+      @Override
+      public Map<String, String> environment(int rank) {
+        Map<String, String> env = new java.util.LinkedHashMap<>(base.environment(rank));
+        env.putAll(extra);
+        return env;
+      }
+
+      @Override
+      public boolean separateHosts() {
+        return base.separateHosts();
+      }
+
+      @Override
+      public void close() {
+        base.close();
+      }
+    };
+  }
+
   /**
    * Trains {@code cfg} (in its run folder) on {@code workers} processes placed on this network,
    * each with cores / workers libtorch threads, and returns its steps after the first {@value
@@ -81,9 +129,25 @@ public interface EmulatedNetwork extends RankSpawner.Placement, AutoCloseable {
       long seed,
       Consumer<String> warnings)
       throws IOException {
+    return open(condition, workers, 1, preferNamespaces, seed, warnings);
+  }
+
+  /**
+   * As {@link #open(NetworkCondition, int, boolean, long, Consumer)}, with {@code perHost} workers
+   * on each emulated host (a namespace whose link they share; shared memory among them). The
+   * in-process fallback cannot tell hosts apart: there every worker is on one host.
+   */
+  static EmulatedNetwork open(
+      NetworkCondition condition,
+      int workers,
+      int perHost,
+      boolean preferNamespaces,
+      long seed,
+      Consumer<String> warnings)
+      throws IOException {
     if (preferNamespaces && NamespaceNetwork.available()) {
       try {
-        return NamespaceNetwork.create(condition, workers, seed);
+        return NamespaceNetwork.create(condition, workers, perHost, seed);
       } catch (IOException e) {
         warnings.accept(
             "cannot make network namespaces ("

@@ -28,15 +28,18 @@ final class NamespaceNetwork implements EmulatedNetwork {
 
   private final NetworkCondition net;
   private final int workers;
+  private final int perHost; // workers sharing a namespace: an emulated host
   private final String ip;
   private final String subnet;
   private final String bridge;
   private final long pid = ProcessHandle.current().pid();
   private DelayRelay relay;
 
-  private NamespaceNetwork(NetworkCondition net, int workers, String ip, String subnet) {
+  private NamespaceNetwork(
+      NetworkCondition net, int workers, int perHost, String ip, String subnet) {
     this.net = net;
     this.workers = workers;
+    this.perHost = perHost;
     this.ip = ip;
     this.subnet = subnet;
     this.bridge = "clb" + pid;
@@ -67,7 +70,12 @@ final class NamespaceNetwork implements EmulatedNetwork {
     }
   }
 
-  static NamespaceNetwork create(NetworkCondition net, int workers, long seed) throws IOException {
+  /**
+   * @param perHost workers per namespace (an emulated host, its link shared by them; they talk over
+   *     shared memory among themselves)
+   */
+  static NamespaceNetwork create(NetworkCondition net, int workers, int perHost, long seed)
+      throws IOException {
     if (net.lossPercent() > 0 && Shell.which("nft") == null) {
       throw new IllegalArgumentException(
           "network " + net.name() + ": packet loss needs nft " + "(apt-get install nftables)");
@@ -77,7 +85,11 @@ final class NamespaceNetwork implements EmulatedNetwork {
     }
     String ip = Shell.which("ip");
     removeStale(ip);
-    NamespaceNetwork n = new NamespaceNetwork(net, workers, ip, freeSubnet(ip));
+    if (perHost < 1 || workers % perHost != 0) {
+      throw new IllegalArgumentException(
+          "workers per host must divide the " + workers + " workers, got " + perHost);
+    }
+    NamespaceNetwork n = new NamespaceNetwork(net, workers, perHost, ip, freeSubnet(ip));
     try {
       n.build(seed);
       return n;
@@ -87,12 +99,21 @@ final class NamespaceNetwork implements EmulatedNetwork {
     }
   }
 
-  private String ns(int r) {
-    return PREFIX + pid + "-w" + r;
+  /** The namespace of host {@code h}. */
+  private String host(int h) {
+    return PREFIX + pid + "-w" + h;
   }
 
-  private String address(int r) {
-    return subnet + (r + 2);
+  private int hosts() {
+    return workers / perHost;
+  }
+
+  private String ns(int rank) {
+    return host(rank / perHost);
+  }
+
+  private String address(int rank) {
+    return subnet + (rank / perHost + 2);
   }
 
   private void build(long seed) throws IOException {
@@ -100,9 +121,10 @@ final class NamespaceNetwork implements EmulatedNetwork {
     Shell.run(List.of(ip, "link", "add", bridge, "type", "bridge"));
     Shell.run(List.of(ip, "addr", "add", subnet + "1/24", "dev", bridge));
     Shell.run(List.of(ip, "link", "set", bridge, "up"));
-    for (int r = 0; r < workers; r++) {
-      String host = "clh" + pid + "_" + r;
-      String nic = "clw" + pid + "_" + r;
+    for (int h = 0; h < hosts(); h++) {
+      int r = h * perHost; // the host's first worker: ns(r) and address(r) are the host's
+      String host = "clh" + pid + "_" + h;
+      String nic = "clw" + pid + "_" + h;
       List<String> in = List.of(ip, "netns", "exec", ns(r));
       Shell.run(List.of(ip, "netns", "add", ns(r)));
       Shell.run(List.of(ip, "link", "add", host, "type", "veth", "peer", "name", nic));
@@ -175,6 +197,11 @@ final class NamespaceNetwork implements EmulatedNetwork {
   }
 
   @Override
+  public boolean separateHosts() {
+    return true;
+  }
+
+  @Override
   public String storeHost() {
     return subnet + "1";
   }
@@ -192,7 +219,7 @@ final class NamespaceNetwork implements EmulatedNetwork {
         EnvKeys.COHORT_ENCRYPTION,
         "off",
         EnvKeys.COHORT_TRANSPORT,
-        "tcp",
+        perHost > 1 ? "auto" : "tcp", // a host's workers share memory, as real ones would
         EnvKeys.COHORT_BIND_ADDR,
         address(rank),
         EnvKeys.COHORT_ADVERTISE_ADDR,
@@ -207,8 +234,8 @@ final class NamespaceNetwork implements EmulatedNetwork {
       relay.close();
     }
     List<String> failed = new ArrayList<>();
-    for (int r = 0; r < workers; r++) {
-      delete(List.of(ip, "netns", "del", ns(r)), failed); // takes its veth pair with it
+    for (int h = 0; h < hosts(); h++) {
+      delete(List.of(ip, "netns", "del", host(h)), failed); // takes its veth pair with it
     }
     delete(List.of(ip, "link", "del", bridge), failed);
     if (!failed.isEmpty()) {

@@ -16,7 +16,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The report's chart styles: XChart line and bar charts rendered to PNG without a display. */
-final class Charts {
+public final class Charts {
   static final int WIDTH = 760;
   static final int HEIGHT = 440;
 
@@ -26,7 +26,7 @@ final class Charts {
 
   private Charts() {}
 
-  static XYChart xy(String title, String xTitle, String yTitle) {
+  public static XYChart xy(String title, String xTitle, String yTitle) {
     XYChart c =
         new XYChartBuilder()
             .width(WIDTH)
@@ -41,7 +41,7 @@ final class Charts {
     return c;
   }
 
-  static CategoryChart bars(String title, String xTitle, String yTitle) {
+  public static CategoryChart bars(String title, String xTitle, String yTitle) {
     CategoryChart c =
         new CategoryChartBuilder()
             .width(WIDTH)
@@ -58,7 +58,7 @@ final class Charts {
   }
 
   /** A measured series: solid line with markers. */
-  static void measured(XYChart c, String name, List<Double> x, List<Double> y) {
+  public static void measured(XYChart c, String name, List<Double> x, List<Double> y) {
     if (!x.isEmpty()) {
       XYSeries s = c.addSeries(name, x, y);
       s.setMarker(SeriesMarkers.CIRCLE);
@@ -66,7 +66,7 @@ final class Charts {
   }
 
   /** A predicted series: dashed, no markers. */
-  static void predicted(XYChart c, String name, List<Double> x, List<Double> y) {
+  public static void predicted(XYChart c, String name, List<Double> x, List<Double> y) {
     if (!x.isEmpty()) {
       XYSeries s = c.addSeries(name, x, y);
       s.setMarker(SeriesMarkers.NONE);
@@ -74,7 +74,7 @@ final class Charts {
     }
   }
 
-  static byte[] png(Chart<?, ?> chart) {
+  public static byte[] png(Chart<?, ?> chart) {
     try {
       return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     } catch (IOException e) {

@@ -16,10 +16,13 @@ import org.junit.jupiter.api.Test;
 
 class DelayRelayTest {
 
-  /** An echo server behind a relay: every byte comes back intact, in order, after two delays. */
+  /**
+   * An echo server behind a relay, on another address (another emulated host) than the client:
+   * every byte comes back intact, in order, after two delays.
+   */
   @Test
   void relaysBytesInOrderAfterTheLatencyEachWay() throws Exception {
-    try (ServerSocket echo = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket echo = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
       Thread server =
           new Thread(
               () -> {
@@ -121,6 +124,51 @@ class DelayRelayTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertThat(seconds).isGreaterThan(0.4);
       }
+    }
+  }
+
+  /** A connection from the worker's own address (its emulated host) crosses no link: no delay. */
+  @Test
+  void workersOfOneHostShouldReachEachOtherAtOnce() throws Exception {
+    InetAddress host = InetAddress.getByName("127.0.0.3");
+    try (ServerSocket echo = new ServerSocket(0, 1, host)) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket s = echo.accept()) {
+                  s.getInputStream().transferTo(s.getOutputStream());
+                } catch (Exception e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      server.start();
+      int port;
+      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+        port = probe.getLocalPort();
+      }
+      try (DelayRelay relay =
+              new DelayRelay(
+                  NetworkCondition.parse("lat=500ms"),
+                  List.of(
+                      new DelayRelay.Route(
+                          0,
+                          new InetSocketAddress("127.0.0.1", port),
+                          (InetSocketAddress) echo.getLocalSocketAddress())),
+                  Map.of(),
+                  false,
+                  1);
+          Socket client = new Socket()) {
+        client.bind(new InetSocketAddress(host, 0));
+        client.connect(new InetSocketAddress("127.0.0.1", port));
+        long t0 = System.nanoTime();
+        client.getOutputStream().write(new byte[] {1, 2, 3});
+        byte[] back = new DataInputStream(client.getInputStream()).readNBytes(3);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        assertThat(back).containsExactly(1, 2, 3);
+        assertThat(ms).as("no 500 ms delay each way").isLessThan(400);
+        client.shutdownOutput();
+      }
+      server.join(5000);
     }
   }
 }

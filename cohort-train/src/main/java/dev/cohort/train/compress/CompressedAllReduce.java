@@ -57,8 +57,8 @@ public final class CompressedAllReduce implements CommHook {
     if (count == 0) {
       return; // every rank has the same count: none has anything to send
     }
-    int chunk = ((count + n - 1) / n + 1) & ~1; // even: two 16-bit values per INT32
-    int words = (shorts(chunk) + 1) / 2; // a chunk on the wire, in 32-bit words
+    int chunk = chunk(count, n);
+    int words = chunkWords(count, n);
     grow(chunk);
     Tensor send = sendBuffer.slice(0, n * words);
     Tensor received = receivedBuffer.slice(0, n * words);
@@ -87,6 +87,19 @@ public final class CompressedAllReduce implements CommHook {
         values.put(r * chunk + k, part[k]);
       }
     }
+  }
+
+  /** Values of {@code count} that each of {@code ranks} sums: even, two 16-bit values per word. */
+  private static int chunk(int count, int ranks) {
+    return ((count + ranks - 1) / ranks + 1) & ~1;
+  }
+
+  /**
+   * 32-bit words of one chunk on the wire, scales included, when {@code ranks} average {@code
+   * count} values: the all-to-all and the all-gather each move one such chunk per pair of ranks.
+   */
+  public static int chunkWords(int count, int ranks) {
+    return (shorts(chunk(count, ranks)) + 1) / 2;
   }
 
   /** Values per block, which shares one scale. */

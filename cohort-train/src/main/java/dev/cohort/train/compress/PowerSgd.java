@@ -77,6 +77,24 @@ public final class PowerSgd implements CommHook {
     }
   }
 
+  /**
+   * The floats of the two all-reduces of a bucket laid out as {@code layout} at rank {@code rank}:
+   * P with the uncompressed values, then Q.
+   */
+  public static long[] factorFloats(BucketLayout layout, int rank) {
+    long p = 0;
+    long q = 0;
+    for (BucketLayout.Block b : layout.blocks()) {
+      if (worthIt(b, rank)) {
+        p += (long) b.rows() * rank;
+        q += (long) b.cols() * rank;
+      } else {
+        p += b.count();
+      }
+    }
+    return new long[] {p, q};
+  }
+
   /** Whether a block's factors are smaller than it: a matrix, and (n + m) r < n m. */
   static boolean worthIt(BucketLayout.Block b, int rank) {
     return b.rows() > 1 && b.cols() > 1 && (long) (b.rows() + b.cols()) * rank < b.count();

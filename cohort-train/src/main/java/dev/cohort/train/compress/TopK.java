@@ -34,9 +34,14 @@ public final class TopK implements CommHook {
     this.gathered = new Tensor[layouts.size()];
     for (int b = 0; b < ks.length; b++) {
       int count = layouts.get(b).count();
-      ks[b] = (int) Math.max(1, Math.min(count, Math.ceil(fraction * count)));
+      ks[b] = values(count, fraction);
       gathered[b] = pg.allocate(DataType.INT32, pg.size() * 2 * ks[b]);
     }
+  }
+
+  /** Values a rank sends of a bucket of {@code count}: ceil(fraction x count), at least 1. */
+  public static int values(int count, double fraction) {
+    return (int) Math.max(1, Math.min(count, Math.ceil(fraction * count)));
   }
 
   /** Values each rank sends of bucket {@code index}. */

@@ -130,22 +130,8 @@ public final class GradientSync {
     this.overlap = overlap;
     this.local = local;
     for (int s = segments.size() - 1; s >= 0; s--) {
-      List<Parameter> params = segments.get(s);
-      List<Parameter> current = new ArrayList<>();
-      long currentElems = 0;
-      for (int i = params.size() - 1; i >= 0; i--) {
-        Parameter p = params.get(i);
-        long n = ParameterViews.elements(p);
-        if (!current.isEmpty() && (currentElems + n) * 4 > bucketBytes) {
-          buckets.add(bucket(current, currentElems, s));
-          current = new ArrayList<>();
-          currentElems = 0;
-        }
-        current.add(p);
-        currentElems += n;
-      }
-      if (!current.isEmpty()) {
-        buckets.add(bucket(current, currentElems, s));
+      for (List<Parameter> group : groups(segments.get(s), bucketBytes)) {
+        buckets.add(bucket(group, s));
       }
     }
     List<ByteBuffer> byParam = new ArrayList<>();
@@ -163,12 +149,46 @@ public final class GradientSync {
     this.hook =
         compression.none()
             ? null
-            : CommHook.of(compression, pg, buckets.stream().map(GradientSync::layout).toList());
+            : CommHook.of(compression, pg, buckets.stream().map(b -> layout(b.params())).toList());
     this.segments = segments.size();
     this.due = this.segments - 1;
   }
 
-  private Bucket bucket(List<Parameter> params, long elems, int segment) {
+  /**
+   * The parameters of a segment in buckets of about {@code bucketBytes}, in the order they are
+   * reduced: last parameters first.
+   */
+  private static List<List<Parameter>> groups(List<Parameter> params, long bucketBytes) {
+    List<List<Parameter>> groups = new ArrayList<>();
+    List<Parameter> current = new ArrayList<>();
+    long currentElems = 0;
+    for (int i = params.size() - 1; i >= 0; i--) {
+      Parameter p = params.get(i);
+      long n = ParameterViews.elements(p);
+      if (!current.isEmpty() && (currentElems + n) * 4 > bucketBytes) {
+        groups.add(current);
+        current = new ArrayList<>();
+        currentElems = 0;
+      }
+      current.add(p);
+      currentElems += n;
+    }
+    if (!current.isEmpty()) {
+      groups.add(current);
+    }
+    return groups;
+  }
+
+  /**
+   * The buckets {@code params} (initialized, in model order) travel in with {@code bucketBytes}, as
+   * a compression hook sees them, in the order they are reduced: for cost models.
+   */
+  public static List<BucketLayout> layouts(List<Parameter> params, long bucketBytes) {
+    return groups(params, bucketBytes).stream().map(GradientSync::layout).toList();
+  }
+
+  private Bucket bucket(List<Parameter> params, int segment) {
+    long elems = params.stream().mapToLong(ParameterViews::elements).sum();
     if (elems > Integer.MAX_VALUE / 4) {
       throw new IllegalArgumentException("a bucket of " + elems + " floats is over 2 GiB");
     }
@@ -182,20 +202,23 @@ public final class GradientSync {
   }
 
   /**
-   * A bucket's parameters as its hook sees them: each gradient a matrix, first dimension by rest.
+   * A bucket's parameters as its hook sees them, one after the other: each gradient a matrix, its
+   * first dimension by the rest.
    */
-  private static BucketLayout layout(Bucket b) {
+  private static BucketLayout layout(List<Parameter> params) {
     List<BucketLayout.Block> blocks = new ArrayList<>();
-    for (int i = 0; i < b.params().size(); i++) {
-      long[] shape = b.params().get(i).getArray().getShape().getShape();
-      int count = (int) ParameterViews.elements(b.params().get(i));
+    int at = 0;
+    for (Parameter p : params) {
+      long[] shape = p.getArray().getShape().getShape();
+      int count = (int) ParameterViews.elements(p);
       if (count == 0) {
         continue; // nothing to send
       }
       int rows = shape.length >= 2 ? (int) shape[0] : 1;
-      blocks.add(new BucketLayout.Block(b.offsets()[i], rows, count / rows));
+      blocks.add(new BucketLayout.Block(at, rows, count / rows));
+      at += count;
     }
-    return new BucketLayout(b.buffer().count(), blocks);
+    return new BucketLayout(at, blocks);
   }
 
   /** The hook that averages the buckets, or null for the float32 all-reduce. */
