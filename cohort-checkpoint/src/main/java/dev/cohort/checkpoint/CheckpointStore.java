@@ -74,11 +74,78 @@ public final class CheckpointStore {
   public Path write(TrainingState s) throws IOException {
     PrivateFiles.createDirectories(dir);
     removeStaleTemporaries();
-    Path target = path(s.step());
     Path tmp = dir.resolve(".tmp-" + name(s.step()) + "-" + ProcessHandle.current().pid());
     deleteTree(tmp);
     try {
       PrivateFiles.createDirectory(tmp);
+    } catch (IOException e) {
+      throw failed(path(s.step()), e);
+    }
+    return commit(tmp, s, List.of());
+  }
+
+  /**
+   * The folder a sharded checkpoint of {@code step} is written in before it is committed: every
+   * rank writes its shard there ({@link #writeShard}), then rank 0 commits ({@link
+   * #commitSharded}). The ranks must see the same folder (one host, or a shared file system).
+   */
+  public Path shardFolder(long step) {
+    return dir.resolve(".tmp-" + name(step) + "-shards");
+  }
+
+  /**
+   * Rank 0, before any rank writes a shard of {@code step}: an empty, private {@link #shardFolder}
+   * (what an interrupted write left is removed first).
+   */
+  public Path beginSharded(long step) throws IOException {
+    PrivateFiles.createDirectories(dir);
+    removeStaleTemporaries();
+    Path tmp = shardFolder(step);
+    deleteTree(tmp);
+    PrivateFiles.createDirectory(tmp);
+    return tmp;
+  }
+
+  /**
+   * Any rank: writes its slices ({@link ShardFile#sliceName}) of the checkpoint of {@code step}
+   * into the shard folder, fsynced.
+   *
+   * @throws IOException with the file and the cause
+   */
+  public ShardFile writeShard(long step, int rank, int ranks, Map<String, float[]> slices)
+      throws IOException {
+    String name = ShardFile.fileName(rank, ranks);
+    Path file = shardFolder(step).resolve(name);
+    try {
+      MessageDigest sha = Manifest.sha256();
+      try (OutputStream f = PrivateFiles.newOutputStream(file);
+          DataOutputStream out =
+              new DataOutputStream(
+                  new BufferedOutputStream(new DigestOutputStream(f, sha), 1 << 20))) {
+        CheckpointFormat.write(new TrainingState(step, 0, 0, slices, Map.of()), out);
+      }
+      fsync(file);
+      return new ShardFile(name, Files.size(file), HexFormat.of().formatHex(sha.digest()));
+    } catch (IOException e) {
+      throw new IOException("could not write checkpoint shard " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Rank 0, once every rank's shard of {@code s.step()} is written: the unsliced arrays of {@code
+   * s} as state.bin and a manifest naming the shards with their sizes and checksums, then the
+   * folder renamed into place, as {@link #write} does.
+   *
+   * @throws IOException with the folder and the cause; nothing under a checkpoint name changed
+   */
+  public Path commitSharded(TrainingState s, List<ShardFile> shards) throws IOException {
+    return commit(shardFolder(s.step()), s, shards);
+  }
+
+  /** Writes state.bin and the manifest into {@code tmp}, renames it into place, prunes. */
+  private Path commit(Path tmp, TrainingState s, List<ShardFile> shards) throws IOException {
+    Path target = path(s.step());
+    try {
       MessageDigest sha = Manifest.sha256();
       try (OutputStream f = PrivateFiles.newOutputStream(tmp.resolve(STATE));
           DataOutputStream out =
@@ -96,6 +163,9 @@ public final class CheckpointStore {
       m.put("state_bytes", Files.size(tmp.resolve(STATE)));
       m.put("state_sha256", HexFormat.of().formatHex(sha.digest()));
       m.put("arrays", s.arrays().keySet());
+      if (!shards.isEmpty()) {
+        m.put("shards", shards.stream().map(ShardFile::entry).toList());
+      }
       m.put("meta", s.meta());
       Manifest.write(m, tmp.resolve(MANIFEST));
       fsync(tmp.resolve(MANIFEST));
@@ -109,16 +179,20 @@ public final class CheckpointStore {
       fsync(dir);
     } catch (IOException e) {
       deleteTree(tmp);
-      throw new IOException(
-          "could not write checkpoint "
-              + target
-              + ": "
-              + e.getMessage()
-              + "; earlier checkpoints are intact",
-          e);
+      throw failed(target, e);
     }
     prune();
     return target;
+  }
+
+  private static IOException failed(Path target, IOException e) {
+    return new IOException(
+        "could not write checkpoint "
+            + target
+            + ": "
+            + e.getMessage()
+            + "; earlier checkpoints are intact",
+        e);
   }
 
   /** A checkpoint that passed verification, and where it is. */
@@ -188,36 +262,44 @@ public final class CheckpointStore {
               + CheckpointFormat.VERSION);
     }
     Path state = ckpt.resolve(STATE);
-    BasicFileAttributes a =
-        Files.readAttributes(state, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (!a.isRegularFile()) {
-      throw new IOException(STATE + " is not a regular file");
-    }
-    long size = a.size();
-    if (size != m.path("state_bytes").asLong(-1)) {
-      throw new IOException(
-          STATE
-              + " has "
-              + size
-              + " bytes, the manifest says "
-              + m.path("state_bytes").asLong()
-              + " (truncated?)");
-    }
-    MessageDigest sha = Manifest.sha256();
-    try (InputStream in = new DigestInputStream(open(state), sha)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    if (!HexFormat.of().formatHex(sha.digest()).equals(m.path("state_sha256").asText())) {
-      throw new IOException("SHA-256 of " + STATE + " does not match the manifest (corrupted)");
-    }
+    verify(state, m.path("state_bytes").asLong(-1), m.path("state_sha256").asText());
+    long size = Files.size(state);
     @SuppressWarnings("unchecked")
     Map<String, Object> meta = json.convertValue(m.path("meta"), Map.class);
+    TrainingState whole;
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(open(state), 1 << 20))) {
-      return CheckpointFormat.read(in, size, maxArrayFloats, meta == null ? Map.of() : meta);
+      whole = CheckpointFormat.read(in, size, maxArrayFloats, meta == null ? Map.of() : meta);
+    }
+    if (!m.has("shards")) {
+      return whole;
+    }
+    Map<String, float[]> arrays = new LinkedHashMap<>(whole.arrays());
+    arrays.putAll(ShardReader.read(ckpt, m.path("shards"), maxArrayFloats));
+    return new TrainingState(whole.step(), whole.epoch(), whole.batch(), arrays, whole.meta());
+  }
+
+  /** Verifies a file's size and SHA-256 against the manifest's record of it. */
+  static void verify(Path file, long bytes, String sha256) throws IOException {
+    String name = file.getFileName().toString();
+    BasicFileAttributes a =
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!a.isRegularFile()) {
+      throw new IOException(name + " is not a regular file");
+    }
+    if (a.size() != bytes) {
+      throw new IOException(
+          name + " has " + a.size() + " bytes, the manifest says " + bytes + " (truncated?)");
+    }
+    MessageDigest sha = Manifest.sha256();
+    try (InputStream in = new DigestInputStream(open(file), sha)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    if (!HexFormat.of().formatHex(sha.digest()).equals(sha256)) {
+      throw new IOException("SHA-256 of " + name + " does not match the manifest (corrupted)");
     }
   }
 
-  private static InputStream open(Path file) throws IOException {
+  static InputStream open(Path file) throws IOException {
     return Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
   }
 
@@ -294,7 +376,7 @@ public final class CheckpointStore {
     return PREFIX + String.format("%09d", step);
   }
 
-  private static void fsync(Path p) throws IOException {
+  static void fsync(Path p) throws IOException {
     try (FileChannel ch =
         Files.isDirectory(p)
             ? FileChannel.open(p, StandardOpenOption.READ)

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * clipped hard, with plain SGD (stages 2 and 3), with Adam on 2 workers and with Adam on 4 (235,146
  * parameters: the last shard is padded). Each worker holds its shard of the optimizer's state, of
  * the gradients (2, 3) and of the parameters (3), byte for byte as the ZeRO paper counts them, and
- * sends what the formula says per step. Sharded checkpoints hold the whole state: they resume bit
- * for bit, on another number of workers, with another stage and without ZeRO.
+ * sends what the formula says per step. Sharded checkpoints (every worker writes its shard, a
+ * manifest ties them) hold the whole state: they resume bit for bit, on another number of workers,
+ * with another stage and without ZeRO.
  */
 @Timeout(600)
 class ZeroTrainingTest {
@@ -251,6 +252,13 @@ class ZeroTrainingTest {
     List<float[]> straight =
         train(
             run, 2, config(adam, stage, 16).checkpointEvery(10).runDir(run.resolve("run")).build());
+    // Every worker wrote its own shard of the sharded state; rank 0's state.bin holds the rest.
+    Path ckpt10 = run.resolve("run").resolve("checkpoints").resolve("ckpt-000000010");
+    assertThat(ckpt10.resolve("shard-0-of-2.bin")).isRegularFile();
+    assertThat(ckpt10.resolve("shard-1-of-2.bin")).isRegularFile();
+    String manifest = Files.readString(ckpt10.resolve("manifest.json"));
+    assertThat(manifest.substring(manifest.indexOf("\"arrays\""), manifest.indexOf("\"shards\"")))
+        .doesNotContain("optimizer/");
     // Back to step 10: the newest checkpoint is then the one of step 10.
     Path ckpt20 = run.resolve("run").resolve("checkpoints").resolve("ckpt-000000020");
     assertThat(ckpt20).isDirectory();

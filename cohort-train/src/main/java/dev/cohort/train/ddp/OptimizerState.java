@@ -35,6 +35,31 @@ interface OptimizerState {
   void restore(Map<String, float[]> saved);
 
   /**
+   * Whether each rank can write its own part of a checkpoint ({@link #slices}) instead of gathering
+   * the whole state to rank 0.
+   */
+  default boolean sliced() {
+    return false;
+  }
+
+  /**
+   * This rank's slices of the state for a sharded checkpoint, named {@code <array>#<from>#<whole
+   * length>} ({@link dev.cohort.checkpoint.ShardFile#sliceName}); the arrays may be live. Not
+   * collective. Empty unless {@link #sliced}.
+   */
+  default Map<String, float[]> slices() {
+    return Map.of();
+  }
+
+  /**
+   * With {@link #slices}: the rest of the state, on rank 0 (empty elsewhere); collective as {@link
+   * #snapshot} is.
+   */
+  default Map<String, float[]> rest() {
+    return snapshot();
+  }
+
+  /**
    * {@code base} and a compression hook's state ({@code compression/...}), gathered to rank 0 on
    * save: collective.
    */
@@ -61,6 +86,23 @@ interface OptimizerState {
       public void restore(Map<String, float[]> saved) {
         base.restore(saved);
         hook.restore(saved, log);
+      }
+
+      @Override
+      public boolean sliced() {
+        return base.sliced();
+      }
+
+      @Override
+      public Map<String, float[]> slices() {
+        return base.slices();
+      }
+
+      @Override
+      public Map<String, float[]> rest() {
+        Map<String, float[]> all = new LinkedHashMap<>(base.rest());
+        hook.snapshot(all);
+        return all;
       }
     };
   }

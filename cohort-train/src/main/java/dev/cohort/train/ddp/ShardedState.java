@@ -1,5 +1,6 @@
 package dev.cohort.train.ddp;
 
+import dev.cohort.checkpoint.ShardFile;
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.Tensor;
@@ -97,6 +98,43 @@ final class ShardedState implements OptimizerState {
   @Override
   public boolean collective() {
     return true;
+  }
+
+  @Override
+  public boolean sliced() {
+    return true;
+  }
+
+  /**
+   * This rank's pieces as slices of the whole arrays: each kind of optimizer state and, with
+   * ZeRO-3, the parameters. The optimizer's arrays are live; the parameters' are copied out of the
+   * shard storage.
+   */
+  @Override
+  public Map<String, float[]> slices() {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    Map<String, float[]> state = optimizer.state();
+    for (int k = 0; k < mine.size(); k++) {
+      ShardLayout.Piece p = mine.get(k);
+      long whole = layout.elements(p.index());
+      for (String kind : kinds) {
+        out.put(
+            ShardFile.sliceName("optimizer/" + kind + "/" + p.index(), p.from(), whole),
+            state.get("optimizer/" + kind + "/" + k));
+      }
+      if (weights != null) {
+        float[] w = new float[p.length()];
+        floats(weights).get(p.at(), w);
+        out.put(ShardFile.sliceName("parameter/" + p.index(), p.from(), whole), w);
+      }
+    }
+    return out;
+  }
+
+  /** Nothing but the slices: the sharded state has no rest. */
+  @Override
+  public Map<String, float[]> rest() {
+    return Map.of();
   }
 
   /** Whether the snapshot holds the parameters too (ZeRO-3): no rank holds them whole. */
