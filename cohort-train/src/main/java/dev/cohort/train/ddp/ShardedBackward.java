@@ -29,10 +29,13 @@ import java.util.function.IntConsumer;
  *       segment's are gathered just before it runs and freed right after. The forward pass runs
  *       every segment but the last without gradients and keeps only its input; the backward pass
  *       gathers each segment again and runs it again from its input, this time with gradients. The
- *       price: every segment but the last runs twice, and parameters are all-gathered twice (3Ψ on
- *       the wire per step, against 2Ψ for an all-reduce). The rerun draws dropout's masks as the
- *       first run did ({@link RandomStreams#enterSegment}), and a segment's buffers (BatchNorm's
- *       running statistics) are put back before its rerun so that they move once per step.
+ *       next segment's gather is prefetched into the segment buffer ({@link
+ *       ShardedParameters#prefetch}): in the forward pass while a segment runs; in the backward
+ *       pass once a segment's gradients have left the buffer. The price: every segment but the last
+ *       runs twice, and parameters are all-gathered twice (3Ψ on the wire per step, against 2Ψ for
+ *       an all-reduce). The rerun draws dropout's masks as the first run did ({@link
+ *       RandomStreams#enterSegment}), and a segment's buffers (BatchNorm's running statistics) are
+ *       put back before its rerun so that they move once per step.
  * </ul>
  */
 final class ShardedBackward {
@@ -101,6 +104,7 @@ final class ShardedBackward {
       savedBuffers.add(copy(buffers.get(s)));
       seedSegment.accept(s);
       params.lend(s, manager, false);
+      params.prefetch(s + 1); // while this segment runs; the last one runs first in the backward
       gathered += params.lentBytes(s);
       JniUtils.setGradMode(false);
       try (NDManager m = manager.newSubManager()) {
@@ -133,6 +137,9 @@ final class ShardedBackward {
             JniUtils.backward((PtNDArray) from, (PtNDArray) upstream, false, false);
             upstream.close();
             gradients.reduceSegment(s, params.leaves(s));
+            if (s > 0 && kept[s - 1] == null && segments.trainableUpTo(s - 1)) {
+              params.prefetch(s - 1); // the buffer is free again: gathered while s is freed
+            }
             if (r.leaf() != null) {
               next = r.leaf().getGradient();
               next.attach(manager);
@@ -149,6 +156,7 @@ final class ShardedBackward {
     if (seed != null) {
       seed.close();
     }
+    params.dropPrefetch();
     return new Pass(lossValue, gathered);
   }
 

@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.Tensor;
+import dev.cohort.comm.Work;
 import dev.cohort.train.data.TensorViews;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -44,6 +45,8 @@ final class ShardedParameters extends ParameterStore {
   private final Map<String, Integer> index = new HashMap<>();
   private final Tensor storage; // ZeRO-3: this rank's shards; null with ZeRO-2
   private final Tensor buffer; // one segment, padded: gathers (ZeRO-3) and reduce-scatters
+  private Work aheadWork; // ZeRO-3: a prefetch into `buffer` in flight, or null
+  private int aheadSegment = -1; // the segment `buffer` holds or will hold for lend; -1: none
   private final NDArray[] lent;
   private final NDArray[] gathered; // per segment, the flat array the leaves slice (ZeRO-3)
   private long gatheredBytes;
@@ -111,7 +114,13 @@ final class ShardedParameters extends ParameterStore {
     if (storage != null && end > first) {
       long g0 = System.nanoTime();
       Tensor all = buffer.slice(0, layout.padded(s));
-      pg.allGather(storage.slice(layout.storageOffset(s), layout.shard(s)), all);
+      if (aheadSegment == s) {
+        awaitAhead(); // prefetched while the segment before it ran
+      } else {
+        dropPrefetch();
+        pg.allGather(storage.slice(layout.storageOffset(s), layout.shard(s)), all);
+      }
+      aheadSegment = -1;
       NDArray flat = manager.zeros(new Shape(layout.padded(s)));
       TensorViews.view(flat, "segment " + s).put(all.bytes());
       gathered[s] = flat;
@@ -135,6 +144,47 @@ final class ShardedParameters extends ParameterStore {
         leaf.setRequiresGradient(true);
       }
       lent[i] = leaf;
+    }
+  }
+
+  /**
+   * ZeRO-3: starts all-gathering segment {@code s} into the segment buffer, so that the gather runs
+   * while the work before {@link #lend}{@code (s)} does and lend finds it there (FSDP's prefetch).
+   * The buffer must stay free until then: call it once the segment lent before has been copied out
+   * and, in the backward pass, once its gradients are reduce-scattered. One at a time; a no-op with
+   * ZeRO-2, for an empty segment or one out of range. Collective: every rank prefetches the same
+   * segments in the same order.
+   */
+  void prefetch(int s) {
+    if (storage == null
+        || s < 0
+        || s >= layout.segments()
+        || s == aheadSegment
+        || layout.firstParameter(s) == layout.firstParameter(s + 1)) {
+      return;
+    }
+    awaitAhead();
+    aheadWork =
+        pg.allGatherAsync(
+            storage.slice(layout.storageOffset(s), layout.shard(s)),
+            buffer.slice(0, layout.padded(s)));
+    aheadSegment = s;
+  }
+
+  /**
+   * Forgets a prefetched segment that was not lent (the weights change at the update that follows a
+   * step). Waits for its gather first.
+   */
+  void dropPrefetch() {
+    awaitAhead();
+    aheadSegment = -1;
+  }
+
+  private void awaitAhead() {
+    if (aheadWork != null) {
+      Work w = aheadWork;
+      aheadWork = null;
+      w.await();
     }
   }
 
