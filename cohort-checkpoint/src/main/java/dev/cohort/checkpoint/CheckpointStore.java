@@ -181,7 +181,13 @@ public final class CheckpointStore {
       deleteTree(tmp);
       throw failed(target, e);
     }
-    prune();
+    try {
+      prune();
+    } catch (IOException e) {
+      // The checkpoint is committed; an old one left behind is only disk space.
+      System.getLogger(CheckpointStore.class.getName())
+          .log(System.Logger.Level.WARNING, "cannot remove old checkpoints in " + dir + ": " + e);
+    }
     return target;
   }
 

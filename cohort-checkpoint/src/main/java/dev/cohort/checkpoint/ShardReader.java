@@ -5,6 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,7 +26,7 @@ final class ShardReader {
   static Map<String, float[]> read(Path ckpt, JsonNode shards, long maxArrayFloats)
       throws IOException {
     Map<String, float[]> whole = new LinkedHashMap<>();
-    Map<String, Long> covered = new LinkedHashMap<>();
+    Map<String, BitSet> covered = new LinkedHashMap<>();
     for (JsonNode entry : shards) {
       String name = entry.path("file").asText();
       if (!name.matches("shard-\\d+-of-\\d+\\.bin")) {
@@ -47,10 +48,10 @@ final class ShardReader {
       }
     }
     for (Map.Entry<String, float[]> e : whole.entrySet()) {
-      if (covered.get(e.getKey()) != e.getValue().length) {
+      if (covered.get(e.getKey()).cardinality() != e.getValue().length) {
         throw new IOException(
             "the shards hold "
-                + covered.get(e.getKey())
+                + covered.get(e.getKey()).cardinality()
                 + " of the "
                 + e.getValue().length
                 + " values of "
@@ -68,10 +69,13 @@ final class ShardReader {
       float[] values,
       long maxArrayFloats,
       Map<String, float[]> whole,
-      Map<String, Long> covered)
+      Map<String, BitSet> covered)
       throws IOException {
     int second = key.lastIndexOf('#');
-    int first = second < 0 ? -1 : key.lastIndexOf('#', second - 1);
+    int first = second <= 0 ? -1 : key.lastIndexOf('#', second - 1);
+    if (first <= 0) {
+      throw new IOException(shard + " holds '" + key + "', not a slice (corrupted)");
+    }
     long from;
     long length;
     try {
@@ -90,7 +94,11 @@ final class ShardReader {
       throw new IOException(
           shard + " says " + array + " holds " + length + ", another shard " + target.length);
     }
+    BitSet have = covered.computeIfAbsent(array, k -> new BitSet((int) length));
+    if (have.get((int) from, (int) from + values.length).cardinality() > 0) {
+      throw new IOException(shard + " holds " + key + ", which overlaps another slice (corrupted)");
+    }
+    have.set((int) from, (int) from + values.length);
     System.arraycopy(values, 0, target, (int) from, values.length);
-    covered.merge(array, (long) values.length, Long::sum);
   }
 }

@@ -110,6 +110,22 @@ class ShardedCheckpointTest {
   }
 
   @Test
+  void overlappingSlicesShouldBeCorruption() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir, 3);
+    store.beginSharded(5);
+    List<ShardFile> files = new ArrayList<>();
+    files.add(store.writeShard(5, 0, 2, slices(0)));
+    // Values 3..6 where rank 0 holds 0..3: 7 values in all, one of them twice, one missing.
+    files.add(
+        store.writeShard(
+            5, 1, 2, Map.of(ShardFile.sliceName("optimizer/first/0", 3, 7), new float[3])));
+    store.commitSharded(unsliced(5), files);
+    List<String> warnings = new ArrayList<>();
+    assertThat(store.loadNewest(warnings::add)).isEmpty();
+    assertThat(warnings).singleElement().asString().contains("overlaps another slice");
+  }
+
+  @Test
   void aFailedShardShouldBeNamedWhenRank0Collects() {
     long[] words = new long[12];
     System.arraycopy(new ShardFile("x", 5, "00".repeat(32)).toLongs(), 0, words, 0, 6);

@@ -29,11 +29,12 @@ public interface ProcessGroup extends AutoCloseable {
 
   /**
    * Allocates a tensor of zeros placed for this group's fastest collectives. When every rank of the
-   * group is on this host and shared memory is on, the memory is mapped by every rank, and
-   * all-reduce and broadcast on it (or on a slice of it), reduce-scatter from it and all-gather
-   * into it run with no copies through messages; otherwise it is an ordinary direct buffer.
-   * Collective: every rank must call it, in the same order, with the same type and count. Use it
-   * for buffers that are reduced again and again, such as gradient buckets.
+   * group is on this host and shared memory is on, the memory is mapped by every rank (in a group
+   * that spans hosts and all-reduces hierarchically, by every rank of this host), and all-reduce
+   * and broadcast on it (or on a slice of it), reduce-scatter from it and all-gather into it run
+   * with no copies through messages; otherwise it is an ordinary direct buffer. Collective: every
+   * rank must call it, in the same order, with the same type and count. Use it for buffers that are
+   * reduced again and again, such as gradient buckets.
    */
   Tensor allocate(DataType type, int count);
 

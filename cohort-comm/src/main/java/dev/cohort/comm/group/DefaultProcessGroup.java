@@ -229,7 +229,19 @@ public final class DefaultProcessGroup implements ProcessGroup {
   @Override
   public Tensor allocate(DataType type, int count) {
     if (hierarchy != null) {
-      return hierarchy.allocate(type, count); // placed for the all-reduce's first step
+      // In the host's shared memory, for the all-reduce's first step. On the communication thread,
+      // after any all-reduce still in flight: the host group's collectives (the allocation's
+      // among them) then keep one order on every rank.
+      Tensor[] out = new Tensor[1];
+      comm.issue(
+              new Job(
+                  "allocate",
+                  false,
+                  config.timeout(),
+                  seq -> out[0] = hierarchy.allocate(type, count)),
+              true)
+          .await();
+      return out[0];
     }
     boolean allShm =
         size > 1 && Arrays.stream(pairs).allMatch(p -> p == null || "shm".equals(p.kind()));

@@ -64,16 +64,23 @@ final class HostHierarchy implements AutoCloseable {
     ProcessGroup mine = null;
     List<Integer> mineRanks = null;
     List<Integer> leaderRanks = new ArrayList<>();
-    for (List<Integer> ranks : byHost.values()) {
-      ProcessGroup g = world.newSubGroup(ranks);
-      if (g != null) {
-        mine = g;
-        mineRanks = List.copyOf(ranks);
+    try {
+      for (List<Integer> ranks : byHost.values()) {
+        ProcessGroup g = world.newSubGroup(ranks);
+        if (g != null) {
+          mine = g;
+          mineRanks = List.copyOf(ranks);
+        }
+        leaderRanks.add(ranks.get(0));
       }
-      leaderRanks.add(ranks.get(0));
+      ProcessGroup leaders = world.newSubGroup(leaderRanks);
+      return new HostHierarchy(mine, leaders, mineRanks, List.copyOf(leaderRanks), hostOf.size());
+    } catch (RuntimeException e) {
+      if (mine != null) {
+        mine.close(); // the leaders' group failed to form: leave no host group behind
+      }
+      throw e;
     }
-    ProcessGroup leaders = world.newSubGroup(leaderRanks);
-    return new HostHierarchy(mine, leaders, mineRanks, List.copyOf(leaderRanks), hostOf.size());
   }
 
   /** Hosts of the world. */

@@ -139,8 +139,8 @@ public final class CompressBench {
           method = emulated.method();
           if (k.hosts() && !emulated.separateHosts()) {
             out.println(
-                "  warning: hosts cannot be emulated here (network namespaces need root):"
-                    + " hierarchical against flat left out");
+                "  warning: hosts cannot be emulated in-process (they need network namespaces:"
+                    + " root, without --no-namespaces): hierarchical against flat left out");
             hosts = false;
             continue;
           }

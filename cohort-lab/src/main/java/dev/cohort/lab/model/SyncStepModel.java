@@ -80,8 +80,7 @@ public record SyncStepModel(int hosts, int perHost, NetworkModel link, NetworkMo
               ? flatAllReduce(c.bytes())
               : shm.allReduceSeconds(algorithm(perHost, c.bytes()), perHost, c.bytes())
                   + new SyncStepModel(hosts, 1, link, shm).flatAllReduce(c.bytes())
-                  + Math.ceil(Math.log(perHost) / Math.log(2))
-                      * (shm.alphaSeconds() + c.bytes() * shm.betaSecondsPerByte());
+                  + shmRound(c.bytes()); // the zero-copy broadcast: one copy out of the leader's
       // Each round, one rank per host sends a slice across (pairwise and ring alike).
       case ALL_TO_ALL, ALL_GATHER -> (n - 1) * round(c.bytes() / n, 1);
     };

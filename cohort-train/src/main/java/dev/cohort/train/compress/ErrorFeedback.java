@@ -18,13 +18,18 @@ import java.util.Map;
  */
 final class ErrorFeedback {
   private final ProcessGroup pg;
+  private final Compression kind;
   private final float[][] residuals;
   private final int plainSteps;
   private long steps; // steps started, the current one included
   private long plainRun; // of them, plain ones this process ran
 
-  ErrorFeedback(ProcessGroup pg, List<BucketLayout> layouts, int plainSteps) {
+  /**
+   * @param kind the hook whose residuals these are: a checkpoint of another kind's is not taken
+   */
+  ErrorFeedback(ProcessGroup pg, Compression kind, List<BucketLayout> layouts, int plainSteps) {
     this.pg = pg;
+    this.kind = kind;
     this.plainSteps = plainSteps;
     this.residuals = new float[layouts.size()][];
     for (int b = 0; b < residuals.length; b++) {
@@ -72,19 +77,21 @@ final class ErrorFeedback {
         }
       }
     }
-    out.put("compression/steps", new float[] {steps / 65536, steps % 65536, n});
+    out.put("compression/steps", new float[] {steps / 65536, steps % 65536, n, kind.ordinal()});
   }
 
   void restore(Map<String, float[]> saved, PrintStream log) {
     float[] s = saved.get("compression/steps");
-    if (s == null || s.length != 3) {
+    if (s == null || s.length != 4) {
       steps = 0; // saved without this compression: it starts over, plain steps first
       zero();
       return;
     }
     steps = (long) s[0] * 65536 + (long) s[1];
     boolean fits =
-        (int) s[2] == pg.size() && !saved.containsKey("compression/error/0/" + residuals.length);
+        (int) s[2] == pg.size()
+            && (int) s[3] == kind.ordinal()
+            && !saved.containsKey("compression/error/0/" + residuals.length);
     for (int b = 0; b < residuals.length && fits; b++) {
       float[] r = saved.get("compression/error/" + pg.rank() + "/" + b);
       fits = r != null && r.length == residuals[b].length;
@@ -94,8 +101,13 @@ final class ErrorFeedback {
         log.println(
             "warning: the checkpoint's compression residuals were saved by "
                 + (int) s[2]
-                + " workers or another bucket layout: on "
+                + " workers with "
+                + Compression.values()[Math.floorMod((int) s[3], Compression.values().length)]
+                    .label()
+                + " (or another bucket layout): with "
                 + pg.size()
+                + " and "
+                + kind.label()
                 + " they start at zero");
       }
       zero();

@@ -1,5 +1,7 @@
 package dev.cohort.train.compress;
 
+import dev.cohort.comm.AllReduceAlgorithm;
+import dev.cohort.comm.CommConfig;
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.comm.ReduceOp;
@@ -52,7 +54,7 @@ public final class PowerSgd implements CommHook {
   PowerSgd(ProcessGroup pg, int rank, int plainSteps, List<BucketLayout> layouts) {
     this.pg = pg;
     this.rank = rank;
-    this.feedback = new ErrorFeedback(pg, layouts, plainSteps);
+    this.feedback = new ErrorFeedback(pg, Compression.POWERSGD, layouts, plainSteps);
     for (BucketLayout layout : layouts) {
       Plan plan = new Plan();
       int pSize = 0;
@@ -209,28 +211,44 @@ public final class PowerSgd implements CommHook {
 
   /**
    * Gram-Schmidt on the r columns of the n x r matrix {@code p}: each column made orthogonal to the
-   * ones before it, then of length 1 (a zero column stays near zero, not NaN).
+   * ones before it, then of length 1. A column that comes out zero (a gradient of zero, or one in
+   * the span of the columns before it) is drawn afresh from a fixed seed, the same on every rank:
+   * left at zero, Q and every later warm start would stay zero and the matrix would never be
+   * averaged again.
    */
   private void orthonormalize(float[] p, int rows) {
     for (int c = 0; c < rank; c++) {
-      for (int d = 0; d < c; d++) {
-        double dot = 0;
+      double norm = projectOut(p, rows, c);
+      if (norm < 1e-12) {
+        Random random = new Random(SEED + 7919L * c + rows);
         for (int i = 0; i < rows; i++) {
-          dot += (double) p[i * rank + c] * p[i * rank + d];
+          p[i * rank + c] = (float) random.nextGaussian();
         }
-        for (int i = 0; i < rows; i++) {
-          p[i * rank + c] -= (float) (dot * p[i * rank + d]);
-        }
+        norm = projectOut(p, rows, c);
       }
-      double norm = 0;
-      for (int i = 0; i < rows; i++) {
-        norm += (double) p[i * rank + c] * p[i * rank + c];
-      }
-      float scale = (float) (1 / (Math.sqrt(norm) + 1e-8));
+      float scale = (float) (1 / (norm + 1e-8));
       for (int i = 0; i < rows; i++) {
         p[i * rank + c] *= scale;
       }
     }
+  }
+
+  /** Makes column {@code c} orthogonal to the columns before it; returns its length. */
+  private double projectOut(float[] p, int rows, int c) {
+    for (int d = 0; d < c; d++) {
+      double dot = 0;
+      for (int i = 0; i < rows; i++) {
+        dot += (double) p[i * rank + c] * p[i * rank + d];
+      }
+      for (int i = 0; i < rows; i++) {
+        p[i * rank + c] -= (float) (dot * p[i * rank + d]);
+      }
+    }
+    double norm = 0;
+    for (int i = 0; i < rows; i++) {
+      norm += (double) p[i * rank + c] * p[i * rank + c];
+    }
+    return Math.sqrt(norm);
   }
 
   /** The first Q of bucket {@code index}: standard normal values, the same on every rank. */
@@ -243,14 +261,28 @@ public final class PowerSgd implements CommHook {
     return q;
   }
 
-  /** Two ring all-reduces per bucket, of P (with the uncompressed values) and of Q. */
+  /**
+   * Two all-reduces per bucket, of P (with the uncompressed values) and of Q, each by the algorithm
+   * Cohort picks for its size: small ones send the whole vector log2(N) times, large ones 2(N-1)/N
+   * of it.
+   */
   @Override
   public long stepBytes() {
-    long floats = 0;
+    long bytes = 0;
     for (Plan plan : plans) {
-      floats += plan.p.count() + (plan.q == null ? 0 : plan.q.count());
+      bytes += allReduceBytes(4L * plan.p.count());
+      bytes += plan.q == null ? 0 : allReduceBytes(4L * plan.q.count());
     }
-    return 2L * (pg.size() - 1) * Float.BYTES * floats / pg.size();
+    return bytes;
+  }
+
+  private long allReduceBytes(long bytes) {
+    int n = pg.size();
+    AllReduceAlgorithm a =
+        AllReduceAlgorithm.AUTO.resolve(bytes, n, CommConfig.DEFAULT_SMALL_MESSAGE_BYTES);
+    return a == AllReduceAlgorithm.RECURSIVE_DOUBLING
+        ? (long) Math.ceil(Math.log(n) / Math.log(2)) * bytes
+        : 2L * (n - 1) * bytes / n;
   }
 
   @Override

@@ -29,7 +29,7 @@ public final class TopK implements CommHook {
 
   TopK(ProcessGroup pg, double fraction, int plainSteps, List<BucketLayout> layouts) {
     this.pg = pg;
-    this.feedback = new ErrorFeedback(pg, layouts, plainSteps);
+    this.feedback = new ErrorFeedback(pg, Compression.TOPK, layouts, plainSteps);
     this.ks = new int[layouts.size()];
     this.gathered = new Tensor[layouts.size()];
     for (int b = 0; b < ks.length; b++) {
@@ -76,13 +76,13 @@ public final class TopK implements CommHook {
     // Above the threshold first, then ties at it from the lowest index, up to k in all.
     int above = 0;
     for (float v : acc) {
-      if (Math.abs(v) > threshold) {
+      if (magnitude(v) > threshold) {
         above++;
       }
     }
     int ties = k - above;
     for (int i = 0; i < count && taken < k; i++) {
-      float a = Math.abs(acc[i]);
+      float a = magnitude(acc[i]);
       if (a > threshold || (a == threshold && ties-- > 0)) {
         out.put(2 * taken, i);
         out.put(2 * taken + 1, Float.floatToRawIntBits(acc[i]));
@@ -104,6 +104,14 @@ public final class TopK implements CommHook {
     }
   }
 
+  /**
+   * A value's size for the selection: NaN counts as the largest, so that it is sent and the average
+   * shows it (the trainer stops on a NaN loss) instead of hiding in a residual.
+   */
+  private static float magnitude(float v) {
+    return Float.isNaN(v) ? Float.POSITIVE_INFINITY : Math.abs(v);
+  }
+
   /** The k-th largest magnitude of {@code values} (quickselect on a copy of the magnitudes). */
   float threshold(float[] values, int k) {
     int count = values.length;
@@ -112,7 +120,7 @@ public final class TopK implements CommHook {
     }
     float[] a = magnitudes;
     for (int i = 0; i < count; i++) {
-      a[i] = Math.abs(values[i]);
+      a[i] = magnitude(values[i]);
     }
     int want = count - k; // the index the k-th largest has in ascending order
     int lo = 0;

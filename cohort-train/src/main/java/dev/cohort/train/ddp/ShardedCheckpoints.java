@@ -38,35 +38,47 @@ final class ShardedCheckpoints {
   }
 
   /**
-   * Whether every rank sees {@code dir} as rank 0 does: rank 0 leaves a file of a random name
-   * there, and every rank looks for it. Collective.
+   * Whether every rank sees {@code dir} as rank 0 does, and can write there: rank 0 leaves a file
+   * of a random name, every rank looks for it and writes one of its own beside it. Collective.
    *
    * @param dir this rank's checkpoint folder (null when it has none)
    */
   static boolean sharedFolder(ProcessGroup pg, Path dir) {
     long[] token = {pg.rank() == 0 ? new SecureRandom().nextLong() & Long.MAX_VALUE : 0};
     pg.broadcast(token, 0);
-    Path probe = dir == null ? null : dir.resolve(".shared-" + Long.toHexString(token[0]));
-    int[] made = {1};
-    if (pg.rank() == 0) {
+    String name = ".shared-" + Long.toHexString(token[0]);
+    int[] ok = {0};
+    if (pg.rank() == 0 && dir != null) {
       try {
         PrivateFiles.createDirectories(dir);
-        PrivateFiles.newOutputStream(probe).close();
+        PrivateFiles.newOutputStream(dir.resolve(name)).close();
       } catch (IOException | RuntimeException e) {
-        made[0] = 0;
+        // rank 0 cannot write there either: sharded writes are off, as the MIN below tells all
       }
     }
-    pg.broadcast(new long[] {made[0]}, 0);
-    int[] sees = {made[0] == 1 && probe != null && Files.exists(probe) ? 1 : 0};
-    pg.allReduce(sees, ReduceOp.MIN);
-    if (pg.rank() == 0 && probe != null) {
+    pg.barrier(); // rank 0's file is there before anyone looks
+    Path mine = dir == null ? null : dir.resolve(name + "-" + pg.rank());
+    try {
+      // Sees rank 0's file, and can write a file of its own beside it.
+      if (mine != null && Files.exists(dir.resolve(name))) {
+        if (pg.rank() != 0) {
+          PrivateFiles.newOutputStream(mine).close();
+          Files.delete(mine);
+        }
+        ok[0] = 1;
+      }
+    } catch (IOException | RuntimeException e) {
+      ok[0] = 0;
+    }
+    pg.allReduce(ok, ReduceOp.MIN);
+    if (pg.rank() == 0 && dir != null) {
       try {
-        Files.deleteIfExists(probe);
+        Files.deleteIfExists(dir.resolve(name));
       } catch (IOException e) {
         // A leftover empty probe file is harmless; the checkpoints are what matter.
       }
     }
-    return sees[0] == 1;
+    return ok[0] == 1;
   }
 
   /**
@@ -82,7 +94,7 @@ final class ShardedCheckpoints {
     if (pg.rank() == 0) {
       try {
         store.beginSharded(step);
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         problem = "rank 0 cannot make the checkpoint folder: " + e.getMessage();
       }
     }
@@ -95,7 +107,7 @@ final class ShardedCheckpoints {
     long[] mine;
     try {
       mine = store.writeShard(step, pg.rank(), pg.size(), slices).toLongs();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       problem = "rank " + pg.rank() + ": " + e.getMessage();
       mine = ShardFile.failed();
     }
@@ -118,7 +130,7 @@ final class ShardedCheckpoints {
       try {
         store.commitSharded(rest, shards);
         bytes += rest.bytes();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         problem = e.getMessage();
         committed[0] = 0;
       }

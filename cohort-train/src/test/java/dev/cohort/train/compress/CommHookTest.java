@@ -106,9 +106,9 @@ class CommHookTest {
               float[] first = floats(t);
               t = tensor(random(pg.rank(), 400));
               hook.startStep();
-              long sent = pg.stats().bytesSent();
               hook.average(t, 0);
-              assertThat(hook.stepBytes()).isEqualTo(2L * 2 * 4 * (20 * 2 + 20 * 2) / 3);
+              // P and Q, 40 floats each: small, so recursive doubling, ceil(log2 3) = 2 rounds.
+              assertThat(hook.stepBytes()).isEqualTo(2 * 2 * 4 * 40);
               Map<String, float[]> state = new LinkedHashMap<>();
               hook.snapshot(state);
               float[] out = floats(t);
@@ -189,6 +189,51 @@ class CommHookTest {
         residuals += outs.get(0)[count * (r + 1) + i];
       }
       assertThat(got[i] + residuals / RANKS).isCloseTo(exact[i], within(1e-6));
+    }
+  }
+
+  @Test
+  void aZeroGradientShouldNotStopPowerSgdForGood() throws Exception {
+    // A step of zeros leaves P, Q and the warm start at zero; without drawing P afresh, every
+    // later step would send zeros and the matrix would never be averaged again.
+    List<float[]> outs =
+        TensorRanks.run(
+            RANKS,
+            pg -> {
+              PowerSgd hook = new PowerSgd(pg, 1, 0, List.of(LINEAR));
+              hook.startStep();
+              hook.average(tensor(new float[36]), 0);
+              hook.startStep();
+              Tensor t = tensor(lowRank(pg.rank()));
+              hook.average(t, 0);
+              return floats(t);
+            });
+    float largest = 0;
+    for (int i = 0; i < 30; i++) {
+      largest = Math.max(largest, Math.abs(outs.get(0)[i]));
+    }
+    assertThat(largest).as("the matrix's average after a step of zeros").isGreaterThan(1e-3f);
+    assertThat(outs.get(1)).isEqualTo(outs.get(0));
+  }
+
+  @Test
+  void aNanShouldBeSentNotKept() throws Exception {
+    List<float[]> outs =
+        TensorRanks.run(
+            RANKS,
+            pg -> {
+              TopK hook = new TopK(pg, 0.01, 0, List.of(BucketLayout.flat(500)));
+              hook.startStep();
+              float[] values = random(pg.rank(), 500);
+              if (pg.rank() == 1) {
+                values[321] = Float.NaN;
+              }
+              Tensor t = tensor(values);
+              hook.average(t, 0);
+              return floats(t);
+            });
+    for (float[] o : outs) {
+      assertThat(o[321]).as("the NaN reaches the average, where the trainer sees it").isNaN();
     }
   }
 
@@ -282,10 +327,18 @@ class CommHookTest {
               hook.snapshot(now);
               assertThat(now.get("compression/q/0")).isEqualTo(file.get().get("compression/q/0"));
               if (pg.rank() == 0) {
-                assertThat(log.toString()).contains("saved by 2 workers").contains("on 3");
+                assertThat(log.toString())
+                    .contains("saved by 2 workers with powersgd")
+                    .contains("with 3 and powersgd");
               }
-              float[] e = now.get("compression/error/0/0");
-              return pg.rank() != 0 || Arrays.equals(e, new float[64]);
+              if (pg.rank() != 0) {
+                return true; // the snapshot gathers every rank's residuals to rank 0
+              }
+              boolean allZero = true;
+              for (int r = 0; r < 3; r++) {
+                allZero &= Arrays.equals(now.get("compression/error/" + r + "/0"), new float[64]);
+              }
+              return allZero;
             });
     assertThat(zero).containsOnly(true);
   }
