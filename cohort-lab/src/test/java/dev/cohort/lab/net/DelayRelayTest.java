@@ -16,6 +16,28 @@ import org.junit.jupiter.api.Test;
 
 class DelayRelayTest {
 
+  /** Echoes the first connection to {@code echo} back to it, on a thread of its own. */
+  private static Thread echoOnce(ServerSocket echo) {
+    Thread server =
+        new Thread(
+            () -> {
+              try (Socket s = echo.accept()) {
+                s.getInputStream().transferTo(s.getOutputStream());
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
+    server.start();
+    return server;
+  }
+
+  /** A loopback port that is free for the relay to listen on. */
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return probe.getLocalPort();
+    }
+  }
+
   /**
    * An echo server behind a relay, on another address (another emulated host) than the client:
    * every byte comes back intact, in order, after two delays.
@@ -23,20 +45,8 @@ class DelayRelayTest {
   @Test
   void relaysBytesInOrderAfterTheLatencyEachWay() throws Exception {
     try (ServerSocket echo = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
-      Thread server =
-          new Thread(
-              () -> {
-                try (Socket s = echo.accept()) {
-                  s.getInputStream().transferTo(s.getOutputStream());
-                } catch (Exception e) {
-                  throw new RuntimeException(e);
-                }
-              });
-      server.start();
-      int port;
-      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        port = probe.getLocalPort();
-      }
+      Thread server = echoOnce(echo);
+      int port = freePort();
       NetworkCondition net = NetworkCondition.parse("lat=20ms,jitter=5ms");
       try (DelayRelay relay =
               new DelayRelay(
@@ -132,20 +142,8 @@ class DelayRelayTest {
   void workersOfOneHostShouldReachEachOtherAtOnce() throws Exception {
     InetAddress host = InetAddress.getByName("127.0.0.3");
     try (ServerSocket echo = new ServerSocket(0, 1, host)) {
-      Thread server =
-          new Thread(
-              () -> {
-                try (Socket s = echo.accept()) {
-                  s.getInputStream().transferTo(s.getOutputStream());
-                } catch (Exception e) {
-                  throw new RuntimeException(e);
-                }
-              });
-      server.start();
-      int port;
-      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-        port = probe.getLocalPort();
-      }
+      Thread server = echoOnce(echo);
+      int port = freePort();
       try (DelayRelay relay =
               new DelayRelay(
                   NetworkCondition.parse("lat=500ms"),

@@ -11,7 +11,7 @@ import java.util.Map;
  * not the plain float32 all-reduce. A hook with state (PowerSGD's warm starts, the residuals of
  * error feedback) gives it to checkpoints and takes it back on resume.
  */
-public sealed interface CommHook permits CompressedAllReduce, PowerSgd, TopK {
+public sealed interface CommHook permits CompressedAllReduce, FeedbackHook {
 
   /** A new step begins: its buckets follow, in the same order as every step. */
   default void startStep() {}

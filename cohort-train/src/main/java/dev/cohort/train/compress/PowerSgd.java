@@ -26,14 +26,12 @@ import java.util.Random;
  * <p>Two all-reduces per bucket, of buffers from {@link ProcessGroup#allocate}. Every rank computes
  * the same P and Q from the same sums, so the result is identical on every rank.
  */
-public final class PowerSgd implements CommHook {
+public final class PowerSgd extends FeedbackHook {
   /** The seed of the first Q, the same on every rank. */
   private static final long SEED = 0x5eed;
 
-  private final ProcessGroup pg;
   private final int rank;
   private final List<Plan> plans = new ArrayList<>();
-  private final ErrorFeedback feedback;
 
   /** One matrix of a bucket, and where its factors sit in the P and Q buffers. */
   private record Matrix(BucketLayout.Block block, int p, int q) {}
@@ -52,9 +50,8 @@ public final class PowerSgd implements CommHook {
   }
 
   PowerSgd(ProcessGroup pg, int rank, int plainSteps, List<BucketLayout> layouts) {
-    this.pg = pg;
+    super(pg, Compression.POWERSGD, layouts, plainSteps);
     this.rank = rank;
-    this.feedback = new ErrorFeedback(pg, Compression.POWERSGD, layouts, plainSteps);
     for (BucketLayout layout : layouts) {
       Plan plan = new Plan();
       int pSize = 0;
@@ -103,16 +100,7 @@ public final class PowerSgd implements CommHook {
   }
 
   @Override
-  public void startStep() {
-    feedback.startStep();
-  }
-
-  @Override
-  public void average(Tensor bucket, int index) {
-    if (feedback.plain()) {
-      pg.allReduce(bucket, ReduceOp.AVG);
-      return;
-    }
+  void compressed(Tensor bucket, int index) {
     Plan plan = plans.get(index);
     FloatBuffer g = ErrorFeedback.floats(bucket);
     float[] residual = feedback.residual(index);
@@ -286,18 +274,8 @@ public final class PowerSgd implements CommHook {
   }
 
   @Override
-  public long plainStepsRun() {
-    return feedback.plainRun();
-  }
-
-  @Override
-  public boolean stateful() {
-    return true;
-  }
-
-  @Override
   public void snapshot(Map<String, float[]> out) {
-    feedback.snapshot(out);
+    super.snapshot(out);
     for (int b = 0; b < plans.size(); b++) {
       float[] warm = plans.get(b).warm;
       if (warm != null) {
@@ -308,7 +286,7 @@ public final class PowerSgd implements CommHook {
 
   @Override
   public void restore(Map<String, float[]> saved, PrintStream log) {
-    feedback.restore(saved, log);
+    super.restore(saved, log);
     for (int b = 0; b < plans.size(); b++) {
       Plan plan = plans.get(b);
       float[] q = saved.get("compression/q/" + b);

@@ -2,14 +2,11 @@ package dev.cohort.train.compress;
 
 import dev.cohort.comm.DataType;
 import dev.cohort.comm.ProcessGroup;
-import dev.cohort.comm.ReduceOp;
 import dev.cohort.comm.Tensor;
-import java.io.PrintStream;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Top-k sparsification with error feedback: each rank adds its residual to its gradients, sends the
@@ -20,16 +17,13 @@ import java.util.Map;
  * count (N-1)/N; ties at the threshold go to the lower index. The first steps take the plain
  * all-reduce.
  */
-public final class TopK implements CommHook {
-  private final ProcessGroup pg;
-  private final ErrorFeedback feedback;
+public final class TopK extends FeedbackHook {
   private final int[] ks;
   private final Tensor[] gathered; // per bucket: every rank's k (index, value bits) pairs
   private float[] magnitudes = new float[0];
 
   TopK(ProcessGroup pg, double fraction, int plainSteps, List<BucketLayout> layouts) {
-    this.pg = pg;
-    this.feedback = new ErrorFeedback(pg, Compression.TOPK, layouts, plainSteps);
+    super(pg, Compression.TOPK, layouts, plainSteps);
     this.ks = new int[layouts.size()];
     this.gathered = new Tensor[layouts.size()];
     for (int b = 0; b < ks.length; b++) {
@@ -50,16 +44,7 @@ public final class TopK implements CommHook {
   }
 
   @Override
-  public void startStep() {
-    feedback.startStep();
-  }
-
-  @Override
-  public void average(Tensor bucket, int index) {
-    if (feedback.plain()) {
-      pg.allReduce(bucket, ReduceOp.AVG);
-      return;
-    }
+  void compressed(Tensor bucket, int index) {
     FloatBuffer g = ErrorFeedback.floats(bucket);
     float[] acc = feedback.residual(index);
     int count = acc.length;
@@ -163,25 +148,5 @@ public final class TopK implements CommHook {
       pairs += k;
     }
     return (pg.size() - 1) * 8L * pairs;
-  }
-
-  @Override
-  public long plainStepsRun() {
-    return feedback.plainRun();
-  }
-
-  @Override
-  public boolean stateful() {
-    return true;
-  }
-
-  @Override
-  public void snapshot(Map<String, float[]> out) {
-    feedback.snapshot(out);
-  }
-
-  @Override
-  public void restore(Map<String, float[]> saved, PrintStream log) {
-    feedback.restore(saved, log);
   }
 }
