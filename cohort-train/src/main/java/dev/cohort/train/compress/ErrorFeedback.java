@@ -14,7 +14,9 @@ import java.util.Map;
  * Error feedback: each rank's residual per bucket, what compression left out of the gradients it
  * contributed, added to its next gradients so that nothing is lost, only delayed. The residuals
  * differ per rank: checkpoints hold every rank's, gathered to rank 0 as {@code
- * compression/error/<rank>/<bucket>}, with the steps done as {@code compression/steps}.
+ * compression/error/<rank>/<bucket>}, with {@code compression/steps}: the steps done (two numbers),
+ * the ranks that saved them and the hook's kind, whose residuals a resume takes only when both
+ * match.
  */
 final class ErrorFeedback {
   private final ProcessGroup pg;

@@ -71,7 +71,7 @@ public final class GradientSync {
    * @param overlap false to all-reduce each bucket before packing the next (to measure overlap)
    */
   public GradientSync(ProcessGroup pg, List<Parameter> params, long bucketBytes, boolean overlap) {
-    this(pg, bucketBytes, overlap, List.of(params), false, null);
+    this(pg, bucketBytes, overlap, List.of(params), false, CompressionSpec.NONE);
   }
 
   /**
