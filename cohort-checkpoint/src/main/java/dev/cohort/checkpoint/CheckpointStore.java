@@ -2,29 +2,14 @@ package dev.cohort.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +60,7 @@ public final class CheckpointStore {
     PrivateFiles.createDirectories(dir);
     removeStaleTemporaries();
     Path tmp = dir.resolve(".tmp-" + name(s.step()) + "-" + ProcessHandle.current().pid());
-    deleteTree(tmp);
+    CheckpointFiles.deleteTree(tmp);
     try {
       PrivateFiles.createDirectory(tmp);
     } catch (IOException e) {
@@ -101,7 +86,7 @@ public final class CheckpointStore {
     PrivateFiles.createDirectories(dir);
     removeStaleTemporaries();
     Path tmp = shardFolder(step);
-    deleteTree(tmp);
+    CheckpointFiles.deleteTree(tmp);
     PrivateFiles.createDirectory(tmp);
     return tmp;
   }
@@ -117,15 +102,9 @@ public final class CheckpointStore {
     String name = ShardFile.fileName(rank, ranks);
     Path file = shardFolder(step).resolve(name);
     try {
-      MessageDigest sha = Manifest.sha256();
-      try (OutputStream f = PrivateFiles.newOutputStream(file);
-          DataOutputStream out =
-              new DataOutputStream(
-                  new BufferedOutputStream(new DigestOutputStream(f, sha), 1 << 20))) {
-        CheckpointFormat.write(new TrainingState(step, 0, 0, slices, Map.of()), out);
-      }
-      fsync(file);
-      return new ShardFile(name, Files.size(file), HexFormat.of().formatHex(sha.digest()));
+      CheckpointFiles.Written w =
+          CheckpointFiles.write(file, new TrainingState(step, 0, 0, slices, Map.of()));
+      return new ShardFile(name, w.bytes(), w.sha256());
     } catch (IOException e) {
       throw new IOException("could not write checkpoint shard " + file + ": " + e.getMessage(), e);
     }
@@ -146,39 +125,32 @@ public final class CheckpointStore {
   private Path commit(Path tmp, TrainingState s, List<ShardFile> shards) throws IOException {
     Path target = path(s.step());
     try {
-      MessageDigest sha = Manifest.sha256();
-      try (OutputStream f = PrivateFiles.newOutputStream(tmp.resolve(STATE));
-          DataOutputStream out =
-              new DataOutputStream(
-                  new BufferedOutputStream(new DigestOutputStream(f, sha), 1 << 20))) {
-        CheckpointFormat.write(s, out);
-      }
-      fsync(tmp.resolve(STATE));
+      CheckpointFiles.Written state = CheckpointFiles.write(tmp.resolve(STATE), s);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("format_version", CheckpointFormat.VERSION);
       m.put("step", s.step());
       m.put("epoch", s.epoch());
       m.put("batch", s.batch());
       m.put("created", Instant.now().toString());
-      m.put("state_bytes", Files.size(tmp.resolve(STATE)));
-      m.put("state_sha256", HexFormat.of().formatHex(sha.digest()));
+      m.put("state_bytes", state.bytes());
+      m.put("state_sha256", state.sha256());
       m.put("arrays", s.arrays().keySet());
       if (!shards.isEmpty()) {
         m.put("shards", shards.stream().map(ShardFile::entry).toList());
       }
       m.put("meta", s.meta());
       Manifest.write(m, tmp.resolve(MANIFEST));
-      fsync(tmp.resolve(MANIFEST));
-      fsync(tmp);
-      deleteTree(target); // a rewrite of the same step replaces it whole
+      CheckpointFiles.fsync(tmp.resolve(MANIFEST));
+      CheckpointFiles.fsync(tmp);
+      CheckpointFiles.deleteTree(target); // a rewrite of the same step replaces it whole
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
         throw new IOException("the file system under " + dir + " cannot rename atomically", e);
       }
-      fsync(dir);
+      CheckpointFiles.fsync(dir);
     } catch (IOException e) {
-      deleteTree(tmp);
+      CheckpointFiles.deleteTree(tmp);
       throw failed(target, e);
     }
     try {
@@ -267,46 +239,21 @@ public final class CheckpointStore {
               + ", this Cohort reads "
               + CheckpointFormat.VERSION);
     }
-    Path state = ckpt.resolve(STATE);
-    verify(state, m.path("state_bytes").asLong(-1), m.path("state_sha256").asText());
-    long size = Files.size(state);
     @SuppressWarnings("unchecked")
     Map<String, Object> meta = json.convertValue(m.path("meta"), Map.class);
-    TrainingState whole;
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(open(state), 1 << 20))) {
-      whole = CheckpointFormat.read(in, size, maxArrayFloats, meta == null ? Map.of() : meta);
-    }
+    TrainingState whole =
+        CheckpointFiles.read(
+            ckpt.resolve(STATE),
+            m.path("state_bytes").asLong(-1),
+            m.path("state_sha256").asText(),
+            maxArrayFloats,
+            meta == null ? Map.of() : meta);
     if (!m.has("shards")) {
       return whole;
     }
     Map<String, float[]> arrays = new LinkedHashMap<>(whole.arrays());
     arrays.putAll(ShardReader.read(ckpt, m.path("shards"), maxArrayFloats));
     return new TrainingState(whole.step(), whole.epoch(), whole.batch(), arrays, whole.meta());
-  }
-
-  /** Verifies a file's size and SHA-256 against the manifest's record of it. */
-  static void verify(Path file, long bytes, String sha256) throws IOException {
-    String name = file.getFileName().toString();
-    BasicFileAttributes a =
-        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (!a.isRegularFile()) {
-      throw new IOException(name + " is not a regular file");
-    }
-    if (a.size() != bytes) {
-      throw new IOException(
-          name + " has " + a.size() + " bytes, the manifest says " + bytes + " (truncated?)");
-    }
-    MessageDigest sha = Manifest.sha256();
-    try (InputStream in = new DigestInputStream(open(file), sha)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    if (!HexFormat.of().formatHex(sha.digest()).equals(sha256)) {
-      throw new IOException("SHA-256 of " + name + " does not match the manifest (corrupted)");
-    }
-  }
-
-  static InputStream open(Path file) throws IOException {
-    return Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
   }
 
   /**
@@ -319,7 +266,7 @@ public final class CheckpointStore {
     }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".tmp-" + PREFIX + "*")) {
       for (Path p : ds) {
-        deleteTree(p);
+        CheckpointFiles.deleteTree(p);
       }
     } catch (IOException e) {
       System.getLogger(CheckpointStore.class.getName())
@@ -358,7 +305,7 @@ public final class CheckpointStore {
     List<Long> gone = new ArrayList<>();
     for (long s : steps()) {
       if (s > step) {
-        deleteTree(path(s));
+        CheckpointFiles.deleteTree(path(s));
         gone.add(s);
       }
     }
@@ -369,7 +316,7 @@ public final class CheckpointStore {
   public void prune() throws IOException {
     List<Long> steps = steps();
     for (int i = 0; i < steps.size() - keep; i++) {
-      deleteTree(path(steps.get(i)));
+      CheckpointFiles.deleteTree(path(steps.get(i)));
     }
   }
 
@@ -380,25 +327,5 @@ public final class CheckpointStore {
 
   static String name(long step) {
     return PREFIX + String.format("%09d", step);
-  }
-
-  static void fsync(Path p) throws IOException {
-    try (FileChannel ch =
-        Files.isDirectory(p)
-            ? FileChannel.open(p, StandardOpenOption.READ)
-            : FileChannel.open(p, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(q);
-      }
-    }
   }
 }

@@ -1,9 +1,8 @@
 package dev.cohort.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -32,16 +31,17 @@ final class ShardReader {
       if (!name.matches("shard-\\d+-of-\\d+\\.bin")) {
         throw new IOException("the manifest names a shard '" + name + "' (corrupted)");
       }
-      Path file = ckpt.resolve(name);
-      try {
-        CheckpointStore.verify(file, entry.path("bytes").asLong(-1), entry.path("sha256").asText());
-      } catch (java.nio.file.NoSuchFileException e) {
-        throw new IOException(name + " is missing (written on another host's file system?)", e);
-      }
       TrainingState s;
-      try (DataInputStream in =
-          new DataInputStream(new BufferedInputStream(CheckpointStore.open(file), 1 << 20))) {
-        s = CheckpointFormat.read(in, entry.path("bytes").asLong(), maxArrayFloats, Map.of());
+      try {
+        s =
+            CheckpointFiles.read(
+                ckpt.resolve(name),
+                entry.path("bytes").asLong(-1),
+                entry.path("sha256").asText(),
+                maxArrayFloats,
+                Map.of());
+      } catch (NoSuchFileException e) {
+        throw new IOException(name + " is missing (written on another host's file system?)", e);
       }
       for (Map.Entry<String, float[]> slice : s.arrays().entrySet()) {
         place(name, slice.getKey(), slice.getValue(), maxArrayFloats, whole, covered);

@@ -151,7 +151,7 @@ public final class DefaultProcessGroup implements ProcessGroup {
   }
 
   /** Hosts the hierarchical all-reduce spans, or 0 when it all-reduces flat. */
-  public int hierarchyHosts() {
+  int hierarchyHosts() {
     return hierarchy == null ? 0 : hierarchy.hosts();
   }
 

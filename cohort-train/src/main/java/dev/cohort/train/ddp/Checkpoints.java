@@ -131,13 +131,7 @@ public final class Checkpoints implements AutoCloseable {
     if (writer == null) {
       return;
     }
-    Map<String, float[]> arrays = new LinkedHashMap<>();
-    if (!optimizer.holdsParameters()) {
-      copyOut(state.parameters(), "parameter/", arrays);
-    }
-    copyOut(state.buffers(), "buffer/", arrays);
-    arrays.putAll(optimizerState);
-    TrainingState s = new TrainingState(step, nextEpoch, nextBatch, arrays, meta);
+    TrainingState s = withModel(step, nextEpoch, nextBatch, optimizerState);
     snapshotNanos += System.nanoTime() - t0;
     try {
       record(writer.submit(s));
@@ -153,21 +147,27 @@ public final class Checkpoints implements AutoCloseable {
   private void saveSharded(long step, int nextEpoch, int nextBatch) {
     Map<String, float[]> slices = optimizer.slices();
     Map<String, float[]> rest = optimizer.rest(); // collective where it gathers
-    TrainingState whole = null;
-    if (pg.rank() == 0) {
-      Map<String, float[]> arrays = new LinkedHashMap<>();
-      if (!optimizer.holdsParameters()) {
-        copyOut(state.parameters(), "parameter/", arrays);
-      }
-      copyOut(state.buffers(), "buffer/", arrays);
-      arrays.putAll(rest);
-      whole = new TrainingState(step, nextEpoch, nextBatch, arrays, meta);
-    }
+    TrainingState whole = pg.rank() == 0 ? withModel(step, nextEpoch, nextBatch, rest) : null;
     ShardedCheckpoints.Written w = sharded.save(step, slices, whole);
     snapshotNanos += w.nanos();
     writeNanos += w.nanos();
     bytes = w.bytes();
     written++;
+  }
+
+  /**
+   * The position and rank 0's arrays: the parameters (unless the optimizer's state holds them), the
+   * buffers, then {@code optimizerArrays}, copied out of the live model.
+   */
+  private TrainingState withModel(
+      long step, int nextEpoch, int nextBatch, Map<String, float[]> optimizerArrays) {
+    Map<String, float[]> arrays = new LinkedHashMap<>();
+    if (!optimizer.holdsParameters()) {
+      copyOut(state.parameters(), "parameter/", arrays);
+    }
+    copyOut(state.buffers(), "buffer/", arrays);
+    arrays.putAll(optimizerArrays);
+    return new TrainingState(step, nextEpoch, nextBatch, arrays, meta);
   }
 
   private static void copyOut(
