@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
-import dev.cohort.launch.WorkerArgs;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.TrainConfigBuilder;
 import dev.cohort.train.compress.Compression;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,9 +44,7 @@ class CompressionTrainingTest {
   }
 
   private static List<float[]> train(Path dir, TrainConfig cfg) throws Exception {
-    Files.createDirectories(dir);
-    return ParamDumps.train(
-        dir, 2, WorkerArgs.of(cfg), dir.resolve("params"), Map.of("COHORT_TRANSPORT", "tcp"));
+    return ParamDumps.trainTwoOverTcp(dir, cfg);
   }
 
   private static RunSummary.Traffic traffic(Path run) throws Exception {

@@ -2,7 +2,6 @@ package dev.cohort.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cohort.launch.WorkerArgs;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.TrainConfigBuilder;
 import dev.cohort.train.metrics.RunSummary;
@@ -10,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,9 +38,7 @@ class LocalSgdTrainingTest {
   }
 
   private static List<float[]> train(Path dir, TrainConfig cfg) throws Exception {
-    Files.createDirectories(dir);
-    return ParamDumps.train(
-        dir, 2, WorkerArgs.of(cfg), dir.resolve("params"), Map.of("COHORT_TRANSPORT", "tcp"));
+    return ParamDumps.trainTwoOverTcp(dir, cfg);
   }
 
   @Test

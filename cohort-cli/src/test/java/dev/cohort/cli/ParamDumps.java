@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cohort.launch.WorkerArgs;
 import dev.cohort.launch.local.LocalLauncher;
 import dev.cohort.launch.local.Outcome;
+import dev.cohort.train.TrainConfig;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -44,6 +45,17 @@ final class ParamDumps {
       out.add(read(Path.of(dump + ".rank" + r)));
     }
     return out;
+  }
+
+  /**
+   * Trains {@code cfg} on 2 workers in {@code dir} over TCP, where the group counts the bytes sent
+   * (shared memory's zero-copy collectives send none), and returns each rank's final state.
+   */
+  static List<float[]> trainTwoOverTcp(Path dir, TrainConfig cfg)
+      throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    return train(
+        dir, 2, WorkerArgs.of(cfg), dir.resolve("params"), Map.of("COHORT_TRANSPORT", "tcp"));
   }
 
   /** The relative difference of {@code a} from {@code b}: |a - b| / |b|, Euclidean. */

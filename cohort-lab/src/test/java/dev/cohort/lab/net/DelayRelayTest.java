@@ -18,17 +18,26 @@ class DelayRelayTest {
 
   /** Echoes the first connection to {@code echo} back to it, on a thread of its own. */
   private static Thread echoOnce(ServerSocket echo) {
-    Thread server =
+    return serveOnce(echo, true);
+  }
+
+  /**
+   * Takes the first connection to {@code server} on a thread of its own and reads it to the end,
+   * sending every byte back ({@code echo}) or dropping it.
+   */
+  private static Thread serveOnce(ServerSocket server, boolean echo) {
+    Thread t =
         new Thread(
             () -> {
-              try (Socket s = echo.accept()) {
-                s.getInputStream().transferTo(s.getOutputStream());
+              try (Socket s = server.accept()) {
+                s.getInputStream()
+                    .transferTo(echo ? s.getOutputStream() : OutputStream.nullOutputStream());
               } catch (Exception e) {
                 throw new RuntimeException(e);
               }
             });
-    server.start();
-    return server;
+    t.start();
+    return t;
   }
 
   /** A loopback port that is free for the relay to listen on. */
@@ -93,20 +102,8 @@ class DelayRelayTest {
   void ratesAreKeptForEachSendersUplink() throws Exception {
     // 8 Mbit/s = 1 MB/s: 512 KiB must take about half a second; the lower bound is what matters.
     try (ServerSocket sink = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      Thread server =
-          new Thread(
-              () -> {
-                try (Socket s = sink.accept()) {
-                  s.getInputStream().transferTo(OutputStream.nullOutputStream());
-                } catch (Exception e) {
-                  throw new RuntimeException(e);
-                }
-              });
-      server.start();
-      int port;
-      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-        port = probe.getLocalPort();
-      }
+      Thread server = serveOnce(sink, false);
+      int port = freePort();
       NetworkCondition net = NetworkCondition.parse("lat=0,rate=8mbit");
       InetAddress sender = InetAddress.getByName("127.0.1.7");
       try (DelayRelay relay =
