@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       QuickstartCommand.class,
       TrainCommand.class,
       RunCommand.class,
+      DashboardCommand.class,
       WorkerCommand.class,
       StoreCommand.class,
       SecretCommand.class,

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -63,6 +64,8 @@ final class RunCommand implements Callable<Integer> {
       description = "The program and its arguments, after --.")
   List<String> command = new ArrayList<>();
 
+  @Mixin DashboardOptions dashboard;
+
   @Spec CommandSpec spec;
 
   /** From the program's name on, every argument is the program's, with or without "--". */
@@ -86,11 +89,20 @@ final class RunCommand implements Callable<Integer> {
               maxRestarts,
               Duration.ofSeconds(hangTimeout),
               runDir);
+      dashboard.check();
+      ProgramLauncher.check(run); // a program that cannot run leaves nothing behind
     } catch (IllegalArgumentException e) {
       err.println("cohort run: " + e.getMessage());
       return 2;
     }
+    DashboardOptions.Served served;
     try {
+      served = dashboard.start(run.runDir(), () -> true, System.out);
+    } catch (IOException e) {
+      err.println("cohort run: " + e.getMessage());
+      return 2;
+    }
+    try (served) {
       return new ProgramLauncher(System.out, err).run(run);
     } catch (IllegalArgumentException e) {
       err.println("cohort run: " + e.getMessage());

@@ -10,6 +10,7 @@ import dev.cohort.launch.spawn.JavaCommand;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.model.Models;
 import dev.cohort.train.model.gpt.GptConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,8 @@ import picocli.CommandLine.Spec;
     })
 final class TrainCommand implements Callable<Integer> {
   @Mixin TrainOptions train;
+
+  @Mixin DashboardOptions dashboard;
 
   @Option(
       names = "--nproc",
@@ -127,12 +130,20 @@ final class TrainCommand implements Callable<Integer> {
         GptConfig g = Models.gptConfig(config.model());
         config.split().check(range.max(), g.heads(), g.width());
       }
+      dashboard.check();
       supervisor = new ElasticSupervisor(range, maxRestarts, dir, err());
     } catch (IllegalArgumentException e) {
       err().println("cohort train: " + e.getMessage());
       return 2;
     }
+    DashboardOptions.Served served;
     try {
+      served = dashboard.start(dir, () -> true, System.out);
+    } catch (IOException e) {
+      err().println("cohort train: " + e.getMessage());
+      return 2;
+    }
+    try (served) {
       int status =
           supervisor.supervise(
               config.batch(),

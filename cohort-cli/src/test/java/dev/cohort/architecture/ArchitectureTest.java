@@ -40,6 +40,7 @@ class ArchitectureTest {
           "cohort-train",
           "cohort-launch",
           "cohort-lab",
+          "cohort-ops",
           "cohort-cli",
           "cohort-jmh");
 
@@ -67,20 +68,24 @@ class ArchitectureTest {
         .definedBy("dev.cohort.launch..")
         .layer("lab")
         .definedBy("dev.cohort.lab..")
+        .layer("ops")
+        .definedBy("dev.cohort.ops..")
         .layer("cli")
         .definedBy("dev.cohort.cli..")
         .whereLayer("cli")
         .mayNotBeAccessedByAnyLayer()
-        .whereLayer("lab")
+        .whereLayer("ops")
         .mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("lab")
+        .mayOnlyBeAccessedByLayers("ops", "cli")
         .whereLayer("launch")
-        .mayOnlyBeAccessedByLayers("lab", "cli")
+        .mayOnlyBeAccessedByLayers("lab", "ops", "cli")
         .whereLayer("train")
-        .mayOnlyBeAccessedByLayers("launch", "lab", "cli")
+        .mayOnlyBeAccessedByLayers("launch", "lab", "ops", "cli")
         .whereLayer("checkpoint")
-        .mayOnlyBeAccessedByLayers("train", "launch", "lab", "cli")
+        .mayOnlyBeAccessedByLayers("train", "launch", "lab", "ops", "cli")
         .whereLayer("comm")
-        .mayOnlyBeAccessedByLayers("train", "launch", "lab", "cli")
+        .mayOnlyBeAccessedByLayers("train", "launch", "lab", "ops", "cli")
         .check(classes);
   }
 

@@ -60,7 +60,7 @@ public final class ProgramLauncher {
    * @throws dev.cohort.comm.CommException if the store cannot listen
    */
   public int run(ProgramRun run) throws IOException, InterruptedException {
-    locate(run.command().get(0), System.getenv("PATH"));
+    check(run);
     Path dir = run.runDir().toAbsolutePath();
     Files.createDirectories(dir);
     AtomicInteger restarts = new AtomicInteger();
@@ -102,6 +102,15 @@ public final class ProgramLauncher {
 
   private static String restarts(int n) {
     return n == 1 ? "1 restart" : n + " restarts";
+  }
+
+  /**
+   * Checks that {@code run}'s program can be found and run, before anything starts.
+   *
+   * @throws IllegalArgumentException naming the program when it is not found or not executable
+   */
+  public static void check(ProgramRun run) {
+    locate(run.command().get(0), System.getenv("PATH"));
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.cohort.train.metrics.Breakdown;
 import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.ListenerThread;
 import dev.cohort.train.metrics.MemoryReport;
+import dev.cohort.train.metrics.RankSteps;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunRecorder;
 import dev.cohort.train.metrics.RunSummary;
@@ -162,6 +163,7 @@ public final class DistributedTrainer {
     long t0 = System.nanoTime();
     RunRecorder recorder =
         pg.rank() == 0 && cfg.runDir() != null ? new RunRecorder(cfg.runDir()) : null;
+    RankSteps rankSteps = RankSteps.of(cfg.runDir(), pg, PeakMemory::residentNow);
     try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss))) {
       long[] sample = train.sampleShape();
       long[] dims = new long[sample.length + 1];
@@ -191,7 +193,7 @@ public final class DistributedTrainer {
         System.out.println(DataParallelMemory.zeroLine(cfg, state, parts));
       }
       try (StepRunner steps = new StepRunner(pg, cfg, train, parts);
-          ListenerThread events = new ListenerThread(listeners(recorder));
+          ListenerThread events = new ListenerThread(listeners(recorder, rankSteps));
           Checkpoints checkpoints =
               new Checkpoints(
                   pg,
@@ -246,6 +248,9 @@ public final class DistributedTrainer {
       if (recorder != null) {
         recorder.close();
       }
+      if (rankSteps != null) {
+        rankSteps.close();
+      }
     }
   }
 
@@ -262,16 +267,19 @@ public final class DistributedTrainer {
   }
 
   /**
-   * The caller's listener, rank 0's progress bar if the configuration asks for one, and rank 0's
-   * run folder records.
+   * The caller's listener, rank 0's progress bar if the configuration asks for one, rank 0's run
+   * folder records and every rank's steps file.
    */
-  private RunListener listeners(RunRecorder recorder) {
+  private RunListener listeners(RunRecorder recorder, RankSteps rankSteps) {
     List<RunListener> all = new ArrayList<>();
     if (pg.rank() == 0 && cfg.progress()) {
       all.add(new ConsoleProgress(System.out, System.console() != null));
     }
     if (recorder != null) {
       all.add(recorder);
+    }
+    if (rankSteps != null) {
+      all.add(rankSteps);
     }
     all.add(listener);
     return RunListener.all(all);

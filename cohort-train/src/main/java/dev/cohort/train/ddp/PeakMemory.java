@@ -7,15 +7,25 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** Peak resident memory (VmHWM) of this process, and of every rank. */
+/** Resident memory of this process (now, and its peak, VmHWM), and the peak of every rank. */
 public final class PeakMemory {
   private PeakMemory() {}
 
   /** Bytes, or -1 where /proc is not available. */
   public static long ofThisProcess() {
+    return status("VmHWM:");
+  }
+
+  /** Resident memory now (VmRSS), in bytes, or -1 where /proc is not available. */
+  public static long residentNow() {
+    return status("VmRSS:");
+  }
+
+  /** A size in /proc/self/status, in bytes. */
+  private static long status(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }

@@ -18,13 +18,18 @@ import java.util.TreeMap;
  * the last step its metrics.csv line shows. {@link #wholeRun} turns a segment's summary into the
  * run's. Not thread-safe: the training thread alone uses it.
  */
-final class RunHistory {
+public final class RunHistory {
   /** The file in a run folder. */
-  static final String FILE = "history.json";
+  public static final String FILE = "history.json";
 
   /** What the file holds. */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  record State(List<Entry> segments, List<RunSummary.Epoch> epochs) {}
+  public record State(List<Entry> segments, List<RunSummary.Epoch> epochs) {
+    public State {
+      segments = segments == null ? List.of() : List.copyOf(segments);
+      epochs = epochs == null ? List.of() : List.copyOf(epochs);
+    }
+  }
 
   /**
    * A segment as recorded.
@@ -33,7 +38,7 @@ final class RunHistory {
    * @param wallSeconds null while it runs
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  record Entry(
+  public record Entry(
       long startStep,
       Long endStep,
       RunSummary.Reason reason,
@@ -71,8 +76,7 @@ final class RunHistory {
         reason != RunSummary.Reason.FRESH && Files.exists(file)
             ? RunJson.read(file, State.class)
             : new State(List.of(), List.of());
-    List<Entry> segments =
-        new ArrayList<>(before.segments() == null ? List.of() : before.segments());
+    List<Entry> segments = new ArrayList<>(before.segments());
     if (!segments.isEmpty() && segments.get(segments.size() - 1).endStep() == null) {
       Entry open = segments.remove(segments.size() - 1);
       segments.add(
@@ -85,8 +89,7 @@ final class RunHistory {
     }
     segments.add(new Entry(startStep, null, reason, System.currentTimeMillis(), null));
     List<RunSummary.Epoch> kept = new ArrayList<>();
-    for (RunSummary.Epoch e :
-        before.epochs() == null ? List.<RunSummary.Epoch>of() : before.epochs()) {
+    for (RunSummary.Epoch e : before.epochs()) {
       if (e.epoch() <= epochOfStart) { // epochs are numbered from 1: those before the start's
         kept.add(e);
       }
@@ -94,6 +97,16 @@ final class RunHistory {
     RunHistory h = new RunHistory(file, segments, kept);
     h.save();
     return h;
+  }
+
+  /**
+   * What {@code dir}'s history holds so far, for a watcher of the run; empty while it has none.
+   *
+   * @throws IOException if the file cannot be read or parsed
+   */
+  public static State read(Path dir) throws IOException {
+    Path file = dir.resolve(FILE);
+    return Files.exists(file) ? RunJson.read(file, State.class) : new State(List.of(), List.of());
   }
 
   /** Records an evaluated epoch (numbered from 1); a redone epoch replaces its earlier record. */

@@ -3,10 +3,12 @@ package dev.cohort.train.pipeline;
 import dev.cohort.comm.ProcessGroup;
 import dev.cohort.train.TrainConfig;
 import dev.cohort.train.data.text.TextCorpus;
+import dev.cohort.train.ddp.PeakMemory;
 import dev.cohort.train.metrics.ConsoleProgress;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.ListenerThread;
 import dev.cohort.train.metrics.MemoryReport;
+import dev.cohort.train.metrics.RankSteps;
 import dev.cohort.train.metrics.RunListener;
 import dev.cohort.train.metrics.RunRecorder;
 import dev.cohort.train.metrics.RunSummary;
@@ -70,6 +72,7 @@ public final class LanguageModelRun {
     long t0 = System.nanoTime();
     boolean lead = pg.rank() == 0;
     RunRecorder recorder = lead && cfg.runDir() != null ? new RunRecorder(cfg.runDir()) : null;
+    RankSteps rankSteps = RankSteps.of(cfg.runDir(), pg, PeakMemory::residentNow);
     try {
       List<RunListener> all = new ArrayList<>();
       if (lead && cfg.progress()) {
@@ -77,6 +80,9 @@ public final class LanguageModelRun {
       }
       if (recorder != null) {
         all.add(recorder);
+      }
+      if (rankSteps != null) {
+        all.add(rankSteps);
       }
       all.add(listener);
       LanguageModelTrainer.Result r;
@@ -124,6 +130,9 @@ public final class LanguageModelRun {
     } finally {
       if (recorder != null) {
         recorder.close();
+      }
+      if (rankSteps != null) {
+        rankSteps.close();
       }
     }
   }

@@ -1,0 +1,276 @@
+package dev.cohort.ops.dashboard;
+
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.cohort.ops.prometheus.RunMetrics;
+import dev.cohort.ops.watch.Alert;
+import dev.cohort.ops.watch.Alerts;
+import dev.cohort.ops.watch.RunWatch;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Serves one run folder's dashboard ({@code /}), the JSON it polls ({@code /api/run}) and the
+ * Prometheus endpoint ({@code /metrics}) with Jetty, on loopback unless told otherwise. Every
+ * request must carry the access token; the page has it in its URL and passes it on. Each request
+ * refreshes the watch first (at most every {@value #REFRESH_MS} ms), so what is served is as fresh
+ * as the files.
+ */
+public final class DashboardServer implements AutoCloseable {
+  static final long REFRESH_MS = 250;
+
+  /** Static files of the page: path, resource and content type. */
+  private static final Map<String, String[]> ASSETS =
+      Map.of(
+          "/dashboard.js",
+          new String[] {"/dev/cohort/ops/dashboard/dashboard.js", "text/javascript"},
+          "/dashboard.css",
+          new String[] {"/dev/cohort/ops/dashboard/dashboard.css", "text/css"},
+          "/uPlot.iife.min.js",
+          new String[] {
+            "/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.iife.min.js", "text/javascript"
+          },
+          "/uPlot.min.css",
+          new String[] {"/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.min.css", "text/css"});
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
+
+  /**
+   * Where and how to serve.
+   *
+   * @param host the address to bind (127.0.0.1 unless the run should be watched from elsewhere)
+   * @param port the port (0: any free one)
+   * @param live whether the workers still run: a live run raises heartbeat alerts
+   * @param hostBytes this machine's memory, for the memory alert (0: unknown)
+   */
+  public record Settings(String host, int port, BooleanSupplier live, long hostBytes) {
+    /** Serving on {@code host:port} on this machine, whose memory is read from /proc. */
+    public static Settings here(String host, int port, BooleanSupplier live) {
+      return new Settings(host, port, live, machineMemory());
+    }
+  }
+
+  /** This machine's memory (MemTotal), or 0 where /proc/meminfo cannot be read. */
+  static long machineMemory() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+        if (line.startsWith("MemTotal:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0; // not Linux: no memory alert against the machine's size
+    }
+    return 0;
+  }
+
+  private final RunWatch watch;
+  private final Settings settings;
+  private final AccessToken token;
+  private final RunMetrics metrics = new RunMetrics();
+  private final Server server;
+  private final ServerConnector connector;
+  private long refreshedAt;
+  private List<Alert> alerts = List.of();
+
+  private DashboardServer(RunWatch watch, Settings settings) {
+    this.watch = watch;
+    this.settings = settings;
+    this.token = AccessToken.random();
+    QueuedThreadPool pool = new QueuedThreadPool(8, 1);
+    pool.setName("cohort-dashboard");
+    pool.setDaemon(true);
+    server = new Server(pool);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(settings.host());
+    connector.setPort(settings.port());
+    server.addConnector(connector);
+    server.setHandler(new Routes());
+  }
+
+  /**
+   * Starts serving {@code watch}'s run.
+   *
+   * @throws IOException if the address cannot be bound, naming it
+   */
+  public static DashboardServer start(RunWatch watch, Settings settings) throws IOException {
+    DashboardServer s = new DashboardServer(watch, settings);
+    try {
+      s.server.start();
+    } catch (Exception e) {
+      s.close();
+      throw new IOException(
+          "cannot serve the dashboard on "
+              + settings.host()
+              + ":"
+              + settings.port()
+              + " ("
+              + e.getMessage()
+              + "): pick another --dashboard-port, or 0 for any free one",
+          e);
+    }
+    return s;
+  }
+
+  /** The page's address, with the token. */
+  public URI url() {
+    String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+    return URI.create(
+        "http://" + host + ":" + connector.getLocalPort() + "/?token=" + token.value());
+  }
+
+  /** The port served on. */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the dashboard: " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads what the run added, feeds the metrics and works out the alerts; at most so often. */
+  private void refresh() {
+    long now = System.currentTimeMillis();
+    if (now - refreshedAt < REFRESH_MS) {
+      return;
+    }
+    refreshedAt = now;
+    metrics.add(watch.refresh());
+    alerts = Alerts.of(watch, now, settings.live().getAsBoolean(), settings.hostBytes());
+    RunView view =
+        RunViews.of(watch, alerts, settings.live().getAsBoolean(), settings.hostBytes(), now);
+    Double checkpointSeconds =
+        view.checkpoints().isEmpty()
+            ? null
+            : view.checkpoints().get(view.checkpoints().size() - 1).seconds();
+    metrics.set(
+        watch.files(),
+        view.run().samplesPerSecond(),
+        checkpointSeconds == null ? Double.NaN : checkpointSeconds,
+        alerts);
+  }
+
+  private byte[] runJson() throws IOException {
+    synchronized (watch) {
+      refresh();
+      boolean live = settings.live().getAsBoolean();
+      return JSON.writeValueAsBytes(
+          RunViews.of(watch, alerts, live, settings.hostBytes(), System.currentTimeMillis()));
+    }
+  }
+
+  private byte[] metricsText() throws IOException {
+    synchronized (watch) {
+      refresh();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      metrics.write(out);
+      return out.toByteArray();
+    }
+  }
+
+  private byte[] page() throws IOException {
+    return new String(resource("/dev/cohort/ops/dashboard/index.html"), StandardCharsets.UTF_8)
+        .replace("{{token}}", token.value())
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = DashboardServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("the dashboard's " + name + " is missing from the classpath");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** The routes: each request is checked for the token, then served. */
+  private final class Routes extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String path = Request.getPathInContext(request);
+      if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
+        return send(
+            response, callback, 405, "text/plain", "only GET\n".getBytes(StandardCharsets.UTF_8));
+      }
+      String query = Request.extractQueryParameters(request).getValue("token");
+      if (!token.admits(query, request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+        return send(
+            response,
+            callback,
+            401,
+            "text/plain",
+            ("the dashboard needs its token: open the URL cohort printed at start (or"
+                    + " dashboard.url in the run folder)\n")
+                .getBytes(StandardCharsets.UTF_8));
+      }
+      try {
+        return switch (path) {
+          case "/" -> send(response, callback, 200, "text/html; charset=utf-8", page());
+          case "/api/run" -> send(response, callback, 200, "application/json", runJson());
+          case "/metrics" -> send(response, callback, 200, RunMetrics.contentType(), metricsText());
+          default -> {
+            String[] asset = ASSETS.get(path);
+            yield asset == null
+                ? send(
+                    response,
+                    callback,
+                    404,
+                    "text/plain",
+                    ("no " + path + "\n").getBytes(StandardCharsets.UTF_8))
+                : send(response, callback, 200, asset[1] + "; charset=utf-8", resource(asset[0]));
+          }
+        };
+      } catch (IOException | RuntimeException e) {
+        return send(
+            response,
+            callback,
+            500,
+            "text/plain",
+            ("cannot serve " + path + ": " + e.getMessage() + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+      }
+    }
+
+    private boolean send(
+        Response response, Callback callback, int status, String type, byte[] body) {
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+      response.getHeaders().put("X-Content-Type-Options", "nosniff");
+      response.getHeaders().put("Referrer-Policy", "no-referrer");
+      response
+          .getHeaders()
+          .put(
+              "Content-Security-Policy",
+              "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+      response.write(true, ByteBuffer.wrap(body), callback);
+      return true;
+    }
+  }
+}

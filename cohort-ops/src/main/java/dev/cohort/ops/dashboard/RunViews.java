@@ -1,0 +1,285 @@
+package dev.cohort.ops.dashboard;
+
+import dev.cohort.ops.watch.Alert;
+import dev.cohort.ops.watch.CheckpointMark;
+import dev.cohort.ops.watch.ExpertPoint;
+import dev.cohort.ops.watch.RankHistory;
+import dev.cohort.ops.watch.RunFiles;
+import dev.cohort.ops.watch.RunWatch;
+import dev.cohort.ops.watch.StepPoint;
+import dev.cohort.train.metrics.EffectiveConfig;
+import dev.cohort.train.metrics.RunHistory;
+import dev.cohort.train.metrics.RunSummary;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+
+/** Builds the {@link RunView} of a watched run. Call it under the watch's lock. */
+final class RunViews {
+  /** At most this many points per series: a long run is thinned evenly, keeping its last step. */
+  static final int MAX_POINTS = 1500;
+
+  /** Steps the breakdown and the throughput average over. */
+  static final int RECENT = 20;
+
+  private RunViews() {}
+
+  static RunView of(RunWatch watch, List<Alert> alerts, boolean live, long hostBytes, long now) {
+    RunFiles files = watch.files();
+    List<RankHistory> ranks = watch.ranks();
+    int stages = files.stages();
+    List<RunView.RankSeries> series = new ArrayList<>();
+    for (RankHistory r : ranks) {
+      List<StepPoint> p = thin(r.points());
+      series.add(
+          new RunView.RankSeries(
+              r.rank(),
+              r.rank() % stages,
+              longs(p, StepPoint::step),
+              doubles(p, StepPoint::loss),
+              doubles(p, StepPoint::stepMs),
+              doubles(p, StepPoint::waitMs),
+              doubles(p, StepPoint::commMs),
+              doubles(p, q -> q.rssBytes() / 1048576.0)));
+    }
+    RankHistory lead = ranks.isEmpty() ? null : ranks.get(0);
+    StepPoint last = lead == null ? null : lead.latest();
+    RunSummary summary = files.summary();
+    boolean finished =
+        !live && summary != null && last != null && files.summaryMillis() >= last.timeMillis();
+    return new RunView(
+        run(watch, files, ranks, live, finished, hostBytes, now),
+        series,
+        throughput(ranks),
+        breakdown(ranks, stages, alerts),
+        epochs(files),
+        segments(files.history()),
+        checkpoints(files.checkpoints(), lead),
+        experts(watch.experts()),
+        alerts);
+  }
+
+  private static RunView.Run run(
+      RunWatch watch,
+      RunFiles files,
+      List<RankHistory> ranks,
+      boolean live,
+      boolean finished,
+      long hostBytes,
+      long now) {
+    EffectiveConfig c = files.config();
+    StepPoint last = ranks.isEmpty() ? null : ranks.get(0).latest();
+    long total = 0;
+    if (c != null && c.stepsPerEpoch() != null) {
+      total = (long) c.stepsPerEpoch() * c.epochs();
+      if (c.maxSteps() > 0) {
+        total = Math.min(total, c.maxSteps());
+      }
+    }
+    RunSummary s = finished ? files.summary() : null;
+    return new RunView.Run(
+        watch.dir().toString(),
+        c == null ? null : c.model(),
+        c == null ? ranks.size() : c.workers(),
+        c == null ? null : strategy(c),
+        files.stages(),
+        live,
+        finished,
+        last == null ? -1 : last.step(),
+        total,
+        samplesPerSecond(ranks),
+        s == null ? null : s.finalTestAccuracy(),
+        c == null ? 0 : c.memoryBudgetBytes(),
+        hostBytes,
+        now);
+  }
+
+  /** How the run spreads its work, in a few words. */
+  static String strategy(EffectiveConfig c) {
+    List<String> parts = new ArrayList<>();
+    if (c.pipeline() != null && c.pipeline().stages() > 1) {
+      parts.add(
+          "pipeline of " + c.pipeline().stages() + " stages (" + c.pipeline().schedule() + ")");
+    }
+    if (c.layers() != null && c.layers().tensor() > 1) {
+      parts.add("tensor parallel x" + c.layers().tensor());
+    }
+    if (c.layers() != null && c.layers().experts() > 0) {
+      parts.add(c.layers().experts() + " experts, top-" + c.layers().topK());
+    }
+    if (c.zero() > 0) {
+      parts.add("ZeRO-" + c.zero());
+    }
+    if (c.compression() != null) {
+      parts.add("gradients as " + c.compression());
+    }
+    if (c.localSgd() > 0) {
+      parts.add("local SGD, H " + c.localSgd());
+    }
+    return parts.isEmpty() ? "data parallel" : "data parallel, " + String.join(", ", parts);
+  }
+
+  /**
+   * All workers' samples per second over the last {@value #RECENT} steps: each rank's mean samples
+   * a step, added up, over rank 0's mean step time.
+   */
+  static double samplesPerSecond(List<RankHistory> ranks) {
+    if (ranks.isEmpty() || ranks.get(0).latest() == null) {
+      return 0;
+    }
+    double ms = mean(ranks.get(0).last(RECENT), StepPoint::stepMs);
+    double samples = 0;
+    for (RankHistory r : ranks) {
+      samples += mean(r.last(RECENT), StepPoint::samples);
+    }
+    return ms <= 0 ? 0 : samples / (ms / 1e3);
+  }
+
+  private static RunView.Series throughput(List<RankHistory> ranks) {
+    if (ranks.isEmpty()) {
+      return new RunView.Series(new long[0], new double[0]);
+    }
+    List<StepPoint> lead = thin(ranks.get(0).points());
+    int workers = ranks.size();
+    double[] v = new double[lead.size()];
+    for (int i = 0; i < v.length; i++) {
+      StepPoint p = lead.get(i);
+      v[i] = p.stepMs() <= 0 ? 0 : p.samples() * workers / (p.stepMs() / 1e3);
+    }
+    return new RunView.Series(longs(lead, StepPoint::step), smooth(v, 10));
+  }
+
+  private static List<RunView.Breakdown> breakdown(
+      List<RankHistory> ranks, int stages, List<Alert> alerts) {
+    List<RunView.Breakdown> out = new ArrayList<>();
+    for (RankHistory r : ranks) {
+      List<StepPoint> p = r.last(RECENT);
+      if (p.isEmpty()) {
+        continue;
+      }
+      boolean straggler =
+          alerts.stream().anyMatch(a -> a.kind() == Alert.Kind.STRAGGLER && a.rank() == r.rank());
+      out.add(
+          new RunView.Breakdown(
+              r.rank(),
+              r.rank() % stages,
+              mean(p, StepPoint::dataMs),
+              mean(p, StepPoint::computeMs),
+              mean(p, StepPoint::commMs),
+              mean(p, StepPoint::waitMs),
+              mean(p, StepPoint::optimizerMs),
+              mean(p, StepPoint::otherMs),
+              mean(p, StepPoint::stepMs),
+              straggler));
+    }
+    return out;
+  }
+
+  private static List<RunView.Epoch> epochs(RunFiles files) {
+    Integer perEpoch = files.config() == null ? null : files.config().stepsPerEpoch();
+    return files.history().epochs().stream()
+        .map(
+            e ->
+                new RunView.Epoch(
+                    e.epoch(),
+                    perEpoch == null ? -1 : (long) e.epoch() * perEpoch,
+                    e.trainLoss(),
+                    e.testAccuracy()))
+        .toList();
+  }
+
+  private static List<RunView.Segment> segments(RunHistory.State history) {
+    return history.segments().stream()
+        .map(
+            e ->
+                new RunView.Segment(
+                    e.startStep(),
+                    e.reason() == null
+                        ? "fresh"
+                        : e.reason().name().toLowerCase(java.util.Locale.ROOT),
+                    e.startedAtMillis()))
+        .toList();
+  }
+
+  private static List<RunView.Checkpoint> checkpoints(
+      List<CheckpointMark> marks, RankHistory lead) {
+    return marks.stream()
+        .map(
+            m ->
+                new RunView.Checkpoint(
+                    m.step(), m.stage(), m.created().toString(), m.bytes(), seconds(m, lead)))
+        .toList();
+  }
+
+  /**
+   * From the end of the checkpoint's step (its step counts steps done, so the step numbered one
+   * less) to its commit; null when rank 0 has no record of that step.
+   */
+  static Double seconds(CheckpointMark m, RankHistory lead) {
+    if (lead == null) {
+      return null;
+    }
+    for (int i = lead.points().size() - 1; i >= 0; i--) {
+      StepPoint p = lead.points().get(i);
+      if (p.step() == m.step() - 1) {
+        return Math.max(0, m.created().toEpochMilli() - p.timeMillis()) / 1e3;
+      }
+      if (p.step() < m.step() - 1) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  private static RunView.Experts experts(List<ExpertPoint> routed) {
+    if (routed.isEmpty()) {
+      return null;
+    }
+    List<ExpertPoint> p = thin(routed);
+    return new RunView.Experts(
+        p.stream().mapToLong(ExpertPoint::step).toArray(),
+        p.stream().mapToDouble(ExpertPoint::busiestOverMean).toArray(),
+        p.stream().mapToDouble(ExpertPoint::dropped).toArray(),
+        routed.get(routed.size() - 1).tokens());
+  }
+
+  /** Every k-th element and the last, so that at most {@link #MAX_POINTS} remain. */
+  static <T> List<T> thin(List<T> all) {
+    if (all.size() <= MAX_POINTS) {
+      return List.copyOf(all);
+    }
+    int stride = (all.size() + MAX_POINTS - 2) / (MAX_POINTS - 1);
+    List<T> out = new ArrayList<>();
+    for (int i = 0; i < all.size() - 1; i += stride) {
+      out.add(all.get(i));
+    }
+    out.add(all.get(all.size() - 1));
+    return out;
+  }
+
+  private static double[] smooth(double[] v, int window) {
+    double[] out = new double[v.length];
+    double sum = 0;
+    for (int i = 0; i < v.length; i++) {
+      sum += v[i];
+      if (i >= window) {
+        sum -= v[i - window];
+      }
+      out[i] = sum / Math.min(i + 1, window);
+    }
+    return out;
+  }
+
+  private static double mean(List<StepPoint> p, ToDoubleFunction<StepPoint> f) {
+    return p.stream().mapToDouble(f).average().orElse(0);
+  }
+
+  private static long[] longs(List<StepPoint> p, ToLongFunction<StepPoint> f) {
+    return p.stream().mapToLong(f).toArray();
+  }
+
+  private static double[] doubles(List<StepPoint> p, ToDoubleFunction<StepPoint> f) {
+    return p.stream().mapToDouble(f).toArray();
+  }
+}

@@ -1,0 +1,155 @@
+package dev.cohort.ops.watch;
+
+import dev.cohort.train.metrics.MetricsCsv;
+import dev.cohort.train.metrics.RankSteps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A run folder as it grows: each {@link #refresh} reads what every rank's steps file gained, rank
+ * 0's expert routing from metrics.csv, and the small files again. Ranks are found as their files
+ * appear, so a watch can start before the workers do. Callers share one watch and synchronize on
+ * it: refresh and the reads that follow see one state.
+ */
+public final class RunWatch {
+  /** What a refresh found new: each rank's steps, and the routing of new steps. */
+  public record Update(List<RankStep> steps, List<ExpertPoint> experts) {}
+
+  /** One rank's new step. */
+  public record RankStep(int rank, StepPoint point) {}
+
+  private final Path dir;
+  private final Map<Integer, CsvTail> tails = new TreeMap<>();
+  private final Map<Integer, RankHistory> ranks = new TreeMap<>();
+  private final Map<Integer, LossWatch> losses = new TreeMap<>();
+  private final CsvTail metrics;
+  private final List<ExpertPoint> experts = new ArrayList<>();
+  private RunFiles files = RunFiles.NONE;
+
+  public RunWatch(Path dir) {
+    this.dir = dir;
+    this.metrics = new CsvTail(dir.resolve(MetricsCsv.FILE));
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Reads what was added since the last refresh.
+   *
+   * @throws UncheckedIOException if the run folder cannot be listed or a steps file read
+   */
+  public synchronized Update refresh() {
+    try {
+      discoverRanks();
+      List<RankStep> fresh = new ArrayList<>();
+      for (Map.Entry<Integer, CsvTail> e : tails.entrySet()) {
+        int rank = e.getKey();
+        CsvTail.Lines lines = e.getValue().read();
+        if (lines.restarted()) {
+          ranks.get(rank).clear();
+          losses.get(rank).clear();
+        }
+        for (CsvTail.Row row : lines.rows()) {
+          StepPoint p = StepPoint.of(row);
+          ranks.get(rank).add(p);
+          losses.get(rank).add(p);
+          fresh.add(new RankStep(rank, p));
+        }
+      }
+      List<ExpertPoint> routed = readExperts();
+      files = RunFiles.read(dir, files);
+      return new Update(fresh, routed);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read the run folder " + dir + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot read the run folder " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void discoverRanks() throws IOException {
+    Path folder = dir.resolve(RankSteps.FOLDER);
+    if (!Files.isDirectory(folder)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(folder)) {
+      for (Path f : s.toList()) {
+        String name = f.getFileName().toString();
+        if (name.matches("rank-\\d+\\.csv")) {
+          int rank = Integer.parseInt(name.substring(5, name.length() - 4));
+          if (!tails.containsKey(rank)) {
+            tails.put(rank, new CsvTail(f));
+            ranks.put(rank, new RankHistory(rank));
+            losses.put(rank, new LossWatch());
+          }
+        }
+      }
+    }
+  }
+
+  private List<ExpertPoint> readExperts() throws IOException {
+    CsvTail.Lines lines = metrics.read();
+    if (lines.restarted()) {
+      experts.clear();
+    }
+    List<ExpertPoint> fresh = new ArrayList<>();
+    for (CsvTail.Row row : lines.rows()) {
+      int count = 0;
+      while (row.get("expert_" + count) != null) {
+        count++;
+      }
+      if (count == 0) {
+        continue;
+      }
+      ExpertPoint p = ExpertPoint.of(row, count);
+      while (!experts.isEmpty() && experts.get(experts.size() - 1).step() >= p.step()) {
+        experts.remove(experts.size() - 1); // redone after a restart
+      }
+      experts.add(p);
+      fresh.add(p);
+    }
+    return fresh;
+  }
+
+  /** Every rank seen so far, by rank. */
+  public synchronized List<RankHistory> ranks() {
+    return List.copyOf(ranks.values());
+  }
+
+  /** The first non-finite loss of each rank that had one. */
+  synchronized Map<Integer, StepPoint> nonFinite() {
+    Map<Integer, StepPoint> m = new TreeMap<>();
+    losses.forEach(
+        (rank, w) -> {
+          if (w.firstNonFinite() != null) {
+            m.put(rank, w.firstNonFinite());
+          }
+        });
+    return m;
+  }
+
+  /** Rank 0's loss spikes, the most recent last. */
+  synchronized List<LossWatch.Spike> spikes() {
+    LossWatch w = losses.get(0);
+    return w == null ? List.of() : w.spikes();
+  }
+
+  /** Rank 0's expert routing by step; empty without experts. */
+  public synchronized List<ExpertPoint> experts() {
+    return List.copyOf(experts);
+  }
+
+  public synchronized RunFiles files() {
+    return files;
+  }
+}
