@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       RunCommand.class,
       DashboardCommand.class,
+      ModelsCommand.class,
       WorkerCommand.class,
       StoreCommand.class,
       SecretCommand.class,

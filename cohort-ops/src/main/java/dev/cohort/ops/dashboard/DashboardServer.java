@@ -7,25 +7,21 @@ import dev.cohort.ops.prometheus.RunMetrics;
 import dev.cohort.ops.watch.Alert;
 import dev.cohort.ops.watch.Alerts;
 import dev.cohort.ops.watch.RunWatch;
+import dev.cohort.ops.web.AccessToken;
+import dev.cohort.ops.web.Replies;
+import dev.cohort.ops.web.WebServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Serves one run folder's dashboard ({@code /}), the JSON it polls ({@code /api/run}) and the
@@ -85,28 +81,18 @@ public final class DashboardServer implements AutoCloseable {
 
   private final RunWatch watch;
   private final Settings settings;
-  private final AccessToken token;
+  private final AccessToken token = AccessToken.random();
   private final RunMetrics metrics = new RunMetrics();
-  private final Server server;
-  private final ServerConnector connector;
+  private final WebServer server;
   private long refreshedAt;
   private List<Alert> alerts = List.of();
 
-  private DashboardServer(RunWatch watch, Settings settings) {
+  private DashboardServer(RunWatch watch, Settings settings) throws IOException {
     this.watch = watch;
     this.settings = settings;
-    this.token = AccessToken.random();
-    QueuedThreadPool pool = new QueuedThreadPool(8, 1);
-    pool.setName("cohort-dashboard");
-    pool.setDaemon(true);
-    server = new Server(pool);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-    connector.setHost(settings.host());
-    connector.setPort(settings.port());
-    server.addConnector(connector);
-    server.setHandler(new Routes());
+    this.server =
+        WebServer.start(
+            "the dashboard", "--dashboard-port", settings.host(), settings.port(), new Routes());
   }
 
   /**
@@ -115,43 +101,22 @@ public final class DashboardServer implements AutoCloseable {
    * @throws IOException if the address cannot be bound, naming it
    */
   public static DashboardServer start(RunWatch watch, Settings settings) throws IOException {
-    DashboardServer s = new DashboardServer(watch, settings);
-    try {
-      s.server.start();
-    } catch (Exception e) {
-      s.close();
-      throw new IOException(
-          "cannot serve the dashboard on "
-              + settings.host()
-              + ":"
-              + settings.port()
-              + " ("
-              + e.getMessage()
-              + "): pick another --dashboard-port, or 0 for any free one",
-          e);
-    }
-    return s;
+    return new DashboardServer(watch, settings);
   }
 
   /** The page's address, with the token. */
   public URI url() {
-    String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-    return URI.create(
-        "http://" + host + ":" + connector.getLocalPort() + "/?token=" + token.value());
+    return URI.create(server.origin() + "/?token=" + token.value());
   }
 
   /** The port served on. */
   public int port() {
-    return connector.getLocalPort();
+    return server.port();
   }
 
   @Override
   public void close() {
-    try {
-      server.stop();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot stop the dashboard: " + e.getMessage(), e);
-    }
+    server.close();
   }
 
   /** Reads what the run added, feeds the metrics and works out the alerts; at most so often. */
@@ -215,62 +180,34 @@ public final class DashboardServer implements AutoCloseable {
     public boolean handle(Request request, Response response, Callback callback) {
       String path = Request.getPathInContext(request);
       if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
-        return send(
-            response, callback, 405, "text/plain", "only GET\n".getBytes(StandardCharsets.UTF_8));
+        return Replies.text(response, callback, 405, "only GET");
       }
-      String query = Request.extractQueryParameters(request).getValue("token");
-      if (!token.admits(query, request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-        return send(
-            response,
-            callback,
-            401,
-            "text/plain",
-            ("the dashboard needs its token: open the URL cohort printed at start (or"
-                    + " dashboard.url in the run folder)\n")
-                .getBytes(StandardCharsets.UTF_8));
+      if (!Replies.admitted(
+          token,
+          request,
+          response,
+          callback,
+          "open the URL cohort printed at start (or dashboard.url in the run folder)")) {
+        return true;
       }
       try {
         return switch (path) {
-          case "/" -> send(response, callback, 200, "text/html; charset=utf-8", page());
-          case "/api/run" -> send(response, callback, 200, "application/json", runJson());
-          case "/metrics" -> send(response, callback, 200, RunMetrics.contentType(), metricsText());
+          case "/" -> Replies.send(response, callback, 200, "text/html; charset=utf-8", page());
+          case "/api/run" -> Replies.send(response, callback, 200, "application/json", runJson());
+          case "/metrics" ->
+              Replies.send(response, callback, 200, RunMetrics.contentType(), metricsText());
           default -> {
             String[] asset = ASSETS.get(path);
             yield asset == null
-                ? send(
-                    response,
-                    callback,
-                    404,
-                    "text/plain",
-                    ("no " + path + "\n").getBytes(StandardCharsets.UTF_8))
-                : send(response, callback, 200, asset[1] + "; charset=utf-8", resource(asset[0]));
+                ? Replies.text(response, callback, 404, "no " + path)
+                : Replies.send(
+                    response, callback, 200, asset[1] + "; charset=utf-8", resource(asset[0]));
           }
         };
       } catch (IOException | RuntimeException e) {
-        return send(
-            response,
-            callback,
-            500,
-            "text/plain",
-            ("cannot serve " + path + ": " + e.getMessage() + "\n")
-                .getBytes(StandardCharsets.UTF_8));
+        return Replies.text(
+            response, callback, 500, "cannot serve " + path + ": " + e.getMessage());
       }
-    }
-
-    private boolean send(
-        Response response, Callback callback, int status, String type, byte[] body) {
-      response.setStatus(status);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-      response.getHeaders().put("X-Content-Type-Options", "nosniff");
-      response.getHeaders().put("Referrer-Policy", "no-referrer");
-      response
-          .getHeaders()
-          .put(
-              "Content-Security-Policy",
-              "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
-      response.write(true, ByteBuffer.wrap(body), callback);
-      return true;
     }
   }
 }

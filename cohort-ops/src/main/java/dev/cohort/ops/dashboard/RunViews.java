@@ -7,6 +7,7 @@ import dev.cohort.ops.watch.RankHistory;
 import dev.cohort.ops.watch.RunFiles;
 import dev.cohort.ops.watch.RunWatch;
 import dev.cohort.ops.watch.StepPoint;
+import dev.cohort.ops.watch.Strategy;
 import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.RunHistory;
 import dev.cohort.train.metrics.RunSummary;
@@ -82,7 +83,7 @@ final class RunViews {
         watch.dir().toString(),
         c == null ? null : c.model(),
         c == null ? ranks.size() : c.workers(),
-        c == null ? null : strategy(c),
+        c == null ? null : Strategy.of(c),
         files.stages(),
         live,
         finished,
@@ -93,31 +94,6 @@ final class RunViews {
         c == null ? 0 : c.memoryBudgetBytes(),
         hostBytes,
         now);
-  }
-
-  /** How the run spreads its work, in a few words. */
-  static String strategy(EffectiveConfig c) {
-    List<String> parts = new ArrayList<>();
-    if (c.pipeline() != null && c.pipeline().stages() > 1) {
-      parts.add(
-          "pipeline of " + c.pipeline().stages() + " stages (" + c.pipeline().schedule() + ")");
-    }
-    if (c.layers() != null && c.layers().tensor() > 1) {
-      parts.add("tensor parallel x" + c.layers().tensor());
-    }
-    if (c.layers() != null && c.layers().experts() > 0) {
-      parts.add(c.layers().experts() + " experts, top-" + c.layers().topK());
-    }
-    if (c.zero() > 0) {
-      parts.add("ZeRO-" + c.zero());
-    }
-    if (c.compression() != null) {
-      parts.add("gradients as " + c.compression());
-    }
-    if (c.localSgd() > 0) {
-      parts.add("local SGD, H " + c.localSgd());
-    }
-    return parts.isEmpty() ? "data parallel" : "data parallel, " + String.join(", ", parts);
   }
 
   /**

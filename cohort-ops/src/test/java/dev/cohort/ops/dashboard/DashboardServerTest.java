@@ -83,7 +83,7 @@ class DashboardServerTest {
     for (String path : new String[] {"/", "/api/run", "/metrics", "/dashboard.js"}) {
       HttpResponse<String> r = get(path, null);
       assertThat(r.statusCode()).as(path).isEqualTo(401);
-      assertThat(r.body()).contains("the dashboard needs its token");
+      assertThat(r.body()).contains("this needs its token");
       assertThat(get(path + "?token=" + "0".repeat(32), null).statusCode()).isEqualTo(401);
     }
     assertThat(get("/metrics", "Bearer " + token()).statusCode()).isEqualTo(200);

@@ -1,4 +1,4 @@
-package dev.cohort.ops.dashboard;
+package dev.cohort.ops.web;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -6,21 +6,22 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * The secret in the dashboard's URL: 128 random bits, hex. A request shows it as {@code ?token=} or
+ * The secret in a served page's URL: 128 random bits, hex. A request shows it as {@code ?token=} or
  * as {@code Authorization: Bearer} (how Prometheus sends credentials); it is compared in constant
  * time.
  */
-record AccessToken(String value) {
+public record AccessToken(String value) {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  static AccessToken random() {
+  /** A new token from a secure random source. */
+  public static AccessToken random() {
     byte[] b = new byte[16];
     RANDOM.nextBytes(b);
     return new AccessToken(HexFormat.of().formatHex(b));
   }
 
   /** Whether {@code query} (the token parameter) or {@code authorization} (a header) carry it. */
-  boolean admits(String query, String authorization) {
+  public boolean admits(String query, String authorization) {
     if (query != null && same(query)) {
       return true;
     }

@@ -1,0 +1,278 @@
+package dev.cohort.ops.models;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.cohort.ops.registry.ModelVersion;
+import dev.cohort.ops.registry.Registry;
+import dev.cohort.ops.web.AccessToken;
+import dev.cohort.ops.web.Replies;
+import dev.cohort.ops.web.WebServer;
+import dev.cohort.train.serve.Classifier;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Serves a model's champion over HTTP: {@code POST /predict} with {@code {"pixels": [784 values in
+ * 0..1]}} answers the class, its name, the probabilities and which version answered; {@code GET
+ * /version} says which version serves. Every request needs the access token. A watcher asks the
+ * registry for the champion every poll: when a promotion or a rollback moves it, the new version is
+ * loaded (its file checked against the registered digest) and takes over between two requests, with
+ * no restart; each version served is audited (SERVE). A version that cannot be loaded is reported
+ * once and the current one goes on serving.
+ */
+public final class ModelServer implements AutoCloseable {
+  /** Fashion-MNIST's class names, by label. */
+  static final String[] FASHION_CLASSES = {
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot"
+  };
+
+  private static final int MAX_REQUEST_BYTES = 1 << 20;
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /**
+   * Where and how to serve.
+   *
+   * @param poll how often the registry is asked for the champion
+   * @param actor who serves, for the audit log
+   */
+  public record Settings(String host, int port, Duration poll, String actor) {}
+
+  record PredictRequest(float[] pixels) {}
+
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  record PredictReply(
+      String model, int version, int label, String className, float[] probabilities) {}
+
+  record VersionReply(String model, int version) {}
+
+  private final Registry registry;
+  private final String model;
+  private final Settings settings;
+  private final PrintStream log;
+  private final AccessToken token = AccessToken.random();
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private ServedModel current; // guarded by lock
+  private final WebServer server;
+  private final Thread watcher;
+  private volatile boolean closed;
+  private String lastProblem;
+
+  private ModelServer(
+      Registry registry, String model, Settings settings, PrintStream log, ServedModel first)
+      throws IOException {
+    this.registry = registry;
+    this.model = model;
+    this.settings = settings;
+    this.log = log;
+    this.current = first;
+    this.server =
+        WebServer.start(
+            "the model " + model, "--port", settings.host(), settings.port(), new Routes());
+    this.watcher = new Thread(this::watch, "cohort-champion-watch");
+    watcher.setDaemon(true);
+  }
+
+  /**
+   * Loads {@code model}'s champion and serves it.
+   *
+   * @throws IllegalArgumentException when the model has no champion
+   * @throws IOException when its file cannot be loaded, or the address bound
+   */
+  public static ModelServer start(
+      Registry registry, String model, Settings settings, PrintStream log) throws IOException {
+    ModelVersion champion =
+        registry
+            .champion(model)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "model "
+                            + model
+                            + " has no champion to serve: promote a version first (cohort models"
+                            + " promote "
+                            + model
+                            + " VERSION)"));
+    ServedModel first = ServedModel.load(champion);
+    ModelServer s;
+    try {
+      s = new ModelServer(registry, model, settings, log, first);
+    } catch (IOException | RuntimeException e) {
+      first.close();
+      throw e;
+    }
+    registry.recordServe(model, champion.version(), settings.actor());
+    log.println("serving " + champion.label() + " at " + s.url());
+    log.flush();
+    s.watcher.start();
+    return s;
+  }
+
+  /** The server's address, with the token. */
+  public URI url() {
+    return URI.create(server.origin() + "/?token=" + token.value());
+  }
+
+  /** The version serving now. */
+  public ModelVersion serving() {
+    lock.readLock().lock();
+    try {
+      return current.version();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void watch() {
+    while (!closed) {
+      try {
+        Thread.sleep(settings.poll().toMillis());
+        follow();
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        String problem = e.getMessage();
+        if (!problem.equals(lastProblem)) { // once per problem, not once per poll
+          log.println("warning: still serving " + serving().label() + ": " + problem);
+          log.flush();
+          lastProblem = problem;
+        }
+      }
+    }
+  }
+
+  /** Switches to the champion if it moved. */
+  void follow() throws IOException {
+    Optional<ModelVersion> champion = registry.champion(model);
+    ModelVersion now = serving();
+    if (champion.isEmpty() || champion.get().version() == now.version()) {
+      return;
+    }
+    ServedModel next = ServedModel.load(champion.get());
+    ServedModel old;
+    lock.writeLock().lock();
+    try {
+      old = current;
+      current = next;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    old.close();
+    lastProblem = null;
+    registry.recordServe(model, next.version().version(), settings.actor());
+    log.println(
+        "serving " + next.version().label() + " (the champion moved from v" + now.version() + ")");
+    log.flush();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    watcher.interrupt();
+    try {
+      watcher.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.close();
+    lock.writeLock().lock();
+    try {
+      current.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private byte[] predict(Request request) throws IOException {
+    byte[] body;
+    try {
+      body = Content.Source.asByteArrayAsync(request, MAX_REQUEST_BYTES).get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalArgumentException(
+          "the request body could not be read whole (at most " + MAX_REQUEST_BYTES + " bytes)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while reading the request", e);
+    }
+    PredictRequest in;
+    try {
+      in = JSON.readValue(body, PredictRequest.class);
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IllegalArgumentException(
+          "the body must be JSON {\"pixels\": [...]}: " + e.getOriginalMessage());
+    }
+    if (in.pixels() == null) {
+      throw new IllegalArgumentException("the body must be JSON {\"pixels\": [...]}");
+    }
+    lock.readLock().lock();
+    try {
+      Classifier.Prediction p = current.classifier().predict(in.pixels());
+      ModelVersion v = current.version();
+      String name =
+          p.probabilities().length == FASHION_CLASSES.length ? FASHION_CLASSES[p.label()] : null;
+      return JSON.writeValueAsBytes(
+          new PredictReply(v.model(), v.version(), p.label(), name, p.probabilities()));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The routes: the token first, then /predict and /version. */
+  private final class Routes extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (!Replies.admitted(
+          token, request, response, callback, "use the URL cohort models serve printed")) {
+        return true;
+      }
+      String path = Request.getPathInContext(request);
+      String method = request.getMethod();
+      try {
+        if (path.equals("/predict") && method.equals("POST")) {
+          return Replies.send(response, callback, 200, "application/json", predict(request));
+        }
+        if (path.equals("/version") && method.equals("GET")) {
+          ModelVersion v = serving();
+          return Replies.send(
+              response,
+              callback,
+              200,
+              "application/json",
+              JSON.writeValueAsBytes(new VersionReply(v.model(), v.version())));
+        }
+        return Replies.text(
+            response,
+            callback,
+            404,
+            "no " + method + " " + path + ": POST /predict or GET /version");
+      } catch (IllegalArgumentException e) {
+        return Replies.text(response, callback, 400, e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        return Replies.text(response, callback, 500, "cannot answer: " + e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package dev.cohort.ops.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Registry URLs in messages: named, never with their password. */
+class RegistryUrlTest {
+
+  @Test
+  void unreachableServerShouldBeNamedWithoutItsPassword() {
+    String url = "jdbc:postgresql://127.0.0.1:1/registry?user=cohort&password=s3cret&ssl=false";
+    assertThatThrownBy(() -> Registry.open(url))
+        .isInstanceOf(RegistryException.class)
+        .hasMessageStartingWith(
+            "cannot connect to registry"
+                + " jdbc:postgresql://127.0.0.1:1/registry?user=cohort&password=***&ssl=false (")
+        .hasMessageContaining("check that the database server is running")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void unsupportedUrlShouldBeRefusedWithoutItsPassword() {
+    assertThatThrownBy(() -> Registry.open("jdbc:mysql://db/models?password=s3cret"))
+        .isInstanceOf(RegistryException.class)
+        .hasMessage(
+            "registry URL jdbc:mysql://db/models?password=*** is not supported; use"
+                + " jdbc:sqlite:FILE or jdbc:postgresql://HOST:PORT/DATABASE");
+  }
+
+  @Test
+  void redactShouldHideEveryFormOfPassword() {
+    assertThat(JdbcUrls.redact("jdbc:postgresql://u:pw@h/db?Password=x;password=y"))
+        .isEqualTo("jdbc:postgresql://u:***@h/db?Password=***;password=***");
+    assertThat(JdbcUrls.label("jdbc:sqlite:/data/models.db?busy_timeout=1"))
+        .isEqualTo("/data/models.db");
+  }
+}

@@ -1,0 +1,82 @@
+package dev.cohort.train.serve;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A model as DJL saved it in a run folder: {@code model/<name>-<epoch>.params}, the newest epoch
+ * being the one training ended with (a resumed run saves again, one epoch higher).
+ *
+ * @param file the parameters file
+ * @param name the model's name (its architecture, e.g. cnn)
+ * @param epoch the epoch number in the file name
+ */
+public record SavedModel(Path file, String name, int epoch) {
+  private static final Pattern PARAMS = Pattern.compile("(.+)-(\\d{4})\\.params");
+
+  /**
+   * The newest parameters file in {@code modelDir}.
+   *
+   * @throws NoSuchFileException naming the folder when it holds none
+   */
+  public static SavedModel newest(Path modelDir) throws IOException {
+    if (!Files.isDirectory(modelDir)) {
+      throw new NoSuchFileException(
+          modelDir + " (no trained model: a run saves it into RUN/model when training ends)");
+    }
+    Optional<SavedModel> newest;
+    try (Stream<Path> files = Files.list(modelDir)) {
+      newest =
+          files
+              .map(SavedModel::parse)
+              .flatMap(Optional::stream)
+              .max(Comparator.comparingInt(SavedModel::epoch));
+    }
+    return newest.orElseThrow(
+        () -> new NoSuchFileException(modelDir + " holds no <model>-<epoch>.params file"));
+  }
+
+  /**
+   * The parameters file {@code file}, as the registry recorded it.
+   *
+   * @throws NoSuchFileException when it is gone or not named {@code <model>-<epoch>.params}
+   */
+  public static SavedModel of(Path file) throws NoSuchFileException {
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(
+          file + " (the model file is gone: was its run folder deleted?)");
+    }
+    return parse(file)
+        .orElseThrow(() -> new NoSuchFileException(file + " is not named <model>-<epoch>.params"));
+  }
+
+  private static Optional<SavedModel> parse(Path p) {
+    Matcher m = PARAMS.matcher(p.getFileName().toString());
+    return m.matches()
+        ? Optional.of(new SavedModel(p, m.group(1), Integer.parseInt(m.group(2))))
+        : Optional.empty();
+  }
+
+  /** The SHA-256 of the parameters file, hex. */
+  public String sha256() throws IOException {
+    try (InputStream in =
+        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+  }
+}
