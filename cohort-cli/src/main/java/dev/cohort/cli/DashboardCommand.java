@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +25,9 @@ import picocli.CommandLine.Spec;
       "and its Prometheus endpoint /metrics."
     })
 final class DashboardCommand implements Callable<Integer> {
+  /** A steps file written within this long counts as a run still going. */
+  static final long LIVE_MS = 120_000;
+
   @Parameters(paramLabel = "RUN_DIR", description = "The run folder.")
   Path runDir;
 
@@ -49,13 +51,11 @@ final class DashboardCommand implements Callable<Integer> {
       err.println("cohort dashboard: --no-dashboard leaves nothing to do");
       return 2;
     }
-    CountDownLatch stop = new CountDownLatch(1);
     try (DashboardOptions.Served served =
         dashboard.start(runDir, () -> running(runDir), System.out)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "cohort-dashboard-stop"));
       System.out.println("serving until Ctrl-C");
       System.out.flush();
-      stop.await();
+      StopSignal.closeOnStop(served, "the dashboard");
       return 0;
     } catch (IllegalArgumentException e) {
       err.println("cohort dashboard: " + e.getMessage());
@@ -68,7 +68,8 @@ final class DashboardCommand implements Callable<Integer> {
 
   /**
    * Whether workers still write the folder: a steps file newer than the summary (a finished run
-   * writes its summary after its last step).
+   * writes its summary after its last step), and written within {@value #LIVE_MS} ms (a run killed
+   * outright writes no summary at all).
    */
   static boolean running(Path runDir) {
     try (Stream<Path> files = Files.list(runDir.resolve(RankSteps.FOLDER))) {
@@ -78,7 +79,8 @@ final class DashboardCommand implements Callable<Integer> {
               .max(FileTime::compareTo)
               .orElse(FileTime.fromMillis(0));
       Path summary = runDir.resolve(RunSummary.FILE);
-      return !Files.exists(summary) || modified(summary).compareTo(newest) < 0;
+      boolean recent = System.currentTimeMillis() - newest.toMillis() < LIVE_MS;
+      return recent && (!Files.exists(summary) || modified(summary).compareTo(newest) < 0);
     } catch (IOException | RuntimeException e) {
       return false; // no steps files: nothing runs that this could tell about
     }

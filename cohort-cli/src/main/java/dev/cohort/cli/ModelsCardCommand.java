@@ -53,6 +53,9 @@ final class ModelsCardCommand extends ModelsCommand.Action {
     PrivateFiles.createDirectories(out);
     Path md = out.resolve(model + "-v" + version + ".md");
     Path html = out.resolve(model + "-v" + version + ".html");
+    for (Path f : new Path[] {md, html}) {
+      PrivateFiles.restrict(f); // 0600, as every file Cohort writes; share it on purpose
+    }
     Files.writeString(md, card.markdown(), StandardCharsets.UTF_8);
     Files.writeString(html, card.html(), StandardCharsets.UTF_8);
     console.println("wrote " + md + " and " + html);

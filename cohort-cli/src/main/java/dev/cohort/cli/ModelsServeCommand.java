@@ -4,7 +4,6 @@ import dev.cohort.ops.models.ModelServer;
 import dev.cohort.ops.registry.Registry;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,15 +45,13 @@ final class ModelsServeCommand extends ModelsCommand.Action {
               + " and "
               + pollMs);
     }
-    CountDownLatch stop = new CountDownLatch(1);
     try (ModelServer server =
         ModelServer.start(
             r,
             model,
             new ModelServer.Settings(host, port, Duration.ofMillis(pollMs), registry.actor()),
             System.out)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "cohort-serve-stop"));
-      stop.await();
+      StopSignal.closeOnStop(server, "the model server");
     }
     return 0;
   }

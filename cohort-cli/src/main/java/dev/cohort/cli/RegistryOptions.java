@@ -23,8 +23,11 @@ final class RegistryOptions {
 
   /** Opens the registry, migrating its schema first. */
   Registry open() {
+    String sqlite = "jdbc:sqlite:";
     return Registry.open(
-        registry.startsWith("jdbc:") ? registry : Registry.sqliteUrl(Path.of(registry)));
+        registry.startsWith(sqlite)
+            ? Registry.sqliteUrl(Path.of(registry.substring(sqlite.length()))) // created 0600
+            : registry.startsWith("jdbc:") ? registry : Registry.sqliteUrl(Path.of(registry)));
   }
 
   String actor() {

@@ -52,7 +52,7 @@ class SingleWorkerTrainingTest {
     assertThat(dir.resolve("run/config.json")).exists();
     assertThat(dir.resolve("run/model/mlp-0000.params")).as("the final model, DJL format").exists();
     assertThat(console.toString()).contains("Run summary").contains("test accuracy");
-    assertThat(Files.readAllLines(dir.resolve("run/ranks/rank-0.csv"))).hasSize(1 + 100);
+    assertThat(Files.readAllLines(dir.resolve("run/ranks/rank-0.csv"))).hasSize(2 + 100);
 
     // The saved model, loaded for serving, scores exactly as training's own evaluation did.
     SavedModel saved = SavedModel.newest(dir.resolve("run/model"));

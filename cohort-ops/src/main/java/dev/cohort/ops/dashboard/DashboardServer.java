@@ -10,6 +10,7 @@ import dev.cohort.ops.watch.RunWatch;
 import dev.cohort.ops.web.AccessToken;
 import dev.cohort.ops.web.Replies;
 import dev.cohort.ops.web.WebServer;
+import dev.cohort.train.ddp.PeakMemory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,22 +62,8 @@ public final class DashboardServer implements AutoCloseable {
   public record Settings(String host, int port, BooleanSupplier live, long hostBytes) {
     /** Serving on {@code host:port} on this machine, whose memory is read from /proc. */
     public static Settings here(String host, int port, BooleanSupplier live) {
-      return new Settings(host, port, live, machineMemory());
+      return new Settings(host, port, live, Math.max(0, PeakMemory.machine()));
     }
-  }
-
-  /** This machine's memory (MemTotal), or 0 where /proc/meminfo cannot be read. */
-  static long machineMemory() {
-    try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
-        if (line.startsWith("MemTotal:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return 0; // not Linux: no memory alert against the machine's size
-    }
-    return 0;
   }
 
   private final RunWatch watch;

@@ -52,7 +52,7 @@ final class RunViews {
     return new RunView(
         run(watch, files, ranks, live, finished, hostBytes, now),
         series,
-        throughput(ranks),
+        throughput(ranks, files.sharing()),
         breakdown(ranks, stages, alerts),
         epochs(files),
         segments(files.history()),
@@ -89,7 +89,7 @@ final class RunViews {
         finished,
         last == null ? -1 : last.step(),
         total,
-        samplesPerSecond(ranks),
+        samplesPerSecond(ranks, files.sharing()),
         s == null ? null : s.finalTestAccuracy(),
         c == null ? 0 : c.memoryBudgetBytes(),
         hostBytes,
@@ -98,9 +98,10 @@ final class RunViews {
 
   /**
    * All workers' samples per second over the last {@value #RECENT} steps: each rank's mean samples
-   * a step, added up, over rank 0's mean step time.
+   * a step, added up and divided by the ranks that share each sample ({@link RunFiles#sharing}),
+   * over rank 0's mean step time.
    */
-  static double samplesPerSecond(List<RankHistory> ranks) {
+  static double samplesPerSecond(List<RankHistory> ranks, int sharing) {
     if (ranks.isEmpty() || ranks.get(0).latest() == null) {
       return 0;
     }
@@ -109,15 +110,15 @@ final class RunViews {
     for (RankHistory r : ranks) {
       samples += mean(r.last(RECENT), StepPoint::samples);
     }
-    return ms <= 0 ? 0 : samples / (ms / 1e3);
+    return ms <= 0 ? 0 : samples / sharing / (ms / 1e3);
   }
 
-  private static RunView.Series throughput(List<RankHistory> ranks) {
+  private static RunView.Series throughput(List<RankHistory> ranks, int sharing) {
     if (ranks.isEmpty()) {
       return new RunView.Series(new long[0], new double[0]);
     }
     List<StepPoint> lead = thin(ranks.get(0).points());
-    int workers = ranks.size();
+    double workers = (double) ranks.size() / sharing;
     double[] v = new double[lead.size()];
     for (int i = 0; i < v.length; i++) {
       StepPoint p = lead.get(i);

@@ -119,12 +119,12 @@ public final class ModelServer implements AutoCloseable {
     ServedModel first = ServedModel.load(champion);
     ModelServer s;
     try {
+      registry.recordServe(model, champion.version(), settings.actor()); // audited before served
       s = new ModelServer(registry, model, settings, log, first);
     } catch (IOException | RuntimeException e) {
       first.close();
       throw e;
     }
-    registry.recordServe(model, champion.version(), settings.actor());
     log.println("serving " + champion.label() + " at " + s.url());
     log.flush();
     s.watcher.start();
@@ -151,11 +151,14 @@ public final class ModelServer implements AutoCloseable {
       try {
         Thread.sleep(settings.poll().toMillis());
         follow();
+        lastProblem = null;
       } catch (InterruptedException e) {
         return;
-      } catch (IOException | RuntimeException e) {
-        String problem = e.getMessage();
-        if (!problem.equals(lastProblem)) { // once per problem, not once per poll
+      } catch (Exception | LinkageError e) {
+        // Whatever failed (the registry, the file, libtorch), the current version goes on; the
+        // next poll tries again. Said once per problem, not once per poll.
+        String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (!problem.equals(lastProblem)) {
           log.println("warning: still serving " + serving().label() + ": " + problem);
           log.flush();
           lastProblem = problem;
@@ -164,7 +167,10 @@ public final class ModelServer implements AutoCloseable {
     }
   }
 
-  /** Switches to the champion if it moved. */
+  /**
+   * Switches to the champion if it moved: loads it, audits the switch (SERVE), then swaps it in
+   * between two requests. A failure anywhere leaves the current version serving.
+   */
   void follow() throws IOException {
     Optional<ModelVersion> champion = registry.champion(model);
     ModelVersion now = serving();
@@ -173,16 +179,24 @@ public final class ModelServer implements AutoCloseable {
     }
     ServedModel next = ServedModel.load(champion.get());
     ServedModel old;
-    lock.writeLock().lock();
     try {
-      old = current;
-      current = next;
-    } finally {
-      lock.writeLock().unlock();
+      registry.recordServe(model, next.version().version(), settings.actor());
+      lock.writeLock().lock();
+      try {
+        if (closed) {
+          throw new IllegalStateException(
+              "the server closed while " + next.version().label() + " loaded");
+        }
+        old = current;
+        current = next;
+      } finally {
+        lock.writeLock().unlock();
+      }
+    } catch (RuntimeException e) {
+      next.close();
+      throw e;
     }
     old.close();
-    lastProblem = null;
-    registry.recordServe(model, next.version().version(), settings.actor());
     log.println(
         "serving " + next.version().label() + " (the champion moved from v" + now.version() + ")");
     log.flush();
@@ -190,7 +204,15 @@ public final class ModelServer implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    lock.writeLock().lock();
+    try {
+      if (closed) {
+        return; // closed already (a shutdown hook and the caller may both close it)
+      }
+      closed = true; // under the lock: a switch in progress sees it before it swaps
+    } finally {
+      lock.writeLock().unlock();
+    }
     watcher.interrupt();
     try {
       watcher.join(TimeUnit.SECONDS.toMillis(10));
@@ -226,6 +248,12 @@ public final class ModelServer implements AutoCloseable {
     }
     if (in.pixels() == null) {
       throw new IllegalArgumentException("the body must be JSON {\"pixels\": [...]}");
+    }
+    for (int i = 0; i < in.pixels().length; i++) {
+      if (!Float.isFinite(in.pixels()[i])) {
+        throw new IllegalArgumentException(
+            "pixel " + i + " is " + in.pixels()[i] + ": give numbers");
+      }
     }
     lock.readLock().lock();
     try {

@@ -81,6 +81,15 @@ public final class RunVersions {
     Evaluation.Builder b = Evaluation.builder();
     for (Map.Entry<String, Scores.Set> e : scores.sets().entrySet()) {
       Scores.Set s = e.getValue();
+      int missing = s.classAccuracy().indexOf(Double.NaN);
+      if (missing >= 0) {
+        throw new IllegalArgumentException(
+            "the "
+                + s.samples()
+                + " test images scored hold no image of class "
+                + missing
+                + ", so its accuracy is unknown: raise --test-limit (or leave it out for all)");
+      }
       b.set(e.getKey(), new SetScore(s.samples(), s.accuracy(), s.loss(), s.classAccuracy()));
     }
     return b.build();

@@ -53,7 +53,9 @@ public final class RunMetrics {
   private final Counter samples =
       Counter.builder()
           .name("cohort_samples_total")
-          .help("Training samples processed, by rank")
+          .help(
+              "Training samples processed, by rank (the ranks of one pipeline or tensor group"
+                  + " process the same samples)")
           .labelNames("rank")
           .register(registry);
   private final Counter bytesSent =
@@ -107,7 +109,7 @@ public final class RunMetrics {
   private final Gauge checkpointBytes =
       Gauge.builder()
           .name("cohort_checkpoint_bytes")
-          .help("The newest checkpoint's size on disk (state and shards)")
+          .help("The newest checkpoint's size on disk (state and shards, every stage's)")
           .register(registry);
   private final Counter expertTokens =
       Counter.builder()
@@ -181,10 +183,12 @@ public final class RunMetrics {
             .set(started.getOrDefault(r, 0));
       }
     }
-    List<CheckpointMark> marks = files.checkpoints();
-    checkpoints.set(marks.size());
+    List<CheckpointMark> marks = files.checkpoints(); // by step, a pipeline's stages apart
+    checkpoints.set(marks.stream().mapToLong(CheckpointMark::step).distinct().count());
     if (!marks.isEmpty()) {
-      checkpointBytes.set(marks.get(marks.size() - 1).bytes());
+      long newest = marks.get(marks.size() - 1).step();
+      checkpointBytes.set(
+          marks.stream().filter(m -> m.step() == newest).mapToLong(CheckpointMark::bytes).sum());
       this.checkpointSeconds.set(checkpointSeconds);
     }
     for (Alert.Kind k : Alert.Kind.values()) {

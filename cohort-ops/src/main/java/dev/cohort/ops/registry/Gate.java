@@ -41,6 +41,9 @@ public record Gate(double maxDrop, double maxClassDrop) {
         found.add(new Regression(set + " accuracy", was.accuracy(), Double.NaN, maxDrop));
         continue;
       }
+      if (now.samples() != was.samples()) {
+        found.add(new Regression(set + " samples", was.samples(), now.samples(), 0));
+      }
       compare(found, set + " accuracy", was.accuracy(), now.accuracy(), maxDrop);
       for (int c = 0; c < was.classAccuracy().size(); c++) {
         double after = c < now.classAccuracy().size() ? now.classAccuracy().get(c) : Double.NaN;

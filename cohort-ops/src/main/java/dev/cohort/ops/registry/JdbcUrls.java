@@ -20,6 +20,26 @@ final class JdbcUrls {
     return USER_INFO.matcher(out).replaceAll("$1***@");
   }
 
+  /**
+   * A PostgreSQL URL with a bound on connecting (10 s) and on waiting for any answer (60 s) unless
+   * it sets its own: without them the driver waits forever on a server that stopped answering.
+   * Other URLs are returned as they are.
+   */
+  static String withTimeouts(String url) {
+    if (!url.startsWith(POSTGRESQL)) {
+      return url;
+    }
+    String out = url;
+    for (String bound : new String[] {"connectTimeout=10", "socketTimeout=60"}) {
+      String name = bound.substring(0, bound.indexOf('=') + 1);
+      if (!out.toLowerCase(java.util.Locale.ROOT)
+          .contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        out += (out.contains("?") ? "&" : "?") + bound;
+      }
+    }
+    return out;
+  }
+
   /** How the registry is named in messages: the file for SQLite, else the redacted URL. */
   static String label(String url) {
     if (url.startsWith(SQLITE)) {

@@ -8,7 +8,8 @@ import java.util.Objects;
  * How to open a registry.
  *
  * @param jdbcUrl {@code jdbc:sqlite:FILE} (see {@link Registry#sqliteUrl}) or {@code
- *     jdbc:postgresql://HOST:PORT/DATABASE?user=...}
+ *     jdbc:postgresql://HOST:PORT/DATABASE?user=...}; a PostgreSQL URL gains a connect timeout (10
+ *     s) and a socket timeout (60 s) unless it sets its own
  * @param lockTimeout how long a write waits for another process's write to finish before failing
  * @param clock the source of timestamps for versions, aliases and audit entries
  */
@@ -25,6 +26,7 @@ public record RegistrySettings(String jdbcUrl, Duration lockTimeout, Clock clock
     if (lockTimeout.isNegative() || lockTimeout.isZero()) {
       throw new IllegalArgumentException("lockTimeout must be positive, got " + lockTimeout);
     }
+    jdbcUrl = JdbcUrls.withTimeouts(jdbcUrl);
   }
 
   /** The defaults: a 5 s lock timeout and the UTC system clock. */

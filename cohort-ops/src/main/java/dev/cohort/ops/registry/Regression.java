@@ -3,7 +3,8 @@ package dev.cohort.ops.registry;
 import java.util.Locale;
 
 /**
- * One metric on which a candidate is worse than the champion by more than the gate allows.
+ * One metric on which a candidate is worse than the champion by more than the gate allows, or a set
+ * it was scored on other images of ({@code "test samples"}: the counts differ).
  *
  * @param metric what fell, e.g. {@code "test accuracy"}, {@code "shift:noise accuracy"} or {@code
  *     "test class 6 accuracy"}
@@ -18,6 +19,15 @@ public record Regression(String metric, double champion, double candidate, doubl
    * 0.0200)"}.
    */
   public String describe() {
+    if (metric.endsWith(" samples")) {
+      return String.format(
+          Locale.ROOT,
+          "%s: the candidate was scored on %.0f images, the champion on %.0f, and scores on"
+              + " different images do not compare (register both with the same --test-limit)",
+          metric.substring(0, metric.length() - " samples".length()),
+          candidate,
+          champion);
+    }
     if (Double.isNaN(candidate)) {
       return String.format(
           Locale.ROOT,

@@ -18,7 +18,8 @@ import java.util.function.ToDoubleFunction;
  *       them for more than {@value #STRAGGLER_SHARE} of a step (and at least {@value
  *       #STRAGGLER_MIN_MS} ms) longer than it waits for them;
  *   <li>a heartbeat gap, while the run is live: a rank without a step for {@value #GAP_STEPS}
- *       median steps, and at least {@value #GAP_MIN_MS} ms;
+ *       median steps, and at least {@value #GAP_MIN_MS} ms ({@value #GAP_AFTER_EPOCH_MS} ms after
+ *       an epoch's last step, when the workers evaluate);
  *   <li>memory: a worker's tracked memory at {@value #MEMORY_SHARE} of the budget, or the workers'
  *       resident memory together at that share of the machine's.
  * </ul>
@@ -29,6 +30,7 @@ public final class Alerts {
   static final double STRAGGLER_MIN_MS = 5;
   static final int GAP_STEPS = 20;
   static final long GAP_MIN_MS = 15_000;
+  static final long GAP_AFTER_EPOCH_MS = 120_000;
   static final double MEMORY_SHARE = 0.9;
 
   private Alerts() {}
@@ -80,8 +82,10 @@ public final class Alerts {
         straggler(ranks, stages, stage).ifPresent(alerts::add);
       }
       if (live) {
+        Integer perEpoch =
+            watch.files().config() == null ? null : watch.files().config().stepsPerEpoch();
         for (RankHistory r : ranks) {
-          gap(r, nowMillis).ifPresent(alerts::add);
+          gap(r, nowMillis, perEpoch == null ? 0 : perEpoch).ifPresent(alerts::add);
         }
       }
       memory(watch.files().memory(), ranks, hostBytes, alerts);
@@ -136,7 +140,7 @@ public final class Alerts {
                 r.last(WINDOW).size())));
   }
 
-  private static Optional<Alert> gap(RankHistory r, long nowMillis) {
+  private static Optional<Alert> gap(RankHistory r, long nowMillis, int stepsPerEpoch) {
     StepPoint last = r.latest();
     if (last == null) {
       return Optional.empty();
@@ -144,7 +148,10 @@ public final class Alerts {
     double[] times = r.last(WINDOW).stream().mapToDouble(StepPoint::stepMs).sorted().toArray();
     double median = times[times.length / 2];
     long silent = nowMillis - last.timeMillis();
-    if (silent < Math.max(GAP_MIN_MS, GAP_STEPS * median)) {
+    // After an epoch's last step the workers evaluate (and the last one saves the model): longer.
+    boolean epochEnd = stepsPerEpoch > 0 && (last.step() + 1) % stepsPerEpoch == 0;
+    long least = epochEnd ? GAP_AFTER_EPOCH_MS : GAP_MIN_MS;
+    if (silent < Math.max(least, GAP_STEPS * median)) {
       return Optional.empty();
     }
     return Optional.of(

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * The lines a CSV file gained since the last look: a writer appends while this reads, so a line
  * without its end yet is left for the next look. Columns are found by the header's names. A file
- * that shrank was started over (a fresh run in the same folder): the next look reads it from the
- * top and says so. Not thread-safe.
+ * that was replaced (another inode: a fresh run in the same folder writes a new file) or that
+ * shrank was started over: it is read from the top, and the look says so. Not thread-safe.
  */
 final class CsvTail {
   /** At most this much is read in one look, so that a huge file is taken in pieces. */
@@ -48,6 +48,7 @@ final class CsvTail {
   private final Path file;
   private long offset;
   private Map<String, Integer> columns;
+  private String firstLine;
 
   CsvTail(Path file) {
     this.file = file;
@@ -66,11 +67,13 @@ final class CsvTail {
     } catch (NoSuchFileException e) {
       return new Lines(List.of(), false);
     }
-    if (size < offset) {
+    String first = firstLine();
+    if (size < offset || (firstLine != null && !firstLine.equals(first))) {
       offset = 0;
       columns = null;
       restarted = true;
     }
+    firstLine = first;
     if (size == offset) {
       return new Lines(List.of(), restarted);
     }
@@ -90,8 +93,8 @@ final class CsvTail {
       }
       String line = new String(bytes, start, i - start, StandardCharsets.UTF_8).strip();
       start = i + 1;
-      if (line.isEmpty()) {
-        continue;
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue; // a comment: who started the file, and when
       }
       if (columns == null) {
         columns = header(line);
@@ -101,6 +104,19 @@ final class CsvTail {
     }
     offset += start; // a line without its end waits for the next look
     return new Lines(rows, restarted);
+  }
+
+  /** The file's first line (up to 256 bytes), null while it has none. */
+  private String firstLine() throws IOException {
+    ByteBuffer head = ByteBuffer.allocate(256);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ch.read(head, 0);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    String text = new String(head.array(), 0, head.position(), StandardCharsets.UTF_8);
+    int end = text.indexOf('\n');
+    return end < 0 ? null : text.substring(0, end);
   }
 
   private static Map<String, Integer> header(String line) {

@@ -6,9 +6,18 @@ import java.util.List;
 
 /**
  * A rank's steps in order, each once: a step redone after a restart replaces what came after the
- * checkpoint it resumed from. Not thread-safe: {@link RunWatch} guards it.
+ * checkpoint it resumed from. A long run's older steps are kept at a coarser and coarser resolution
+ * (every other one, each time the history reaches {@value #CAP}), so the launcher that serves the
+ * dashboard holds a bounded history however long the run. Not thread-safe: {@link RunWatch} guards
+ * it.
  */
 public final class RankHistory {
+  /** Elements kept at most before the older ones are thinned. */
+  static final int CAP = 6000;
+
+  /** The newest elements, never thinned. */
+  static final int RECENT = 100;
+
   private final int rank;
   private final List<StepPoint> points = new ArrayList<>();
 
@@ -27,6 +36,24 @@ public final class RankHistory {
     }
     points.subList(keep, points.size()).clear();
     points.add(p);
+    if (points.size() > CAP) {
+      thin(points);
+    }
+  }
+
+  /**
+   * Halves the resolution of all but the newest {@value #RECENT} elements, which the alerts and the
+   * breakdown read whole: a long run's history stays under {@value #CAP} elements a rank.
+   */
+  static <T> void thin(List<T> list) {
+    int old = list.size() - RECENT;
+    List<T> kept = new ArrayList<>(list.size() / 2 + RECENT);
+    for (int i = 0; i < old; i += 2) {
+      kept.add(list.get(i));
+    }
+    kept.addAll(list.subList(old, list.size()));
+    list.clear();
+    list.addAll(kept);
   }
 
   void clear() {

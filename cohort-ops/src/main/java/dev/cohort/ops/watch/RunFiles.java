@@ -28,6 +28,15 @@ public record RunFiles(
   static final RunFiles NONE =
       new RunFiles(null, new RunHistory.State(List.of(), List.of()), null, null, 0, List.of());
 
+  /**
+   * How many ranks process the same samples: a pipeline's stages times a tensor group's size (1 for
+   * plain data parallelism). Throughput counts each sample once.
+   */
+  public int sharing() {
+    int tensor = config == null || config.layers() == null ? 1 : config.layers().tensor();
+    return stages() * tensor;
+  }
+
   /** The pipeline stages (1 without a pipeline). */
   public int stages() {
     return config == null || config.pipeline() == null ? 1 : config.pipeline().stages();

@@ -80,7 +80,19 @@ public final class RunWatch {
   private void discoverRanks() throws IOException {
     Path folder = dir.resolve(RankSteps.FOLDER);
     if (!Files.isDirectory(folder)) {
+      if (tails.isEmpty() && Files.exists(metrics.file())) {
+        // A run of an older version, without steps files: rank 0's metrics.csv stands for it.
+        tails.put(0, new CsvTail(metrics.file()));
+        ranks.put(0, new RankHistory(0));
+        losses.put(0, new LossWatch());
+      }
       return;
+    }
+    CsvTail zero = tails.get(0);
+    if (zero != null && zero.file().equals(metrics.file())) {
+      tails.remove(0); // the steps files came after all: they replace metrics.csv
+      ranks.remove(0);
+      losses.remove(0);
     }
     try (Stream<Path> s = Files.list(folder)) {
       for (Path f : s.toList()) {
@@ -116,25 +128,32 @@ public final class RunWatch {
         experts.remove(experts.size() - 1); // redone after a restart
       }
       experts.add(p);
+      if (experts.size() > RankHistory.CAP) {
+        RankHistory.thin(experts);
+      }
       fresh.add(p);
     }
     return fresh;
   }
 
-  /** Every rank seen so far, by rank. */
+  /**
+   * The ranks of the current world, by rank: once config.json names the world size, the files of
+   * ranks beyond it (left by an earlier, larger world of an elastic run) are left out.
+   */
   public synchronized List<RankHistory> ranks() {
-    return List.copyOf(ranks.values());
+    int workers = files.config() == null ? Integer.MAX_VALUE : files.config().workers();
+    return ranks.values().stream().filter(r -> r.rank() < workers).toList();
   }
 
-  /** The first non-finite loss of each rank that had one. */
+  /** The first non-finite loss of each rank of the current world that had one. */
   synchronized Map<Integer, StepPoint> nonFinite() {
     Map<Integer, StepPoint> m = new TreeMap<>();
-    losses.forEach(
-        (rank, w) -> {
-          if (w.firstNonFinite() != null) {
-            m.put(rank, w.firstNonFinite());
-          }
-        });
+    for (RankHistory r : ranks()) {
+      StepPoint p = losses.get(r.rank()).firstNonFinite();
+      if (p != null) {
+        m.put(r.rank(), p);
+      }
+    }
     return m;
   }
 

@@ -62,6 +62,15 @@ interface ServingContract {
     return JSON.readTree(r.body());
   }
 
+  private static ModelServer serve(Registry registry, String model, ByteArrayOutputStream log)
+      throws Exception {
+    return ModelServer.start(
+        registry,
+        model,
+        new ModelServer.Settings("127.0.0.1", 0, Duration.ofMillis(100), "server"),
+        new PrintStream(log, true));
+  }
+
   private static void awaitVersion(ModelServer server, float[] image, int version)
       throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -101,12 +110,7 @@ interface ServingContract {
 
       assertThat(registry.promote("fashion", 1, Gate.DEFAULT, false, "tester"))
           .isInstanceOf(Promotion.Promoted.class);
-      try (ModelServer server =
-          ModelServer.start(
-              registry,
-              "fashion",
-              new ModelServer.Settings("127.0.0.1", 0, Duration.ofMillis(100), "server"),
-              new PrintStream(log, true))) {
+      try (ModelServer server = serve(registry, "fashion", log)) {
         JsonNode first = ask(server, image);
         assertThat(first.get("model").asText()).isEqualTo("fashion");
         assertThat(first.get("version").asInt()).isEqualTo(1);
@@ -184,12 +188,7 @@ interface ServingContract {
           RunVersions.of(new RunVersions.Request(copy, "fashion", DATA, 1000)), "tester");
       registry.promote("fashion", 1, Gate.DEFAULT, false, "tester");
       Files.write(copy.resolve("model/mlp-0000.params"), new byte[] {1}, StandardOpenOption.APPEND);
-      try (ModelServer server =
-          ModelServer.start(
-              registry,
-              "fashion",
-              new ModelServer.Settings("127.0.0.1", 0, Duration.ofMillis(100), "server"),
-              new PrintStream(log, true))) {
+      try (ModelServer server = serve(registry, "fashion", log)) {
         registry.promote("fashion", 2, Gate.DEFAULT, true, "tester");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!log.toString(StandardCharsets.UTF_8)
@@ -204,13 +203,7 @@ interface ServingContract {
         assertThat(server.serving().version()).isEqualTo(1);
       }
       registry.rollback("fashion", "tester");
-      assertThatThrownBy(
-              () ->
-                  ModelServer.start(
-                      registry,
-                      "other",
-                      new ModelServer.Settings("127.0.0.1", 0, Duration.ofMillis(100), "server"),
-                      new PrintStream(log, true)))
+      assertThatThrownBy(() -> serve(registry, "other", log))
           .hasMessageContaining("model other has no champion to serve");
     }
   }

@@ -57,6 +57,26 @@ class GateTest {
   }
 
   @Test
+  void scoresOnADifferentNumberOfImagesShouldBeARegressionSayingWhy() {
+    SetScore base = Fixtures.score(0.9, 0.9);
+    Evaluation champion = Evaluation.builder().set("test", base).build();
+    Evaluation candidate =
+        Evaluation.builder()
+            .set("test", new SetScore(base.samples() / 2, 0.95, 0.1, base.classAccuracy()))
+            .build();
+    List<Regression> found = GATE.check(candidate, champion);
+    assertThat(found).extracting(Regression::metric).containsExactly("test samples");
+    assertThat(found.get(0).describe())
+        .isEqualTo(
+            "test: the candidate was scored on "
+                + base.samples() / 2
+                + " images, the champion on "
+                + base.samples()
+                + ", and scores on different images do not compare (register both with the"
+                + " same --test-limit)");
+  }
+
+  @Test
   void shiftedSetsShouldBeGatedToo() {
     List<Regression> found =
         GATE.check(Fixtures.evaluation(0.80, 0.60), Fixtures.evaluation(0.80, 0.70));

@@ -15,9 +15,19 @@ class RegistryUrlTest {
         .isInstanceOf(RegistryException.class)
         .hasMessageStartingWith(
             "cannot connect to registry"
-                + " jdbc:postgresql://127.0.0.1:1/registry?user=cohort&password=***&ssl=false (")
+                + " jdbc:postgresql://127.0.0.1:1/registry?user=cohort&password=***&ssl=false"
+                + "&connectTimeout=10&socketTimeout=60 (")
         .hasMessageContaining("check that the database server is running")
         .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void postgresUrlsAreBoundedUnlessTheySayOtherwise() {
+    assertThat(JdbcUrls.withTimeouts("jdbc:postgresql://db/models"))
+        .isEqualTo("jdbc:postgresql://db/models?connectTimeout=10&socketTimeout=60");
+    assertThat(JdbcUrls.withTimeouts("jdbc:postgresql://db/models?socketTimeout=5&user=x"))
+        .isEqualTo("jdbc:postgresql://db/models?socketTimeout=5&user=x&connectTimeout=10");
+    assertThat(JdbcUrls.withTimeouts("jdbc:sqlite:/tmp/x.db")).isEqualTo("jdbc:sqlite:/tmp/x.db");
   }
 
   @Test

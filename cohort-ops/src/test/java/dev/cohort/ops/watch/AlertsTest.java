@@ -139,6 +139,20 @@ class AlertsTest {
   }
 
   @Test
+  void afterAnEpochsLastStepTheWorkersMayEvaluateLonger() throws Exception {
+    RunFolderFixture run = new RunFolderFixture(dir);
+    run.config(1, 10);
+    for (int s = 0; s < 10; s++) { // step 9 ends the first epoch of 10 steps
+      run.append(0, 1000 + 50L * s, step(s, 1, 50, 0), 1, 0);
+    }
+    RunWatch watch = new RunWatch(dir);
+    assertThat(alerts(watch, 1450 + 60_000, true, 0)).as("evaluating").isEmpty();
+    assertThat(alerts(watch, 1450 + 121_000, true, 0))
+        .extracting(Alert::kind)
+        .containsExactly(Alert.Kind.HEARTBEAT);
+  }
+
+  @Test
   void memoryNearTheBudgetOrTheMachineIsRaised() throws Exception {
     RunFolderFixture run = new RunFolderFixture(dir);
     run.append(0, 1000, step(0, 1, 50, 0), 6L << 30, 0);

@@ -1,5 +1,7 @@
 package dev.cohort.ops.watch;
 
+import dev.cohort.train.TrainConfig;
+import dev.cohort.train.metrics.EffectiveConfig;
 import dev.cohort.train.metrics.RankSteps;
 import dev.cohort.train.metrics.StepRecord;
 import java.io.IOException;
@@ -11,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 /** Writes a run folder's steps files as workers do, line by line, for tests. */
 public final class RunFolderFixture {
   private final Path dir;
+  private int starts = 1;
 
   public RunFolderFixture(Path dir) {
     this.dir = dir;
@@ -42,13 +45,30 @@ public final class RunFolderFixture {
     Path f = RankSteps.file(dir, rank);
     Files.createDirectories(f.getParent());
     if (!Files.exists(f)) {
-      Files.writeString(f, String.join(",", RankSteps.COLUMNS) + "\n");
+      Files.writeString(
+          f, "# rank " + rank + ", started 1\n" + String.join(",", RankSteps.COLUMNS) + "\n");
     }
     Files.writeString(f, text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
   }
 
-  /** Starts {@code rank}'s file over, as a fresh run in the same folder does. */
+  /** Writes config.json as a run of {@code workers} workers and {@code stepsPerEpoch} does. */
+  public void config(int workers, int stepsPerEpoch) throws IOException {
+    EffectiveConfig.of(TrainConfig.defaults(), workers, "data")
+        .withLayout(stepsPerEpoch, java.util.List.of())
+        .write(dir.resolve(EffectiveConfig.FILE));
+  }
+
+  /** Starts {@code rank}'s file over, as a fresh run in the same folder does: a new file. */
   public void restart(int rank) throws IOException {
-    Files.writeString(RankSteps.file(dir, rank), String.join(",", RankSteps.COLUMNS) + "\n");
+    Files.delete(RankSteps.file(dir, rank));
+    Files.writeString(
+        RankSteps.file(dir, rank),
+        "# rank "
+            + rank
+            + ", started "
+            + ++starts
+            + "\n"
+            + String.join(",", RankSteps.COLUMNS)
+            + "\n");
   }
 }

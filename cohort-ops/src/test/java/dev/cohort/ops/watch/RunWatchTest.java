@@ -66,6 +66,67 @@ class RunWatchTest {
   }
 
   @Test
+  void aFileStartedAnewIsReadAnewEvenWhenItGrewPastWhereTheOldOneWasRead() throws Exception {
+    RunFolderFixture run = new RunFolderFixture(dir);
+    RunWatch watch = new RunWatch(dir);
+    for (int s = 0; s < 3; s++) {
+      run.append(0, 1000 + s, step(s, 1, 10, 0), 1, 0);
+    }
+    watch.refresh();
+    run.restart(0); // a fresh run in the same folder: a new file, soon longer than the old one
+    for (int s = 0; s < 8; s++) {
+      run.append(0, 5000 + s, step(s, 2, 10, 0), 1, 0);
+    }
+    RunWatch.Update u = watch.refresh();
+    assertThat(u.steps()).hasSize(8);
+    assertThat(watch.ranks().get(0).points()).hasSize(8);
+    assertThat(watch.ranks().get(0).points().get(0).timeMillis()).isEqualTo(5000);
+  }
+
+  @Test
+  void ranksBeyondTheCurrentWorldAreLeftOut() throws Exception {
+    RunFolderFixture run = new RunFolderFixture(dir);
+    for (int r = 0; r < 3; r++) { // a world of 3 that lost a worker and went on with 2
+      run.append(r, 1000, step(0, Double.NaN, 10, 0), 1, 0);
+    }
+    run.config(2, 10);
+    RunWatch watch = new RunWatch(dir);
+    watch.refresh();
+    assertThat(watch.ranks()).extracting(RankHistory::rank).containsExactly(0, 1);
+    assertThat(Alerts.of(watch, 1000, false, 0)).extracting(Alert::rank).containsExactly(0, 1);
+  }
+
+  @Test
+  void aLongRunsHistoryIsThinnedButItsRecentStepsStayWhole() throws Exception {
+    RankHistory h = new RankHistory(0);
+    int steps = 3 * RankHistory.CAP;
+    for (int s = 0; s < steps; s++) {
+      h.add(new StepPoint(s, s, 0, 1, 64, 0, 1, 0, 0, 0, 1, 1, 0));
+    }
+    assertThat(h.points().size()).isLessThanOrEqualTo(RankHistory.CAP);
+    assertThat(h.points().get(0).step()).isZero();
+    assertThat(h.last(RankHistory.RECENT))
+        .extracting(StepPoint::step)
+        .containsExactlyElementsOf(
+            java.util.stream.LongStream.range(steps - RankHistory.RECENT, steps).boxed().toList());
+    for (int i = 1; i < h.points().size(); i++) {
+      assertThat(h.points().get(i).step()).isGreaterThan(h.points().get(i - 1).step());
+    }
+  }
+
+  @Test
+  void aRunWithoutStepsFilesIsReadFromItsMetricsCsv() throws Exception {
+    Files.writeString(
+        dir.resolve("metrics.csv"),
+        "step,epoch,loss,samples,data_ms,forward_backward_ms,communication_ms,wait_ms,"
+            + "optimizer_ms,other_ms,step_ms\n0,0,2.0,64,0,1,1,0,1,0,3\n1,0,1.9,64,0,1,1,0,1,0,3\n");
+    RunWatch watch = new RunWatch(dir);
+    watch.refresh();
+    assertThat(watch.ranks()).hasSize(1);
+    assertThat(watch.ranks().get(0).points()).extracting(StepPoint::loss).containsExactly(2.0, 1.9);
+  }
+
+  @Test
   void expertRoutingComesFromRankZerosMetrics() throws Exception {
     Files.writeString(
         dir.resolve("metrics.csv"),

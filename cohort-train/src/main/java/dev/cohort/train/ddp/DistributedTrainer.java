@@ -245,11 +245,14 @@ public final class DistributedTrainer {
         return done.finish(checkpoints.stats(), summary);
       }
     } finally {
-      if (recorder != null) {
-        recorder.close();
-      }
-      if (rankSteps != null) {
-        rankSteps.close();
+      try {
+        if (recorder != null) {
+          recorder.close();
+        }
+      } finally {
+        if (rankSteps != null) {
+          rankSteps.close();
+        }
       }
     }
   }

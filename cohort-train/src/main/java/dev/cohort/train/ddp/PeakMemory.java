@@ -21,10 +21,19 @@ public final class PeakMemory {
     return status("VmRSS:");
   }
 
-  /** A size in /proc/self/status, in bytes. */
+  /** This machine's memory (MemTotal), in bytes, or -1 where /proc is not available. */
+  public static long machine() {
+    return size(Path.of("/proc/meminfo"), "MemTotal:");
+  }
+
   private static long status(String field) {
+    return size(Path.of("/proc/self/status"), field);
+  }
+
+  /** A size in kB in a /proc file, in bytes. */
+  private static long size(Path file, String field) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      for (String line : Files.readAllLines(file)) {
         if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }

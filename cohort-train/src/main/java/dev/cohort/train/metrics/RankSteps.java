@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -21,32 +22,31 @@ import java.util.function.LongSupplier;
  * it has sent so far. metrics.csv holds rank 0's steps only; these files show how ranks differ
  * (stragglers, waiting, memory).
  *
- * <p>A fresh run starts the file over; a resumed or restarted one appends, so a redone step appears
- * again with its later time (readers keep the last). A line is flushed as each step ends. Runs on
- * the listener thread, never the training thread.
+ * <p>A fresh run starts a new file, whose first line (a comment: the rank and the start time) tells
+ * a reader tailing it that the file was replaced; a resumed or restarted one appends, so a redone
+ * step appears again with its later time (readers keep the last). A line is flushed as each step
+ * ends. Runs on the listener thread, never the training thread.
  */
 public final class RankSteps implements RunListener, AutoCloseable {
   /** The folder of the files in a run folder. */
   public static final String FOLDER = "ranks";
 
-  /** The columns, in the order they are written. */
-  public static final List<String> COLUMNS =
-      List.of(
-          "time_ms",
-          "step",
-          "epoch",
-          "loss",
-          "samples",
-          "data_ms",
-          "forward_backward_ms",
-          "communication_ms",
-          "wait_ms",
-          "optimizer_ms",
-          "step_ms",
-          "rss_bytes",
-          "bytes_sent");
+  /**
+   * The columns, in the order they are written: the time, then metrics.csv's (less other_ms, which
+   * follows from the others), then the memory and the bytes sent.
+   */
+  public static final List<String> COLUMNS = columns();
+
+  private static List<String> columns() {
+    List<String> c = new ArrayList<>(List.of("time_ms"));
+    MetricsCsv.COLUMNS.stream().filter(n -> !n.equals("other_ms")).forEach(c::add);
+    c.add("rss_bytes");
+    c.add("bytes_sent");
+    return List.copyOf(c);
+  }
 
   private final Path file;
+  private final int rank;
   private final LongSupplier residentBytes;
   private final LongSupplier bytesSent;
   private BufferedWriter out;
@@ -57,6 +57,7 @@ public final class RankSteps implements RunListener, AutoCloseable {
    */
   public RankSteps(Path runDir, int rank, LongSupplier residentBytes, LongSupplier bytesSent) {
     this.file = file(runDir, rank);
+    this.rank = rank;
     this.residentBytes = residentBytes;
     this.bytesSent = bytesSent;
   }
@@ -81,17 +82,24 @@ public final class RankSteps implements RunListener, AutoCloseable {
     try {
       PrivateFiles.createDirectories(file.getParent());
       boolean fresh = !start.resumed();
-      boolean header = fresh || !Files.exists(file) || Files.size(file) == 0;
+      if (fresh) {
+        Files.deleteIfExists(file);
+      }
+      boolean header = !Files.exists(file) || Files.size(file) == 0;
       PrivateFiles.restrict(file);
       out =
           new BufferedWriter(
               new OutputStreamWriter(
                   Files.newOutputStream(
                       file,
+                      StandardOpenOption.CREATE,
                       StandardOpenOption.WRITE,
-                      fresh ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.APPEND),
+                      StandardOpenOption.APPEND),
                   StandardCharsets.UTF_8));
       if (header) {
+        // A first line of its own: a watcher tells this file from the one it replaced.
+        out.write("# rank " + rank + ", started " + java.time.Instant.now());
+        out.newLine();
         out.write(String.join(",", COLUMNS));
         out.newLine();
         out.flush();

@@ -128,11 +128,14 @@ public final class LanguageModelRun {
       RunSummary summary = summary(cfg, pg.size(), corpus, r, t0, peaks);
       return recorder != null ? recorder.writeSummary(summary) : summary;
     } finally {
-      if (recorder != null) {
-        recorder.close();
-      }
-      if (rankSteps != null) {
-        rankSteps.close();
+      try {
+        if (recorder != null) {
+          recorder.close();
+        }
+      } finally {
+        if (rankSteps != null) {
+          rankSteps.close();
+        }
       }
     }
   }

@@ -65,7 +65,7 @@ public final class Classifier implements AutoCloseable {
       // would draw random values where the file lacks one instead of failing).
       model.load(saved.file().getParent(), saved.name(), Map.of("epoch", saved.epoch()));
       return new Classifier(model, saved, sampleShape, classes);
-    } catch (MalformedModelException | RuntimeException e) {
+    } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();
       throw new IOException("cannot load " + saved.file() + ": " + e.getMessage(), e);
     }

@@ -36,13 +36,14 @@ class RankStepsTest {
     steps.onStep(step(1, Float.NaN), 2, 10);
     Path file = RankSteps.file(dir, 3);
     List<String> lines = Files.readAllLines(file); // before close: each line is flushed
-    assertThat(lines.get(0)).isEqualTo(String.join(",", RankSteps.COLUMNS));
-    assertThat(lines).hasSize(3);
-    String[] first = lines.get(1).split(",");
+    assertThat(lines.get(0)).startsWith("# rank 3, started 20");
+    assertThat(lines.get(1)).isEqualTo(String.join(",", RankSteps.COLUMNS));
+    assertThat(lines).hasSize(4);
+    String[] first = lines.get(2).split(",");
     assertThat(Long.parseLong(first[0])).isBetween(before, System.currentTimeMillis());
-    assertThat(lines.get(1))
+    assertThat(lines.get(2))
         .endsWith(",0,0,2.500000,64,1.000,2.000,0.500,0.250,0.750,5.000,7340032,100");
-    assertThat(lines.get(2)).contains(",1,0,NaN,64,").endsWith(",250");
+    assertThat(lines.get(3)).contains(",1,0,NaN,64,").endsWith(",250");
     assertThat(Files.getPosixFilePermissions(file))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     steps.close();
@@ -61,12 +62,13 @@ class RankStepsTest {
     second.onStart(start(resumed, 1));
     second.onStep(step(1, 0.5f), 1, 10);
     second.close();
-    assertThat(Files.readAllLines(RankSteps.file(dir, 0))).hasSize(4); // header once, 3 steps
+    // the comment and the header once, then 3 steps
+    assertThat(Files.readAllLines(RankSteps.file(dir, 0))).hasSize(5);
 
     RankSteps fresh = new RankSteps(dir, 0, () -> 1, () -> 0);
     fresh.onStart(start(TrainConfig.defaults(), 0));
     fresh.close();
-    assertThat(Files.readAllLines(RankSteps.file(dir, 0))).hasSize(1);
+    assertThat(Files.readAllLines(RankSteps.file(dir, 0))).hasSize(2);
   }
 
   @Test
