@@ -8,6 +8,7 @@ import dev.cohort.comm.Secrets;
 import dev.cohort.comm.World;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
+import dev.cohort.train.metrics.Provenance;
 import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.serve.Classifier;
 import dev.cohort.train.serve.SavedModel;
@@ -53,6 +54,9 @@ class SingleWorkerTrainingTest {
     assertThat(dir.resolve("run/model/mlp-0000.params")).as("the final model, DJL format").exists();
     assertThat(console.toString()).contains("Run summary").contains("test accuracy");
     assertThat(Files.readAllLines(dir.resolve("run/ranks/rank-0.csv"))).hasSize(2 + 100);
+    Provenance provenance = Provenance.read(dir.resolve("run"));
+    assertThat(provenance.user()).isEqualTo(System.getProperty("user.name"));
+    assertThat(provenance.javaVersion()).isEqualTo(Runtime.version().toString());
 
     // The saved model, loaded for serving, scores exactly as training's own evaluation did.
     SavedModel saved = SavedModel.newest(dir.resolve("run/model"));

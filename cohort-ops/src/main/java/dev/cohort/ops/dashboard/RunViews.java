@@ -71,13 +71,7 @@ final class RunViews {
       long now) {
     EffectiveConfig c = files.config();
     StepPoint last = ranks.isEmpty() ? null : ranks.get(0).latest();
-    long total = 0;
-    if (c != null && c.stepsPerEpoch() != null) {
-      total = (long) c.stepsPerEpoch() * c.epochs();
-      if (c.maxSteps() > 0) {
-        total = Math.min(total, c.maxSteps());
-      }
-    }
+    long total = totalSteps(c);
     RunSummary s = finished ? files.summary() : null;
     return new RunView.Run(
         watch.dir().toString(),
@@ -153,14 +147,25 @@ final class RunViews {
     return out;
   }
 
+  /** The steps the run is to take: its epochs', or --max-steps when fewer; 0 when unknown. */
+  static long totalSteps(EffectiveConfig c) {
+    if (c == null || c.stepsPerEpoch() == null) {
+      return 0;
+    }
+    long total = (long) c.stepsPerEpoch() * c.epochs();
+    return c.maxSteps() > 0 ? Math.min(total, c.maxSteps()) : total;
+  }
+
+  /** Each evaluated epoch at the step it ended: its last, or the run's when --max-steps cut it. */
   private static List<RunView.Epoch> epochs(RunFiles files) {
-    Integer perEpoch = files.config() == null ? null : files.config().stepsPerEpoch();
+    EffectiveConfig c = files.config();
+    long total = totalSteps(c);
     return files.history().epochs().stream()
         .map(
             e ->
                 new RunView.Epoch(
                     e.epoch(),
-                    perEpoch == null ? -1 : (long) e.epoch() * perEpoch,
+                    total == 0 ? -1 : Math.min((long) e.epoch() * c.stepsPerEpoch(), total),
                     e.trainLoss(),
                     e.testAccuracy()))
         .toList();

@@ -8,7 +8,9 @@ import dev.cohort.ops.watch.Strategy;
 import dev.cohort.train.data.FashionMnist;
 import dev.cohort.train.data.InMemoryDataset;
 import dev.cohort.train.ddp.DistributedTrainer;
+import dev.cohort.train.metrics.CodeVersion;
 import dev.cohort.train.metrics.EffectiveConfig;
+import dev.cohort.train.metrics.Provenance;
 import dev.cohort.train.metrics.RunSummary;
 import dev.cohort.train.serve.Classifier;
 import dev.cohort.train.serve.SavedModel;
@@ -64,7 +66,7 @@ public final class RunVersions {
     Lineage lineage =
         Lineage.builder()
             .runDir(run.toString())
-            .codeVersion(CodeVersion.here().orElse(null))
+            .codeVersion(codeVersion(run))
             .config(Files.readString(run.resolve(EffectiveConfig.FILE)))
             .worldSize(config.workers())
             .strategy(Strategy.of(config))
@@ -74,6 +76,19 @@ public final class RunVersions {
             .trainingSeconds(summary.wallSeconds())
             .build();
     return new NewVersion(r.model(), lineage, evaluation(scores));
+  }
+
+  /**
+   * The code the run was trained with, as it recorded it; for a run of an older version, which
+   * recorded none, the checkout registering it, marked so.
+   */
+  static String codeVersion(Path run) throws IOException {
+    if (Files.exists(run.resolve(Provenance.FILE))) {
+      return Provenance.read(run).codeVersion();
+    }
+    return CodeVersion.here()
+        .map(v -> v + " (at registration; the run recorded none)")
+        .orElse(null);
   }
 
   /** The registry's form of {@code scores}. */

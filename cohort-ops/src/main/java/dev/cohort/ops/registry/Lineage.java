@@ -6,8 +6,8 @@ import java.util.Objects;
  * Where a model version came from: enough to find, reproduce and verify it.
  *
  * @param runDir the training run's folder
- * @param codeVersion the git commit of the checkout that registered the run (+dirty when it had
- *     changes), or null outside git
+ * @param codeVersion the git commit the run was started from (+dirty when it had changes), as the
+ *     run recorded it; null outside git
  * @param config the effective training configuration as JSON text
  * @param worldSize how many workers trained it
  * @param strategy the distributed strategy, e.g. {@code "ddp-ring"}

@@ -8,7 +8,10 @@ import java.util.List;
 public final class Strategy {
   private Strategy() {}
 
-  /** How the run spreads its work, in a few words. */
+  /**
+   * How the run spreads its work, in a few words, e.g. {@code "2 data-parallel replicas: pipeline
+   * of 2 stages (1f1b)"}, {@code "2 data-parallel replicas: ZeRO-2"} or {@code "data parallel"}.
+   */
   public static String of(EffectiveConfig c) {
     List<String> parts = new ArrayList<>();
     if (c.pipeline() != null && c.pipeline().stages() > 1) {
@@ -30,6 +33,13 @@ public final class Strategy {
     if (c.localSgd() > 0) {
       parts.add("local SGD, H " + c.localSgd());
     }
-    return parts.isEmpty() ? "data parallel" : "data parallel, " + String.join(", ", parts);
+    int tensor = c.layers() == null ? 1 : c.layers().tensor();
+    int stages = c.pipeline() == null ? 1 : c.pipeline().stages();
+    int replicas = c.workers() / Math.max(1, tensor * stages);
+    if (parts.isEmpty()) {
+      return "data parallel";
+    }
+    String how = String.join(", ", parts);
+    return replicas > 1 ? replicas + " data-parallel replicas: " + how : how;
   }
 }

@@ -99,6 +99,10 @@ interface ServingContract {
           .startsWith("sha256:")
           .endsWith("first 6400 samples");
       assertThat(good.lineage().checkpointDigest()).hasSize(64);
+      assertThat(good.lineage().codeVersion())
+          .as("the code the run recorded when it started")
+          .isEqualTo(
+              dev.cohort.train.metrics.Provenance.read(TrainedRuns.get("good")).codeVersion());
       assertThat(good.evaluation().sets().keySet())
           .containsExactlyInAnyOrder("test", "shift:noise", "shift:rotation", "shift:contrast");
       assertThat(good.evaluation().sets().get("test").classAccuracy()).hasSize(10);

@@ -36,6 +36,7 @@ public final class RunRecorder implements RunListener, AutoCloseable {
       EffectiveConfig.of(cfg, start.workers(), start.data())
           .withLayout(start.stepsPerEpoch(), start.bucketBytes())
           .write(dir.resolve(EffectiveConfig.FILE));
+      Provenance.here().write(dir);
       // A resumed run appends, less the steps it redoes: metrics.csv then tells the whole story,
       // restarts included, each step once; history.json keeps the segments and epochs.
       Path metrics = dir.resolve(MetricsCsv.FILE);

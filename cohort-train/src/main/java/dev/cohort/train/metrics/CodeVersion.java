@@ -1,4 +1,4 @@
-package dev.cohort.ops.models;
+package dev.cohort.train.metrics;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
  * when tracked files have changes ({@code +unknown} when that cannot be told); empty outside a git
  * checkout or without git.
  */
-final class CodeVersion {
+public final class CodeVersion {
   private CodeVersion() {}
 
-  static Optional<String> here() {
+  /** The commit here, with its state; empty outside git. */
+  public static Optional<String> here() {
     Optional<String> commit = git(List.of("git", "rev-parse", "HEAD"));
     if (commit.isEmpty()) {
       return commit;
