@@ -46,6 +46,13 @@ final class ModelsRegisterCommand extends ModelsCommand.Action {
     if (testLimit < 0) {
       throw new IllegalArgumentException("--test-limit must be >= 0, got " + testLimit);
     }
+    out.println(
+        "scoring the model of "
+            + runDir
+            + " on "
+            + (testLimit > 0 ? testLimit + " test images" : "the test set")
+            + " and 3 shifted copies of it...");
+    out.flush();
     ModelVersion v =
         r.register(
             RunVersions.of(new RunVersions.Request(runDir, name, data, testLimit)),

@@ -55,7 +55,9 @@ class ModelsCommandTest {
     Path poor = train("poor", 256);
     Result r1 = models("register", good.toString(), "--name", "fashion", "--test-limit", "1000");
     assertThat(r1.code()).as(r1.err()).isZero();
-    assertThat(r1.out()).startsWith("registered fashion v1 from " + good + ": test 0.");
+    assertThat(r1.out())
+        .startsWith("scoring the model of " + good + " on 1000 test images and 3 shifted copies")
+        .contains("registered fashion v1 from " + good + ": test 0.");
     assertThat(
             models("register", poor.toString(), "--name", "fashion", "--test-limit", "1000").code())
         .isZero();
