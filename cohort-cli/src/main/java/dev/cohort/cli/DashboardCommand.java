@@ -25,8 +25,11 @@ import picocli.CommandLine.Spec;
       "and its Prometheus endpoint /metrics."
     })
 final class DashboardCommand implements Callable<Integer> {
-  /** A steps file written within this long counts as a run still going. */
-  static final long LIVE_MS = 120_000;
+  /**
+   * A steps file written within this long counts as a run still going: far longer than any
+   * heartbeat alert waits, so that a hung run shows as live and raises it.
+   */
+  static final long LIVE_MS = 30 * 60_000;
 
   @Parameters(paramLabel = "RUN_DIR", description = "The run folder.")
   Path runDir;

@@ -23,11 +23,14 @@ final class RegistryOptions {
 
   /** Opens the registry, migrating its schema first. */
   Registry open() {
+    if (!registry.startsWith("jdbc:")) {
+      return Registry.open(Registry.sqliteUrl(Path.of(registry))); // created 0600
+    }
     String sqlite = "jdbc:sqlite:";
-    return Registry.open(
-        registry.startsWith(sqlite)
-            ? Registry.sqliteUrl(Path.of(registry.substring(sqlite.length()))) // created 0600
-            : registry.startsWith("jdbc:") ? registry : Registry.sqliteUrl(Path.of(registry)));
+    String path = registry.startsWith(sqlite) ? registry.substring(sqlite.length()) : null;
+    boolean plainFile =
+        path != null && !path.contains("?") && !path.startsWith("file:") && !path.startsWith(":");
+    return Registry.open(plainFile ? Registry.sqliteUrl(Path.of(path)) : registry);
   }
 
   String actor() {

@@ -1,7 +1,6 @@
 package dev.cohort.ops.dashboard;
 
 import dev.cohort.ops.watch.Alert;
-import dev.cohort.ops.watch.CheckpointMark;
 import dev.cohort.ops.watch.ExpertPoint;
 import dev.cohort.ops.watch.RankHistory;
 import dev.cohort.ops.watch.RunFiles;
@@ -56,7 +55,7 @@ final class RunViews {
         breakdown(ranks, stages, alerts),
         epochs(files),
         segments(files.history()),
-        checkpoints(files.checkpoints(), lead),
+        checkpoints(watch),
         experts(watch.experts()),
         alerts);
   }
@@ -71,7 +70,7 @@ final class RunViews {
       long now) {
     EffectiveConfig c = files.config();
     StepPoint last = ranks.isEmpty() ? null : ranks.get(0).latest();
-    long total = totalSteps(c);
+    long total = files.totalSteps();
     RunSummary s = finished ? files.summary() : null;
     return new RunView.Run(
         watch.dir().toString(),
@@ -147,19 +146,10 @@ final class RunViews {
     return out;
   }
 
-  /** The steps the run is to take: its epochs', or --max-steps when fewer; 0 when unknown. */
-  static long totalSteps(EffectiveConfig c) {
-    if (c == null || c.stepsPerEpoch() == null) {
-      return 0;
-    }
-    long total = (long) c.stepsPerEpoch() * c.epochs();
-    return c.maxSteps() > 0 ? Math.min(total, c.maxSteps()) : total;
-  }
-
   /** Each evaluated epoch at the step it ended: its last, or the run's when --max-steps cut it. */
   private static List<RunView.Epoch> epochs(RunFiles files) {
     EffectiveConfig c = files.config();
-    long total = totalSteps(c);
+    long total = files.totalSteps();
     return files.history().epochs().stream()
         .map(
             e ->
@@ -184,34 +174,17 @@ final class RunViews {
         .toList();
   }
 
-  private static List<RunView.Checkpoint> checkpoints(
-      List<CheckpointMark> marks, RankHistory lead) {
-    return marks.stream()
+  private static List<RunView.Checkpoint> checkpoints(RunWatch watch) {
+    return watch.files().checkpoints().stream()
         .map(
             m ->
                 new RunView.Checkpoint(
-                    m.step(), m.stage(), m.created().toString(), m.bytes(), seconds(m, lead)))
+                    m.step(),
+                    m.stage(),
+                    m.created().toString(),
+                    m.bytes(),
+                    watch.commitSeconds(m.step())))
         .toList();
-  }
-
-  /**
-   * From the end of the checkpoint's step (its step counts steps done, so the step numbered one
-   * less) to its commit; null when rank 0 has no record of that step.
-   */
-  static Double seconds(CheckpointMark m, RankHistory lead) {
-    if (lead == null) {
-      return null;
-    }
-    for (int i = lead.points().size() - 1; i >= 0; i--) {
-      StepPoint p = lead.points().get(i);
-      if (p.step() == m.step() - 1) {
-        return Math.max(0, m.created().toEpochMilli() - p.timeMillis()) / 1e3;
-      }
-      if (p.step() < m.step() - 1) {
-        break;
-      }
-    }
-    return null;
   }
 
   private static RunView.Experts experts(List<ExpertPoint> routed) {

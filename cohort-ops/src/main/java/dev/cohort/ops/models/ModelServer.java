@@ -119,10 +119,15 @@ public final class ModelServer implements AutoCloseable {
     ServedModel first = ServedModel.load(champion);
     ModelServer s;
     try {
-      registry.recordServe(model, champion.version(), settings.actor()); // audited before served
-      s = new ModelServer(registry, model, settings, log, first);
+      s = new ModelServer(registry, model, settings, log, first); // binds: no one has the token yet
     } catch (IOException | RuntimeException e) {
       first.close();
+      throw e;
+    }
+    try {
+      registry.recordServe(model, champion.version(), settings.actor()); // audited before the URL
+    } catch (RuntimeException e) {
+      s.close();
       throw e;
     }
     log.println("serving " + champion.label() + " at " + s.url());
@@ -180,6 +185,10 @@ public final class ModelServer implements AutoCloseable {
     ServedModel next = ServedModel.load(champion.get());
     ServedModel old;
     try {
+      if (closed) {
+        throw new IllegalStateException(
+            "the server closed while " + next.version().label() + " loaded");
+      }
       registry.recordServe(model, next.version().version(), settings.actor());
       lock.writeLock().lock();
       try {

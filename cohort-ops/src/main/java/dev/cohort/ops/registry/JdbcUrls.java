@@ -21,20 +21,29 @@ final class JdbcUrls {
   }
 
   /**
-   * A PostgreSQL URL with a bound on connecting (10 s) and on waiting for any answer (60 s) unless
-   * it sets its own: without them the driver waits forever on a server that stopped answering.
-   * Other URLs are returned as they are.
+   * A PostgreSQL URL with a bound on connecting (10 s) and on waiting for any answer ({@code
+   * socketSeconds}) unless its query sets them (the driver's exact, case-sensitive names): without
+   * them the driver waits forever on a server that stopped answering. Other URLs are returned as
+   * they are.
    */
-  static String withTimeouts(String url) {
+  static String withTimeouts(String url, long socketSeconds) {
     if (!url.startsWith(POSTGRESQL)) {
       return url;
     }
+    int q = url.indexOf('?');
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    if (q >= 0) {
+      for (String pair : url.substring(q + 1).split("&")) {
+        keys.add(pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair);
+      }
+    }
     String out = url;
-    for (String bound : new String[] {"connectTimeout=10", "socketTimeout=60"}) {
-      String name = bound.substring(0, bound.indexOf('=') + 1);
-      if (!out.toLowerCase(java.util.Locale.ROOT)
-          .contains(name.toLowerCase(java.util.Locale.ROOT))) {
-        out += (out.contains("?") ? "&" : "?") + bound;
+    for (String[] bound :
+        new String[][] {
+          {"connectTimeout", "10"}, {"socketTimeout", Long.toString(socketSeconds)}
+        }) {
+      if (!keys.contains(bound[0])) {
+        out += (out.indexOf('?') >= 0 ? "&" : "?") + bound[0] + "=" + bound[1];
       }
     }
     return out;

@@ -57,7 +57,7 @@ public final class Registry implements AutoCloseable {
   public static Registry open(RegistrySettings settings) {
     RegistryDatabase database = RegistryDatabase.connect(settings);
     try {
-      Migrations.migrate(settings.jdbcUrl(), database);
+      Migrations.migrate(settings.connectionUrl(), database);
     } catch (RuntimeException e) {
       try {
         database.close();

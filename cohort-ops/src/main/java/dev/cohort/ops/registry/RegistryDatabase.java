@@ -27,7 +27,7 @@ final class RegistryDatabase implements AutoCloseable {
 
   /** Connects and sets the session up; for SQLite, proves the file is a database. */
   static RegistryDatabase connect(RegistrySettings settings) {
-    String url = settings.jdbcUrl();
+    String url = settings.connectionUrl();
     Dialect dialect = Dialect.of(url);
     String label = JdbcUrls.label(url);
     SqlFailures failures = new SqlFailures(label, dialect, settings.lockTimeout());

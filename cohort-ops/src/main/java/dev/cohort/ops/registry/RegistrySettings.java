@@ -26,7 +26,14 @@ public record RegistrySettings(String jdbcUrl, Duration lockTimeout, Clock clock
     if (lockTimeout.isNegative() || lockTimeout.isZero()) {
       throw new IllegalArgumentException("lockTimeout must be positive, got " + lockTimeout);
     }
-    jdbcUrl = JdbcUrls.withTimeouts(jdbcUrl);
+  }
+
+  /**
+   * The URL connections are opened with: a PostgreSQL one bounded (see {@link
+   * JdbcUrls#withTimeouts}); an answer may take as long as a lock wait, and then some.
+   */
+  String connectionUrl() {
+    return JdbcUrls.withTimeouts(jdbcUrl, Math.max(60, lockTimeout.toSeconds() + 30));
   }
 
   /** The defaults: a 5 s lock timeout and the UTC system clock. */

@@ -82,10 +82,13 @@ public final class Alerts {
         straggler(ranks, stages, stage).ifPresent(alerts::add);
       }
       if (live) {
-        Integer perEpoch =
-            watch.files().config() == null ? null : watch.files().config().stepsPerEpoch();
+        RunFiles files = watch.files();
+        int perEpoch =
+            files.config() == null || files.config().stepsPerEpoch() == null
+                ? 0
+                : files.config().stepsPerEpoch();
         for (RankHistory r : ranks) {
-          gap(r, nowMillis, perEpoch == null ? 0 : perEpoch).ifPresent(alerts::add);
+          gap(r, nowMillis, perEpoch, files.totalSteps()).ifPresent(alerts::add);
         }
       }
       memory(watch.files().memory(), ranks, hostBytes, alerts);
@@ -140,16 +143,19 @@ public final class Alerts {
                 r.last(WINDOW).size())));
   }
 
-  private static Optional<Alert> gap(RankHistory r, long nowMillis, int stepsPerEpoch) {
+  private static Optional<Alert> gap(
+      RankHistory r, long nowMillis, int stepsPerEpoch, long totalSteps) {
     StepPoint last = r.latest();
-    if (last == null) {
-      return Optional.empty();
+    if (last == null || last.timeMillis() < 0) {
+      return Optional.empty(); // no wall clock (a run of an older version): nothing to tell
     }
     double[] times = r.last(WINDOW).stream().mapToDouble(StepPoint::stepMs).sorted().toArray();
     double median = times[times.length / 2];
     long silent = nowMillis - last.timeMillis();
-    // After an epoch's last step the workers evaluate (and the last one saves the model): longer.
-    boolean epochEnd = stepsPerEpoch > 0 && (last.step() + 1) % stepsPerEpoch == 0;
+    // After an epoch's last step, or the run's, the workers evaluate (and save the model): longer.
+    boolean epochEnd =
+        stepsPerEpoch > 0 && (last.step() + 1) % stepsPerEpoch == 0
+            || last.step() + 1 == totalSteps;
     long least = epochEnd ? GAP_AFTER_EPOCH_MS : GAP_MIN_MS;
     if (silent < Math.max(least, GAP_STEPS * median)) {
       return Optional.empty();

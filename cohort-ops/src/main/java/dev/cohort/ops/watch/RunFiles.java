@@ -37,6 +37,15 @@ public record RunFiles(
     return stages() * tensor;
   }
 
+  /** The steps the run is to take: its epochs', or --max-steps when fewer; 0 when unknown. */
+  public long totalSteps() {
+    if (config == null || config.stepsPerEpoch() == null) {
+      return 0;
+    }
+    long total = (long) config.stepsPerEpoch() * config.epochs();
+    return config.maxSteps() > 0 ? Math.min(total, config.maxSteps()) : total;
+  }
+
   /** The pipeline stages (1 without a pipeline). */
   public int stages() {
     return config == null || config.pipeline() == null ? 1 : config.pipeline().stages();

@@ -31,6 +31,7 @@ public final class RunWatch {
   private final Map<Integer, LossWatch> losses = new TreeMap<>();
   private final CsvTail metrics;
   private final List<ExpertPoint> experts = new ArrayList<>();
+  private final Map<Long, Double> commitSeconds = new java.util.HashMap<>();
   private RunFiles files = RunFiles.NONE;
 
   public RunWatch(Path dir) {
@@ -67,6 +68,7 @@ public final class RunWatch {
       }
       List<ExpertPoint> routed = readExperts();
       files = RunFiles.read(dir, files);
+      timeCheckpoints();
       return new Update(fresh, routed);
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -134,6 +136,35 @@ public final class RunWatch {
       fresh.add(p);
     }
     return fresh;
+  }
+
+  /**
+   * Works out, once, how long each new checkpoint took to commit: from the end of its last step on
+   * rank 0 (its step counts steps done, so the step numbered one less) to its manifest's time. A
+   * checkpoint appears soon after its step, while that step is among the newest kept whole.
+   */
+  private void timeCheckpoints() {
+    RankHistory lead = ranks.get(0);
+    for (CheckpointMark m : files.checkpoints()) {
+      if (lead == null || commitSeconds.containsKey(m.step())) {
+        continue;
+      }
+      for (int i = lead.points().size() - 1; i >= 0; i--) {
+        StepPoint p = lead.points().get(i);
+        if (p.step() == m.step() - 1 && p.timeMillis() >= 0) {
+          commitSeconds.put(
+              m.step(), Math.max(0, m.created().toEpochMilli() - p.timeMillis()) / 1e3);
+        }
+        if (p.step() < m.step()) {
+          break;
+        }
+      }
+    }
+  }
+
+  /** How long the checkpoint of {@code step} took to commit, in seconds; null when unknown. */
+  public synchronized Double commitSeconds(long step) {
+    return commitSeconds.get(step);
   }
 
   /**

@@ -21,8 +21,14 @@ public final class Strategy {
     if (c.layers() != null && c.layers().tensor() > 1) {
       parts.add("tensor parallel x" + c.layers().tensor());
     }
+    int experts = 1; // workers an expert group spans
     if (c.layers() != null && c.layers().experts() > 0) {
-      parts.add(c.layers().experts() + " experts, top-" + c.layers().topK());
+      experts = c.layers().expertGroup(c.workers());
+      parts.add(
+          c.layers().experts()
+              + " experts, top-"
+              + c.layers().topK()
+              + (experts > 1 ? ", expert parallel x" + experts : ""));
     }
     if (c.zero() > 0) {
       parts.add("ZeRO-" + c.zero());
@@ -35,7 +41,7 @@ public final class Strategy {
     }
     int tensor = c.layers() == null ? 1 : c.layers().tensor();
     int stages = c.pipeline() == null ? 1 : c.pipeline().stages();
-    int replicas = c.workers() / Math.max(1, tensor * stages);
+    int replicas = c.workers() / Math.max(1, tensor * stages * experts);
     if (parts.isEmpty()) {
       return "data parallel";
     }

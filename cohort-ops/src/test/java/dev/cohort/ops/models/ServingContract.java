@@ -185,11 +185,15 @@ interface ServingContract {
       Files.copy(run.resolve(f), copy.resolve(f));
     }
     Files.copy(run.resolve("model/mlp-0000.params"), copy.resolve("model/mlp-0000.params"));
+    // The code lineage is what the run recorded when it started, not the registering checkout.
+    new dev.cohort.train.metrics.Provenance("sentinel-commit", "u", "h", "17", "t").write(copy);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     try (Registry registry = Registry.open(backend().newRegistryUrl())) {
       register(registry, "good");
-      registry.register(
-          RunVersions.of(new RunVersions.Request(copy, "fashion", DATA, 1000)), "tester");
+      ModelVersion copied =
+          registry.register(
+              RunVersions.of(new RunVersions.Request(copy, "fashion", DATA, 1000)), "tester");
+      assertThat(copied.lineage().codeVersion()).isEqualTo("sentinel-commit");
       registry.promote("fashion", 1, Gate.DEFAULT, false, "tester");
       Files.write(copy.resolve("model/mlp-0000.params"), new byte[] {1}, StandardOpenOption.APPEND);
       try (ModelServer server = serve(registry, "fashion", log)) {

@@ -23,11 +23,22 @@ class RegistryUrlTest {
 
   @Test
   void postgresUrlsAreBoundedUnlessTheySayOtherwise() {
-    assertThat(JdbcUrls.withTimeouts("jdbc:postgresql://db/models"))
+    assertThat(JdbcUrls.withTimeouts("jdbc:postgresql://db/models", 60))
         .isEqualTo("jdbc:postgresql://db/models?connectTimeout=10&socketTimeout=60");
-    assertThat(JdbcUrls.withTimeouts("jdbc:postgresql://db/models?socketTimeout=5&user=x"))
+    assertThat(JdbcUrls.withTimeouts("jdbc:postgresql://db/models?socketTimeout=5&user=x", 60))
         .isEqualTo("jdbc:postgresql://db/models?socketTimeout=5&user=x&connectTimeout=10");
-    assertThat(JdbcUrls.withTimeouts("jdbc:sqlite:/tmp/x.db")).isEqualTo("jdbc:sqlite:/tmp/x.db");
+    // Only the driver's own key counts: not another case, not a password that contains it.
+    assertThat(
+            JdbcUrls.withTimeouts(
+                "jdbc:postgresql://db/m?SocketTimeout=5&password=socketTimeout=1", 90))
+        .endsWith("&connectTimeout=10&socketTimeout=90");
+    assertThat(JdbcUrls.withTimeouts("jdbc:sqlite:/tmp/x.db", 60))
+        .isEqualTo("jdbc:sqlite:/tmp/x.db");
+    assertThat(
+            RegistrySettings.of("jdbc:postgresql://db/m")
+                .withLockTimeout(java.time.Duration.ofSeconds(100))
+                .connectionUrl())
+        .endsWith("socketTimeout=130");
   }
 
   @Test

@@ -32,5 +32,13 @@ class StrategyTest {
             .split(new LayerSplit(2, 0, 1, 1.25, 0.01, 0))
             .build();
     assertThat(of(tensor, 2)).isEqualTo("tensor parallel x2");
+    TrainConfig moe =
+        TrainConfig.builder()
+            .model("gpt-tiny")
+            .split(new LayerSplit(1, 8, 2, 1.25, 0.01, 4))
+            .build();
+    assertThat(of(moe, 4)).isEqualTo("8 experts, top-2, expert parallel x4");
+    assertThat(of(moe, 8))
+        .isEqualTo("2 data-parallel replicas: 8 experts, top-2, expert parallel x4");
   }
 }

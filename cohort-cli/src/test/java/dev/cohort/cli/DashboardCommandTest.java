@@ -1,0 +1,33 @@
+package dev.cohort.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DashboardCommandTest {
+  @TempDir Path run;
+
+  @Test
+  void aRunIsLiveWhileItsStepsFilesAreNewerThanItsSummaryAndRecent() throws Exception {
+    assertThat(DashboardCommand.running(run)).as("no steps files").isFalse();
+    Path steps = Files.createDirectories(run.resolve("ranks")).resolve("rank-0.csv");
+    Files.writeString(steps, "# rank 0\n");
+    assertThat(DashboardCommand.running(run)).as("no summary yet").isTrue();
+
+    long now = System.currentTimeMillis();
+    Files.writeString(run.resolve("summary.json"), "{}");
+    Files.setLastModifiedTime(steps, FileTime.fromMillis(now - 5_000));
+    Files.setLastModifiedTime(run.resolve("summary.json"), FileTime.fromMillis(now));
+    assertThat(DashboardCommand.running(run)).as("finished: summary after the last step").isFalse();
+
+    Files.delete(run.resolve("summary.json"));
+    Files.setLastModifiedTime(steps, FileTime.fromMillis(now - 20 * 60_000));
+    assertThat(DashboardCommand.running(run)).as("silent for 20 min, no summary: hung").isTrue();
+    Files.setLastModifiedTime(steps, FileTime.fromMillis(now - DashboardCommand.LIVE_MS - 60_000));
+    assertThat(DashboardCommand.running(run)).as("gone long ago without a summary").isFalse();
+  }
+}
