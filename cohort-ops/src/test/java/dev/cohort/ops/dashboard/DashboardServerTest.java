@@ -133,6 +133,32 @@ class DashboardServerTest {
   }
 
   @Test
+  void aPipelineOfExpertsHasItsStageAndExpertViews() throws Exception {
+    dev.cohort.train.metrics.EffectiveConfig.of(
+            dev.cohort.train.TrainConfig.builder().model("gpt-tiny").pipeline(2).build(), 2, "text")
+        .withLayout(100, java.util.List.of())
+        .write(dir.resolve("config.json"));
+    Files.writeString(
+        dir.resolve("metrics.csv"),
+        "step,epoch,loss,samples,data_ms,forward_backward_ms,communication_ms,wait_ms,"
+            + "optimizer_ms,other_ms,step_ms,aux_loss,dropped,busiest_over_mean,expert_0,expert_1\n"
+            + "0,0,2.0,64,0,1,1,0,1,0,3,0.02,5,1.5,300,100\n");
+    Thread.sleep(DashboardServer.REFRESH_MS + 50);
+    JsonNode v = new ObjectMapper().readTree(get("/api/run?token=" + token(), null).body());
+    assertThat(v.at("/run/stages").asInt()).isEqualTo(2);
+    assertThat(v.at("/run/strategy").asText()).isEqualTo("pipeline of 2 stages (1f1b)");
+    assertThat(v.at("/breakdown/1/stage").asInt()).isEqualTo(1);
+    assertThat(v.at("/ranks/1/stage").asInt()).isEqualTo(1);
+    assertThat(v.at("/experts/last_tokens/0").asLong()).isEqualTo(300);
+    assertThat(v.at("/experts/busiest_over_mean/0").asDouble()).isEqualTo(1.5);
+    // Both stages process the same samples: each counts once.
+    assertThat(v.at("/run/samples_per_second").asDouble())
+        .isCloseTo(64 / 0.042, org.assertj.core.data.Offset.offset(1.0));
+    PrometheusText m = PrometheusText.parse(get("/metrics?token=" + token(), null).body());
+    assertThat(m.value("cohort_expert_tokens_total", Map.of("expert", "1"))).isEqualTo(100);
+  }
+
+  @Test
   void metricsAreValidPrometheusTextWithEveryStepCounted() throws Exception {
     HttpResponse<String> r = get("/metrics?token=" + token(), null);
     assertThat(r.headers().firstValue("Content-Type"))
