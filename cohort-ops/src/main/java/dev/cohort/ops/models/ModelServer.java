@@ -1,58 +1,28 @@
 package dev.cohort.ops.models;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.cohort.ops.registry.ModelVersion;
 import dev.cohort.ops.registry.Registry;
 import dev.cohort.ops.web.AccessToken;
-import dev.cohort.ops.web.Replies;
 import dev.cohort.ops.web.WebServer;
-import dev.cohort.train.serve.Classifier;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
+import java.util.function.Function;
 
 /**
- * Serves a model's champion over HTTP: {@code POST /predict} with {@code {"pixels": [784 values in
- * 0..1]}} answers the class, its name, the probabilities and which version answered; {@code GET
- * /version} says which version serves. Every request needs the access token. A watcher asks the
- * registry for the champion every poll: when a promotion or a rollback moves it, the new version is
- * loaded (its file checked against the registered digest) and takes over between two requests, with
- * no restart; each version served is audited (SERVE). A version that cannot be loaded is reported
- * once and the current one goes on serving.
+ * Serves a model's champion over HTTP ({@link PredictionRoutes}): {@code POST /predict} with {@code
+ * {"pixels": [784 values in 0..1]}} answers the class, its name, the probabilities and which
+ * version answered; {@code GET /version} says which version serves. Every request needs the access
+ * token. A watcher asks the registry for the champion every poll: when a promotion or a rollback
+ * moves it, the new version is loaded (its file checked against the registered digest) and takes
+ * over between two requests, with no restart; each version served is audited (SERVE). A version
+ * that cannot be loaded is reported once and the current one goes on serving.
  */
 public final class ModelServer implements AutoCloseable {
-  /** Fashion-MNIST's class names, by label. */
-  static final String[] FASHION_CLASSES = {
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot"
-  };
-
-  private static final int MAX_REQUEST_BYTES = 1 << 20;
-  private static final ObjectMapper JSON =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
   /**
    * Where and how to serve.
    *
@@ -60,14 +30,6 @@ public final class ModelServer implements AutoCloseable {
    * @param actor who serves, for the audit log
    */
   public record Settings(String host, int port, Duration poll, String actor) {}
-
-  record PredictRequest(float[] pixels) {}
-
-  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  record PredictReply(
-      String model, int version, int label, String className, float[] probabilities) {}
-
-  record VersionReply(String model, int version) {}
 
   private final Registry registry;
   private final String model;
@@ -91,7 +53,11 @@ public final class ModelServer implements AutoCloseable {
     this.current = first;
     this.server =
         WebServer.start(
-            "the model " + model, "--port", settings.host(), settings.port(), new Routes());
+            "the model " + model,
+            "--port",
+            settings.host(),
+            settings.port(),
+            new PredictionRoutes(this, token));
     this.watcher = new Thread(this::watch, "cohort-champion-watch");
     watcher.setDaemon(true);
   }
@@ -237,79 +203,17 @@ public final class ModelServer implements AutoCloseable {
     }
   }
 
-  private byte[] predict(Request request) throws IOException {
-    byte[] body;
-    try {
-      body = Content.Source.asByteArrayAsync(request, MAX_REQUEST_BYTES).get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalArgumentException(
-          "the request body could not be read whole (at most " + MAX_REQUEST_BYTES + " bytes)");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading the request", e);
-    }
-    PredictRequest in;
-    try {
-      in = JSON.readValue(body, PredictRequest.class);
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IllegalArgumentException(
-          "the body must be JSON {\"pixels\": [...]}: " + e.getOriginalMessage());
-    }
-    if (in.pixels() == null) {
-      throw new IllegalArgumentException("the body must be JSON {\"pixels\": [...]}");
-    }
-    for (int i = 0; i < in.pixels().length; i++) {
-      if (!Float.isFinite(in.pixels()[i])) {
-        throw new IllegalArgumentException(
-            "pixel " + i + " is " + in.pixels()[i] + ": give numbers");
-      }
-    }
+  /**
+   * Runs {@code use} on the version serving now, which no switch can close meanwhile.
+   *
+   * @param <T> what {@code use} gives
+   */
+  <T> T withServing(Function<ServedModel, T> use) {
     lock.readLock().lock();
     try {
-      Classifier.Prediction p = current.classifier().predict(in.pixels());
-      ModelVersion v = current.version();
-      String name =
-          p.probabilities().length == FASHION_CLASSES.length ? FASHION_CLASSES[p.label()] : null;
-      return JSON.writeValueAsBytes(
-          new PredictReply(v.model(), v.version(), p.label(), name, p.probabilities()));
+      return use.apply(current);
     } finally {
       lock.readLock().unlock();
-    }
-  }
-
-  /** The routes: the token first, then /predict and /version. */
-  private final class Routes extends Handler.Abstract {
-    @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-      if (!Replies.admitted(
-          token, request, response, callback, "use the URL cohort models serve printed")) {
-        return true;
-      }
-      String path = Request.getPathInContext(request);
-      String method = request.getMethod();
-      try {
-        if (path.equals("/predict") && method.equals("POST")) {
-          return Replies.send(response, callback, 200, "application/json", predict(request));
-        }
-        if (path.equals("/version") && method.equals("GET")) {
-          ModelVersion v = serving();
-          return Replies.send(
-              response,
-              callback,
-              200,
-              "application/json",
-              JSON.writeValueAsBytes(new VersionReply(v.model(), v.version())));
-        }
-        return Replies.text(
-            response,
-            callback,
-            404,
-            "no " + method + " " + path + ": POST /predict or GET /version");
-      } catch (IllegalArgumentException e) {
-        return Replies.text(response, callback, 400, e.getMessage());
-      } catch (IOException | RuntimeException e) {
-        return Replies.text(response, callback, 500, "cannot answer: " + e.getMessage());
-      }
     }
   }
 }

@@ -120,6 +120,25 @@ interface ServingContract {
         assertThat(first.get("version").asInt()).isEqualTo(1);
         assertThat(first.get("probabilities")).hasSize(10);
         assertThat(first.get("class_name").asText()).isNotEmpty();
+        String token = server.url().getQuery().substring("token=".length());
+        HttpResponse<String> noToken =
+            HTTP.send(
+                HttpRequest.newBuilder(server.url().resolve("/version")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(noToken.statusCode()).isEqualTo(401);
+        HttpResponse<String> bad =
+            HTTP.send(
+                HttpRequest.newBuilder(server.url().resolve("/predict?token=" + token))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"pixels\": [1, 2]}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("a sample has 784 values [1, 28, 28], got 2");
+        HttpResponse<String> version =
+            HTTP.send(
+                HttpRequest.newBuilder(server.url().resolve("/version?token=" + token)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(version.body()).isEqualTo("{\"model\":\"fashion\",\"version\":1}");
 
         // A version trained on more data: better on the test set, yet the gate finds a class it
         // got worse at on a shifted set (a silent regression); forced through, which is audited.
