@@ -73,10 +73,15 @@ final class DashboardOptions {
     if (off) {
       return null;
     }
-    PrivateFiles.createDirectories(runDir);
     DashboardServer server =
         DashboardServer.start(
             new RunWatch(runDir), DashboardServer.Settings.here(host, port, live));
+    try {
+      PrivateFiles.createDirectories(runDir); // once serving: a failed start leaves no folder
+    } catch (IOException e) {
+      server.close();
+      throw e;
+    }
     Path file = runDir.resolve(URL_FILE);
     try {
       PrivateFiles.restrict(file);

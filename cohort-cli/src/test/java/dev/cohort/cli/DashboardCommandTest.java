@@ -12,6 +12,24 @@ class DashboardCommandTest {
   @TempDir Path run;
 
   @Test
+  void aDashboardThatCannotListenStopsTheRunBeforeAnythingStarts() {
+    Path dir = run.resolve("never");
+    LauncherTest.Result r =
+        LauncherTest.cohort(
+            "train", "--nproc", "2", "--dashboard-host", "192.0.2.1", "--run-dir", dir.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .startsWith("cohort train: cannot serve the dashboard on 192.0.2.1:0")
+        .endsWith("pick another --dashboard-port (0: any free port), or check --dashboard-host")
+        .doesNotContain("\n");
+    assertThat(dir).doesNotExist();
+    LauncherTest.Result port =
+        LauncherTest.cohort("run", "--nproc", "1", "--dashboard-port", "-1", "--", "true");
+    assertThat(port.code()).isEqualTo(2);
+    assertThat(port.err()).contains("--dashboard-port must be between 0 (any free port) and 65535");
+  }
+
+  @Test
   void aRunIsLiveWhileItsStepsFilesAreNewerThanItsSummaryAndRecent() throws Exception {
     assertThat(DashboardCommand.running(run)).as("no steps files").isFalse();
     Path steps = Files.createDirectories(run.resolve("ranks")).resolve("rank-0.csv");

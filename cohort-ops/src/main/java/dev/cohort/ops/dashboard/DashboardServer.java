@@ -79,7 +79,10 @@ public final class DashboardServer implements AutoCloseable {
     this.settings = settings;
     this.server =
         WebServer.start(
-            "the dashboard", "--dashboard-port", settings.host(), settings.port(), new Routes());
+            "the dashboard",
+            new WebServer.Address(
+                settings.host(), settings.port(), "--dashboard-host", "--dashboard-port"),
+            new Routes());
   }
 
   /**

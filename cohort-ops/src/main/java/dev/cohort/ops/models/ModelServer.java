@@ -54,9 +54,7 @@ public final class ModelServer implements AutoCloseable {
     this.server =
         WebServer.start(
             "the model " + model,
-            "--port",
-            settings.host(),
-            settings.port(),
+            new WebServer.Address(settings.host(), settings.port(), "--host", "--port"),
             new PredictionRoutes(this, token));
     this.watcher = new Thread(this::watch, "cohort-champion-watch");
     watcher.setDaemon(true);

@@ -33,15 +33,21 @@ public final class WebServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving {@code handler} on {@code host:port} (0: any free port).
+   * Where to listen, and the options that set it (named in the error when it cannot be bound).
+   *
+   * @param port the port, 0 for any free one
+   */
+  public record Address(String host, int port, String hostOption, String portOption) {}
+
+  /**
+   * Starts serving {@code handler} at {@code at}.
    *
    * @param what what is served, for the error, e.g. "the dashboard"
-   * @param option the option that sets the port, for the error
    * @throws IOException if the address cannot be bound, naming it and the way out
    */
-  public static WebServer start(String what, String option, String host, int port, Handler handler)
-      throws IOException {
-    WebServer s = new WebServer("cohort-" + what.replaceAll("\\W+", "-"), host, port, handler);
+  public static WebServer start(String what, Address at, Handler handler) throws IOException {
+    WebServer s =
+        new WebServer("cohort-" + what.replaceAll("\\W+", "-"), at.host(), at.port(), handler);
     try {
       s.server.start();
     } catch (Exception e) {
@@ -50,14 +56,15 @@ public final class WebServer implements AutoCloseable {
           "cannot serve "
               + what
               + " on "
-              + host
+              + at.host()
               + ":"
-              + port
+              + at.port()
               + " ("
               + e.getMessage()
               + "): pick another "
-              + option
-              + ", or 0 for any free one",
+              + at.portOption()
+              + " (0: any free port), or check "
+              + at.hostOption(),
           e);
     }
     return s;
