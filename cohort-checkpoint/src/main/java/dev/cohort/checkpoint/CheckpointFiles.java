@@ -13,11 +13,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -33,7 +31,7 @@ final class CheckpointFiles {
 
   /** Writes {@code s}'s arrays as the new, private file {@code file}, fsynced. */
   static Written write(Path file, TrainingState s) throws IOException {
-    MessageDigest sha = Manifest.sha256();
+    MessageDigest sha = Sha256.digest();
     try (OutputStream f = PrivateFiles.newOutputStream(file);
         DataOutputStream out =
             new DataOutputStream(
@@ -41,7 +39,7 @@ final class CheckpointFiles {
       CheckpointFormat.write(s, out);
     }
     fsync(file);
-    return new Written(Files.size(file), HexFormat.of().formatHex(sha.digest()));
+    return new Written(Files.size(file), Sha256.hex(sha));
   }
 
   /**
@@ -71,11 +69,11 @@ final class CheckpointFiles {
       throw new IOException(
           name + " has " + a.size() + " bytes, the manifest says " + bytes + " (truncated?)");
     }
-    MessageDigest sha = Manifest.sha256();
-    try (InputStream in = new DigestInputStream(open(file), sha)) {
-      in.transferTo(OutputStream.nullOutputStream());
+    MessageDigest sha = Sha256.digest();
+    try (InputStream in = open(file)) {
+      Sha256.update(sha, in);
     }
-    if (!HexFormat.of().formatHex(sha.digest()).equals(sha256)) {
+    if (!Sha256.hex(sha).equals(sha256)) {
       throw new IOException("SHA-256 of " + name + " does not match the manifest (corrupted)");
     }
   }

@@ -12,8 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -90,14 +88,8 @@ final class Manifest {
   }
 
   private static String checksum(ObjectNode withoutChecksum) throws IOException {
-    return HexFormat.of().formatHex(sha256().digest(COMPACT.writeValueAsBytes(withoutChecksum)));
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    MessageDigest sha = Sha256.digest();
+    sha.update(COMPACT.writeValueAsBytes(withoutChecksum));
+    return Sha256.hex(sha);
   }
 }

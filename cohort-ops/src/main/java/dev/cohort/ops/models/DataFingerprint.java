@@ -1,13 +1,12 @@
 package dev.cohort.ops.models;
 
+import dev.cohort.checkpoint.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -26,24 +25,16 @@ final class DataFingerprint {
     if (files.isEmpty()) {
       throw new IOException("no training files (train-*) in " + dataDir);
     }
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
-    byte[] buffer = new byte[1 << 16];
+    MessageDigest sha = Sha256.digest();
     for (Path f : files) {
       sha.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
       sha.update((byte) 0);
       try (InputStream in = Files.newInputStream(f)) {
-        for (int n; (n = in.read(buffer)) > 0; ) {
-          sha.update(buffer, 0, n);
-        }
+        Sha256.update(sha, in);
       }
     }
     return "sha256:"
-        + HexFormat.of().formatHex(sha.digest())
+        + Sha256.hex(sha)
         + " of "
         + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList())
         + (trainLimit > 0 ? "; first " + trainLimit + " samples" : "; all samples");

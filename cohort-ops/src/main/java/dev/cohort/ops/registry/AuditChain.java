@@ -1,10 +1,9 @@
 package dev.cohort.ops.registry;
 
+import dev.cohort.checkpoint.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -29,7 +28,7 @@ final class AuditChain {
 
   /** The hash of an entry's contents (every field but {@code hash}). */
   static String hashOf(AuditEntry entry) {
-    MessageDigest sha = sha256();
+    MessageDigest sha = Sha256.digest();
     field(sha, DOMAIN);
     field(sha, Long.toString(entry.seq()));
     field(sha, entry.at().toString());
@@ -39,7 +38,7 @@ final class AuditChain {
     field(sha, Integer.toString(entry.version()));
     field(sha, entry.detail());
     field(sha, entry.prevHash());
-    return HexFormat.of().formatHex(sha.digest());
+    return Sha256.hex(sha);
   }
 
   /** Walks the entries in seq order and reports the first break. */
@@ -100,14 +99,5 @@ final class AuditChain {
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
     sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
     sha.update(bytes);
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(
-          "this JVM lacks SHA-256, which every Java SE JVM must have", e);
-    }
   }
 }
