@@ -118,17 +118,7 @@ public final class DashboardServer implements AutoCloseable {
     refreshedAt = now;
     metrics.add(watch.refresh());
     alerts = Alerts.of(watch, now, settings.live().getAsBoolean(), settings.hostBytes());
-    RunView view =
-        RunViews.of(watch, alerts, settings.live().getAsBoolean(), settings.hostBytes(), now);
-    Double checkpointSeconds =
-        view.checkpoints().isEmpty()
-            ? null
-            : view.checkpoints().get(view.checkpoints().size() - 1).seconds();
-    metrics.set(
-        watch.files(),
-        view.run().samplesPerSecond(),
-        checkpointSeconds == null ? Double.NaN : checkpointSeconds,
-        alerts);
+    metrics.set(watch, RunViews.samplesPerSecond(watch.ranks(), watch.files().sharing()), alerts);
   }
 
   private byte[] runJson() throws IOException {

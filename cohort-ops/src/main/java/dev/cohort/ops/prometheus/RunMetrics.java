@@ -163,13 +163,12 @@ public final class RunMetrics {
   }
 
   /**
-   * Sets the gauges that follow the run as a whole.
+   * Sets the gauges that follow the run as a whole, from what {@code watch} read last.
    *
    * @param samplesPerSecond all workers' throughput now
-   * @param checkpointSeconds the newest checkpoint's time to commit (NaN: unknown)
    */
-  public void set(
-      RunFiles files, double samplesPerSecond, double checkpointSeconds, List<Alert> now) {
+  public void set(RunWatch watch, double samplesPerSecond, List<Alert> now) {
+    RunFiles files = watch.files();
     this.samplesPerSecond.set(samplesPerSecond);
     Map<RunSummary.Reason, Integer> started = new HashMap<>();
     List<RunHistory.Entry> segments = files.history().segments();
@@ -189,7 +188,8 @@ public final class RunMetrics {
       long newest = marks.get(marks.size() - 1).step();
       checkpointBytes.set(
           marks.stream().filter(m -> m.step() == newest).mapToLong(CheckpointMark::bytes).sum());
-      this.checkpointSeconds.set(checkpointSeconds);
+      Double seconds = watch.commitSeconds(newest);
+      checkpointSeconds.set(seconds == null ? Double.NaN : seconds);
     }
     for (Alert.Kind k : Alert.Kind.values()) {
       alerts
