@@ -45,7 +45,7 @@ final class JsonCodec {
           "the stored evaluation of "
               + where
               + " cannot be read ("
-              + firstLine(e.getMessage())
+              + RegistryException.firstLine(e.getMessage())
               + "); the row was edited by hand or written by an incompatible Cohort version",
           e);
     }
@@ -63,10 +63,5 @@ final class JsonCodec {
               + "); pass the config as JSON text",
           e);
     }
-  }
-
-  private static String firstLine(String text) {
-    int end = text == null ? -1 : text.indexOf('\n');
-    return end < 0 ? String.valueOf(text) : text.substring(0, end);
   }
 }

@@ -39,7 +39,7 @@ final class Migrations {
           "registry "
               + database.label()
               + ": the schema could not be migrated ("
-              + JdbcUrls.redact(firstLine(e.getMessage()))
+              + JdbcUrls.redact(RegistryException.firstLine(e.getMessage()))
               + "); if a newer Cohort wrote this registry, upgrade Cohort",
           e);
     }
@@ -52,11 +52,5 @@ final class Migrations {
       }
     }
     return null;
-  }
-
-  private static String firstLine(String text) {
-    String value = String.valueOf(text).strip();
-    int end = value.indexOf('\n');
-    return end < 0 ? value : value.substring(0, end);
   }
 }

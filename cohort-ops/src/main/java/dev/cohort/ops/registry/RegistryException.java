@@ -16,4 +16,14 @@ public final class RegistryException extends RuntimeException {
   public RegistryException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * The first line of a library's message, stripped (drivers and parsers add context on further
+   * lines, such as PostgreSQL's "Where:"): the registry's messages stay one line.
+   */
+  static String firstLine(String message) {
+    String text = String.valueOf(message).strip();
+    int end = text.indexOf('\n');
+    return end < 0 ? text : text.substring(0, end).strip();
+  }
 }

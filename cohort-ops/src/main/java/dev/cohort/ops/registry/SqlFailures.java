@@ -35,7 +35,7 @@ final class SqlFailures {
   /** The translated failure of {@code operation}, e.g. "register a version of demo". */
   RegistryException translate(SQLException e, String operation) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
-    String detail = JdbcUrls.redact(firstLine(e.getMessage()));
+    String detail = JdbcUrls.redact(RegistryException.firstLine(e.getMessage()));
     int sqlite = dialect == Dialect.SQLITE ? e.getErrorCode() & 0xff : -1;
     if (sqlite == SQLITE_BUSY
         || sqlite == SQLITE_LOCKED
@@ -88,13 +88,6 @@ final class SqlFailures {
 
   private RegistryException fail(String what, SQLException cause) {
     return new RegistryException("registry " + label + " " + what, cause);
-  }
-
-  /** Drivers add context on further lines (PostgreSQL's "Where:"); messages stay one line. */
-  private static String firstLine(String message) {
-    String text = String.valueOf(message).strip();
-    int end = text.indexOf('\n');
-    return end < 0 ? text : text.substring(0, end).strip();
   }
 
   private static String seconds(Duration timeout) {
