@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.cohort.checkpoint.CheckpointFolders;
+import dev.cohort.checkpoint.CheckpointStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A committed checkpoint as its manifest tells: its step, its pipeline stage (0 for a whole model),
@@ -32,7 +32,7 @@ public record CheckpointMark(long step, int stage, Instant created, long bytes) 
    * The committed checkpoints under {@code runDir}, by step; a folder being written (no manifest
    * yet) or one that cannot be read is left out.
    */
-  public static List<CheckpointMark> list(Path runDir) throws IOException {
+  public static List<CheckpointMark> list(Path runDir) {
     Path root = CheckpointFolders.of(runDir);
     List<CheckpointMark> marks = new ArrayList<>();
     if (!Files.isDirectory(root)) {
@@ -46,13 +46,10 @@ public record CheckpointMark(long step, int stage, Instant created, long bytes) 
     return marks;
   }
 
-  private static void collect(Path store, int stage, List<CheckpointMark> marks)
-      throws IOException {
-    List<Path> folders;
-    try (Stream<Path> s = Files.list(store)) {
-      folders = s.filter(p -> p.getFileName().toString().startsWith("ckpt-")).toList();
-    }
-    for (Path f : folders) {
+  private static void collect(Path store, int stage, List<CheckpointMark> marks) {
+    CheckpointStore checkpoints = new CheckpointStore(store, 1); // read only: nothing is pruned
+    for (long step : checkpoints.steps()) {
+      Path f = checkpoints.path(step);
       Path manifest = f.resolve("manifest.json");
       try {
         Manifest m = JSON.readValue(manifest.toFile(), Manifest.class);
